@@ -1,0 +1,64 @@
+namespace Switchboard.Config;
+
+/// <summary><c>router_settings</c>. Parsed and validated by the loader, honoured by the router.</summary>
+public sealed record RouterSettings
+{
+    /// <summary>round-robin (the guide's default), simple-shuffle, least-connections, least-busy, usage-based-routing(-v2), latency-based-routing, order.</summary>
+    public string RoutingStrategy { get; init; } = "round-robin";
+    public int? NumRetries { get; init; }
+    public TimeSpan CooldownTime { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan? RequestTimeout { get; init; }
+    public TimeSpan? Timeout { get; init; }
+    public TimeSpan? StreamTimeout { get; init; }
+
+    /// <summary>Failures (5xx, timeouts, connection errors) per deployment per minute before it cools down.</summary>
+    public int AllowedFails { get; init; } = 3;
+
+    /// <summary>Retries per failure class (<c>retry_policy</c>, e.g. <c>RateLimitErrorRetries: 3</c>).</summary>
+    public IReadOnlyDictionary<string, int> RetryPolicy { get; init; } = new Dictionary<string, int>();
+
+    /// <summary><c>fallbacks: [{glm-pool: [backup-pool]}]</c>, in order.</summary>
+    public IReadOnlyList<FallbackRule> Fallbacks { get; init; } = [];
+    public IReadOnlyList<FallbackRule> ContextWindowFallbacks { get; init; } = [];
+    public IReadOnlyDictionary<string, string> ModelGroupAlias { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Ours: wait up to this long for a cooling deployment instead of failing with 429.</summary>
+    public TimeSpan WaitForCooldown { get; init; }
+
+    /// <summary>Ours: sessions stick to the deployment that served their first call.</summary>
+    public bool SessionAffinity { get; init; }
+
+    /// <summary>latency-based-routing: deployments within this fraction of the fastest count as equal.</summary>
+    public double LowestLatencyBuffer { get; init; }
+
+    /// <summary>Bound of the queue of calls waiting for a free concurrency slot.</summary>
+    public int MaxQueuedRequests { get; init; } = 1000;
+
+    public string? RedisHost { get; init; }
+    public int? RedisPort { get; init; }
+    public string? RedisPassword { get; init; }
+    public string? RedisUrl { get; init; }
+}
+
+public sealed record FallbackRule(string ModelGroup, IReadOnlyList<string> Fallbacks);
+
+/// <summary><c>litellm_settings</c>.</summary>
+public sealed record LiteLlmSettings
+{
+    public bool DropParams { get; init; }
+    public TimeSpan? RequestTimeout { get; init; }
+    public int? NumRetries { get; init; }
+    public bool Cache { get; init; }
+    public IReadOnlyDictionary<string, string> CacheParams { get; init; } = new Dictionary<string, string>();
+    public bool SetVerbose { get; init; }
+}
+
+/// <summary><c>general_settings</c>.</summary>
+public sealed record GeneralSettings
+{
+    public string? MasterKey { get; init; }
+    public string? DatabaseUrl { get; init; }
+
+    /// <summary>Largest accepted request body (<c>max_request_size_mb</c>); 16 MiB by default.</summary>
+    public long MaxRequestBodyBytes { get; init; } = 16L * 1024 * 1024;
+}
