@@ -1,6 +1,50 @@
+using System.CommandLine;
+
 namespace Switchboard.Cli;
 
+/// <summary>
+/// <c>switchboard [--config FILE] [--port N] [--host H] [--detailed_debug]</c> serves, like LiteLLM's CLI;
+/// subcommands: check, mock-provider, status.
+/// </summary>
 internal static class SwitchboardCli
 {
-    public static int Run(string[] args) => args.Length >= 0 ? 0 : 1;
+    public static int Run(string[] args)
+    {
+        var root = BuildRoot();
+        return root.Parse(args).Invoke();
+    }
+
+    internal static RootCommand BuildRoot()
+    {
+        var config = new Option<string?>("--config", "-c") { Description = "LiteLLM-schema config file (default: $LITELLM_CONFIG, else ./litellm-config.yaml)" };
+        var port = new Option<int?>("--port", "-p") { Description = "Port to listen on (default: $LITELLM_PORT, else 4000)" };
+        var host = new Option<string>("--host") { Description = "Address to bind", DefaultValueFactory = _ => "0.0.0.0" };
+        var debug = new Option<bool>("--detailed_debug", "--debug") { Description = "Debug-level logs" };
+
+        var root = new RootCommand("Switchboard: one OpenAI- and Anthropic-compatible endpoint in front of many LLM API keys.")
+        {
+            config, port, host, debug,
+        };
+        root.SetAction((parse, ct) => ServeCommand.RunAsync(
+            parse.GetValue(config), parse.GetValue(port), parse.GetValue(host)!, parse.GetValue(debug), ct));
+
+        var checkConfig = new Option<string?>("--config", "-c") { Description = "Config file to validate" };
+        var check = new Command("check", "Validate a config file and print the model groups and deployments it defines (keys masked).") { checkConfig };
+        check.SetAction(parse => CheckCommand.Run(parse.GetValue(checkConfig), Console.Out, Console.Error));
+        root.Subcommands.Add(check);
+
+        var mockPort = new Option<int>("--port", "-p") { Description = "Port of the mock provider", DefaultValueFactory = _ => 4010 };
+        var mockHost = new Option<string>("--host") { Description = "Address to bind", DefaultValueFactory = _ => "127.0.0.1" };
+        var mock = new Command("mock-provider", "Run the fault-injecting mock LLM provider (OpenAI and Anthropic formats) for tests and benchmarks.")
+        {
+            mockPort, mockHost,
+        };
+        mock.SetAction((parse, ct) => MockProviderCommand.RunAsync(parse.GetValue(mockHost)!, parse.GetValue(mockPort), ct));
+        root.Subcommands.Add(mock);
+        return root;
+    }
+
+    /// <summary>The config path in force: the flag, else LITELLM_CONFIG, else ./litellm-config.yaml.</summary>
+    internal static string ResolveConfigPath(string? flag) =>
+        flag ?? (Environment.GetEnvironmentVariable("LITELLM_CONFIG") is { Length: > 0 } env ? env : "litellm-config.yaml");
 }

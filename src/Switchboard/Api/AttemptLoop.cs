@@ -1,0 +1,266 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Switchboard.Routing;
+using Switchboard.Upstream;
+
+namespace Switchboard.Api;
+
+/// <summary>
+/// Drives one call through the router: pick a deployment, send, classify, retry on another deployment, fall back
+/// to other groups, and answer in the caller's protocol (DESIGN decision 2). Retries happen only before the first
+/// byte reaches the client.
+/// </summary>
+internal sealed class AttemptLoop(GatewayServices services)
+{
+    private const long MaxErrorBody = 1024 * 1024;
+
+    public async Task RunAsync(HttpContext context, ModelGroup firstGroup, CallState call, IProxyProtocol protocol)
+    {
+        var router = services.Router;
+        var time = services.Time;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeout.CancelAfter(services.Config.EffectiveRequestTimeout);
+        var ct = timeout.Token;
+
+        var excluded = new HashSet<string>(StringComparer.Ordinal);
+        UpstreamFailure? lastFailure = null;
+        RouteDecision? lastDecision = null;
+        string? lastDeploymentKey = null;
+        var chain = new List<string> { firstGroup.Name };
+        chain.AddRange(router.FallbacksFor(firstGroup.Name));
+        try
+        {
+            foreach (var groupName in chain)
+            {
+                var group = groupName == firstGroup.Name ? firstGroup : router.ResolveGroup(groupName);
+                if (group is null)
+                {
+                    continue;
+                }
+
+                excluded.Clear();
+                var backoffs = 0;
+                while (true)
+                {
+                    var decision = await router.AcquireAsync(group, new RouteRequest(excluded, call.SessionId, call.EstimatedInputTokens), ct);
+                    if (!decision.Success)
+                    {
+                        lastDecision = decision;
+                        if (decision.Reason == NoDeploymentReason.AllTried && lastFailure is not null
+                            && call.Retries < router.MaxRetriesFor(lastFailure.Kind))
+                        {
+                            // Every deployment was tried once: wait as the upstream asked (or back off) before the
+                            // next round, never a burst of instant retries against the same quota.
+                            backoffs++;
+                            await Task.Delay(router.BackoffDelay(backoffs, lastFailure.RetryAfter ?? decision.RetryAfter), time, ct);
+                            excluded.Clear();
+                            continue;
+                        }
+
+                        break;
+                    }
+
+                    using var lease = decision.Lease!;
+                    var deployment = lease.Deployment;
+                    var attempt = await SendAsync(deployment, protocol, call, ct);
+                    if (attempt.Failure is null)
+                    {
+                        await using var response = attempt.Response!;
+                        await RelayAsync(context, lease, response, group, call, protocol, attempt.StartedTimestamp, ct);
+                        return;
+                    }
+
+                    var failure = attempt.Failure;
+                    lastFailure = failure;
+                    lastDeploymentKey = deployment.Config.ApiKey;
+                    router.ReportFailure(lease, failure);
+                    if (!failure.IsRetryableOnAnotherDeployment)
+                    {
+                        await WriteUpstreamErrorAsync(context, protocol.Api, call, failure, lastDeploymentKey);
+                        return;
+                    }
+
+                    if (call.Retries >= router.MaxRetriesFor(failure.Kind))
+                    {
+                        break;
+                    }
+
+                    call.Retries++;
+                    excluded.Add(deployment.Id);
+                    Log.Retrying(services.Logger, call.CallId, deployment.Id, failure.Kind.ToString(), failure.HttpStatus, call.Retries);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away: the upstream call was cancelled with it and its slot freed by the lease.
+            return;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            await ApiErrors.WriteAsync(context, protocol.Api, 504,
+                $"Request timed out after {services.Config.EffectiveRequestTimeout.TotalSeconds:0.#} s (request_timeout) for model group '{firstGroup.Name}'.");
+            return;
+        }
+
+        await WriteExhaustedAsync(context, protocol.Api, firstGroup, call, lastFailure, lastDecision, lastDeploymentKey);
+    }
+
+    private async Task<AttemptResult> SendAsync(Deployment deployment, IProxyProtocol protocol, CallState call, CancellationToken ct)
+    {
+        var config = deployment.Config;
+        var request = protocol.BuildRequest(deployment);
+        var adapter = services.AdapterFor(config);
+        var started = services.Time.GetTimestamp();
+        var headerTimeout = protocol.Stream ? config.StreamTimeout ?? services.Config.Router.StreamTimeout ?? config.Timeout : config.Timeout;
+        using var attemptCts = headerTimeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(ct);
+        attemptCts?.CancelAfter(headerTimeout!.Value);
+        UpstreamResponse? response = null;
+        try
+        {
+            response = await adapter.SendAsync(config, request, attemptCts?.Token ?? ct);
+            if (response.IsSuccess)
+            {
+                return new AttemptResult(response, null, started);
+            }
+
+            var body = await response.ReadAllAsync(MaxErrorBody, ct);
+            var failure = FailureClassifier.Classify(config.Provider, response.StatusCode, response.Header, body, services.Time.GetUtcNow());
+            await response.DisposeAsync();
+            return new AttemptResult(null, failure, started);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            if (response is not null)
+            {
+                await response.DisposeAsync();
+            }
+
+            return new AttemptResult(null, FailureClassifier.FromException(new TimeoutException("upstream timed out"), timedOut: true), started);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidDataException)
+        {
+            if (response is not null)
+            {
+                await response.DisposeAsync();
+            }
+
+            return new AttemptResult(null, FailureClassifier.FromException(ex, timedOut: false), started);
+        }
+        finally
+        {
+            call.UpstreamTime += services.Time.GetElapsedTime(started);
+        }
+    }
+
+    private async Task RelayAsync(HttpContext context, DeploymentLease lease, UpstreamResponse response, ModelGroup group, CallState call, IProxyProtocol protocol, long sendStarted, CancellationToken ct)
+    {
+        var deployment = lease.Deployment;
+        call.ServedBy = deployment.Id;
+        call.ServedGroup = group.Name;
+        var headers = context.Response.Headers;
+        headers["x-litellm-model-id"] = deployment.Id;
+        headers["x-litellm-model-group"] = group.Name;
+        headers["x-litellm-attempted-retries"] = call.Retries.ToString(CultureInfo.InvariantCulture);
+        RelayResult result;
+        try
+        {
+            result = await protocol.RelayAsync(context, deployment, response, call, ct);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException or InvalidDataException
+            || (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested && !ct.IsCancellationRequested))
+        {
+            var failure = FailureClassifier.FromException(ex, timedOut: false);
+            services.Router.ReportFailure(lease, failure);
+            Log.MidStreamFailure(services.Logger, call.CallId, deployment.Id, ex.GetType().Name);
+            if (context.Response.HasStarted)
+            {
+                await protocol.WriteMidStreamErrorAsync(context, "The upstream stream broke before it finished; the answer is incomplete.", CancellationToken.None);
+            }
+            else
+            {
+                await ApiErrors.WriteAsync(context, protocol.Api, 502, "The upstream answer could not be read.");
+            }
+
+            return;
+        }
+
+        var usage = result.Usage;
+        services.Router.ReportSuccess(lease, new AttemptOutcome(
+            services.Time.GetElapsedTime(sendStarted),
+            result.TimeToFirstToken,
+            usage?.PromptTokens ?? 0,
+            usage?.CompletionTokens ?? 0,
+            RateLimitHeaders.Read(response.Header, services.Time.GetUtcNow())));
+    }
+
+    private async Task WriteUpstreamErrorAsync(HttpContext context, ClientApi api, CallState call, UpstreamFailure failure, string? key)
+    {
+        var message = Redact(failure.Message, key);
+        var status = failure.HttpStatus is >= 400 and < 600 ? failure.HttpStatus : 502;
+        Log.UpstreamRejected(services.Logger, call.CallId, status, failure.Kind.ToString());
+        await ApiErrors.WriteAsync(context, api, status, message, failure.ProviderCode);
+    }
+
+    private static async Task WriteExhaustedAsync(HttpContext context, ClientApi api, ModelGroup group, CallState call, UpstreamFailure? failure, RouteDecision? decision, string? key)
+    {
+        context.Response.Headers["x-litellm-attempted-retries"] = call.Retries.ToString(CultureInfo.InvariantCulture);
+        if (decision is { AllOverloaded: true })
+        {
+            await ApiErrors.WriteAsync(context, api, api == ClientApi.Anthropic ? 529 : 503,
+                $"Every deployment of model group '{group.Name}' reports the provider overloaded. {decision.Message}".TrimEnd(),
+                "overloaded", retryAfter: decision.RetryAfter);
+            return;
+        }
+
+        if (decision is { LongOutage: true })
+        {
+            await ApiErrors.WriteAsync(context, api, 429,
+                $"No deployment of model group '{group.Name}' can serve for a long time: {decision.Message}",
+                "quota_exhausted", retryAfter: decision.RetryAfter, shouldRetry: false);
+            return;
+        }
+
+        if (decision is { Reason: NoDeploymentReason.AllCoolingDown or NoDeploymentReason.AllTried or NoDeploymentReason.QueueFull or NoDeploymentReason.QueueTimeout })
+        {
+            var wait = decision.RetryAfter ?? failure?.RetryAfter ?? TimeSpan.FromSeconds(1);
+            if (wait > TimeSpan.FromSeconds(60))
+            {
+                wait = TimeSpan.FromSeconds(60);
+            }
+
+            var why = failure is null ? string.Empty : $" Last upstream error: {Redact(failure.Message, key)}";
+            await ApiErrors.WriteAsync(context, api, 429,
+                $"All deployments of model group '{group.Name}' are rate-limited or busy; retry after {Math.Ceiling(wait.TotalSeconds)} s.{why}",
+                "rate_limited", retryAfter: wait);
+            return;
+        }
+
+        if (decision is { Reason: NoDeploymentReason.AllDisabled })
+        {
+            await ApiErrors.WriteAsync(context, api, 503,
+                $"Every deployment of model group '{group.Name}' is disabled (rejected keys). {decision.Message}", "no_deployment", shouldRetry: false);
+            return;
+        }
+
+        if (failure is not null)
+        {
+            var status = failure.Kind is FailureKind.RateLimited or FailureKind.ConcurrencyLimited or FailureKind.QuotaExhausted ? 429
+                : failure.Kind == FailureKind.Timeout ? 504
+                : failure.HttpStatus is >= 500 and < 600 ? failure.HttpStatus : 502;
+            await ApiErrors.WriteAsync(context, api, status,
+                $"Model group '{group.Name}' failed after {call.Retries + 1} attempt(s): {Redact(failure.Message, key)}",
+                failure.ProviderCode, retryAfter: status == 429 ? failure.RetryAfter ?? TimeSpan.FromSeconds(1) : null);
+            return;
+        }
+
+        await ApiErrors.WriteAsync(context, api, 503, $"Model group '{group.Name}' has no deployment available. {decision?.Message}".TrimEnd(), "no_deployment");
+    }
+
+    /// <summary>Upstream messages may echo the key they were sent; never pass it on (DESIGN decision 8).</summary>
+    internal static string Redact(string message, string? key) =>
+        string.IsNullOrEmpty(key) || key.Length < 4 ? message : message.Replace(key, Observability.KeyMask.Mask(key), StringComparison.Ordinal);
+
+    private readonly record struct AttemptResult(UpstreamResponse? Response, UpstreamFailure? Failure, long StartedTimestamp);
+}

@@ -1,0 +1,8 @@
+namespace Switchboard.Api;
+
+/// <summary>The wire protocol the caller speaks; errors and streams are written in it.</summary>
+internal enum ClientApi
+{
+    OpenAi,
+    Anthropic,
+}

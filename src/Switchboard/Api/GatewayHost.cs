@@ -1,0 +1,101 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Switchboard.Config;
+
+namespace Switchboard.Api;
+
+/// <summary>Options of one gateway process beyond the config file (from the CLI).</summary>
+internal sealed record GatewayOptions
+{
+    public string Host { get; init; } = "0.0.0.0";
+    public int Port { get; init; } = 4000;
+    public bool DetailedDebug { get; init; }
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}
+
+/// <summary>Builds and runs the gateway web application from a config snapshot.</summary>
+internal static class GatewayHost
+{
+    public static WebApplication Build(GatewayConfig config, GatewayOptions options, Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "switchboard" });
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // The gateway enforces its own body limit so that the answer is a JSON error in the caller's format.
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(ParseHost(options.Host), options.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+        });
+        builder.Logging.ClearProviders();
+        if (logging is not null)
+        {
+            logging(builder.Logging);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
+                console.UseUtcTimestamp = false;
+            });
+        }
+
+        builder.Logging.SetMinimumLevel(options.DetailedDebug || config.LiteLlm.SetVerbose ? LogLevel.Debug : LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        builder.Services.AddSingleton(options.Time);
+        builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton(sp => new GatewayServices(config, options.Time, sp.GetRequiredService<ILoggerFactory>()));
+
+        var app = builder.Build();
+        var services = app.Services.GetRequiredService<GatewayServices>();
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleExceptionAsync, SuppressDiagnosticsCallback = _ => true });
+        app.UseStatusCodePages(new StatusCodePagesOptions { HandleAsync = StatusCodePageAsync });
+        app.MapHealthEndpoints(services);
+        app.MapOpenAiEndpoints(services);
+        return app;
+    }
+
+    private static System.Net.IPAddress ParseHost(string host) => host switch
+    {
+        "localhost" => System.Net.IPAddress.Loopback,
+        "0.0.0.0" or "*" or "" => System.Net.IPAddress.Any,
+        "::" => System.Net.IPAddress.IPv6Any,
+        _ => System.Net.IPAddress.Parse(host),
+    };
+
+    private static ClientApi ApiOf(HttpContext context) =>
+        context.Request.Path.StartsWithSegments("/v1/messages") ? ClientApi.Anthropic : ClientApi.OpenAi;
+
+    private static Task HandleExceptionAsync(HttpContext context)
+    {
+        var feature = context.Features.Get<IExceptionHandlerFeature>();
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Api");
+        if (feature?.Error is { } error)
+        {
+            Log.Unhandled(logger, error, context.Request.Path, context.Items[CallIds.ItemKey] as string);
+        }
+
+        return ApiErrors.WriteAsync(context, ApiOf(context), 500, "Internal error in Switchboard; see the gateway log for details.");
+    }
+
+    private static Task StatusCodePageAsync(StatusCodeContext status)
+    {
+        var context = status.HttpContext;
+        var code = context.Response.StatusCode;
+        var message = code switch
+        {
+            404 => $"Unknown path {context.Request.Path}. OpenAI endpoints live under /v1 (/v1/chat/completions, /v1/models, /v1/embeddings); Anthropic under /v1/messages.",
+            405 => $"Method {context.Request.Method} is not allowed on {context.Request.Path}.",
+            _ => $"HTTP {code}",
+        };
+        return ApiErrors.WriteAsync(context, ApiOf(context), code, message);
+    }
+}

@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Http;
+using Switchboard.Routing;
+using Switchboard.Upstream;
+
+namespace Switchboard.Api;
+
+/// <summary>
+/// The protocol half of one proxied call: how to build the upstream request for a chosen deployment and how to
+/// relay its successful answer to the client. The attempt loop owns everything else (routing, retries, errors).
+/// </summary>
+internal interface IProxyProtocol
+{
+    ClientApi Api { get; }
+
+    /// <summary>True when the client asked for a stream.</summary>
+    bool Stream { get; }
+
+    UpstreamRequest BuildRequest(Deployment deployment);
+
+    Task<RelayResult> RelayAsync(HttpContext context, Deployment deployment, UpstreamResponse response, CallState call, CancellationToken ct);
+
+    /// <summary>Ends a stream that broke after bytes reached the client, in the client's protocol.</summary>
+    Task WriteMidStreamErrorAsync(HttpContext context, string message, CancellationToken ct);
+}

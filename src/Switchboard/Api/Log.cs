@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Logging;
+
+namespace Switchboard.Api;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information,
+        Message = "{Method} {Path} {Status} model={Model} group={Group} deployment={Deployment} retries={Retries} stream={Stream} duration_ms={DurationMs:0.0} overhead_ms={OverheadMs:0.00} call_id={CallId}")]
+    public static partial void Request(ILogger logger, string method, string path, int status, string? model, string? group, string? deployment,
+        int retries, bool stream, double durationMs, double overheadMs, string callId);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning,
+        Message = "retry call_id={CallId}: deployment {Deployment} failed ({Kind}, HTTP {Status}); attempt {Retry} goes to another deployment")]
+    public static partial void Retrying(ILogger logger, string callId, string deployment, string kind, int status, int retry);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning,
+        Message = "stream broke mid-way call_id={CallId} deployment={Deployment}: {Error}")]
+    public static partial void MidStreamFailure(ILogger logger, string callId, string deployment, string error);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information,
+        Message = "upstream rejected the request call_id={CallId}: HTTP {Status} ({Kind}); returned to the client, not retried")]
+    public static partial void UpstreamRejected(ILogger logger, string callId, int status, string kind);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "unhandled error on {Path} call_id={CallId}")]
+    public static partial void Unhandled(ILogger logger, Exception exception, string path, string? callId);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Switchboard listening on {Url} with config {Config}: {Groups} model group(s), {Deployments} deployment(s), strategy {Strategy}")]
+    public static partial void Started(ILogger logger, string url, string config, int groups, int deployments, string strategy);
+}

@@ -1,0 +1,152 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Switchboard.Usage;
+
+namespace Switchboard.Api;
+
+/// <summary>
+/// Relays an OpenAI-format SSE stream event by event as it arrives (no buffering beyond one partial event),
+/// flushing after every read. Only events that carry <c>usage</c> are parsed.
+/// </summary>
+internal static class SseRelay
+{
+    public static async Task<RelayResult> RelayOpenAiAsync(
+        Stream upstream, HttpResponse response, bool dropUsageOnlyChunk, TimeProvider time, long startTimestamp, CancellationToken ct)
+    {
+        var reader = PipeReader.Create(upstream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 1024));
+        var output = response.BodyWriter;
+        TokenUsage usage = default;
+        var haveUsage = false;
+        TimeSpan? ttft = null;
+        var sawDone = false;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(ct);
+                var buffer = result.Buffer;
+                var consumed = buffer.Start;
+                while (TryReadEvent(ref buffer, out var evt))
+                {
+                    consumed = buffer.Start;
+                    var keep = true;
+                    if (!ttft.HasValue)
+                    {
+                        ttft = time.GetElapsedTime(startTimestamp);
+                    }
+
+                    var eventSpan = evt.IsSingleSegment ? evt.FirstSpan : evt.ToArray();
+                    var data = DataPayload(eventSpan);
+                    if (data.Length > 0)
+                    {
+                        if (data.SequenceEqual("[DONE]"u8))
+                        {
+                            sawDone = true;
+                        }
+                        else if (data.IndexOf("\"usage\""u8) >= 0 && TokenUsage.TryReadOpenAi(data, out var u))
+                        {
+                            usage = u;
+                            haveUsage = true;
+                            keep = !(dropUsageOnlyChunk && data.IndexOf("\"choices\":[]"u8) >= 0);
+                        }
+                    }
+
+                    if (keep)
+                    {
+                        output.Write(eventSpan);
+                    }
+                }
+
+                reader.AdvanceTo(consumed, result.Buffer.End);
+                var flush = await output.FlushAsync(ct);
+                if (result.IsCompleted || flush.IsCompleted)
+                {
+                    if (!result.Buffer.Slice(consumed).IsEmpty && !flush.IsCompleted)
+                    {
+                        // A last event without its blank line: pass it on and end it properly.
+                        foreach (var segment in result.Buffer.Slice(consumed))
+                        {
+                            output.Write(segment.Span);
+                        }
+
+                        output.Write("\n\n"u8);
+                        await output.FlushAsync(ct);
+                    }
+
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            await reader.CompleteAsync();
+        }
+
+        return new RelayResult(haveUsage ? usage : null, ttft, sawDone);
+    }
+
+    /// <summary>Writes an OpenAI-shaped error event into a stream that already started (DESIGN decision 2).</summary>
+    public static async Task WriteStreamErrorAsync(HttpResponse response, string message, CancellationToken ct)
+    {
+        var output = response.BodyWriter;
+        output.Write("data: "u8);
+        using (var writer = new Utf8JsonWriter(output))
+        {
+            ApiErrors.WriteOpenAi(writer, "api_error", message, "upstream_stream_error", null);
+        }
+
+        output.Write("\n\n"u8);
+        await output.FlushAsync(ct);
+    }
+
+    /// <summary>Takes one complete event (up to and including its blank line) off the front of the buffer.</summary>
+    internal static bool TryReadEvent(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> evt)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        while (reader.TryAdvanceTo((byte)'\n', advancePastDelimiter: true))
+        {
+            if (reader.IsNext((byte)'\n', advancePast: true) || reader.IsNext("\r\n"u8, advancePast: true))
+            {
+                evt = buffer.Slice(0, reader.Position);
+                buffer = buffer.Slice(reader.Position);
+                return true;
+            }
+        }
+
+        evt = default;
+        return false;
+    }
+
+    /// <summary>The joined <c>data:</c> payload of one event (first data line is enough for OpenAI chunks).</summary>
+    internal static ReadOnlySpan<byte> DataPayload(ReadOnlySpan<byte> evt)
+    {
+        while (!evt.IsEmpty)
+        {
+            var end = evt.IndexOf((byte)'\n');
+            var line = end < 0 ? evt : evt[..end];
+            if (line.StartsWith("data:"u8))
+            {
+                line = line[5..];
+                if (!line.IsEmpty && line[0] == (byte)' ')
+                {
+                    line = line[1..];
+                }
+
+                return line.TrimEnd((byte)'\r');
+            }
+
+            if (end < 0)
+            {
+                break;
+            }
+
+            evt = evt[(end + 1)..];
+        }
+
+        return [];
+    }
+}
+
+internal readonly record struct RelayResult(TokenUsage? Usage, TimeSpan? TimeToFirstToken, bool Completed);

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Switchboard.Api;
+
+namespace Switchboard.Cli;
+
+internal static class ServeCommand
+{
+    public static async Task<int> RunAsync(string? configFlag, int? portFlag, string host, bool debug, CancellationToken ct)
+    {
+        var path = SwitchboardCli.ResolveConfigPath(configFlag);
+        var config = CheckCommand.LoadForCli(path, Console.Error);
+        if (config is null)
+        {
+            return 2;
+        }
+
+        var port = portFlag ?? (int.TryParse(Environment.GetEnvironmentVariable("LITELLM_PORT"), out var envPort) ? envPort : 4000);
+        var app = GatewayHost.Build(config, new GatewayOptions { Host = host, Port = port, DetailedDebug = debug });
+        try
+        {
+            await app.StartAsync(ct);
+        }
+        catch (IOException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: cannot listen on {host}:{port}: {ex.Message}. Is another process using port {port}? (lsof -i :{port})");
+            return 3;
+        }
+
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard");
+        var groups = config.ModelGroups.Count();
+        Log.Started(logger, $"http://{host}:{port}", Path.GetFullPath(path), groups, config.ModelList.Count, config.Router.RoutingStrategy);
+        await app.WaitForShutdownAsync(ct);
+        return 0;
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Switchboard.Api;
+using Switchboard.Config;
+
+namespace Switchboard.IntegrationTests.Infrastructure;
+
+/// <summary>A real gateway on a loopback socket (port 0), with its log lines captured for assertions.</summary>
+internal sealed class TestGateway : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestGateway(WebApplication app, Uri baseUrl, CapturingLoggerProvider logs)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+        Logs = logs;
+        Client = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public Uri BaseUrl { get; }
+
+    public HttpClient Client { get; }
+
+    public CapturingLoggerProvider Logs { get; }
+
+    internal GatewayServices Services => _app.Services.GetRequiredService<GatewayServices>();
+
+    public static async Task<TestGateway> StartAsync(GatewayConfig config, TimeProvider? time = null)
+    {
+        var logs = new CapturingLoggerProvider();
+        var app = GatewayHost.Build(config, new GatewayOptions { Host = "127.0.0.1", Port = 0, Time = time ?? TimeProvider.System },
+            logging => logging.AddProvider(logs));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestGateway(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), logs);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>Keeps every formatted log line so tests can check what the gateway logged (and that keys are masked).</summary>
+internal sealed class CapturingLoggerProvider : ILoggerProvider
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            owner._lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}{(exception is null ? string.Empty : " " + exception.GetType().Name)}");
+    }
+}
