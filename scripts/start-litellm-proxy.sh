@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Starts, stops and inspects Switchboard the way the LiteLLM setup guide's script does:
+#   ./scripts/start-litellm-proxy.sh start|stop|status|restart|logs
+# Config: $LITELLM_CONFIG, else ./litellm-config.yaml, else the built-in demo (examples/demo-config.yaml, mock keys).
+# Port: $LITELLM_PORT, else 4000. Log: .litellm-proxy.log. Pid: .litellm-proxy.pid (only this pid is ever stopped).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PORT="${LITELLM_PORT:-4000}"
+HOST="${LITELLM_HOST:-0.0.0.0}"
+LOG_FILE="${LITELLM_LOG_FILE:-$ROOT/.litellm-proxy.log}"
+PID_FILE="$ROOT/.litellm-proxy.pid"
+PUBLISH_DIR="$ROOT/.artifacts/publish"
+BINARY="$PUBLISH_DIR/switchboard"
+READY_TIMEOUT="${SWITCHBOARD_READY_TIMEOUT:-60}"
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+resolve_config() {
+  if [ -n "${LITELLM_CONFIG:-}" ]; then
+    CONFIG="$LITELLM_CONFIG"
+    [ -f "$CONFIG" ] || die "LITELLM_CONFIG points to '$CONFIG', which does not exist"
+  elif [ -f "$ROOT/litellm-config.yaml" ]; then
+    CONFIG="$ROOT/litellm-config.yaml"
+  else
+    CONFIG="$ROOT/examples/demo-config.yaml"
+    say "No litellm-config.yaml found: starting on the built-in demo config ($CONFIG),"
+    say "whose deployments are the in-process mock provider (no real keys needed)."
+    say "Copy examples/litellm-config.example.yaml to litellm-config.yaml and add your keys to go live."
+  fi
+  CONFIG="$(cd "$(dirname "$CONFIG")" && pwd)/$(basename "$CONFIG")"
+}
+
+running_pid() {
+  [ -f "$PID_FILE" ] || return 1
+  local pid
+  pid="$(sed -n 1p "$PID_FILE")"
+  [ -n "$pid" ] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  # Only a process that is really ours counts (pids get reused).
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "switchboard" || return 1
+  printf '%s' "$pid"
+}
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+http_get() {
+  local path="$1" port="$2"
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsS --max-time 5 "http://127.0.0.1:$port$path"
+  else
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+    printf 'GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n' "$path" >&3
+    sed '1,/^\r$/d' <&3
+    exec 3<&-
+  fi
+}
+
+needs_build() {
+  [ -x "$BINARY" ] || return 0
+  [ -n "$(find "$ROOT/src" "$ROOT/Directory.Build.props" "$ROOT/Directory.Packages.props" -newer "$BINARY" -type f 2>/dev/null | head -n 1)" ]
+}
+
+build() {
+  if needs_build; then
+    say "Building Switchboard (Release) into .artifacts/publish ..."
+    dotnet publish "$ROOT/src/Switchboard/Switchboard.csproj" -c Release -o "$PUBLISH_DIR" --nologo -v quiet >"$ROOT/.artifacts/build.log" 2>&1 \
+      || { tail -n 30 "$ROOT/.artifacts/build.log" >&2; die "build failed (full output in .artifacts/build.log)"; }
+    touch "$BINARY"
+  fi
+}
+
+start() {
+  if pid="$(running_pid)"; then
+    say "Switchboard is already running (pid $pid, port $(sed -n 2p "$PID_FILE"))."
+    return 0
+  fi
+  resolve_config
+  if port_in_use "$PORT"; then
+    die "port $PORT is already in use by another process. Find it with 'lsof -i :$PORT' (or 'ss -ltnp'), stop it, or set LITELLM_PORT to another port."
+  fi
+  mkdir -p "$ROOT/.artifacts"
+  build
+  "$BINARY" check --config "$CONFIG" >/dev/null 2>"$ROOT/.artifacts/check.log" \
+    || { cat "$ROOT/.artifacts/check.log" >&2; die "the config $CONFIG is not valid"; }
+  say "Starting Switchboard on port $PORT with $CONFIG (log: $LOG_FILE)"
+  nohup "$BINARY" --config "$CONFIG" --port "$PORT" --host "$HOST" >>"$LOG_FILE" 2>&1 </dev/null &
+  local pid=$!
+  printf '%s\n%s\n%s\n' "$pid" "$PORT" "$CONFIG" >"$PID_FILE"
+  local waited=0
+  while [ "$waited" -lt $((READY_TIMEOUT * 10)) ]; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      rm -f "$PID_FILE"
+      tail -n 20 "$LOG_FILE" >&2 || true
+      die "Switchboard exited during start-up; the lines above are the end of $LOG_FILE"
+    fi
+    if http_get /health/readiness "$PORT" >/dev/null 2>&1; then
+      say "Switchboard is ready: http://localhost:$PORT (pid $pid)"
+      return 0
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  die "Switchboard (pid $pid) did not become ready within ${READY_TIMEOUT}s; see $LOG_FILE"
+}
+
+stop() {
+  local pid
+  if ! pid="$(running_pid)"; then
+    rm -f "$PID_FILE"
+    say "Switchboard is not running."
+    return 0
+  fi
+  kill -TERM "$pid"
+  local waited=0
+  while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 150 ]; do
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    say "Switchboard (pid $pid) did not stop within 15 s; killing it."
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$PID_FILE"
+  say "Switchboard stopped (pid $pid)."
+}
+
+status() {
+  local pid
+  if ! pid="$(running_pid)"; then
+    say "Switchboard is not running."
+    return 1
+  fi
+  local port config
+  port="$(sed -n 2p "$PID_FILE")"
+  config="$(sed -n 3p "$PID_FILE")"
+  say "Switchboard is running"
+  say "  pid:    $pid"
+  say "  port:   $port (http://localhost:$port)"
+  say "  config: $config"
+  say "  log:    $LOG_FILE"
+  local health
+  if health="$(http_get /health "$port" 2>/dev/null)"; then
+    say "  health: $health"
+  else
+    say "  health: not answering on port $port"
+    return 1
+  fi
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  restart) stop; start ;;
+  status) status ;;
+  logs) tail -n "${LINES:-100}" -F "$LOG_FILE" ;;
+  *) say "usage: $0 start|stop|status|restart|logs"; exit 2 ;;
+esac
