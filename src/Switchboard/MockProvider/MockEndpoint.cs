@@ -1,0 +1,11 @@
+namespace Switchboard.MockProvider;
+
+/// <summary>The model-calling endpoints, each served with and without the <c>/v1</c> prefix.</summary>
+internal enum MockEndpoint
+{
+    ChatCompletions,
+    Completions,
+    Embeddings,
+    Messages,
+    CountTokens,
+}

@@ -1,0 +1,32 @@
+namespace Switchboard.MockProvider;
+
+/// <summary>What a key's prefix asks the mock to do.</summary>
+internal enum MockKeyKind
+{
+    /// <summary><c>ok-*</c> and any unknown prefix: a normal answer naming the key.</summary>
+    Ok,
+
+    /// <summary><c>rl-*</c>: 429 with <c>Retry-After: 30</c>.</summary>
+    RateLimited,
+
+    /// <summary><c>err-*</c>: 500.</summary>
+    ServerError,
+
+    /// <summary><c>slow-*</c>: a normal answer after <see cref="MockProviderOptions.SlowDelay"/>.</summary>
+    Slow,
+
+    /// <summary><c>flaky-*</c>: odd calls succeed, even calls get 503.</summary>
+    Flaky,
+
+    /// <summary><c>auth-*</c> or no key at all: 401.</summary>
+    Unauthorized,
+
+    /// <summary><c>hdr-*</c>: a normal answer that says the request budget is spent (<c>x-ratelimit-remaining-requests: 0</c>).</summary>
+    BudgetHeaders,
+
+    /// <summary><c>zai&lt;CODE&gt;-*</c>: Z.ai's status and business-code body.</summary>
+    ZaiError,
+
+    /// <summary><c>conc&lt;N&gt;-*</c>: an account that allows N calls in flight; one more gets Z.ai 1302.</summary>
+    Concurrency,
+}

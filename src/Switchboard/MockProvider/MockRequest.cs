@@ -1,0 +1,38 @@
+namespace Switchboard.MockProvider;
+
+/// <summary>What the mock needs from a request body, in either protocol.</summary>
+internal sealed class MockRequest
+{
+    public string Model { get; set; } = "mock-model";
+
+    public bool Stream { get; set; }
+
+    /// <summary><c>stream_options.include_usage</c> (OpenAI only).</summary>
+    public bool IncludeUsage { get; set; }
+
+    public bool HasTools { get; set; }
+
+    /// <summary><c>thinking.type</c> is <c>enabled</c> (GLM and Anthropic) or <c>adaptive</c> (Anthropic).</summary>
+    public bool Thinking { get; set; }
+
+    /// <summary>Characters of every message text, system prompt and tool result: the base of the deterministic prompt_tokens.</summary>
+    public long PromptChars { get; set; }
+
+    /// <summary>Text of the last message when it is the user's own (the <c>mock-tool:</c> directives live there).</summary>
+    public string? LastUserText { get; set; }
+
+    /// <summary>The trailing tool results (OpenAI <c>tool</c> messages, Anthropic <c>tool_result</c> blocks), joined by newlines.</summary>
+    public string? ToolResult { get; set; }
+
+    /// <summary>Embeddings: <c>dimensions</c>, or 0 for the default.</summary>
+    public int Dimensions { get; set; }
+
+    /// <summary>Embeddings: <c>encoding_format: base64</c> (the official OpenAI .NET client asks for it).</summary>
+    public bool Base64 { get; set; }
+
+    /// <summary>Embeddings: each input as text (token arrays as their raw JSON).</summary>
+    public List<string> Inputs { get; } = [];
+
+    /// <summary>The deterministic prompt token count: characters / 4 + 1.</summary>
+    public int PromptTokens => (int)Math.Min(int.MaxValue, (PromptChars / 4) + 1);
+}

@@ -1,0 +1,219 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace Switchboard.MockProvider;
+
+/// <summary>Reads the few fields the mock needs; lenient about everything else, like a real provider would be about extras.</summary>
+internal static class MockRequestParser
+{
+    /// <summary>Parses an OpenAI chat or legacy completions body.</summary>
+    /// <returns>null when the body is not a JSON object.</returns>
+    public static MockRequest? ParseOpenAi(ReadOnlySequence<byte> body)
+    {
+        using var doc = TryParse(body);
+        if (doc is null) return null;
+        var root = doc.RootElement;
+        var request = ReadCommon(root);
+        if (root.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object
+            && options.TryGetProperty("include_usage", out var usage) && usage.ValueKind == JsonValueKind.True)
+        {
+            request.IncludeUsage = true;
+        }
+
+        if (root.TryGetProperty("prompt", out var prompt))
+        {
+            request.PromptChars += TextOf(prompt).Length;
+        }
+
+        if (root.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array)
+        {
+            ReadOpenAiMessages(messages, request);
+        }
+
+        return request;
+    }
+
+    /// <summary>Parses an Anthropic Messages (or count_tokens) body.</summary>
+    public static MockRequest? ParseAnthropic(ReadOnlySequence<byte> body)
+    {
+        using var doc = TryParse(body);
+        if (doc is null) return null;
+        var root = doc.RootElement;
+        var request = ReadCommon(root);
+        if (root.TryGetProperty("system", out var system)) request.PromptChars += TextOf(system).Length;
+        if (root.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array)
+        {
+            ReadAnthropicMessages(messages, request);
+        }
+
+        return request;
+    }
+
+    /// <summary>Parses an OpenAI embeddings body.</summary>
+    public static MockRequest? ParseEmbeddings(ReadOnlySequence<byte> body)
+    {
+        using var doc = TryParse(body);
+        if (doc is null) return null;
+        var root = doc.RootElement;
+        var request = ReadCommon(root);
+        if (root.TryGetProperty("dimensions", out var dims) && dims.TryGetInt32(out var d) && d > 0) request.Dimensions = d;
+        if (root.TryGetProperty("encoding_format", out var format) && format.ValueKind == JsonValueKind.String
+            && format.ValueEquals("base64"))
+        {
+            request.Base64 = true;
+        }
+
+        if (root.TryGetProperty("input", out var input))
+        {
+            // An array of token ids is one input; an array of strings or of token arrays is several.
+            if (input.ValueKind == JsonValueKind.Array && input.GetArrayLength() > 0
+                && input[0].ValueKind is JsonValueKind.String or JsonValueKind.Array)
+            {
+                foreach (var item in input.EnumerateArray()) request.Inputs.Add(InputText(item));
+            }
+            else
+            {
+                request.Inputs.Add(InputText(input));
+            }
+        }
+
+        foreach (var text in request.Inputs) request.PromptChars += text.Length;
+        return request;
+    }
+
+    private static string InputText(JsonElement item) =>
+        item.ValueKind == JsonValueKind.String ? item.GetString() ?? "" : item.GetRawText();
+
+    private static JsonDocument? TryParse(ReadOnlySequence<byte> body)
+    {
+        try
+        {
+            var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object) return doc;
+            doc.Dispose();
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static MockRequest ReadCommon(JsonElement root)
+    {
+        var request = new MockRequest();
+        if (root.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String)
+        {
+            request.Model = model.GetString() ?? request.Model;
+        }
+
+        request.Stream = root.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True;
+        request.HasTools = root.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array
+            && tools.GetArrayLength() > 0;
+        if (root.TryGetProperty("thinking", out var thinking) && thinking.ValueKind == JsonValueKind.Object
+            && thinking.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String)
+        {
+            request.Thinking = type.ValueEquals("enabled") || type.ValueEquals("adaptive");
+        }
+
+        return request;
+    }
+
+    private static void ReadOpenAiMessages(JsonElement messages, MockRequest request)
+    {
+        var count = messages.GetArrayLength();
+        var index = 0;
+        StringBuilder? trailingToolResults = null;
+        foreach (var message in messages.EnumerateArray())
+        {
+            index++;
+            if (message.ValueKind != JsonValueKind.Object) continue;
+            var text = message.TryGetProperty("content", out var content) ? TextOf(content) : "";
+            request.PromptChars += text.Length;
+            var role = message.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+            if (role == "tool") Append(ref trailingToolResults, text);
+            else trailingToolResults = null;
+            if (index != count) continue;
+            if (role == "user") request.LastUserText = text;
+            if (role == "tool") request.ToolResult = trailingToolResults?.ToString();
+        }
+    }
+
+    private static void ReadAnthropicMessages(JsonElement messages, MockRequest request)
+    {
+        var count = messages.GetArrayLength();
+        var index = 0;
+        foreach (var message in messages.EnumerateArray())
+        {
+            index++;
+            if (message.ValueKind != JsonValueKind.Object || !message.TryGetProperty("content", out var content)) continue;
+            var last = index == count && message.TryGetProperty("role", out var role) && role.ValueEquals("user");
+            if (content.ValueKind != JsonValueKind.Array)
+            {
+                var text = TextOf(content);
+                request.PromptChars += text.Length;
+                if (last) request.LastUserText = text;
+                continue;
+            }
+
+            StringBuilder? userText = null;
+            StringBuilder? toolResults = null;
+            foreach (var block in content.EnumerateArray())
+            {
+                var type = block.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+                var text = type switch
+                {
+                    "text" => block.TryGetProperty("text", out var x) ? TextOf(x) : "",
+                    "thinking" => block.TryGetProperty("thinking", out var x) ? TextOf(x) : "",
+                    "tool_result" => block.TryGetProperty("content", out var x) ? TextOf(x) : "",
+                    "tool_use" => block.TryGetProperty("input", out var x) ? x.GetRawText() : "",
+                    _ => "",
+                };
+                request.PromptChars += text.Length;
+                if (!last) continue;
+                if (type == "text") Append(ref userText, text);
+                if (type == "tool_result") Append(ref toolResults, text);
+            }
+
+            if (!last) continue;
+            request.LastUserText = userText?.ToString() ?? "";
+            request.ToolResult = toolResults?.ToString();
+        }
+    }
+
+    private static void Append(ref StringBuilder? builder, string text)
+    {
+        builder ??= new StringBuilder();
+        if (builder.Length > 0) builder.Append('\n');
+        builder.Append(text);
+    }
+
+    /// <summary>The text of a content value: a string, or the <c>text</c> of each part of an array, joined by newlines.</summary>
+    private static string TextOf(JsonElement content)
+    {
+        switch (content.ValueKind)
+        {
+            case JsonValueKind.String:
+                return content.GetString() ?? "";
+            case JsonValueKind.Array:
+                StringBuilder? builder = null;
+                foreach (var part in content.EnumerateArray())
+                {
+                    if (part.ValueKind == JsonValueKind.String)
+                    {
+                        Append(ref builder, part.GetString() ?? "");
+                    }
+                    else if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var text)
+                        && text.ValueKind == JsonValueKind.String)
+                    {
+                        Append(ref builder, text.GetString() ?? "");
+                    }
+                }
+
+                return builder?.ToString() ?? "";
+            default:
+                return "";
+        }
+    }
+}

@@ -1,0 +1,262 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace Switchboard.Protocols.OpenAi;
+
+/// <summary>
+/// Incremental server-sent-events parser for both protocols: bytes go in as they arrive, split anywhere (inside a line,
+/// between CR and LF, inside a multi-byte character); whole events come out. Works on bytes, so nothing is decoded early.
+/// </summary>
+internal sealed class SseParser
+{
+    private static readonly string[] KnownNames =
+    [
+        "message_start", "content_block_start", "content_block_delta", "content_block_stop",
+        "message_delta", "message_stop", "ping", "error",
+    ];
+
+    private readonly ArrayBufferWriter<byte> _data = new(1024);
+    private byte[] _buffer = new byte[4096];
+    private int _start;
+    private int _end;
+    private string? _name;
+    private bool _hasData;
+    private bool _dispatched;
+
+    public void Append(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty)
+        {
+            return;
+        }
+
+        if (_end + bytes.Length > _buffer.Length)
+        {
+            var pending = _end - _start;
+            if (pending + bytes.Length > _buffer.Length)
+            {
+                var bigger = new byte[Math.Max(_buffer.Length * 2, pending + bytes.Length)];
+                _buffer.AsSpan(_start, pending).CopyTo(bigger);
+                _buffer = bigger;
+            }
+            else
+            {
+                _buffer.AsSpan(_start, pending).CopyTo(_buffer);
+            }
+
+            _start = 0;
+            _end = pending;
+        }
+
+        bytes.CopyTo(_buffer.AsSpan(_end));
+        _end += bytes.Length;
+    }
+
+    public void Append(in ReadOnlySequence<byte> bytes)
+    {
+        foreach (var segment in bytes)
+        {
+            Append(segment.Span);
+        }
+    }
+
+    /// <summary>Reads the next complete event, if the bytes appended so far hold one.</summary>
+    public bool TryRead(out SseEvent sseEvent) => TryReadCore(endOfInput: false, out sseEvent);
+
+    /// <summary>After the last <see cref="Append(ReadOnlySpan{byte})"/>: also yields an event the stream ended without a blank line after.</summary>
+    public bool TryReadFinal(out SseEvent sseEvent) => TryReadCore(endOfInput: true, out sseEvent);
+
+    public static async IAsyncEnumerable<SseEvent> ReadAllAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var parser = new SseParser();
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            while (true)
+            {
+                var read = await stream.ReadAsync(buffer, cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                parser.Append(buffer.AsSpan(0, read));
+                while (parser.TryRead(out var sseEvent))
+                {
+                    yield return sseEvent;
+                }
+            }
+
+            while (parser.TryReadFinal(out var sseEvent))
+            {
+                yield return sseEvent;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    public static async IAsyncEnumerable<SseEvent> ReadAllAsync(PipeReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var parser = new SseParser();
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken);
+            parser.Append(result.Buffer);
+            reader.AdvanceTo(result.Buffer.End);
+            while (parser.TryRead(out var sseEvent))
+            {
+                yield return sseEvent;
+            }
+
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                break;
+            }
+        }
+
+        while (parser.TryReadFinal(out var sseEvent))
+        {
+            yield return sseEvent;
+        }
+    }
+
+    private bool TryReadCore(bool endOfInput, out SseEvent sseEvent)
+    {
+        if (_dispatched)
+        {
+            _data.ResetWrittenCount();
+            _name = null;
+            _hasData = false;
+            _dispatched = false;
+        }
+
+        while (true)
+        {
+            var span = _buffer.AsSpan(_start, _end - _start);
+            var lineEnd = span.IndexOfAny((byte)'\r', (byte)'\n');
+            int consumed;
+            ReadOnlySpan<byte> line;
+            if (lineEnd < 0)
+            {
+                if (!endOfInput)
+                {
+                    sseEvent = default;
+                    return false;
+                }
+
+                if (span.IsEmpty)
+                {
+                    return Dispatch(out sseEvent);
+                }
+
+                line = span;
+                consumed = span.Length;
+            }
+            else if (span[lineEnd] == (byte)'\r')
+            {
+                if (lineEnd + 1 < span.Length)
+                {
+                    consumed = lineEnd + (span[lineEnd + 1] == (byte)'\n' ? 2 : 1);
+                }
+                else if (endOfInput)
+                {
+                    consumed = lineEnd + 1;
+                }
+                else
+                {
+                    // The LF of a CRLF may still be on its way.
+                    sseEvent = default;
+                    return false;
+                }
+
+                line = span[..lineEnd];
+            }
+            else
+            {
+                consumed = lineEnd + 1;
+                line = span[..lineEnd];
+            }
+
+            _start += consumed;
+            if (line.IsEmpty)
+            {
+                if (Dispatch(out sseEvent))
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            ProcessLine(line);
+        }
+    }
+
+    private bool Dispatch(out SseEvent sseEvent)
+    {
+        if (!_hasData)
+        {
+            _name = null;
+            sseEvent = default;
+            return false;
+        }
+
+        sseEvent = new SseEvent(_name, _data.WrittenMemory);
+        _dispatched = true;
+        return true;
+    }
+
+    private void ProcessLine(ReadOnlySpan<byte> line)
+    {
+        if (line.StartsWith("\uFEFF"u8))
+        {
+            line = line[3..];
+        }
+
+        if (line.IsEmpty || line[0] == (byte)':')
+        {
+            return;
+        }
+
+        var colon = line.IndexOf((byte)':');
+        var field = colon < 0 ? line : line[..colon];
+        var value = colon < 0 ? [] : line[(colon + 1)..];
+        if (!value.IsEmpty && value[0] == (byte)' ')
+        {
+            value = value[1..];
+        }
+
+        if (field.SequenceEqual("data"u8))
+        {
+            if (_hasData)
+            {
+                _data.Write("\n"u8);
+            }
+
+            _data.Write(value);
+            _hasData = true;
+        }
+        else if (field.SequenceEqual("event"u8))
+        {
+            _name = NameOf(value);
+        }
+    }
+
+    private static string NameOf(ReadOnlySpan<byte> value)
+    {
+        foreach (var known in KnownNames)
+        {
+            if (value.Length == known.Length && Ascii.Equals(value, known))
+            {
+                return known;
+            }
+        }
+
+        return Encoding.UTF8.GetString(value);
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+
+namespace Switchboard.Translation;
+
+/// <summary>Parsing and reading helpers shared by the request and response translators.</summary>
+internal static class JsonInput
+{
+    public static JsonDocument Parse(ReadOnlySpan<byte> json, string what)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+            var document = JsonDocument.ParseValue(ref reader);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                document.Dispose();
+                throw new TranslationException($"{what} must be a JSON object.");
+            }
+
+            return document;
+        }
+        catch (JsonException e)
+        {
+            throw new TranslationException($"{what} is not valid JSON: {e.Message}", e);
+        }
+    }
+
+    public static string? GetString(this JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    public static bool TryGet(this JsonElement element, string property, JsonValueKind kind, out JsonElement value) =>
+        element.TryGetProperty(property, out value) && value.ValueKind == kind;
+
+    public static bool IsTrue(this JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.True;
+
+    public static int GetInt(this JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) ? n : 0;
+
+    /// <summary>Writes a number, clamped to a range, keeping integers integral.</summary>
+    public static void WriteClamped(Utf8JsonWriter json, string name, JsonElement value, double min, double max)
+    {
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            return;
+        }
+
+        var number = value.GetDouble();
+        if (number >= min && number <= max)
+        {
+            json.WritePropertyName(name);
+            value.WriteTo(json);
+        }
+        else
+        {
+            json.WriteNumber(name, Math.Clamp(number, min, max));
+        }
+    }
+}

@@ -1,0 +1,307 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace Switchboard.Translation;
+
+internal sealed partial class OpenAiToAnthropicStreamTranslator
+{
+    private readonly List<ToolState> _tools = [];
+    private BlockKind _open;
+    private ToolState? _openTool;
+    private int _nextBlockIndex;
+    private int _toolBlocks;
+
+    private enum BlockKind
+    {
+        None,
+        Thinking,
+        Text,
+        Tool,
+    }
+
+    private enum ToolStatus
+    {
+        Pending,
+        Open,
+        Closed,
+    }
+
+    private void EnsureOpen(BlockKind kind, IBufferWriter<byte> output)
+    {
+        if (_open == kind)
+        {
+            return;
+        }
+
+        CloseOpen(output);
+        var json = BeginBlock(output);
+        if (kind == BlockKind.Thinking)
+        {
+            json.WriteString("type"u8, "thinking"u8);
+            json.WriteString("thinking"u8, ""u8);
+            json.WriteString("signature"u8, ""u8);
+        }
+        else
+        {
+            json.WriteString("type"u8, "text"u8);
+            json.WriteString("text"u8, ""u8);
+        }
+
+        EndBlockStart(json);
+        _open = kind;
+    }
+
+    private Utf8JsonWriter BeginBlock(IBufferWriter<byte> output)
+    {
+        var json = _sse.Begin(output, "content_block_start"u8);
+        json.WriteStartObject();
+        json.WriteString("type"u8, "content_block_start"u8);
+        json.WriteNumber("index"u8, _nextBlockIndex);
+        json.WriteStartObject("content_block"u8);
+        return json;
+    }
+
+    private void EndBlockStart(Utf8JsonWriter json)
+    {
+        json.WriteEndObject();
+        json.WriteEndObject();
+        _sse.End();
+    }
+
+    private void CloseOpen(IBufferWriter<byte> output)
+    {
+        switch (_open)
+        {
+            case BlockKind.None:
+                return;
+            case BlockKind.Thinking:
+                var signature = BeginDelta(output, "signature_delta"u8);
+                signature.WriteString("signature"u8, StopReasons.ThinkingSignature);
+                EndDelta(signature);
+                break;
+            case BlockKind.Tool:
+                CompleteArguments(_openTool!, output);
+                _openTool!.Status = ToolStatus.Closed;
+                _openTool = null;
+                break;
+            default:
+                break;
+        }
+
+        var json = _sse.Begin(output, "content_block_stop"u8);
+        json.WriteStartObject();
+        json.WriteString("type"u8, "content_block_stop"u8);
+        json.WriteNumber("index"u8, _nextBlockIndex);
+        json.WriteEndObject();
+        _sse.End();
+        _nextBlockIndex++;
+        _open = BlockKind.None;
+    }
+
+    private Utf8JsonWriter BeginDelta(IBufferWriter<byte> output, ReadOnlySpan<byte> deltaType)
+    {
+        var json = _sse.Begin(output, "content_block_delta"u8);
+        json.WriteStartObject();
+        json.WriteString("type"u8, "content_block_delta"u8);
+        json.WriteNumber("index"u8, _nextBlockIndex);
+        json.WriteStartObject("delta"u8);
+        json.WriteString("type"u8, deltaType);
+        return json;
+    }
+
+    private void EndDelta(Utf8JsonWriter json)
+    {
+        json.WriteEndObject();
+        json.WriteEndObject();
+        _sse.End();
+    }
+
+    /// <summary>Writes a delta whose value is a JSON string token taken verbatim from the upstream chunk.</summary>
+    private void WriteDelta(IBufferWriter<byte> output, ReadOnlySpan<byte> deltaType, ReadOnlySpan<byte> field, ReadOnlySpan<byte> quoted)
+    {
+        RecordGenerated(quoted[1..^1]);
+        var json = BeginDelta(output, deltaType);
+        json.WritePropertyName(field);
+        json.WriteRawValue(quoted, skipInputValidation: true);
+        EndDelta(json);
+    }
+
+    private void OnToolDelta(in ToolDelta delta, ReadOnlySpan<byte> data, IBufferWriter<byte> output)
+    {
+        var tool = FindTool(delta);
+        tool.Id ??= delta.Id is { Length: > 0 } ? delta.Id : null;
+        tool.Name ??= delta.Name is { Length: > 0 } ? delta.Name : null;
+        ReadOnlySpan<byte> fragment = [];
+        if (delta.Arguments.Length > 2)
+        {
+            fragment = data.Slice(delta.Arguments.Start + 1, delta.Arguments.Length - 2);
+            var seen = tool.Arguments.WrittenSpan;
+
+            // Some upstreams repeat the whole arguments so far in every chunk instead of sending the new part.
+            if (seen.Length > 0 && fragment.StartsWith(seen))
+            {
+                fragment = fragment[seen.Length..];
+            }
+        }
+
+        if (tool.Status == ToolStatus.Closed)
+        {
+            return;
+        }
+
+        if (!fragment.IsEmpty)
+        {
+            tool.Arguments.Write(fragment);
+            RecordGenerated(fragment);
+        }
+
+        if (tool.Status == ToolStatus.Open)
+        {
+            if (!fragment.IsEmpty)
+            {
+                WriteArgumentsDelta(output, fragment);
+            }
+        }
+        else
+        {
+            TryOpenTool(tool, output, force: false);
+        }
+    }
+
+    private ToolState FindTool(in ToolDelta delta)
+    {
+        if (delta.Index >= 0)
+        {
+            foreach (var tool in _tools)
+            {
+                if (tool.UpstreamIndex == delta.Index)
+                {
+                    return tool;
+                }
+            }
+        }
+        else if (_tools.Count > 0 && (delta.Id is null || delta.Id == _tools[^1].Id))
+        {
+            // No index: a fragment without a new id continues the last call.
+            return _tools[^1];
+        }
+
+        var created = new ToolState(delta.Index >= 0 ? delta.Index : _tools.Count);
+        _tools.Add(created);
+        return created;
+    }
+
+    private void TryOpenTool(ToolState tool, IBufferWriter<byte> output, bool force)
+    {
+        if (tool.Name is null)
+        {
+            return;
+        }
+
+        // Another call still streaming incomplete arguments keeps its block; this one waits (interleaved indexes).
+        if (!force && _open == BlockKind.Tool && !IsComplete(_openTool!))
+        {
+            return;
+        }
+
+        CloseOpen(output);
+        var json = BeginBlock(output);
+        json.WriteString("type"u8, "tool_use"u8);
+        json.WriteString("id"u8, tool.Id ?? $"toolu_{_messageId}_{tool.UpstreamIndex}");
+        json.WriteString("name"u8, _names.Restore(tool.Name));
+        json.WriteStartObject("input"u8);
+        json.WriteEndObject();
+        EndBlockStart(json);
+        _open = BlockKind.Tool;
+        _openTool = tool;
+        tool.Status = ToolStatus.Open;
+        _toolBlocks++;
+        if (tool.Arguments.WrittenCount > 0)
+        {
+            WriteArgumentsDelta(output, tool.Arguments.WrittenSpan);
+        }
+    }
+
+    private void FlushPendingTools(IBufferWriter<byte> output)
+    {
+        foreach (var tool in _tools)
+        {
+            if (tool.Status == ToolStatus.Pending && tool.Name is not null)
+            {
+                TryOpenTool(tool, output, force: true);
+                CloseOpen(output);
+            }
+        }
+    }
+
+    private void WriteArgumentsDelta(IBufferWriter<byte> output, ReadOnlySpan<byte> escapedBody)
+    {
+        _scratch.ResetWrittenCount();
+        _scratch.Write("\""u8);
+        _scratch.Write(escapedBody);
+        _scratch.Write("\""u8);
+        var json = BeginDelta(output, "input_json_delta"u8);
+        json.WritePropertyName("partial_json"u8);
+        json.WriteRawValue(_scratch.WrittenSpan, skipInputValidation: true);
+        EndDelta(json);
+    }
+
+    /// <summary>Before a tool block closes: empty arguments become <c>{}</c>, truncated ones are completed by appending.</summary>
+    private void CompleteArguments(ToolState tool, IBufferWriter<byte> output)
+    {
+        var arguments = DecodeArguments(tool);
+        if (arguments is null)
+        {
+            return;
+        }
+
+        string? suffix = null;
+        if (string.IsNullOrWhiteSpace(arguments))
+        {
+            suffix = "{}";
+        }
+        else if (!ToolArguments.TryParse(arguments, out _)
+                 && ToolArguments.CompletionSuffix(arguments) is { } completion
+                 && ToolArguments.TryParse(arguments + completion, out _))
+        {
+            suffix = completion;
+        }
+
+        if (suffix is not null)
+        {
+            var json = BeginDelta(output, "input_json_delta"u8);
+            json.WriteString("partial_json"u8, suffix);
+            EndDelta(json);
+        }
+    }
+
+    private bool IsComplete(ToolState tool) =>
+        DecodeArguments(tool) is { } arguments && !string.IsNullOrWhiteSpace(arguments) && ToolArguments.TryParse(arguments, out _);
+
+    private string? DecodeArguments(ToolState tool)
+    {
+        if (tool.Arguments.WrittenCount == 0)
+        {
+            return "";
+        }
+
+        _scratch.ResetWrittenCount();
+        _scratch.Write("\""u8);
+        _scratch.Write(tool.Arguments.WrittenSpan);
+        _scratch.Write("\""u8);
+        return DecodeJsonString(_scratch.WrittenSpan);
+    }
+
+    private sealed class ToolState(int upstreamIndex)
+    {
+        public int UpstreamIndex { get; } = upstreamIndex;
+
+        public string? Id { get; set; }
+
+        public string? Name { get; set; }
+
+        public ToolStatus Status { get; set; }
+
+        public ArrayBufferWriter<byte> Arguments { get; } = new(256);
+    }
+}

@@ -1,0 +1,252 @@
+using System.Buffers;
+using System.Text.Json;
+using Switchboard.Protocols.Anthropic;
+using Switchboard.Usage;
+
+namespace Switchboard.Translation;
+
+/// <summary>
+/// Translates one OpenAI chat-completion stream into Anthropic's event sequence, chunk by chunk as it arrives.
+/// Keeps Anthropic's order whatever the upstream does: one <c>message_start</c>, one block open at a time, every block
+/// closed, <c>message_delta</c> then <c>message_stop</c> once, or an <c>error</c> event last. Not thread-safe; one per response.
+/// </summary>
+internal sealed partial class OpenAiToAnthropicStreamTranslator
+{
+    private const int EstimateCap = 4 * 1024 * 1024;
+
+    private readonly string _requestedModel;
+    private readonly string _messageId;
+    private readonly ToolNameMap _names;
+    private readonly int _estimatedInputTokens;
+    private readonly SseEventWriter _sse = new();
+    private readonly ArrayBufferWriter<byte> _generated = new(1024);
+    private readonly ArrayBufferWriter<byte> _scratch = new(256);
+    private TokenUsage? _upstreamUsage;
+    private TokenUsage? _finalUsage;
+    private string? _finishReason;
+    private string? _matchedStop;
+
+    public OpenAiToAnthropicStreamTranslator(string requestedModel, string messageId, ToolNameMap names, int estimatedInputTokens)
+    {
+        _requestedModel = requestedModel;
+        _messageId = messageId;
+        _names = names;
+        _estimatedInputTokens = estimatedInputTokens;
+    }
+
+    /// <summary><c>message_start</c> has been written: bytes went to the client, so retrying elsewhere is no longer possible.</summary>
+    public bool Started { get; private set; }
+
+    /// <summary><c>message_stop</c> or an <c>error</c> event has been written; further input is ignored.</summary>
+    public bool Finished { get; private set; }
+
+    /// <summary>The stream ended with an <c>error</c> event.</summary>
+    public bool Failed { get; private set; }
+
+    /// <summary>The upstream's usage when it sent one, else an estimate (tokenizer over what was generated).</summary>
+    public TokenUsage Usage => _finalUsage ?? _upstreamUsage ?? EstimateUsage();
+
+    public static void WritePing(IBufferWriter<byte> output) => output.Write("event: ping\ndata: {\"type\":\"ping\"}\n\n"u8);
+
+    /// <summary>One SSE <c>data:</c> payload of the upstream (not <c>[DONE]</c>).</summary>
+    public void OnChunk(ReadOnlySpan<byte> dataJson, IBufferWriter<byte> output)
+    {
+        if (Finished)
+        {
+            return;
+        }
+
+        var chunk = default(Chunk);
+        _toolDeltas.Clear();
+        try
+        {
+            chunk = ParseChunk(dataJson);
+        }
+        catch (JsonException)
+        {
+            // A malformed chunk carries nothing we could forward faithfully; the next ones still can.
+            return;
+        }
+
+        if (chunk.ErrorMessage is not null)
+        {
+            OnUpstreamError(chunk.ErrorType ?? AnthropicErrors.Api, chunk.ErrorMessage, output);
+            return;
+        }
+
+        EnsureStarted(output);
+        if (chunk.Reasoning.Length > 2)
+        {
+            EnsureOpen(BlockKind.Thinking, output);
+            WriteDelta(output, "thinking_delta"u8, "thinking"u8, dataJson.Slice(chunk.Reasoning.Start, chunk.Reasoning.Length));
+        }
+
+        if (chunk.Content.Length > 2)
+        {
+            EnsureOpen(BlockKind.Text, output);
+            WriteDelta(output, "text_delta"u8, "text"u8, dataJson.Slice(chunk.Content.Start, chunk.Content.Length));
+        }
+
+        foreach (var delta in _toolDeltas)
+        {
+            OnToolDelta(delta, dataJson, output);
+        }
+
+        if (chunk.FinishReason is not null)
+        {
+            if (chunk.FinishReason == "network_error")
+            {
+                OnUpstreamError(AnthropicErrors.Api, "The upstream aborted the answer (network_error).", output);
+                return;
+            }
+
+            CloseOpen(output);
+            FlushPendingTools(output);
+            _finishReason = chunk.FinishReason;
+            _matchedStop = chunk.MatchedStop;
+        }
+
+        if (chunk.HasUsage)
+        {
+            _upstreamUsage = chunk.Usage;
+            if (_finishReason is not null)
+            {
+                WriteEnd(output);
+            }
+        }
+    }
+
+    /// <summary><c>[DONE]</c>, or the upstream stream ended: closes everything and ends the message.</summary>
+    public void OnDone(IBufferWriter<byte> output)
+    {
+        if (!Finished)
+        {
+            EnsureStarted(output);
+            WriteEnd(output);
+        }
+    }
+
+    /// <summary>The upstream failed mid-stream: close the open block and end with an <c>error</c> event, never a made-up stop reason.</summary>
+    public void OnUpstreamError(string errorType, string message, IBufferWriter<byte> output)
+    {
+        if (Finished)
+        {
+            return;
+        }
+
+        CloseOpen(output);
+        var json = _sse.Begin(output, "error"u8);
+        AnthropicErrors.WriteObject(json, errorType, message, requestId: null);
+        _sse.End();
+        Finished = true;
+        Failed = true;
+        _finalUsage = Usage;
+    }
+
+    private void EnsureStarted(IBufferWriter<byte> output)
+    {
+        if (Started)
+        {
+            return;
+        }
+
+        Started = true;
+        var json = _sse.Begin(output, "message_start"u8);
+        json.WriteStartObject();
+        json.WriteString("type"u8, "message_start"u8);
+        json.WriteStartObject("message"u8);
+        json.WriteString("id"u8, _messageId);
+        json.WriteString("type"u8, "message"u8);
+        json.WriteString("role"u8, "assistant"u8);
+        json.WriteString("model"u8, _requestedModel);
+        json.WriteStartArray("content"u8);
+        json.WriteEndArray();
+        json.WriteNull("stop_reason"u8);
+        json.WriteNull("stop_sequence"u8);
+        OpenAiResponseTranslator.WriteUsage(json, new TokenUsage(_estimatedInputTokens, 1, 0, Estimated: true));
+        json.WriteEndObject();
+        json.WriteEndObject();
+        _sse.End();
+    }
+
+    private void WriteEnd(IBufferWriter<byte> output)
+    {
+        CloseOpen(output);
+        FlushPendingTools(output);
+        var stopReason = StopReasons.ToAnthropic(_finishReason);
+        if (stopReason == "end_turn" && _toolBlocks > 0)
+        {
+            stopReason = "tool_use";
+        }
+        else if (stopReason == "tool_use" && _toolBlocks == 0)
+        {
+            stopReason = "end_turn";
+        }
+
+        var usage = Usage;
+        var json = _sse.Begin(output, "message_delta"u8);
+        json.WriteStartObject();
+        json.WriteString("type"u8, "message_delta"u8);
+        json.WriteStartObject("delta"u8);
+        if (stopReason == "end_turn" && _finishReason == "stop" && !string.IsNullOrEmpty(_matchedStop))
+        {
+            json.WriteString("stop_reason"u8, "stop_sequence"u8);
+            json.WriteString("stop_sequence"u8, _matchedStop);
+        }
+        else
+        {
+            json.WriteString("stop_reason"u8, stopReason);
+            json.WriteNull("stop_sequence"u8);
+        }
+
+        json.WriteEndObject();
+        OpenAiResponseTranslator.WriteUsage(json, usage);
+        json.WriteEndObject();
+        _sse.End();
+
+        json = _sse.Begin(output, "message_stop"u8);
+        json.WriteStartObject();
+        json.WriteString("type"u8, "message_stop"u8);
+        json.WriteEndObject();
+        _sse.End();
+        Finished = true;
+        _finalUsage = usage;
+    }
+
+    private TokenUsage EstimateUsage()
+    {
+        var output = 0;
+        if (_generated.WrittenCount > 0)
+        {
+            // The buffer holds JSON string bodies as the upstream escaped them; decode them once, here.
+            _scratch.ResetWrittenCount();
+            _scratch.Write("\""u8);
+            _scratch.Write(_generated.WrittenSpan);
+            _scratch.Write("\""u8);
+            output = TokenCounter.CountText(DecodeJsonString(_scratch.WrittenSpan) ?? "");
+        }
+
+        return new TokenUsage(_estimatedInputTokens, output, 0, Estimated: true);
+    }
+
+    private void RecordGenerated(ReadOnlySpan<byte> escapedBody)
+    {
+        if (_generated.WrittenCount + escapedBody.Length <= EstimateCap)
+        {
+            _generated.Write(escapedBody);
+        }
+    }
+
+    private static string? DecodeJsonString(ReadOnlySpan<byte> quoted)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(quoted);
+            return reader.Read() && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}

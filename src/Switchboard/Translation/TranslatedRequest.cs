@@ -1,0 +1,20 @@
+namespace Switchboard.Translation;
+
+/// <summary>A request body translated for an upstream of the other protocol, with what the answer's translation needs.</summary>
+internal sealed class TranslatedRequest
+{
+    public required byte[] Body { get; init; }
+
+    public required bool Stream { get; init; }
+
+    /// <summary>The model name the client asked for; answers echo it.</summary>
+    public required string RequestedModel { get; init; }
+
+    /// <summary>Anthropic <c>metadata.user_id</c> (or OpenAI <c>user</c>): a session-affinity key, never forwarded to OpenAI upstreams.</summary>
+    public string? SessionId { get; init; }
+
+    public ToolNameMap ToolNames { get; init; } = ToolNameMap.Empty;
+
+    /// <summary>OpenAI client asked for <c>stream_options.include_usage</c> (OpenAI → Anthropic direction only).</summary>
+    public bool IncludeUsage { get; init; }
+}

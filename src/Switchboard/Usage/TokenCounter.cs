@@ -1,0 +1,136 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.ML.Tokenizers;
+using Switchboard.Translation;
+
+namespace Switchboard.Usage;
+
+/// <summary>
+/// Local token counts (o200k_base) for <c>count_tokens</c> and for usage that an upstream did not report.
+/// An estimate for non-OpenAI models, but a stable one: the same text always counts the same.
+/// </summary>
+internal static class TokenCounter
+{
+    private const int PerMessageOverhead = 3;
+    private const int PerToolOverhead = 8;
+    private const int PerImage = 1_000;
+
+    private static readonly Lazy<Tokenizer> Tokenizer = new(
+        () => TiktokenTokenizer.CreateForEncoding("o200k_base"), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public static int CountText(string? text) => string.IsNullOrEmpty(text) ? 0 : Tokenizer.Value.CountTokens(text);
+
+    public static int CountText(ReadOnlySpan<char> text) => text.IsEmpty ? 0 : Tokenizer.Value.CountTokens(text);
+
+    /// <summary>Counts an Anthropic Messages request (system, messages, tools). Throws <see cref="TranslationException"/> on invalid JSON.</summary>
+    public static int CountAnthropicRequest(ReadOnlySpan<byte> json)
+    {
+        using var document = JsonInput.Parse(json, "The request body");
+        var root = document.RootElement;
+        var text = new StringBuilder();
+        var fixedTokens = PerMessageOverhead;
+        if (root.TryGetProperty("system", out var system))
+        {
+            AppendContent(text, system, ref fixedTokens);
+            fixedTokens += PerMessageOverhead;
+        }
+
+        if (root.TryGet("messages", JsonValueKind.Array, out var messages))
+        {
+            foreach (var message in messages.EnumerateArray())
+            {
+                fixedTokens += PerMessageOverhead;
+                if (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("content", out var content))
+                {
+                    AppendContent(text, content, ref fixedTokens);
+                }
+            }
+        }
+
+        if (root.TryGet("tools", JsonValueKind.Array, out var tools))
+        {
+            foreach (var tool in tools.EnumerateArray())
+            {
+                if (tool.ValueKind != JsonValueKind.Object)
+                {
+                    continue;
+                }
+
+                fixedTokens += PerToolOverhead;
+                text.Append(tool.GetString("name")).Append('\n').Append(tool.GetString("description")).Append('\n');
+                if (tool.TryGetProperty("input_schema", out var schema))
+                {
+                    text.Append(schema.GetRawText()).Append('\n');
+                }
+            }
+        }
+
+        return fixedTokens + CountText(text.ToString());
+    }
+
+    /// <summary>The <c>count_tokens</c> answer.</summary>
+    public static byte[] CountTokensResponse(int inputTokens) => Encoding.UTF8.GetBytes($"{{\"input_tokens\":{inputTokens}}}");
+
+    private static void AppendContent(StringBuilder text, JsonElement content, ref int fixedTokens)
+    {
+        if (content.ValueKind == JsonValueKind.String)
+        {
+            text.Append(content.GetString()).Append('\n');
+            return;
+        }
+
+        if (content.ValueKind != JsonValueKind.Array)
+        {
+            return;
+        }
+
+        foreach (var block in content.EnumerateArray())
+        {
+            if (block.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            switch (block.GetString("type"))
+            {
+                case "text":
+                    text.Append(block.GetString("text")).Append('\n');
+                    break;
+                case "thinking":
+                    text.Append(block.GetString("thinking")).Append('\n');
+                    break;
+                case "tool_use":
+                    text.Append(block.GetString("name")).Append('\n');
+                    if (block.TryGetProperty("input", out var input))
+                    {
+                        text.Append(input.GetRawText()).Append('\n');
+                    }
+
+                    break;
+                case "tool_result":
+                    if (block.TryGetProperty("content", out var result))
+                    {
+                        AppendContent(text, result, ref fixedTokens);
+                    }
+
+                    break;
+                case "image":
+                    fixedTokens += PerImage;
+                    break;
+                case "document":
+                    if (block.TryGet("source", JsonValueKind.Object, out var source) && source.GetString("type") == "text")
+                    {
+                        text.Append(source.GetString("data")).Append('\n');
+                    }
+                    else
+                    {
+                        fixedTokens += PerImage;
+                    }
+
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+}
