@@ -148,7 +148,7 @@ internal sealed partial class ConfigParser
         // The user's guide points at https://api.z.ai/v1, where Z.ai serves nothing: say so before the first 404.
         if (uri!.Host.Equals("api.z.ai", StringComparison.OrdinalIgnoreCase) && !uri.AbsolutePath.StartsWith("/api/", StringComparison.Ordinal))
         {
-            Warn(path, node, $"'{apiBase}' is not a Z.ai API path: use {Providers.ZaiDefaultBase} (Coding Plan keys: {Providers.ZaiCodingBase})");
+            WarnOnce(path, node, $"'{apiBase}' is not a Z.ai API path: use {Providers.ZaiDefaultBase} (Coding Plan keys: {Providers.ZaiCodingBase})");
         }
 
         return trimmed;

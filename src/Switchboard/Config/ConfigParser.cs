@@ -15,7 +15,7 @@ internal sealed partial class ConfigParser
     private readonly List<ConfigError> _errors = [];
     private readonly List<(int Line, string Text)> _warnings = [];
     private readonly HashSet<string> _warningTexts = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, IgnoredKey> _ignoredKeys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RepeatedWarning> _repeatedWarnings = new(StringComparer.Ordinal);
 
     private ConfigParser(Func<string, string?> getEnv) => _getEnv = getEnv;
 
@@ -28,11 +28,10 @@ internal sealed partial class ConfigParser
 
     private ConfigLoadResult Result(GatewayConfig? config)
     {
-        foreach (var ignored in _ignoredKeys.Values)
+        foreach (var warning in _repeatedWarnings.Values)
         {
-            var more = ignored.Count > 1 ? $" (and {ignored.Count - 1} more like it)" : "";
-            var why = ignored.Unsupported ? "not supported by Switchboard, ignored" : "unknown key, ignored";
-            _warnings.Add((ignored.Line, $"{ignored.FirstPath}: {why}{more}"));
+            var more = warning.Count > 1 ? $" (and {warning.Count - 1} more like it)" : "";
+            _warnings.Add((warning.Line, $"{warning.FirstPath}: {warning.Message}{more}"));
         }
 
         // Stable sort by line: problems read in file order whatever order the sections were checked in.
@@ -53,18 +52,21 @@ internal sealed partial class ConfigParser
         }
     }
 
-    // Once per key: the same stray key in 20 model_list entries is one warning, not 20.
-    private void Ignore(string path, YamlNode node, bool unsupported)
+    // Once per key: the same stray key or value in 20 model_list entries is one warning, not 20.
+    private void WarnOnce(string path, YamlNode? node, string message)
     {
-        var shape = IndexPattern().Replace(path, "[]");
-        if (_ignoredKeys.TryGetValue(shape, out var seen))
+        var shape = IndexPattern().Replace(path, "[]") + "\0" + message;
+        if (_repeatedWarnings.TryGetValue(shape, out var seen))
         {
             seen.Count++;
             return;
         }
 
-        _ignoredKeys[shape] = new IgnoredKey(path, LineOf(node) ?? int.MaxValue, unsupported);
+        _repeatedWarnings[shape] = new RepeatedWarning(path, LineOf(node) ?? int.MaxValue, message);
     }
+
+    private void Ignore(string path, YamlNode node, bool unsupported) =>
+        WarnOnce(path, node, unsupported ? "not supported by Switchboard, ignored" : "unknown key, ignored");
 
     private void Unknown(string path, YamlNode node) => Ignore(path, node, unsupported: false);
 
@@ -80,11 +82,11 @@ internal sealed partial class ConfigParser
     [System.Text.RegularExpressions.GeneratedRegex(@"\[\d+\]")]
     private static partial System.Text.RegularExpressions.Regex IndexPattern();
 
-    private sealed class IgnoredKey(string firstPath, int line, bool unsupported)
+    private sealed class RepeatedWarning(string firstPath, int line, string message)
     {
         public string FirstPath { get; } = firstPath;
         public int Line { get; } = line;
-        public bool Unsupported { get; } = unsupported;
+        public string Message { get; } = message;
         public int Count { get; set; } = 1;
     }
 }
