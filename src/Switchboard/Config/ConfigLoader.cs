@@ -1,22 +1,63 @@
-// SHIM: replaced by the config branch.
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
 namespace Switchboard.Config;
 
-internal sealed record ConfigError(string Path, string Message)
-{
-    public override string ToString() => $"{Path}: {Message}";
-}
-
-internal sealed record ConfigLoadResult(GatewayConfig? Config, IReadOnlyList<ConfigError> Errors, IReadOnlyList<string> Warnings)
-{
-    public bool IsValid => Config is not null && Errors.Count == 0;
-}
-
+/// <summary>
+/// Reads a LiteLLM proxy config (<c>litellm-config.yaml</c>) into a validated <see cref="GatewayConfig"/>.
+/// Every problem is reported with its path; nothing stops at the first error.
+/// </summary>
 internal static class ConfigLoader
 {
-    public static ConfigLoadResult LoadFile(string path, Func<string, string?>? getEnv = null) => throw new NotImplementedException(path + getEnv);
-}
+    public static ConfigLoadResult LoadFile(string path, Func<string, string?>? getEnv = null)
+    {
+        string yaml;
+        try
+        {
+            yaml = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return Failed(new ConfigError("", $"cannot read config file '{path}': {e.Message}"));
+        }
 
-internal static class ConfigSummary
-{
-    public static string Describe(GatewayConfig config) => config.ToString();
+        return LoadYaml(yaml, path, getEnv);
+    }
+
+    public static ConfigLoadResult LoadYaml(string yaml, string? sourcePath, Func<string, string?>? getEnv = null)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            var line = (int)e.Start.Line;
+            return Failed(new ConfigError($"line {line}, column {e.Start.Column}", SyntaxMessage(e), line));
+        }
+
+        var result = ConfigParser.Parse(stream.Documents.FirstOrDefault()?.RootNode, sourcePath, getEnv ?? Environment.GetEnvironmentVariable);
+        return stream.Documents.Count > 1
+            ? result with { Warnings = [.. result.Warnings, $"the file holds {stream.Documents.Count} YAML documents; only the first is read"] }
+            : result;
+    }
+
+    /// <summary>For the CLI: the config, or a <see cref="ConfigException"/> carrying every error.</summary>
+    public static GatewayConfig LoadOrThrow(string path, Func<string, string?>? getEnv = null)
+    {
+        var result = LoadFile(path, getEnv);
+        return result.IsValid ? result.Config! : throw new ConfigException(path, result.Errors);
+    }
+
+    private static ConfigLoadResult Failed(ConfigError error) => new(null, [error], []);
+
+    // YamlException's Message repeats the marks ("(Line: 3, Col: 5, Idx: 20) - (...): did not find ...");
+    // the path already says where, so keep only the reason.
+    private static string SyntaxMessage(YamlException e)
+    {
+        var message = e.InnerException is YamlException inner ? SyntaxMessage(inner) : e.Message;
+        var cut = message.IndexOf("): ", StringComparison.Ordinal);
+        return cut >= 0 && message.StartsWith('(') ? message[(cut + 3)..] : message;
+    }
 }

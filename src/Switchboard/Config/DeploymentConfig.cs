@@ -41,9 +41,12 @@ public sealed record DeploymentConfig
 
 public sealed record ModelInfoConfig
 {
+    /// <summary>LiteLLM's <c>mode</c>: chat (default), completion, embedding, ...</summary>
+    public string? Mode { get; init; }
     public double? InputCostPerToken { get; init; }
     public double? OutputCostPerToken { get; init; }
     public double? CacheReadInputTokenCost { get; init; }
+    public double? CacheCreationInputTokenCost { get; init; }
     public int? MaxOutputTokens { get; init; }
     public int? MaxInputTokens { get; init; }
 }

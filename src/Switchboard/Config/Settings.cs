@@ -22,6 +22,9 @@ public sealed record RouterSettings
     public IReadOnlyList<FallbackRule> ContextWindowFallbacks { get; init; } = [];
     public IReadOnlyDictionary<string, string> ModelGroupAlias { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Aliases given as <c>{model: x, hidden: true}</c>: they route, but <c>/v1/models</c> does not list them.</summary>
+    public IReadOnlySet<string> HiddenModelGroupAliases { get; init; } = new HashSet<string>();
+
     /// <summary>Ours: wait up to this long for a cooling deployment instead of failing with 429.</summary>
     public TimeSpan WaitForCooldown { get; init; }
 
@@ -38,6 +41,12 @@ public sealed record RouterSettings
     public int? RedisPort { get; init; }
     public string? RedisPassword { get; init; }
     public string? RedisUrl { get; init; }
+
+    /// <summary>LiteLLM's pre-call context-window check; parsed, honoured where the router can.</summary>
+    public bool EnablePreCallChecks { get; init; }
+
+    /// <summary>LiteLLM's router-level response cache switch.</summary>
+    public bool CacheResponses { get; init; }
 }
 
 public sealed record FallbackRule(string ModelGroup, IReadOnlyList<string> Fallbacks);
@@ -51,6 +60,7 @@ public sealed record LiteLlmSettings
     public bool Cache { get; init; }
     public IReadOnlyDictionary<string, string> CacheParams { get; init; } = new Dictionary<string, string>();
     public bool SetVerbose { get; init; }
+    public bool JsonLogs { get; init; }
 }
 
 /// <summary><c>general_settings</c>.</summary>
