@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Switchboard.Config;
 using Switchboard.Routing;
 using Switchboard.Upstream;
 

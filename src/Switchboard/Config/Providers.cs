@@ -58,4 +58,13 @@ internal static class Providers
     };
 
     public static string KnownList => string.Join(", ", Known) + "; aliases of openai: " + string.Join(", ", Aliases);
+
+    /// <summary>True for upstreams that speak the Anthropic Messages API.</summary>
+    public static bool SpeaksAnthropic(string provider) => provider == Anthropic;
+
+    /// <summary>True for Z.ai upstreams, named (zai/) or configured as openai/ with a Z.ai base URL.</summary>
+    public static bool IsZai(string provider, string apiBase) =>
+        provider == Zai
+        || apiBase.Contains("z.ai", StringComparison.OrdinalIgnoreCase)
+        || apiBase.Contains("bigmodel.cn", StringComparison.OrdinalIgnoreCase);
 }
