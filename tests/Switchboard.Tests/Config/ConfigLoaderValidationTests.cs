@@ -239,6 +239,17 @@ public sealed class ConfigLoaderValidationTests
     }
 
     [Fact]
+    public void LoadYaml_SectionGivenTwice_ErrorNamesLineOfDuplicate()
+    {
+        const string yaml = OneMock + "\nrouter_settings: {num_retries: 1}\nrouter_settings: {num_retries: 2}\n";
+
+        var error = Assert.Single(ConfigLoader.LoadYaml(yaml, null, NoEnv).Errors);
+
+        Assert.Equal(6, error.Line);
+        Assert.Contains("Duplicate key", error.Message);
+    }
+
+    [Fact]
     public void LoadYaml_WrongShapes_ErrorsWithPaths()
     {
         const string yaml = """
