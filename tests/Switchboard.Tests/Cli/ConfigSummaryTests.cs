@@ -1,7 +1,8 @@
+using Switchboard.Cli;
 using Switchboard.Config;
 using static Switchboard.Tests.Config.ConfigTestData;
 
-namespace Switchboard.Tests.Config;
+namespace Switchboard.Tests.Cli;
 
 public sealed class ConfigSummaryTests
 {

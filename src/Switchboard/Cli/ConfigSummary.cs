@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
+using Switchboard.Config;
 using Switchboard.Observability;
 
-namespace Switchboard.Config;
+namespace Switchboard.Cli;
 
 /// <summary>The text <c>switchboard check</c> prints: the pools found and the router's settings, keys masked.</summary>
 internal static class ConfigSummary
