@@ -9,7 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PORT="${LITELLM_PORT:-4000}"
 HOST="${LITELLM_HOST:-0.0.0.0}"
 LOG_FILE="${LITELLM_LOG_FILE:-$ROOT/.litellm-proxy.log}"
-PID_FILE="$ROOT/.litellm-proxy.pid"
+PID_FILE="${LITELLM_PID_FILE:-$ROOT/.litellm-proxy.pid}"
 PUBLISH_DIR="$ROOT/.artifacts/publish"
 BINARY="$PUBLISH_DIR/switchboard"
 READY_TIMEOUT="${SWITCHBOARD_READY_TIMEOUT:-60}"
@@ -20,6 +20,7 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 resolve_config() {
   if [ -n "${LITELLM_CONFIG:-}" ]; then
     CONFIG="$LITELLM_CONFIG"
+    case "$CONFIG" in *demo-config.yaml) say "Starting on the built-in demo config (mock provider, no real keys needed)." ;; esac
     [ -f "$CONFIG" ] || die "LITELLM_CONFIG points to '$CONFIG', which does not exist"
   elif [ -f "$ROOT/litellm-config.yaml" ]; then
     CONFIG="$ROOT/litellm-config.yaml"

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Switchboard.IntegrationTests.Infrastructure;
+
+namespace Switchboard.IntegrationTests.Scripts;
+
+/// <summary>The guide's script, run for real: it builds, starts the gateway in the background, and stops only its own pid.</summary>
+public sealed class StartScriptTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sb-script-").FullName;
+    private readonly int _port = RepoPaths.FreePort();
+
+    [Fact]
+    public async Task Script_StartStatusRestartStop_Cycle()
+    {
+        var start = await RunAsync("start");
+        Assert.True(start.ExitCode == 0, start.Output);
+        Assert.Contains("demo", start.Output, StringComparison.Ordinal);
+
+        using var client = new HttpClient();
+        var answer = await client.PostAsync($"http://127.0.0.1:{_port}/v1/chat/completions",
+            new StringContent("""{"model":"glm-pool","messages":[{"role":"user","content":"Hello!"}]}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+
+        var status = await RunAsync("status");
+        Assert.True(status.ExitCode == 0, status.Output);
+        Assert.Contains($"port:   {_port}", status.Output, StringComparison.Ordinal);
+        Assert.Contains("demo-config.yaml", status.Output, StringComparison.Ordinal);
+        Assert.Contains("\"status\":\"healthy\"", status.Output, StringComparison.Ordinal);
+        var firstPid = File.ReadAllLines(PidFile)[0];
+
+        var restart = await RunAsync("restart");
+        Assert.True(restart.ExitCode == 0, restart.Output);
+        Assert.NotEqual(firstPid, File.ReadAllLines(PidFile)[0]);
+
+        var stop = await RunAsync("stop");
+        Assert.True(stop.ExitCode == 0, stop.Output);
+        Assert.False(File.Exists(PidFile));
+        var after = await RunAsync("status");
+        Assert.NotEqual(0, after.ExitCode);
+        Assert.Contains("not running", after.Output, StringComparison.Ordinal);
+        Assert.Contains("POST /v1/chat/completions 200 model=glm-pool", await File.ReadAllTextAsync(LogFile), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Script_PortInUse_FailsWithClearMessage()
+    {
+        using var squatter = new TcpListener(IPAddress.Loopback, _port);
+        squatter.Start();
+        var start = await RunAsync("start");
+        Assert.NotEqual(0, start.ExitCode);
+        Assert.Contains($"port {_port} is already in use", start.Output, StringComparison.Ordinal);
+        Assert.Contains("lsof -i :" + _port, start.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(PidFile));
+    }
+
+    private string PidFile => Path.Combine(_dir, "proxy.pid");
+
+    private string LogFile => Path.Combine(_dir, "proxy.log");
+
+    private async Task<(int ExitCode, string Output)> RunAsync(string verb)
+    {
+        var info = new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "scripts", "start-litellm-proxy.sh"), verb])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = _dir,
+        };
+        info.Environment["LITELLM_PORT"] = _port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        info.Environment["LITELLM_PID_FILE"] = PidFile;
+        info.Environment["LITELLM_LOG_FILE"] = LogFile;
+        info.Environment["LITELLM_CONFIG"] = Path.Combine(RepoPaths.Root, "examples", "demo-config.yaml");
+        info.Environment["LITELLM_HOST"] = "127.0.0.1";
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(cts.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    public void Dispose()
+    {
+        // Never leave a gateway behind, whatever the test did; only the pid this test's script wrote.
+        if (File.Exists(PidFile) && int.TryParse(File.ReadAllLines(PidFile)[0], out var pid))
+        {
+            try
+            {
+                Process.GetProcessById(pid).Kill();
+            }
+            catch (ArgumentException)
+            {
+            }
+        }
+
+        Directory.Delete(_dir, recursive: true);
+    }
+}
