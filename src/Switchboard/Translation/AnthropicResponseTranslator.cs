@@ -77,7 +77,7 @@ internal static class AnthropicResponseTranslator
                 json.WriteString("type"u8, "function"u8);
                 json.WriteStartObject("function"u8);
                 json.WriteString("name"u8, toolUse.GetString("name"));
-                json.WriteString("arguments"u8, toolUse.TryGetProperty("input", out var input) ? input.GetRawText() : "{}");
+                json.WriteString("arguments"u8, toolUse.TryGetProperty("input", out var input) ? JsonInput.Compact(input) : "{}");
                 json.WriteEndObject();
                 json.WriteEndObject();
             }
