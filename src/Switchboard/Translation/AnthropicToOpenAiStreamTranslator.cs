@@ -23,6 +23,7 @@ internal sealed class AnthropicToOpenAiStreamTranslator
     private string? _stopReason;
     private int _toolCount;
     private int _currentTool = -1;
+    private bool _currentToolHasArguments;
 
     /// <param name="created">Unix seconds, from the caller's <see cref="TimeProvider"/>.</param>
     public AnthropicToOpenAiStreamTranslator(string requestedModel, long created, bool includeUsage, string? completionId = null)
@@ -44,8 +45,20 @@ internal sealed class AnthropicToOpenAiStreamTranslator
     /// <summary>One upstream SSE event: its <c>event:</c> name and <c>data:</c> payload.</summary>
     public void OnEvent(string eventName, ReadOnlySpan<byte> dataJson, IBufferWriter<byte> output)
     {
-        if (Finished || eventName is "ping" or "content_block_stop")
+        if (Finished || eventName is "ping")
         {
+            return;
+        }
+
+        if (eventName == "content_block_stop")
+        {
+            // Anthropic sends no input_json_delta for a tool without arguments; OpenAI clients parse "" and fail.
+            if (_currentTool >= 0 && !_currentToolHasArguments)
+            {
+                WriteArguments(output, "{}");
+            }
+
+            _currentTool = -1;
             return;
         }
 
@@ -125,8 +138,12 @@ internal sealed class AnthropicToOpenAiStreamTranslator
             return;
         }
 
+        // Anthropic type names (overloaded_error…) become OpenAI ones through the status they stand for.
+        var type = errorType.EndsWith("_error", StringComparison.Ordinal) && errorType != "invalid_request_error"
+            ? OpenAiErrors.TypeForStatus(Protocols.Anthropic.AnthropicErrors.StatusForType(errorType))
+            : errorType;
         var json = _sse.BeginData(output);
-        OpenAiErrors.WriteObject(json, message, errorType, null, null);
+        OpenAiErrors.WriteObject(json, message, type, null, null);
         _sse.End();
         Finished = true;
         Failed = true;
@@ -165,6 +182,7 @@ internal sealed class AnthropicToOpenAiStreamTranslator
                 break;
             case "tool_use":
                 _currentTool = _toolCount++;
+                _currentToolHasArguments = false;
                 var json = BeginChunk(output);
                 json.WriteStartObject("delta"u8);
                 json.WriteStartArray("tool_calls"u8);
@@ -203,22 +221,28 @@ internal sealed class AnthropicToOpenAiStreamTranslator
                 WriteStringDelta(output, "reasoning_content"u8, thinking);
                 break;
             case "input_json_delta" when _currentTool >= 0 && delta.GetString("partial_json") is { Length: > 0 } partial:
-                var json = BeginChunk(output);
-                json.WriteStartObject("delta"u8);
-                json.WriteStartArray("tool_calls"u8);
-                json.WriteStartObject();
-                json.WriteNumber("index"u8, _currentTool);
-                json.WriteStartObject("function"u8);
-                json.WriteString("arguments"u8, partial);
-                json.WriteEndObject();
-                json.WriteEndObject();
-                json.WriteEndArray();
-                json.WriteEndObject();
-                EndChunk(json, null);
+                _currentToolHasArguments = true;
+                WriteArguments(output, partial);
                 break;
             default:
                 break;
         }
+    }
+
+    private void WriteArguments(IBufferWriter<byte> output, string arguments)
+    {
+        var json = BeginChunk(output);
+        json.WriteStartObject("delta"u8);
+        json.WriteStartArray("tool_calls"u8);
+        json.WriteStartObject();
+        json.WriteNumber("index"u8, _currentTool);
+        json.WriteStartObject("function"u8);
+        json.WriteString("arguments"u8, arguments);
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndArray();
+        json.WriteEndObject();
+        EndChunk(json, null);
     }
 
     private void OnMessageDelta(JsonElement data)
