@@ -250,7 +250,7 @@ internal static partial class AnthropicRequestTranslator
                 json.WriteString("type"u8, "function"u8);
                 json.WriteStartObject("function"u8);
                 json.WriteString("name"u8, names.Shorten(toolUse.GetString("name")!));
-                json.WriteString("arguments"u8, toolUse.TryGet("input", JsonValueKind.Object, out var input) ? input.GetRawText() : "{}");
+                json.WriteString("arguments"u8, toolUse.TryGet("input", JsonValueKind.Object, out var input) ? JsonInput.Compact(input) : "{}");
                 json.WriteEndObject();
                 json.WriteEndObject();
             }

@@ -123,6 +123,12 @@ internal static partial class AnthropicRequestTranslator
             return false;
         }
 
+        // GLM cannot be told "none"; offering no tools has the same effect.
+        if (isGlm && root.TryGet("tool_choice", JsonValueKind.Object, out var choice) && choice.GetString("type") == "none")
+        {
+            return false;
+        }
+
         var written = 0;
         foreach (var tool in tools.EnumerateArray())
         {
@@ -177,7 +183,7 @@ internal static partial class AnthropicRequestTranslator
 
         if (isGlm)
         {
-            // Z.ai accepts only "auto"; any/tool/none would be refused with error 1210.
+            // Z.ai accepts only "auto"; any/tool would be refused with error 1210 (none never reaches here).
             json.WriteString("tool_choice"u8, "auto"u8);
             return;
         }

@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
+using Switchboard.Protocols.Anthropic;
 
 namespace Switchboard.Translation;
 
@@ -36,6 +39,18 @@ internal static class JsonInput
 
     public static int GetInt(this JsonElement element, string property) =>
         element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) ? n : 0;
+
+    /// <summary>The element as compact JSON text (OpenAI <c>arguments</c> are a string).</summary>
+    public static string Compact(JsonElement element)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(buffer, JsonWriting.Options))
+        {
+            element.WriteTo(json);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     /// <summary>Writes a number, clamped to a range, keeping integers integral.</summary>
     public static void WriteClamped(Utf8JsonWriter json, string name, JsonElement value, double min, double max)

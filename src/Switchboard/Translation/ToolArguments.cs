@@ -171,7 +171,8 @@ internal static class ToolArguments
 
         for (var i = frames.Count - 1; i >= 0; i--)
         {
-            var frame = frames[i];
+            // A frame below the top holds the open child as its value.
+            var frame = i < frames.Count - 1 ? frames[i] with { State = State.AfterValue } : frames[i];
             suffix.Append((frame.IsObject, frame.State) switch
             {
                 (true, State.Key) => ":null}",

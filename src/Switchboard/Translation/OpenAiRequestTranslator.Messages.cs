@@ -1,0 +1,196 @@
+using System.Text.Json;
+
+namespace Switchboard.Translation;
+
+internal static partial class OpenAiRequestTranslator
+{
+    /// <summary>
+    /// Anthropic wants alternating user/assistant turns with the system prompt apart: system messages are lifted out,
+    /// tool answers become tool_result blocks of a user turn, and consecutive turns of one role are merged.
+    /// </summary>
+    private static void WriteMessages(Utf8JsonWriter json, JsonElement messages)
+    {
+        var system = new List<string>();
+        var index = 0;
+        foreach (var message in messages.EnumerateArray())
+        {
+            if (message.ValueKind == JsonValueKind.Object && message.GetString("role") is "system" or "developer")
+            {
+                var text = TextOf(message.TryGetProperty("content", out var c) ? c : default, $"messages[{index}].content");
+                if (text.Length > 0)
+                {
+                    system.Add(text);
+                }
+            }
+
+            index++;
+        }
+
+        if (system.Count > 0)
+        {
+            json.WriteString("system"u8, string.Join("\n\n", system));
+        }
+
+        json.WriteStartArray("messages"u8);
+        string? openRole = null;
+        index = 0;
+        foreach (var message in messages.EnumerateArray())
+        {
+            var path = $"messages[{index++}]";
+            if (message.ValueKind != JsonValueKind.Object)
+            {
+                throw new TranslationException($"{path}: must be an object.");
+            }
+
+            var role = message.GetString("role");
+            var anthropicRole = role switch
+            {
+                "system" or "developer" => null,
+                "user" or "tool" => "user",
+                "assistant" => "assistant",
+                _ => throw new TranslationException($"{path}.role: \"{role}\" is not supported for this model."),
+            };
+            if (anthropicRole is null)
+            {
+                continue;
+            }
+
+            if (openRole != anthropicRole)
+            {
+                if (openRole is not null)
+                {
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+
+                json.WriteStartObject();
+                json.WriteString("role"u8, anthropicRole);
+                json.WriteStartArray("content"u8);
+                openRole = anthropicRole;
+            }
+
+            var content = message.TryGetProperty("content", out var c) ? c : default;
+            switch (role)
+            {
+                case "tool":
+                    json.WriteStartObject();
+                    json.WriteString("type"u8, "tool_result"u8);
+                    json.WriteString("tool_use_id"u8, message.GetString("tool_call_id")
+                        ?? throw new TranslationException($"{path}.tool_call_id: field required."));
+                    json.WriteString("content"u8, TextOf(content, $"{path}.content"));
+                    json.WriteEndObject();
+                    break;
+                case "user":
+                    WriteUserContent(json, content, path);
+                    break;
+                default:
+                    WriteAssistantContent(json, message, content, path);
+                    break;
+            }
+        }
+
+        if (openRole is not null)
+        {
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WriteUserContent(Utf8JsonWriter json, JsonElement content, string path)
+    {
+        if (content.ValueKind != JsonValueKind.Array)
+        {
+            WriteText(json, TextOf(content, $"{path}.content"));
+            return;
+        }
+
+        var i = 0;
+        foreach (var part in content.EnumerateArray())
+        {
+            var partPath = $"{path}.content[{i++}]";
+            switch (part.ValueKind == JsonValueKind.Object ? part.GetString("type") : null)
+            {
+                case "text":
+                    WriteText(json, part.GetString("text") ?? "");
+                    break;
+                case "image_url":
+                    var url = part.TryGet("image_url", JsonValueKind.Object, out var image) ? image.GetString("url") : part.GetString("image_url");
+                    WriteImage(json, url ?? throw new TranslationException($"{partPath}.image_url.url: field required."), partPath);
+                    break;
+                case var type:
+                    throw new TranslationException($"{partPath}.type: \"{type}\" content is not supported for this model.");
+            }
+        }
+    }
+
+    private static void WriteAssistantContent(Utf8JsonWriter json, JsonElement message, JsonElement content, string path)
+    {
+        WriteText(json, TextOf(content, $"{path}.content"));
+        if (!message.TryGet("tool_calls", JsonValueKind.Array, out var toolCalls))
+        {
+            return;
+        }
+
+        var i = 0;
+        foreach (var call in toolCalls.EnumerateArray())
+        {
+            var callPath = $"{path}.tool_calls[{i++}]";
+            if (!call.TryGet("function", JsonValueKind.Object, out var function) || function.GetString("name") is not { } name)
+            {
+                throw new TranslationException($"{callPath}.function.name: field required.");
+            }
+
+            json.WriteStartObject();
+            json.WriteString("type"u8, "tool_use"u8);
+            json.WriteString("id"u8, call.GetString("id") ?? throw new TranslationException($"{callPath}.id: field required."));
+            json.WriteString("name"u8, name);
+            json.WritePropertyName("input"u8);
+            ToolArguments.WriteInput(json, function.GetString("arguments"));
+            json.WriteEndObject();
+        }
+    }
+
+    private static void WriteText(Utf8JsonWriter json, string text)
+    {
+        // Anthropic refuses empty text blocks.
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        json.WriteStartObject();
+        json.WriteString("type"u8, "text"u8);
+        json.WriteString("text"u8, text);
+        json.WriteEndObject();
+    }
+
+    private static void WriteImage(Utf8JsonWriter json, string url, string path)
+    {
+        json.WriteStartObject();
+        json.WriteString("type"u8, "image"u8);
+        json.WriteStartObject("source"u8);
+        if (url.StartsWith("data:", StringComparison.Ordinal))
+        {
+            var comma = url.IndexOf(',', StringComparison.Ordinal);
+            var header = comma < 0 ? "" : url[5..comma];
+            if (comma < 0 || !header.EndsWith(";base64", StringComparison.Ordinal))
+            {
+                throw new TranslationException($"{path}.image_url.url: a data URL must be base64.");
+            }
+
+            json.WriteString("type"u8, "base64"u8);
+            json.WriteString("media_type"u8, header[..^";base64".Length]);
+            json.WriteString("data"u8, url.AsSpan(comma + 1));
+        }
+        else
+        {
+            json.WriteString("type"u8, "url"u8);
+            json.WriteString("url"u8, url);
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+}

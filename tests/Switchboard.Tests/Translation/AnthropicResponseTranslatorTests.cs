@@ -1,0 +1,21 @@
+using System.Text.Json.Nodes;
+using Switchboard.Translation;
+
+namespace Switchboard.Tests.Translation;
+
+public sealed class AnthropicResponseTranslatorTests
+{
+    private const string Set = "AnthropicResponse";
+
+    public static TheoryData<string> Cases => GoldenFiles.Cases(Set);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ToOpenAi_GoldenCase_MatchesExpected(string name)
+    {
+        var result = AnthropicResponseTranslator.ToOpenAi(GoldenFiles.Input(Set, name), "gpt-4o", 1_700_000_000, out var usage);
+
+        GoldenFiles.AssertJson(Set, name, result);
+        Assert.Equal(usage.InputTokens, (int)JsonNode.Parse(result)!["usage"]!["prompt_tokens"]!);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Switchboard.Translation;
+
+namespace Switchboard.Tests.Translation;
+
+public sealed class OpenAiRequestTranslatorTests
+{
+    private const string Set = "OpenAiRequest";
+
+    public static TheoryData<string> Cases => GoldenFiles.Cases(Set);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ToAnthropic_GoldenCase_MatchesExpected(string name)
+    {
+        var input = JsonNode.Parse(GoldenFiles.Input(Set, name))!;
+        var options = new OpenAiToAnthropicOptions
+        {
+            UpstreamModel = (string)input["options"]!["upstreamModel"]!,
+            DefaultMaxTokens = (int?)input["options"]!["defaultMaxTokens"] ?? 4096,
+        };
+
+        var result = OpenAiRequestTranslator.ToAnthropic(Encoding.UTF8.GetBytes(input["request"]!.ToJsonString()), options);
+
+        var actual = new JsonObject
+        {
+            ["stream"] = result.Stream,
+            ["includeUsage"] = result.IncludeUsage,
+            ["requestedModel"] = result.RequestedModel,
+            ["sessionId"] = result.SessionId,
+            ["body"] = JsonNode.Parse(result.Body),
+        };
+        GoldenFiles.AssertJson(Set, name, Encoding.UTF8.GetBytes(actual.ToJsonString()));
+    }
+
+    [Theory]
+    [InlineData("{\"model\":\"m\"}", "messages")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"function\",\"content\":\"x\"}]}", "function")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_audio\"}]}]}", "input_audio")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}", "tool_call_id")]
+    public void ToAnthropic_InvalidRequest_ThrowsTranslationException(string body, string expectedMessagePart)
+    {
+        var e = Assert.Throws<TranslationException>(() =>
+            OpenAiRequestTranslator.ToAnthropic(Encoding.UTF8.GetBytes(body), new OpenAiToAnthropicOptions { UpstreamModel = "claude" }));
+        Assert.Contains(expectedMessagePart, e.Message);
+    }
+}
