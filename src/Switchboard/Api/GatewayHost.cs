@@ -60,6 +60,7 @@ internal static class GatewayHost
         app.UseStatusCodePages(new StatusCodePagesOptions { HandleAsync = StatusCodePageAsync });
         app.MapHealthEndpoints(services);
         app.MapOpenAiEndpoints(services);
+        app.MapAnthropicEndpoints(services);
         return app;
     }
 

@@ -47,7 +47,7 @@ internal sealed class OpenAiPassthrough(RequestBody body, RoutingFields fields, 
             http.ContentType = "text/event-stream; charset=utf-8";
             http.Headers.CacheControl = "no-cache";
             http.Headers["x-accel-buffering"] = "no";
-            WriteTimingHeaders(http, call);
+            Timing.WriteHeaders(http, call, time);
             await http.StartAsync(ct);
             return await SseRelay.RelayOpenAiAsync(response.Body, http, dropUsageOnlyChunk: !fields.IncludeUsage, time, call.StartTimestamp, ct);
         }
@@ -59,19 +59,11 @@ internal sealed class OpenAiPassthrough(RequestBody body, RoutingFields fields, 
         http.StatusCode = response.StatusCode;
         http.ContentType = "application/json";
         http.ContentLength = bytes.Length;
-        WriteTimingHeaders(http, call);
+        Timing.WriteHeaders(http, call, time);
         await http.Body.WriteAsync(bytes, ct);
         return new RelayResult(usage.PromptTokens + usage.CompletionTokens > 0 ? usage : null, null, true);
     }
 
     public Task WriteMidStreamErrorAsync(HttpContext context, string message, CancellationToken ct) =>
         SseRelay.WriteStreamErrorAsync(context.Response, message, ct);
-
-    private void WriteTimingHeaders(HttpResponse http, CallState call)
-    {
-        var total = time.GetElapsedTime(call.StartTimestamp);
-        var overhead = total - call.UpstreamTime;
-        http.Headers["x-litellm-response-duration-ms"] = total.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
-        http.Headers["x-litellm-overhead-duration-ms"] = Math.Max(0, overhead.TotalMilliseconds).ToString("0.###", CultureInfo.InvariantCulture);
-    }
 }

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Switchboard.Usage;
+
+namespace Switchboard.Api;
+
+/// <summary>The Anthropic Messages API (what Claude Code speaks): <c>/v1/messages</c> and <c>/v1/messages/count_tokens</c>.</summary>
+internal static class AnthropicEndpoints
+{
+    /// <summary>Claude Code's idle timer is generous, but proxies in between are not: ping while the upstream thinks.</summary>
+    public static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(10);
+
+    public static void MapAnthropicEndpoints(this IEndpointRouteBuilder app, GatewayServices services)
+    {
+        var proxy = new ProxyEndpoint(services);
+        app.MapPost("/v1/messages", context => proxy.HandleAsync(context, ClientApi.Anthropic,
+            (body, fields) => new AnthropicMessages(body, fields, services.Time, PingInterval)));
+        app.MapPost("/v1/messages/count_tokens", context => CountTokensAsync(context, services));
+    }
+
+    private static async Task CountTokensAsync(HttpContext context, GatewayServices services)
+    {
+        CallIds.Assign(context);
+        using var body = await RequestBody.ReadAsync(context.Request, services.Config.General.MaxRequestBodyBytes, context.RequestAborted);
+        if (body is null)
+        {
+            await ApiErrors.WriteAsync(context, ClientApi.Anthropic, 413, "Request body is larger than the configured limit.");
+            return;
+        }
+
+        int tokens;
+        try
+        {
+            var fields = RoutingFields.Parse(body.Span);
+            if (!fields.ModelIsString)
+            {
+                await ApiErrors.WriteAsync(context, ClientApi.Anthropic, 400, "Missing required parameter 'model'.");
+                return;
+            }
+
+            tokens = TokenCounter.CountAnthropicRequest(body.Span);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            await ApiErrors.WriteAsync(context, ClientApi.Anthropic, 400, "Malformed JSON in the request body: " + ex.Message);
+            return;
+        }
+
+        var answer = TokenCounter.CountTokensResponse(tokens);
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = answer.Length;
+        await context.Response.Body.WriteAsync(answer, context.RequestAborted);
+    }
+}

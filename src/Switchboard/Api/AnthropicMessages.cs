@@ -1,0 +1,330 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Switchboard.Config;
+using Switchboard.Protocols.OpenAi;
+using Switchboard.Routing;
+using Switchboard.Translation;
+using Switchboard.Upstream;
+using UsageCounts = Switchboard.Usage.TokenUsage;
+
+namespace Switchboard.Api;
+
+/// <summary>
+/// An Anthropic Messages call (Claude Code's protocol). To OpenAI-compatible deployments it is translated request,
+/// answer and stream (event by event); to <c>anthropic/</c> deployments the bytes go on with only the model swapped.
+/// </summary>
+internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, TimeProvider time, TimeSpan pingInterval) : IProxyProtocol
+{
+    private TranslatedRequest? _translated;
+    private string? _translatedFor;
+    private byte[]? _passthrough;
+    private string? _passthroughFor;
+    private OpenAiToAnthropicStreamTranslator? _streamTranslator;
+
+    public ClientApi Api => ClientApi.Anthropic;
+
+    public bool Stream => fields.Stream;
+
+    public string RequestedModel => fields.Model!;
+
+    /// <summary>Translates once up front so that a malformed request is a 400 before any upstream is chosen.</summary>
+    /// <returns>The session identity the request carries (<c>metadata.user_id</c>), for session affinity.</returns>
+    public string? Validate(DeploymentConfig anyOpenAiDeployment) => Translate(anyOpenAiDeployment).SessionId;
+
+    public UpstreamRequest BuildRequest(Deployment deployment)
+    {
+        var config = deployment.Config;
+        if (Providers.SpeaksAnthropic(config.Provider))
+        {
+            if (_passthrough is null || _passthroughFor != config.UpstreamModel)
+            {
+                _passthrough = fields.Rewrite(body.Span, config.UpstreamModel, addStreamUsage: false);
+                _passthroughFor = config.UpstreamModel;
+            }
+
+            return new UpstreamRequest("/v1/messages", _passthrough, fields.Stream);
+        }
+
+        return new UpstreamRequest("/chat/completions", Translate(config).Body, fields.Stream);
+    }
+
+    private TranslatedRequest Translate(DeploymentConfig config)
+    {
+        var key = config.UpstreamModel + "|" + config.ModelInfo.MaxOutputTokens + "|" + Providers.IsZai(config.Provider, config.ApiBase);
+        if (_translated is null || _translatedFor != key)
+        {
+            _translated = AnthropicRequestTranslator.ToOpenAi(body.Span, new AnthropicToOpenAiOptions
+            {
+                UpstreamModel = config.UpstreamModel,
+                IsGlm = Providers.IsZai(config.Provider, config.ApiBase) || config.UpstreamModel.StartsWith("glm", StringComparison.OrdinalIgnoreCase),
+                MaxOutputTokens = config.ModelInfo.MaxOutputTokens,
+            });
+            _translatedFor = key;
+        }
+
+        return _translated;
+    }
+
+    public async Task<RelayResult> RelayAsync(HttpContext context, Deployment deployment, UpstreamResponse response, CallState call, CancellationToken ct)
+    {
+        var http = context.Response;
+        var passthrough = Providers.SpeaksAnthropic(deployment.Config.Provider);
+        http.Headers["request-id"] = call.CallId;
+        if (!fields.Stream)
+        {
+            var readStarted = time.GetTimestamp();
+            var bytes = await response.ReadAllAsync(256L * 1024 * 1024, ct);
+            call.UpstreamTime += time.GetElapsedTime(readStarted);
+            byte[] answer;
+            UsageCounts? usage;
+            if (passthrough)
+            {
+                answer = EchoModel(bytes);
+                usage = UsageCounts.TryReadOpenAi(bytes, out var u) ? u : null;
+            }
+            else
+            {
+                answer = OpenAiResponseTranslator.ToAnthropic(bytes, RequestedModel, _translated?.ToolNames ?? ToolNameMap.Empty, call.EstimatedInputTokens);
+                usage = UsageCounts.TryReadOpenAi(bytes, out var u) ? u : null;
+            }
+
+            http.StatusCode = 200;
+            http.ContentType = "application/json";
+            http.ContentLength = answer.Length;
+            Timing.WriteHeaders(http, call, time);
+            await http.Body.WriteAsync(answer, ct);
+            return new RelayResult(usage, null, true);
+        }
+
+        http.StatusCode = 200;
+        http.ContentType = "text/event-stream; charset=utf-8";
+        http.Headers.CacheControl = "no-cache";
+        http.Headers["x-accel-buffering"] = "no";
+        Timing.WriteHeaders(http, call, time);
+        await http.StartAsync(ct);
+        return passthrough
+            ? await RelayAnthropicStreamAsync(response.Body, http, call, ct)
+            : await TranslateStreamAsync(response.Body, http, call, ct);
+    }
+
+    private async Task<RelayResult> TranslateStreamAsync(Stream upstream, HttpResponse http, CallState call, CancellationToken ct)
+    {
+        var translator = _streamTranslator = new OpenAiToAnthropicStreamTranslator(
+            RequestedModel, "msg_" + call.CallId, _translated?.ToolNames ?? ToolNameMap.Empty, call.EstimatedInputTokens);
+        var output = http.BodyWriter;
+        var parser = new SseParser();
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        TimeSpan? ttft = null;
+        try
+        {
+            while (true)
+            {
+                var read = await ReadWithPingsAsync(upstream, buffer, translator, output, ct);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                ttft ??= time.GetElapsedTime(call.StartTimestamp);
+                parser.Append(buffer.AsSpan(0, read));
+                while (parser.TryRead(out var evt))
+                {
+                    Feed(translator, evt, output);
+                }
+
+                await output.FlushAsync(ct);
+                if (translator.Finished)
+                {
+                    break;
+                }
+            }
+
+            while (parser.TryReadFinal(out var evt))
+            {
+                Feed(translator, evt, output);
+            }
+
+            // A stream that ends without finish_reason or [DONE] still gets a well-formed ending.
+            translator.OnDone(output);
+            await output.FlushAsync(ct);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        var usage = translator.Usage;
+        return new RelayResult(new UsageCounts(usage.InputTokens, usage.OutputTokens, usage.CachedInputTokens, usage.Estimated), ttft, !translator.Failed);
+    }
+
+    private static void Feed(OpenAiToAnthropicStreamTranslator translator, SseEvent evt, IBufferWriter<byte> output)
+    {
+        if (evt.IsDone)
+        {
+            translator.OnDone(output);
+        }
+        else if (!evt.Data.IsEmpty)
+        {
+            translator.OnChunk(evt.Data.Span, output);
+        }
+    }
+
+    /// <summary>Waits for upstream bytes; while none has come yet, sends a <c>ping</c> every interval so the client's idle timer does not fire.</summary>
+    private async Task<int> ReadWithPingsAsync(Stream upstream, byte[] buffer, OpenAiToAnthropicStreamTranslator translator, System.IO.Pipelines.PipeWriter output, CancellationToken ct)
+    {
+        var read = upstream.ReadAsync(buffer, ct).AsTask();
+        while (!translator.Started && !read.IsCompleted)
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var tick = Task.Delay(pingInterval, time, wait.Token);
+            var first = await Task.WhenAny(read, tick);
+            if (first == read)
+            {
+                await wait.CancelAsync();
+                break;
+            }
+
+            OpenAiToAnthropicStreamTranslator.WritePing(output);
+            await output.FlushAsync(ct);
+        }
+
+        return await read;
+    }
+
+    /// <summary>An Anthropic upstream's stream, relayed event by event; only message_start (model echo, usage) and message_delta (usage) are looked at.</summary>
+    private async Task<RelayResult> RelayAnthropicStreamAsync(Stream upstream, HttpResponse http, CallState call, CancellationToken ct)
+    {
+        var output = http.BodyWriter;
+        var parser = new SseParser();
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        int input = 0, outputTokens = 0, cached = 0;
+        var haveUsage = false;
+        TimeSpan? ttft = null;
+        try
+        {
+            while (true)
+            {
+                var read = await upstream.ReadAsync(buffer, ct);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                ttft ??= time.GetElapsedTime(call.StartTimestamp);
+                parser.Append(buffer.AsSpan(0, read));
+                while (parser.TryRead(out var evt))
+                {
+                    var data = evt.Data.Span;
+                    if (evt.Name == "message_start")
+                    {
+                        WriteEvent(output, evt.Name, EchoModelInMessageStart(data, out input, out cached));
+                        haveUsage = true;
+                        continue;
+                    }
+
+                    if (evt.Name == "message_delta" && UsageCounts.TryReadOpenAi(data, out var delta))
+                    {
+                        outputTokens = delta.CompletionTokens;
+                        haveUsage = true;
+                    }
+
+                    WriteEvent(output, evt.Name, data);
+                }
+
+                await output.FlushAsync(ct);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return new RelayResult(haveUsage ? new UsageCounts(input, outputTokens, cached, false) : null, ttft, true);
+    }
+
+    private static void WriteEvent(IBufferWriter<byte> output, string? name, ReadOnlySpan<byte> data)
+    {
+        if (name is not null)
+        {
+            output.Write("event: "u8);
+            Encoding.UTF8.GetBytes(name, output);
+            output.Write("\n"u8);
+        }
+
+        output.Write("data: "u8);
+        output.Write(data);
+        output.Write("\n\n"u8);
+    }
+
+    private byte[] EchoModelInMessageStart(ReadOnlySpan<byte> data, out int input, out int cached)
+    {
+        input = 0;
+        cached = 0;
+        try
+        {
+            using var doc = JsonDocument.Parse(data.ToArray());
+            if (doc.RootElement.TryGetProperty("message", out var message) && message.TryGetProperty("usage", out var usage))
+            {
+                input = usage.TryGetProperty("input_tokens", out var i) && i.TryGetInt32(out var iv) ? iv : 0;
+                cached = usage.TryGetProperty("cache_read_input_tokens", out var c) && c.TryGetInt32(out var cv) ? cv : 0;
+            }
+
+            var node = System.Text.Json.Nodes.JsonNode.Parse(data)!;
+            if (node["message"] is System.Text.Json.Nodes.JsonObject m)
+            {
+                m["model"] = RequestedModel;
+            }
+
+            return Encoding.UTF8.GetBytes(node.ToJsonString());
+        }
+        catch (JsonException)
+        {
+            return data.ToArray();
+        }
+    }
+
+    private byte[] EchoModel(byte[] answer)
+    {
+        try
+        {
+            var answerFields = RoutingFields.Parse(answer);
+            return answerFields.ModelIsString ? answerFields.Rewrite(answer, RequestedModel, addStreamUsage: false) : answer;
+        }
+        catch (JsonException)
+        {
+            return answer;
+        }
+    }
+
+    public Task WriteMidStreamErrorAsync(HttpContext context, string message, CancellationToken ct)
+    {
+        var output = context.Response.BodyWriter;
+        if (_streamTranslator is { } translator)
+        {
+            translator.OnUpstreamError(Protocols.Anthropic.AnthropicErrors.Api, message, output);
+        }
+        else
+        {
+            output.Write("event: error\ndata: "u8);
+            Protocols.Anthropic.AnthropicErrors.Write(output, Protocols.Anthropic.AnthropicErrors.Api, message, context.Items[CallIds.ItemKey] as string);
+            output.Write("\n\n"u8);
+        }
+
+        return output.FlushAsync(ct).AsTask();
+    }
+}
+
+/// <summary>The duration headers every answer carries.</summary>
+internal static class Timing
+{
+    public static void WriteHeaders(HttpResponse http, CallState call, TimeProvider time)
+    {
+        var total = time.GetElapsedTime(call.StartTimestamp);
+        var overhead = total - call.UpstreamTime;
+        http.Headers["x-litellm-response-duration-ms"] = total.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
+        http.Headers["x-litellm-overhead-duration-ms"] = Math.Max(0, overhead.TotalMilliseconds).ToString("0.###", CultureInfo.InvariantCulture);
+    }
+}

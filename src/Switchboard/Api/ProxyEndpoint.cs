@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Switchboard.Translation;
+
+namespace Switchboard.Api;
+
+/// <summary>
+/// The shared front half of every proxied call, whatever its protocol: read the body within the size limit, read the
+/// routing fields, resolve the model group, then hand over to the attempt loop. Bad input gets the caller's error shape.
+/// </summary>
+internal sealed class ProxyEndpoint(GatewayServices services)
+{
+    private readonly AttemptLoop _loop = new(services);
+
+    public async Task HandleAsync(HttpContext context, ClientApi api, Func<RequestBody, RoutingFields, IProxyProtocol> protocolFor)
+    {
+        var time = services.Time;
+        var started = time.GetTimestamp();
+        var callId = CallIds.Assign(context);
+        CallState? call = null;
+        string? model = null;
+        var stream = false;
+        try
+        {
+            using var body = await RequestBody.ReadAsync(context.Request, services.Config.General.MaxRequestBodyBytes, context.RequestAborted);
+            if (body is null)
+            {
+                await ApiErrors.WriteAsync(context, api, 413,
+                    $"Request body is larger than the limit of {services.Config.General.MaxRequestBodyBytes} bytes (general_settings.max_request_size_mb).");
+                return;
+            }
+
+            RoutingFields fields;
+            try
+            {
+                fields = RoutingFields.Parse(body.Span);
+            }
+            catch (JsonException ex)
+            {
+                await ApiErrors.WriteAsync(context, api, 400, "Malformed JSON in the request body: " + ex.Message, "invalid_json");
+                return;
+            }
+
+            if (!fields.HasModel || !fields.ModelIsString || string.IsNullOrEmpty(fields.Model))
+            {
+                await ApiErrors.WriteAsync(context, api, 400,
+                    fields.HasModel ? "'model' must be a non-empty string naming a model group." : "Missing required parameter 'model'.",
+                    "invalid_model", "model");
+                return;
+            }
+
+            model = fields.Model;
+            stream = fields.Stream;
+            var group = services.Router.ResolveGroup(model);
+            if (group is null)
+            {
+                await ApiErrors.WriteAsync(context, api, api == ClientApi.Anthropic ? 404 : 400,
+                    $"Unknown model '{model}'. Known model groups: {string.Join(", ", services.Config.ModelGroups)}.", "model_not_found", "model");
+                return;
+            }
+
+            var protocol = protocolFor(body, fields);
+            string? translatedSession = null;
+            if (protocol is AnthropicMessages messages && group.Deployments.FirstOrDefault(d => !Config.Providers.SpeaksAnthropic(d.Config.Provider)) is { } openAiDeployment)
+            {
+                try
+                {
+                    translatedSession = messages.Validate(openAiDeployment.Config);
+                }
+                catch (TranslationException ex)
+                {
+                    await ApiErrors.WriteAsync(context, api, 400, ex.Message);
+                    return;
+                }
+            }
+
+            call = new CallState
+            {
+                CallId = callId,
+                RequestedModel = model,
+                StartTimestamp = started,
+                SessionId = SessionOf(context, fields, translatedSession),
+            };
+            await _loop.RunAsync(context, group, call, protocol);
+        }
+        catch (TranslationException ex)
+        {
+            await ApiErrors.WriteAsync(context, api, 400, ex.Message);
+        }
+        finally
+        {
+            var total = time.GetElapsedTime(started);
+            var upstream = call?.UpstreamTime ?? TimeSpan.Zero;
+            Log.Request(services.Logger, context.Request.Method, context.Request.Path, context.Response.StatusCode, model, call?.ServedGroup,
+                call?.ServedBy, call?.Retries ?? 0, stream, total.TotalMilliseconds, Math.Max(0, (total - upstream).TotalMilliseconds), callId);
+        }
+    }
+
+    /// <summary>The session identity for affinity: Claude Code's session header, ours, else the body's user field.</summary>
+    private static string? SessionOf(HttpContext context, RoutingFields fields, string? translatedSession)
+    {
+        var headers = context.Request.Headers;
+        if (headers["x-session-id"].ToString() is { Length: > 0 } session)
+        {
+            return session;
+        }
+
+        if (headers["x-claude-code-session-id"].ToString() is { Length: > 0 } claude)
+        {
+            return claude;
+        }
+
+        return translatedSession ?? fields.User;
+    }
+}
