@@ -1,0 +1,370 @@
+using System.Globalization;
+using Switchboard.Upstream;
+
+namespace Switchboard.Routing;
+
+internal sealed partial class Router
+{
+    private static readonly TimeSpan LongOutageThreshold = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Leases a deployment of <paramref name="group"/> for one attempt. When every otherwise usable deployment is at its
+    /// <c>max_parallel_requests</c>, waits in the group's FIFO queue (bounded by <c>MaxQueuedRequests</c>, the request
+    /// timeout and <paramref name="ct"/>); when all are cooling down and <c>wait_for_cooldown_s</c> covers the earliest
+    /// recovery, waits for it. Otherwise returns a decision saying why there is none.
+    /// </summary>
+    public async ValueTask<RouteDecision> AcquireAsync(ModelGroup group, RouteRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ct.ThrowIfCancellationRequested();
+        DateTimeOffset? queueDeadline = null;
+        while (true)
+        {
+            QueuedAcquire? waiter = null;
+            Evaluation e;
+            DateTimeOffset now;
+            lock (group.Gate)
+            {
+                now = _time.GetUtcNow();
+                if (group.Waiters.Count > 0)
+                {
+                    PumpLocked(group, now);
+                }
+
+                e = EvaluateLocked(group, request, now);
+                if (e.Pick is { } picked)
+                {
+                    return RouteDecision.Leased(LeaseLocked(group, picked, request, now));
+                }
+
+                if (e.Queue)
+                {
+                    queueDeadline ??= now + _config.EffectiveRequestTimeout;
+                    if (now >= queueDeadline)
+                    {
+                        return QueueDecision(group, NoDeploymentReason.QueueTimeout);
+                    }
+
+                    if (group.Waiters.Count >= Math.Max(Settings.MaxQueuedRequests, 0))
+                    {
+                        return QueueDecision(group, NoDeploymentReason.QueueFull);
+                    }
+
+                    waiter = new QueuedAcquire(request);
+                    waiter.Node = group.Waiters.AddLast(waiter);
+                }
+            }
+
+            if (waiter is not null)
+            {
+                if (await WaitInQueueAsync(group, waiter, e.Earliest, queueDeadline!.Value, ct) is { } queued)
+                {
+                    return queued;
+                }
+
+                continue;
+            }
+
+            if (e.Reason == NoDeploymentReason.AllCoolingDown && e.Earliest is { } earliest
+                && Settings.WaitForCooldown > TimeSpan.Zero && earliest - now <= Settings.WaitForCooldown)
+            {
+                await Task.Delay(Max(earliest - now, TimeSpan.Zero), _time, ct);
+                continue;
+            }
+
+            return NoDeployment(group, e, now);
+        }
+    }
+
+    /// <summary>Returns a lease's slot and hands it (or any other free slot) to the oldest waiter that can use it.</summary>
+    internal void Release(DeploymentLease lease)
+    {
+        var group = lease.Group;
+        lock (group.Gate)
+        {
+            lease.Deployment.InFlight--;
+            if (group.Waiters.Count > 0)
+            {
+                PumpLocked(group, _time.GetUtcNow());
+            }
+        }
+    }
+
+    /// <summary>Waits for a handed-off lease, waking at the earliest cooldown end to look again without losing its place.</summary>
+    /// <returns>A decision to return, or null to evaluate afresh.</returns>
+    private async ValueTask<RouteDecision?> WaitInQueueAsync(
+        ModelGroup group, QueuedAcquire waiter, DateTimeOffset? recovery, DateTimeOffset deadline, CancellationToken ct)
+    {
+        while (true)
+        {
+            var now = _time.GetUtcNow();
+            var wakeAt = recovery is { } r && r < deadline ? r : deadline;
+            try
+            {
+                var lease = await waiter.Handoff.Task.WaitAsync(Max(wakeAt - now, TimeSpan.Zero), _time, ct);
+                return RouteDecision.Leased(lease);
+            }
+            catch (TimeoutException)
+            {
+                lock (group.Gate)
+                {
+                    now = _time.GetUtcNow();
+                    if (waiter.Node?.List is null)
+                    {
+                        // Handed a lease (or the router was disposed) just as the timer fired.
+                        return waiter.Handoff.Task.IsCompletedSuccessfully ? RouteDecision.Leased(waiter.Handoff.Task.Result) : null;
+                    }
+
+                    var e = EvaluateLocked(group, waiter.Request, now);
+                    if (e.Pick is { } picked)
+                    {
+                        group.Waiters.Remove(waiter.Node);
+                        return RouteDecision.Leased(LeaseLocked(group, picked, waiter.Request, now));
+                    }
+
+                    if (!e.Queue || now >= deadline)
+                    {
+                        group.Waiters.Remove(waiter.Node);
+                        return e.Queue ? QueueDecision(group, NoDeploymentReason.QueueTimeout) : null;
+                    }
+
+                    recovery = e.Earliest;
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                DeploymentLease? orphan = null;
+                lock (group.Gate)
+                {
+                    if (waiter.Node?.List is not null)
+                    {
+                        group.Waiters.Remove(waiter.Node);
+                    }
+                    else if (waiter.Handoff.Task.IsCompletedSuccessfully)
+                    {
+                        orphan = waiter.Handoff.Task.Result;
+                    }
+                }
+
+                // A slot handed over as the caller gave up goes straight on to the next waiter.
+                orphan?.Dispose();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Gives free slots to waiters in FIFO order; a waiter that can use none of them keeps its place.</summary>
+    private void PumpLocked(ModelGroup group, DateTimeOffset now)
+    {
+        var node = group.Waiters.First;
+        while (node is not null)
+        {
+            var next = node.Next;
+            var waiter = node.Value;
+            var e = EvaluateLocked(group, waiter.Request, now);
+            if (e.Pick is { } picked)
+            {
+                group.Waiters.Remove(node);
+                waiter.Handoff.TrySetResult(LeaseLocked(group, picked, waiter.Request, now));
+            }
+            else if (!e.Queue)
+            {
+                // Nothing is free at all: later waiters could not be served either (unless their exclusions differ,
+                // which the next release or their own timer covers).
+                return;
+            }
+
+            node = next;
+        }
+    }
+
+    private DeploymentLease LeaseLocked(ModelGroup group, Deployment d, RouteRequest request, DateTimeOffset now)
+    {
+        d.InFlight++;
+        d.RollMinute(now);
+        d.Total.Requests++;
+        d.CurrentMinute.Requests++;
+        if (Settings.SessionAffinity && request.SessionId is { Length: > 0 } session)
+        {
+            group.Sessions.Set(session, d);
+        }
+
+        return new DeploymentLease(this, group, d, now);
+    }
+
+    private Evaluation EvaluateLocked(ModelGroup group, RouteRequest request, DateTimeOffset now)
+    {
+        var deployments = group.Deployments;
+        if (deployments.Count == 0)
+        {
+            return new Evaluation { Reason = NoDeploymentReason.Empty };
+        }
+
+        var candidates = group.Candidates;
+        candidates.Clear();
+        int enabled = 0, untried = 0, atCap = 0, overloaded = 0, longOut = 0;
+        var triedUsableNow = false;
+        DateTimeOffset? earliestUntried = null, earliestTried = null;
+        foreach (var d in deployments)
+        {
+            EndCooldownIfDueLocked(d, now);
+            if (d.Disabled)
+            {
+                longOut++;
+                continue;
+            }
+
+            enabled++;
+            if (d.LastFailureKind == FailureKind.Overloaded)
+            {
+                overloaded++;
+            }
+
+            var recovery = d.Recovery(now, request.EstimatedTokens);
+            if (recovery is { } until && d.CooldownKind == FailureKind.QuotaExhausted && until - now > LongOutageThreshold)
+            {
+                longOut++;
+            }
+
+            if (request.Excluded?.Contains(d.Id) == true)
+            {
+                if (recovery is null)
+                {
+                    triedUsableNow = true;
+                }
+                else
+                {
+                    earliestTried = Min(earliestTried, recovery.Value);
+                }
+
+                continue;
+            }
+
+            untried++;
+            if (recovery is not null)
+            {
+                earliestUntried = Min(earliestUntried, recovery.Value);
+            }
+            else if (d.AtParallelCap)
+            {
+                atCap++;
+            }
+            else
+            {
+                candidates.Add(d);
+            }
+        }
+
+        if (candidates.Count > 0)
+        {
+            return new Evaluation { Pick = PickLocked(group, candidates, request, now) };
+        }
+
+        var e = new Evaluation
+        {
+            AllOverloaded = enabled > 0 && overloaded == enabled,
+            LongOutage = longOut == deployments.Count,
+            Enabled = enabled,
+        };
+        if (enabled == 0)
+        {
+            return e with { Reason = NoDeploymentReason.AllDisabled };
+        }
+
+        if (atCap > 0)
+        {
+            return e with { Queue = true, Earliest = earliestUntried };
+        }
+
+        if (untried == 0 || triedUsableNow)
+        {
+            return e with { Reason = NoDeploymentReason.AllTried, Earliest = triedUsableNow ? null : Min(earliestTried, earliestUntried) };
+        }
+
+        return e with { Reason = NoDeploymentReason.AllCoolingDown, Earliest = Min(earliestUntried, earliestTried) };
+    }
+
+    private Deployment PickLocked(ModelGroup group, List<Deployment> candidates, RouteRequest request, DateTimeOffset now)
+    {
+        if (Settings.SessionAffinity && request.SessionId is { Length: > 0 } session && group.Sessions.Get(session) is { } sticky
+            && candidates.Contains(sticky))
+        {
+            return sticky;
+        }
+
+        return group.Strategy.Pick(candidates, new StrategyContext(now, request.EstimatedTokens, request.Stream));
+    }
+
+    private static RouteDecision NoDeployment(ModelGroup group, Evaluation e, DateTimeOffset now)
+    {
+        var name = group.Name;
+        TimeSpan? wait = e.Earliest is { } at ? Max(at - now, TimeSpan.Zero) : null;
+        switch (e.Reason)
+        {
+            case NoDeploymentReason.Empty:
+                return new RouteDecision { Reason = e.Reason, Message = $"Model group '{name}' has no deployments." };
+            case NoDeploymentReason.AllDisabled:
+                return new RouteDecision
+                {
+                    Reason = e.Reason,
+                    LongOutage = true,
+                    Message = $"Every API key of model group '{name}' is disabled (rejected by the upstream); fix the config and reload.",
+                };
+            case NoDeploymentReason.AllTried:
+                return new RouteDecision
+                {
+                    Reason = e.Reason,
+                    RetryAfter = wait,
+                    AllOverloaded = e.AllOverloaded,
+                    LongOutage = e.LongOutage,
+                    Message = $"Every available deployment of model group '{name}' was tried for this call.",
+                };
+            default:
+                var seconds = wait is { } w ? Math.Max(1, (int)Math.Ceiling(w.TotalSeconds)) : 1;
+                var what = e.AllOverloaded ? "the upstream is overloaded" : "all deployments are cooling down";
+                return new RouteDecision
+                {
+                    Reason = NoDeploymentReason.AllCoolingDown,
+                    RetryAfter = TimeSpan.FromSeconds(seconds),
+                    AllOverloaded = e.AllOverloaded,
+                    LongOutage = e.LongOutage,
+                    Message = string.Create(CultureInfo.InvariantCulture,
+                        $"No deployment of model group '{name}' is available: {what} ({e.Enabled} of them); retry after {seconds} s."),
+                };
+        }
+    }
+
+    private static RouteDecision QueueDecision(ModelGroup group, NoDeploymentReason reason) => new()
+    {
+        Reason = reason,
+        RetryAfter = TimeSpan.FromSeconds(1),
+        Message = reason == NoDeploymentReason.QueueFull
+            ? $"Every deployment of model group '{group.Name}' is at its concurrency limit and the wait queue is full."
+            : $"Timed out waiting for a free deployment of model group '{group.Name}'.",
+    };
+
+    private static DateTimeOffset Min(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x < b ? x : b;
+
+    private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : Min(a, b.Value);
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private readonly record struct Evaluation
+    {
+        public Deployment? Pick { get; init; }
+
+        public NoDeploymentReason Reason { get; init; }
+
+        /// <summary>Every usable deployment is at its parallel cap: wait in the queue.</summary>
+        public bool Queue { get; init; }
+
+        public DateTimeOffset? Earliest { get; init; }
+
+        public bool AllOverloaded { get; init; }
+
+        public bool LongOutage { get; init; }
+
+        public int Enabled { get; init; }
+    }
+}
