@@ -1,5 +1,6 @@
 using Switchboard.Config;
 using Switchboard.Routing;
+using Switchboard.Upstream;
 using static Switchboard.Tests.Routing.RoutingKit;
 
 namespace Switchboard.Tests.Routing;
@@ -183,8 +184,8 @@ public sealed class StrategyTests
         Assert.Equal(5000, counts["b"]);
         Assert.False(counts.ContainsKey("backup"));
 
-        await router.FailAsync("a", Failure(Upstream.FailureKind.RateLimited, 429));
-        await router.FailAsync("b", Failure(Upstream.FailureKind.RateLimited, 429));
+        await router.FailAsync("a", Failure(FailureKind.RateLimited, 429));
+        await router.FailAsync("b", Failure(FailureKind.RateLimited, 429));
         Assert.Equal("backup", await router.PickAsync());
     }
 
