@@ -5,8 +5,11 @@ internal sealed class QueuedAcquire(RouteRequest request)
 {
     public RouteRequest Request { get; } = request;
 
-    /// <summary>Completed under the group's lock; continuations run outside it.</summary>
-    public TaskCompletionSource<DeploymentLease> Handoff { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>
+    /// Completed under the group's lock (continuations run outside it) with a lease, or with null when the group's state
+    /// changed so that waiting no longer helps (e.g. every key got disabled) and the caller should look again.
+    /// </summary>
+    public TaskCompletionSource<DeploymentLease?> Handoff { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public LinkedListNode<QueuedAcquire>? Node { get; set; }
 }

@@ -103,7 +103,7 @@ internal sealed partial class Router
             try
             {
                 var lease = await waiter.Handoff.Task.WaitAsync(Max(wakeAt - now, TimeSpan.Zero), _time, ct);
-                return RouteDecision.Leased(lease);
+                return lease is null ? null : RouteDecision.Leased(lease);
             }
             catch (TimeoutException)
             {
@@ -113,7 +113,9 @@ internal sealed partial class Router
                     if (waiter.Node?.List is null)
                     {
                         // Handed a lease (or the router was disposed) just as the timer fired.
-                        return waiter.Handoff.Task.IsCompletedSuccessfully ? RouteDecision.Leased(waiter.Handoff.Task.Result) : null;
+                        return waiter.Handoff.Task.IsCompletedSuccessfully && waiter.Handoff.Task.Result is { } handed
+                            ? RouteDecision.Leased(handed)
+                            : null;
                     }
 
                     var e = EvaluateLocked(group, waiter.Request, now);
@@ -170,8 +172,13 @@ internal sealed partial class Router
             }
             else if (!e.Queue)
             {
-                // Nothing is free at all: later waiters could not be served either (unless their exclusions differ,
-                // which the next release or their own timer covers).
+                // Waiting cannot help this one any more (all cooling, disabled or tried): wake it to get its answer.
+                group.Waiters.Remove(node);
+                waiter.Handoff.TrySetResult(null);
+            }
+            else if (waiter.Request.Excluded is not { Count: > 0 })
+            {
+                // A waiter that excludes nothing found no free slot, so no later waiter can find one either.
                 return;
             }
 

@@ -151,6 +151,23 @@ public sealed class ConcurrencyCapTests
     }
 
     [Fact]
+    public async Task AcquireAsync_EveryKeyDisabledWhileWaiting_WaiterGetsAllDisabledAtNextRelease()
+    {
+        var (router, _) = Capped();
+        var a = (await router.AcquireAsync()).Lease!;
+        var b = (await router.AcquireAsync()).Lease!;
+        var waiting = Start(router).AsTask();
+        router.ReportFailure(a, Failure(FailureKind.KeyDisabled, 401));
+        router.ReportFailure(b, Failure(FailureKind.KeyDisabled, 401));
+        Assert.False(waiting.IsCompleted);
+        a.Dispose();
+        var d = await waiting;
+        Assert.Equal(NoDeploymentReason.AllDisabled, d.Reason);
+        Assert.Equal(0, router.Snapshot().Groups[0].Queued);
+        b.Dispose();
+    }
+
+    [Fact]
     public async Task AcquireAsync_ThirtyConcurrentOverThreeSingleSlotKeys_NeverTwoAtOnce()
     {
         var (router, _, _) = Build(new RouterSettings(),

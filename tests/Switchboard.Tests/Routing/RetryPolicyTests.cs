@@ -40,8 +40,11 @@ public sealed class RetryPolicyTests
             NumRetries = 9,
             RetryPolicy = new Dictionary<string, int>
             {
-                ["RateLimitErrorRetries"] = 7, ["TimeoutErrorRetries"] = 4, ["InternalServerErrorRetries"] = 3,
-                ["AuthenticationErrorRetries"] = 1, ["BadRequestErrorRetries"] = 6,
+                ["RateLimitErrorRetries"] = 7,
+                ["TimeoutErrorRetries"] = 4,
+                ["InternalServerErrorRetries"] = 3,
+                ["AuthenticationErrorRetries"] = 1,
+                ["BadRequestErrorRetries"] = 6,
             },
         };
         Assert.Equal(expected, Build(settings, Dep("a")).Router.MaxRetriesFor(Enum.Parse<FailureKind>(kind)));
