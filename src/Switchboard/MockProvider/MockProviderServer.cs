@@ -43,6 +43,8 @@ internal sealed partial class MockProviderServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        // The gateway's own settings (appsettings.json, ASPNETCORE_URLS, a Kestrel section) must not add endpoints here.
+        builder.Configuration.Sources.Clear();
         // Per-request logs would cost more than the answers themselves under benchmark load.
         builder.Logging.ClearProviders();
         // Tests start many servers in one process; none of them should react to Ctrl+C on its own.

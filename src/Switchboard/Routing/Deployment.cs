@@ -1,0 +1,106 @@
+using Switchboard.Config;
+using Switchboard.Upstream;
+
+namespace Switchboard.Routing;
+
+/// <summary>
+/// One deployment (one key at one endpoint) with its runtime state. The config part is immutable; the state changes
+/// only under the owning <see cref="ModelGroup.Gate"/>.
+/// </summary>
+internal sealed class Deployment
+{
+    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
+
+    internal Deployment(DeploymentConfig config, string group, int index)
+    {
+        Config = config;
+        Group = group;
+        Index = index;
+        MaskedKey = Log.Mask(config.ApiKey);
+    }
+
+    public DeploymentConfig Config { get; }
+
+    public string Id => Config.Id;
+
+    public string Group { get; }
+
+    /// <summary>Position in the group, for stable tie-breaking.</summary>
+    internal int Index { get; }
+
+    internal string MaskedKey { get; }
+
+    internal int InFlight { get; set; }
+
+    internal DateTimeOffset? CooldownUntil { get; set; }
+
+    internal string? CooldownReason { get; set; }
+
+    internal FailureKind? CooldownKind { get; set; }
+
+    internal bool Disabled { get; set; }
+
+    internal string? DisabledReason { get; set; }
+
+    /// <summary>Null after a success: "every key's last answer was overloaded" needs the last outcome, not history.</summary>
+    internal FailureKind? LastFailureKind { get; set; }
+
+    /// <summary>Consecutive backoff-style failures (Z.ai 1303/1305, overloaded); reset by a success.</summary>
+    internal int BackoffStreak { get; set; }
+
+    /// <summary>Times of 5xx/timeout/connection failures within the last 60 s (a sliding window).</summary>
+    internal Queue<DateTimeOffset> RecentFails { get; } = new();
+
+    internal UsageCounters Total { get; } = new();
+
+    internal UsageCounters CurrentMinute { get; } = new();
+
+    internal DateTimeOffset MinuteStart { get; private set; }
+
+    internal SampleRing Latency { get; } = new();
+
+    internal SampleRing Ttft { get; } = new();
+
+    internal string? LastError { get; set; }
+
+    internal DateTimeOffset? LastErrorAt { get; set; }
+
+    internal bool AtParallelCap => Config.MaxParallelRequests is { } max && InFlight >= max;
+
+    internal bool IsCooling(DateTimeOffset now) => CooldownUntil is { } until && until > now;
+
+    /// <summary>Starts a new fixed, UTC-aligned minute for the rpm/tpm windows when the clock has moved on.</summary>
+    internal void RollMinute(DateTimeOffset now)
+    {
+        var start = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % Minute.Ticks), TimeSpan.Zero);
+        if (start != MinuteStart)
+        {
+            MinuteStart = start;
+            CurrentMinute.Reset();
+        }
+    }
+
+    /// <summary>When an rpm/tpm cap reached in this minute lifts (the next minute), or null when not capped.</summary>
+    internal DateTimeOffset? CapRecovery(DateTimeOffset now, int estimatedTokens)
+    {
+        RollMinute(now);
+        var rpmCapped = Config.Rpm is { } rpm && CurrentMinute.Requests >= rpm;
+        var used = CurrentMinute.TokensIn + CurrentMinute.TokensOut;
+
+        // With nothing used yet a call is let through even if its estimate alone exceeds tpm: it could never run otherwise.
+        var tpmCapped = Config.Tpm is { } tpm && used > 0 && used + Math.Max(estimatedTokens, 0) > tpm;
+        return rpmCapped || tpmCapped ? MinuteStart + Minute : null;
+    }
+
+    /// <summary>When this deployment can take a call again (cooldown end or next minute), or null when it can now.</summary>
+    internal DateTimeOffset? Recovery(DateTimeOffset now, int estimatedTokens)
+    {
+        var capped = CapRecovery(now, estimatedTokens);
+        if (IsCooling(now))
+        {
+            return capped is { } c && c > CooldownUntil!.Value ? c : CooldownUntil;
+        }
+
+        return capped;
+    }
+}

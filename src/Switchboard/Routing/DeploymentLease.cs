@@ -1,0 +1,33 @@
+namespace Switchboard.Routing;
+
+/// <summary>One in-flight slot on a deployment. Dispose exactly when the upstream call is over (or abandoned).</summary>
+internal sealed class DeploymentLease : IDisposable
+{
+    private readonly Router _router;
+    private int _released;
+
+    internal DeploymentLease(Router router, ModelGroup group, Deployment deployment, DateTimeOffset startedAt)
+    {
+        _router = router;
+        Group = group;
+        Deployment = deployment;
+        StartedAt = startedAt;
+    }
+
+    public Deployment Deployment { get; }
+
+    public DateTimeOffset StartedAt { get; }
+
+    internal ModelGroup Group { get; }
+
+    internal bool IsReleased => Volatile.Read(ref _released) != 0;
+
+    /// <summary>Frees the slot once, however often it is called, and hands it to the next waiter in FIFO order.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            _router.Release(this);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+using Switchboard.Upstream;
+
+namespace Switchboard.Routing;
+
+/// <summary>Every log event of the router. Keys appear only masked.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning,
+        Message = "Deployment {DeploymentId} (key {MaskedKey}) of {Group} cooling down for {Seconds:0.#} s: {Reason}")]
+    public static partial void CooldownStarted(ILogger logger, string deploymentId, string maskedKey, string group, double seconds, string reason);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information,
+        Message = "Deployment {DeploymentId} (key {MaskedKey}) of {Group} is back from cooldown ({Reason})")]
+    public static partial void CooldownEnded(ILogger logger, string deploymentId, string maskedKey, string group, string reason);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information,
+        Message = "Retrying {Group} call: from deployment {FromDeploymentId} to {ToDeploymentId} because {Reason}")]
+    public static partial void Retrying(ILogger logger, string group, string fromDeploymentId, string toDeploymentId, string reason);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Critical,
+        Message = "KEY DISABLED until config reload: deployment {DeploymentId} (key {MaskedKey}) of {Group}: HTTP {Status} {Code}: {Reason}")]
+    public static partial void KeyDisabled(ILogger logger, string deploymentId, string maskedKey, string group, int status, string code, string reason);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Debug,
+        Message = "Deployment {DeploymentId} of {Group} failed ({Kind}), {Count} of {Allowed} allowed fails this minute")]
+    public static partial void FailCounted(ILogger logger, string deploymentId, string group, FailureKind kind, int count, int allowed);
+
+    // TODO(#3): use KeyMask.Mask once merged
+    /// <summary>Keeps the last 4 characters, <c>…</c> before; keys too short to hide anything show as <c>…</c>.</summary>
+    internal static string Mask(string? key)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            return "(none)";
+        }
+
+        return key.Length < 8 ? "…" : string.Concat("…", key.AsSpan(key.Length - 4));
+    }
+}

@@ -1,0 +1,64 @@
+using System.Text.Json;
+
+namespace Switchboard.Routing;
+
+/// <summary>LiteLLM's GET /model/info shape. Never carries the key.</summary>
+internal static class ModelInfoJson
+{
+    public static void Write(Utf8JsonWriter writer, Router router)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(router);
+        writer.WriteStartObject();
+        writer.WriteStartArray("data");
+        foreach (var group in router.Groups)
+        {
+            foreach (var d in group.Deployments)
+            {
+                var c = d.Config;
+                writer.WriteStartObject();
+                writer.WriteString("model_name", c.ModelName);
+                writer.WriteStartObject("litellm_params");
+                writer.WriteString("model", $"{c.Provider}/{c.UpstreamModel}");
+                writer.WriteString("api_base", c.ApiBase);
+                WriteIf(writer, "rpm", c.Rpm);
+                WriteIf(writer, "tpm", c.Tpm);
+                WriteIf(writer, "order", c.Order);
+                WriteIf(writer, "max_parallel_requests", c.MaxParallelRequests);
+                if (c.Weight is { } weight)
+                {
+                    writer.WriteNumber("weight", weight);
+                }
+
+                writer.WriteEndObject();
+                writer.WriteStartObject("model_info");
+                writer.WriteString("id", d.Id);
+                WriteIf(writer, "max_input_tokens", c.ModelInfo.MaxInputTokens);
+                WriteIf(writer, "max_output_tokens", c.ModelInfo.MaxOutputTokens);
+                if (c.ModelInfo.InputCostPerToken is { } input)
+                {
+                    writer.WriteNumber("input_cost_per_token", input);
+                }
+
+                if (c.ModelInfo.OutputCostPerToken is { } output)
+                {
+                    writer.WriteNumber("output_cost_per_token", output);
+                }
+
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteIf(Utf8JsonWriter writer, string name, int? value)
+    {
+        if (value is { } v)
+        {
+            writer.WriteNumber(name, v);
+        }
+    }
+}

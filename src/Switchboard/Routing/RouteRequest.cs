@@ -1,0 +1,11 @@
+namespace Switchboard.Routing;
+
+/// <summary>What the router needs to know about one attempt.</summary>
+/// <param name="Excluded">Deployment ids already tried in this call.</param>
+/// <param name="SessionId">The caller's session identity (for session affinity), if any.</param>
+/// <param name="EstimatedTokens">Expected tokens of the call, for tpm caps and usage-based routing.</param>
+internal readonly record struct RouteRequest(IReadOnlySet<string>? Excluded, string? SessionId, int EstimatedTokens)
+{
+    /// <summary>Streamed calls are routed by time to first token under latency-based routing.</summary>
+    public bool Stream { get; init; }
+}

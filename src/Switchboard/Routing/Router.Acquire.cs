@@ -1,0 +1,304 @@
+using Switchboard.Upstream;
+
+namespace Switchboard.Routing;
+
+internal sealed partial class Router
+{
+    private static readonly TimeSpan LongOutageThreshold = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Leases a deployment of <paramref name="group"/> for one attempt. When every otherwise usable deployment is at its
+    /// <c>max_parallel_requests</c>, waits in the group's FIFO queue (bounded by <c>MaxQueuedRequests</c>, the request
+    /// timeout and <paramref name="ct"/>); when all are cooling down and <c>wait_for_cooldown_s</c> covers the earliest
+    /// recovery, waits for it. Otherwise returns a decision saying why there is none.
+    /// </summary>
+    public async ValueTask<RouteDecision> AcquireAsync(ModelGroup group, RouteRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ct.ThrowIfCancellationRequested();
+        DateTimeOffset? queueDeadline = null;
+        while (true)
+        {
+            QueuedAcquire? waiter = null;
+            Evaluation e;
+            DateTimeOffset now;
+            lock (group.Gate)
+            {
+                now = _time.GetUtcNow();
+                if (group.Waiters.Count > 0)
+                {
+                    PumpLocked(group, now);
+                }
+
+                e = EvaluateLocked(group, request, now);
+                if (e.Pick is { } picked)
+                {
+                    return RouteDecision.Leased(LeaseLocked(group, picked, request, now));
+                }
+
+                if (e.Queue)
+                {
+                    queueDeadline ??= now + _config.EffectiveRequestTimeout;
+                    if (now >= queueDeadline)
+                    {
+                        return QueueDecision(group, NoDeploymentReason.QueueTimeout);
+                    }
+
+                    if (group.Waiters.Count >= Math.Max(Settings.MaxQueuedRequests, 0))
+                    {
+                        return QueueDecision(group, NoDeploymentReason.QueueFull);
+                    }
+
+                    waiter = new QueuedAcquire(request);
+                    waiter.Node = group.Waiters.AddLast(waiter);
+                }
+            }
+
+            if (waiter is not null)
+            {
+                if (await WaitInQueueAsync(group, waiter, e.Earliest, queueDeadline!.Value, ct) is { } queued)
+                {
+                    return queued;
+                }
+
+                continue;
+            }
+
+            if (e.Reason == NoDeploymentReason.AllCoolingDown && e.Earliest is { } earliest
+                && Settings.WaitForCooldown > TimeSpan.Zero && earliest - now <= Settings.WaitForCooldown)
+            {
+                await Task.Delay(Max(earliest - now, TimeSpan.Zero), _time, ct);
+                continue;
+            }
+
+            return NoDeployment(group, e, now);
+        }
+    }
+
+    /// <summary>Returns a lease's slot and hands it (or any other free slot) to the oldest waiter that can use it.</summary>
+    internal void Release(DeploymentLease lease)
+    {
+        var group = lease.Group;
+        lock (group.Gate)
+        {
+            lease.Deployment.InFlight--;
+            if (group.Waiters.Count > 0)
+            {
+                PumpLocked(group, _time.GetUtcNow());
+            }
+        }
+    }
+
+    /// <summary>Waits for a handed-off lease, waking at the earliest cooldown end to look again without losing its place.</summary>
+    /// <returns>A decision to return, or null to evaluate afresh.</returns>
+    private async ValueTask<RouteDecision?> WaitInQueueAsync(
+        ModelGroup group, QueuedAcquire waiter, DateTimeOffset? recovery, DateTimeOffset deadline, CancellationToken ct)
+    {
+        while (true)
+        {
+            var now = _time.GetUtcNow();
+            var wakeAt = recovery is { } r && r < deadline ? r : deadline;
+            try
+            {
+                var lease = await waiter.Handoff.Task.WaitAsync(Max(wakeAt - now, TimeSpan.Zero), _time, ct);
+                return lease is null ? null : RouteDecision.Leased(lease);
+            }
+            catch (TimeoutException)
+            {
+                lock (group.Gate)
+                {
+                    now = _time.GetUtcNow();
+                    if (waiter.Node?.List is null)
+                    {
+                        // Handed a lease (or the router was disposed) just as the timer fired.
+                        return waiter.Handoff.Task.IsCompletedSuccessfully && waiter.Handoff.Task.Result is { } handed
+                            ? RouteDecision.Leased(handed)
+                            : null;
+                    }
+
+                    var e = EvaluateLocked(group, waiter.Request, now);
+                    if (e.Pick is { } picked)
+                    {
+                        group.Waiters.Remove(waiter.Node);
+                        return RouteDecision.Leased(LeaseLocked(group, picked, waiter.Request, now));
+                    }
+
+                    if (!e.Queue || now >= deadline)
+                    {
+                        group.Waiters.Remove(waiter.Node);
+                        return e.Queue ? QueueDecision(group, NoDeploymentReason.QueueTimeout) : null;
+                    }
+
+                    recovery = e.Earliest;
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                DeploymentLease? orphan = null;
+                lock (group.Gate)
+                {
+                    if (waiter.Node?.List is not null)
+                    {
+                        group.Waiters.Remove(waiter.Node);
+                    }
+                    else if (waiter.Handoff.Task.IsCompletedSuccessfully)
+                    {
+                        orphan = waiter.Handoff.Task.Result;
+                    }
+                }
+
+                // A slot handed over as the caller gave up goes straight on to the next waiter.
+                orphan?.Dispose();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Gives free slots to waiters in FIFO order; a waiter that can use none of them keeps its place.</summary>
+    private void PumpLocked(ModelGroup group, DateTimeOffset now)
+    {
+        var node = group.Waiters.First;
+        while (node is not null)
+        {
+            var next = node.Next;
+            var waiter = node.Value;
+            var e = EvaluateLocked(group, waiter.Request, now);
+            if (e.Pick is { } picked)
+            {
+                group.Waiters.Remove(node);
+                waiter.Handoff.TrySetResult(LeaseLocked(group, picked, waiter.Request, now));
+            }
+            else if (!e.Queue)
+            {
+                // Waiting cannot help this one any more (all cooling, disabled or tried): wake it to get its answer.
+                group.Waiters.Remove(node);
+                waiter.Handoff.TrySetResult(null);
+            }
+            else if (waiter.Request.Excluded is not { Count: > 0 })
+            {
+                // A waiter that excludes nothing found no free slot, so no later waiter can find one either.
+                return;
+            }
+
+            node = next;
+        }
+    }
+
+    private DeploymentLease LeaseLocked(ModelGroup group, Deployment d, RouteRequest request, DateTimeOffset now)
+    {
+        d.InFlight++;
+        d.RollMinute(now);
+        d.Total.Requests++;
+        d.CurrentMinute.Requests++;
+        if (Settings.SessionAffinity && request.SessionId is { Length: > 0 } session)
+        {
+            group.Sessions.Set(session, d);
+        }
+
+        return new DeploymentLease(this, group, d, now);
+    }
+
+    private Evaluation EvaluateLocked(ModelGroup group, RouteRequest request, DateTimeOffset now)
+    {
+        var deployments = group.Deployments;
+        if (deployments.Count == 0)
+        {
+            return new Evaluation { Reason = NoDeploymentReason.Empty };
+        }
+
+        var candidates = group.Candidates;
+        candidates.Clear();
+        int enabled = 0, untried = 0, atCap = 0, overloaded = 0, longOut = 0;
+        var triedUsableNow = false;
+        DateTimeOffset? earliestUntried = null, earliestTried = null;
+        foreach (var d in deployments)
+        {
+            EndCooldownIfDueLocked(d, now);
+            if (d.Disabled)
+            {
+                longOut++;
+                continue;
+            }
+
+            enabled++;
+            if (d.LastFailureKind == FailureKind.Overloaded)
+            {
+                overloaded++;
+            }
+
+            var recovery = d.Recovery(now, request.EstimatedTokens);
+            if (recovery is { } until && d.CooldownKind == FailureKind.QuotaExhausted && until - now > LongOutageThreshold)
+            {
+                longOut++;
+            }
+
+            if (request.Excluded?.Contains(d.Id) == true)
+            {
+                if (recovery is null)
+                {
+                    triedUsableNow = true;
+                }
+                else
+                {
+                    earliestTried = Min(earliestTried, recovery.Value);
+                }
+
+                continue;
+            }
+
+            untried++;
+            if (recovery is not null)
+            {
+                earliestUntried = Min(earliestUntried, recovery.Value);
+            }
+            else if (d.AtParallelCap)
+            {
+                atCap++;
+            }
+            else
+            {
+                candidates.Add(d);
+            }
+        }
+
+        if (candidates.Count > 0)
+        {
+            return new Evaluation { Pick = PickLocked(group, candidates, request, now) };
+        }
+
+        var e = new Evaluation
+        {
+            AllOverloaded = enabled > 0 && overloaded == enabled,
+            LongOutage = longOut == deployments.Count,
+            Enabled = enabled,
+        };
+        if (enabled == 0)
+        {
+            return e with { Reason = NoDeploymentReason.AllDisabled };
+        }
+
+        if (atCap > 0)
+        {
+            return e with { Queue = true, Earliest = earliestUntried };
+        }
+
+        if (untried == 0 || triedUsableNow)
+        {
+            return e with { Reason = NoDeploymentReason.AllTried, Earliest = triedUsableNow ? null : Min(earliestTried, earliestUntried) };
+        }
+
+        return e with { Reason = NoDeploymentReason.AllCoolingDown, Earliest = Min(earliestUntried, earliestTried) };
+    }
+
+    private Deployment PickLocked(ModelGroup group, List<Deployment> candidates, RouteRequest request, DateTimeOffset now)
+    {
+        if (Settings.SessionAffinity && request.SessionId is { Length: > 0 } session && group.Sessions.Get(session) is { } sticky
+            && candidates.Contains(sticky))
+        {
+            return sticky;
+        }
+
+        return group.Strategy.Pick(candidates, new StrategyContext(now, request.EstimatedTokens, request.Stream));
+    }
+}

@@ -1,0 +1,186 @@
+using System.Globalization;
+using Switchboard.Upstream;
+
+namespace Switchboard.Routing;
+
+internal sealed partial class Router
+{
+    /// <summary>Z.ai 1302: the account has too many calls in flight; another key is tried at once.</summary>
+    internal static readonly TimeSpan ConcurrencyCooldown = TimeSpan.FromSeconds(3);
+
+    /// <summary>First step of the doubling cooldown for Z.ai 1303/1305 and overloaded answers.</summary>
+    internal static readonly TimeSpan BackoffCooldownStart = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan FailWindow = TimeSpan.FromMinutes(1);
+
+    /// <summary>Records a successful attempt: latency, tokens, and a pre-emptive cooldown when the upstream's headers say its quota is spent.</summary>
+    public void ReportSuccess(DeploymentLease lease, AttemptOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        var d = lease.Deployment;
+        lock (lease.Group.Gate)
+        {
+            var now = _time.GetUtcNow();
+            d.RollMinute(now);
+            d.Total.Successes++;
+            d.CurrentMinute.Successes++;
+            d.Total.TokensIn += outcome.InputTokens;
+            d.Total.TokensOut += outcome.OutputTokens;
+            d.CurrentMinute.TokensIn += outcome.InputTokens;
+            d.CurrentMinute.TokensOut += outcome.OutputTokens;
+            d.Latency.Add(outcome.Latency.TotalMilliseconds);
+            if (outcome.TimeToFirstToken is { } ttft)
+            {
+                d.Ttft.Add(ttft.TotalMilliseconds);
+            }
+
+            d.LastFailureKind = null;
+            d.BackoffStreak = 0;
+            if (outcome.RateLimit is { } hint && hint.CooldownUntil > now)
+            {
+                StartCooldownLocked(d, hint.CooldownUntil, FailureKind.RateLimited, hint.Reason, now);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records a failed attempt and changes the deployment's health by its class: rate limits cool down at once,
+    /// 5xx/timeouts count towards allowed_fails (sliding 60 s window), key errors disable, client errors change nothing.
+    /// </summary>
+    public void ReportFailure(DeploymentLease lease, UpstreamFailure failure)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(failure);
+        var d = lease.Deployment;
+        lock (lease.Group.Gate)
+        {
+            var now = _time.GetUtcNow();
+            d.RollMinute(now);
+            d.Total.FailuresByKind[(int)failure.Kind]++;
+            d.CurrentMinute.FailuresByKind[(int)failure.Kind]++;
+            if (failure.HttpStatus == 429)
+            {
+                d.Total.Status429++;
+                d.CurrentMinute.Status429++;
+            }
+
+            d.LastError = Describe(d, failure);
+            d.LastErrorAt = now;
+            if (failure.Kind != FailureKind.ClientError)
+            {
+                d.LastFailureKind = failure.Kind;
+            }
+
+            var cooldownTime = d.Config.CooldownTime ?? Settings.CooldownTime;
+            switch (failure.Kind)
+            {
+                case FailureKind.RateLimited when failure.ProviderCode == "1303":
+                case FailureKind.Overloaded:
+                    d.BackoffStreak++;
+                    StartCooldownLocked(d, Latest(now + BackoffCooldown(d.BackoffStreak, cooldownTime), now, failure), failure.Kind, d.LastError, now);
+                    break;
+                case FailureKind.RateLimited:
+                    StartCooldownLocked(d, Latest(now + cooldownTime, now, failure), failure.Kind, d.LastError, now);
+                    break;
+                case FailureKind.ConcurrencyLimited:
+                    StartCooldownLocked(d, Latest(now + ConcurrencyCooldown, now, failure), failure.Kind, d.LastError, now);
+                    break;
+                case FailureKind.QuotaExhausted:
+                    StartCooldownLocked(d, failure.CooldownUntil ?? now + ZaiErrorCodes.UnknownQuotaReset, failure.Kind, d.LastError, now);
+                    break;
+                case FailureKind.Retryable:
+                case FailureKind.Timeout:
+                    CountFailLocked(d, failure, cooldownTime, now);
+                    break;
+                case FailureKind.KeyDisabled:
+                    if (!d.Disabled)
+                    {
+                        d.Disabled = true;
+                        d.DisabledReason = d.LastError;
+                        Log.KeyDisabled(_logger, d.Id, d.MaskedKey, d.Group, failure.HttpStatus, failure.ProviderCode ?? "-", d.LastError);
+                    }
+
+                    break;
+                case FailureKind.ClientError:
+                default:
+                    break;
+            }
+        }
+    }
+
+    /// <summary>5 s, 10 s, 20 s… for the n-th consecutive backoff-style failure, never above the deployment's cooldown_time.</summary>
+    internal static TimeSpan BackoffCooldown(int streak, TimeSpan cooldownTime)
+    {
+        var ms = BackoffCooldownStart.TotalMilliseconds * Math.Pow(2, Math.Clamp(streak - 1, 0, 20));
+        var cap = Math.Max(cooldownTime.TotalMilliseconds, BackoffCooldownStart.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(Math.Min(ms, cap));
+    }
+
+    private void CountFailLocked(Deployment d, UpstreamFailure failure, TimeSpan cooldownTime, DateTimeOffset now)
+    {
+        while (d.RecentFails.TryPeek(out var oldest) && now - oldest >= FailWindow)
+        {
+            d.RecentFails.Dequeue();
+        }
+
+        d.RecentFails.Enqueue(now);
+        var allowed = Math.Max(Settings.AllowedFails, 0);
+        Log.FailCounted(_logger, d.Id, d.Group, failure.Kind, d.RecentFails.Count, allowed);
+        if (d.RecentFails.Count > allowed)
+        {
+            d.RecentFails.Clear();
+            var reason = string.Create(CultureInfo.InvariantCulture, $"more than {allowed} failures in a minute; last: {d.LastError}");
+            StartCooldownLocked(d, now + cooldownTime, failure.Kind, reason, now);
+        }
+    }
+
+    /// <summary>Starts a cooldown or pushes its end later; never shortens one already running.</summary>
+    private void StartCooldownLocked(Deployment d, DateTimeOffset until, FailureKind kind, string reason, DateTimeOffset now)
+    {
+        if (d.CooldownUntil is { } current && current > now && current >= until)
+        {
+            return;
+        }
+
+        d.CooldownUntil = until;
+        d.CooldownKind = kind;
+        d.CooldownReason = reason;
+        Log.CooldownStarted(_logger, d.Id, d.MaskedKey, d.Group, (until - now).TotalSeconds, reason);
+    }
+
+    /// <summary>Clears an expired cooldown; the "back" line is logged when a pick first notices, not by a timer.</summary>
+    private void EndCooldownIfDueLocked(Deployment d, DateTimeOffset now)
+    {
+        if (d.CooldownUntil is { } until && until <= now)
+        {
+            Log.CooldownEnded(_logger, d.Id, d.MaskedKey, d.Group, d.CooldownReason ?? "");
+            d.CooldownUntil = null;
+            d.CooldownKind = null;
+            d.CooldownReason = null;
+        }
+    }
+
+    private static DateTimeOffset Latest(DateTimeOffset candidate, DateTimeOffset now, UpstreamFailure failure)
+    {
+        if (failure.RetryAfter is { } ra && now + ra > candidate)
+        {
+            candidate = now + ra;
+        }
+
+        return failure.CooldownUntil is { } until && until > candidate ? until : candidate;
+    }
+
+    /// <summary>The error line kept for status: the upstream's text, with this deployment's key masked should it be echoed.</summary>
+    private static string Describe(Deployment d, UpstreamFailure failure)
+    {
+        var message = failure.Message;
+        if (d.Config.ApiKey is { Length: >= 8 } key && message.Contains(key, StringComparison.Ordinal))
+        {
+            message = message.Replace(key, d.MaskedKey, StringComparison.Ordinal);
+        }
+
+        var status = failure.HttpStatus == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"HTTP {failure.HttpStatus} ");
+        var code = failure.ProviderCode is null ? "" : $"[{failure.ProviderCode}] ";
+        return $"{failure.Kind}: {status}{code}{message}";
+    }
+}

@@ -1,0 +1,128 @@
+using System.Globalization;
+
+namespace Switchboard.Upstream;
+
+/// <summary>An upstream said, before any 429, that its quota is used up until <paramref name="CooldownUntil"/>.</summary>
+internal readonly record struct RateLimitHint(DateTimeOffset CooldownUntil, string Reason);
+
+/// <summary>
+/// Reads OpenAI-style <c>x-ratelimit-remaining-*</c>/<c>x-ratelimit-reset-*</c> and Anthropic's
+/// <c>anthropic-ratelimit-*-remaining</c>/<c>-reset</c> headers, so that a deployment can cool down before it is refused.
+/// </summary>
+internal static class RateLimitHeaders
+{
+    private static readonly (string Remaining, string Reset)[] OpenAi =
+    [
+        ("x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"),
+        ("x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"),
+    ];
+
+    private static readonly (string Remaining, string Reset)[] Anthropic =
+    [
+        ("anthropic-ratelimit-requests-remaining", "anthropic-ratelimit-requests-reset"),
+        ("anthropic-ratelimit-tokens-remaining", "anthropic-ratelimit-tokens-reset"),
+        ("anthropic-ratelimit-input-tokens-remaining", "anthropic-ratelimit-input-tokens-reset"),
+        ("anthropic-ratelimit-output-tokens-remaining", "anthropic-ratelimit-output-tokens-reset"),
+    ];
+
+    /// <summary>The latest reset among the exhausted limits, or null when no limit is at zero (or its reset is unreadable).</summary>
+    public static RateLimitHint? Read(Func<string, string?> header, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        RateLimitHint? best = null;
+        foreach (var set in (ReadOnlySpan<(string, string)[]>)[OpenAi, Anthropic])
+        {
+            foreach (var (remainingName, resetName) in set)
+            {
+                var remaining = header(remainingName);
+                if (remaining is null || !IsZero(remaining))
+                {
+                    continue;
+                }
+
+                if (ParseReset(header(resetName), now) is { } until && until > now && (best is null || until > best.Value.CooldownUntil))
+                {
+                    best = new RateLimitHint(until, $"{remainingName}: 0");
+                }
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>A reset given as a Go-style duration (<c>20s</c>, <c>1m30s</c>, <c>6ms</c>), plain seconds, or an RFC 3339 time.</summary>
+    public static DateTimeOffset? ParseReset(string? value, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        value = value.Trim();
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return seconds >= 0 ? now + TimeSpan.FromSeconds(seconds) : null;
+        }
+
+        if (ParseDuration(value) is { } duration)
+        {
+            return now + duration;
+        }
+
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+    }
+
+    /// <summary>Parses <c>1h2m3.5s</c>, <c>6ms</c>, <c>250us</c>; null when anything is left over.</summary>
+    public static TimeSpan? ParseDuration(ReadOnlySpan<char> text)
+    {
+        if (text.IsEmpty)
+        {
+            return null;
+        }
+
+        double totalMs = 0;
+        while (!text.IsEmpty)
+        {
+            var numberEnd = 0;
+            while (numberEnd < text.Length && (char.IsAsciiDigit(text[numberEnd]) || text[numberEnd] == '.'))
+            {
+                numberEnd++;
+            }
+
+            if (numberEnd == 0 || !double.TryParse(text[..numberEnd], NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
+            {
+                return null;
+            }
+
+            text = text[numberEnd..];
+            var unitEnd = 0;
+            while (unitEnd < text.Length && char.IsAsciiLetter(text[unitEnd]))
+            {
+                unitEnd++;
+            }
+
+            double? factor = text[..unitEnd] switch
+            {
+                "h" => 3_600_000,
+                "m" => 60_000,
+                "s" => 1_000,
+                "ms" => 1,
+                "us" => 0.001,
+                "ns" => 0.000_001,
+                _ => null,
+            };
+            if (factor is null)
+            {
+                return null;
+            }
+
+            totalMs += n * factor.Value;
+            text = text[unitEnd..];
+        }
+
+        return TimeSpan.FromMilliseconds(totalMs);
+    }
+
+    private static bool IsZero(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n <= 0;
+}

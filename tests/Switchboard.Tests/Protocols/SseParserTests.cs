@@ -1,0 +1,110 @@
+using System.IO.Pipelines;
+using System.Text;
+using Switchboard.Protocols.OpenAi;
+
+namespace Switchboard.Tests.Protocols;
+
+public sealed class SseParserTests
+{
+    private const string Stream =
+        "event: message_start\r\ndata: {\"a\":\"é👋\"}\r\n\r\n: comment\n\nevent: custom\ndata: line1\ndata:line2\nid: 7\n\ndata: [DONE]\n\n";
+
+    private static readonly (string?, string)[] Expected =
+        [("message_start", "{\"a\":\"é👋\"}"), ("custom", "line1\nline2"), (null, "[DONE]")];
+
+    [Fact]
+    public void TryRead_SplitAtEveryByte_SameEventsAsWhole()
+    {
+        var bytes = Encoding.UTF8.GetBytes(Stream);
+        for (var cut = 0; cut <= bytes.Length; cut++)
+        {
+            var parser = new SseParser();
+            var events = new List<(string?, string)>();
+            parser.Append(bytes.AsSpan(0, cut));
+            Drain(parser, events);
+            parser.Append(bytes.AsSpan(cut));
+            Drain(parser, events);
+            Assert.Equal(Expected, events);
+        }
+    }
+
+    [Fact]
+    public void TryRead_OneByteAtATime_SameEvents()
+    {
+        var parser = new SseParser();
+        var events = new List<(string?, string)>();
+        foreach (var b in Encoding.UTF8.GetBytes(Stream))
+        {
+            parser.Append([b]);
+            Drain(parser, events);
+        }
+
+        Assert.Equal(Expected, events);
+    }
+
+    [Fact]
+    public void TryReadFinal_LastEventWithoutBlankLine_Yielded()
+    {
+        var parser = new SseParser();
+        parser.Append("data: {\"x\":1}\r"u8);
+        Assert.False(parser.TryRead(out _));
+
+        Assert.True(parser.TryReadFinal(out var e));
+        Assert.Equal("{\"x\":1}", Encoding.UTF8.GetString(e.Data.Span));
+        Assert.False(parser.TryReadFinal(out _));
+    }
+
+    [Fact]
+    public void SseEvent_IsDone_OnlyForDoneMarker()
+    {
+        Assert.True(new SseEvent(null, "[DONE]"u8.ToArray()).IsDone);
+        Assert.False(new SseEvent(null, "{}"u8.ToArray()).IsDone);
+    }
+
+    [Fact]
+    public async Task ReadAllAsync_Stream_YieldsAllEvents()
+    {
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(Stream));
+        var events = new List<(string?, string)>();
+
+        await foreach (var e in SseParser.ReadAllAsync(stream, CancellationToken.None))
+        {
+            events.Add((e.Name, Encoding.UTF8.GetString(e.Data.Span)));
+        }
+
+        Assert.Equal(Expected, events);
+    }
+
+    [Fact]
+    public async Task ReadAllAsync_PipeReaderWithPartialWrites_YieldsAllEvents()
+    {
+        var pipe = new Pipe();
+        var bytes = Encoding.UTF8.GetBytes(Stream);
+        var events = new List<(string?, string)>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var e in SseParser.ReadAllAsync(pipe.Reader, CancellationToken.None))
+            {
+                events.Add((e.Name, Encoding.UTF8.GetString(e.Data.Span)));
+            }
+        });
+
+        for (var i = 0; i < bytes.Length; i += 5)
+        {
+            await pipe.Writer.WriteAsync(bytes.AsMemory(i, Math.Min(5, bytes.Length - i)));
+        }
+
+        await pipe.Writer.CompleteAsync();
+        await reading;
+
+        Assert.Equal(Expected, events);
+    }
+
+    private static void Drain(SseParser parser, List<(string?, string)> events)
+    {
+        while (parser.TryRead(out var e))
+        {
+            events.Add((e.Name, Encoding.UTF8.GetString(e.Data.Span)));
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using Switchboard.Upstream;
+
+namespace Switchboard.Tests.Upstream;
+
+public sealed class RateLimitHeadersTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
+
+    private static RateLimitHint? Read(params (string Name, string Value)[] headers) =>
+        RateLimitHeaders.Read(h => headers.FirstOrDefault(x => x.Name == h).Value, Now);
+
+    [Theory]
+    [InlineData("20s", 20_000)]
+    [InlineData("1m30s", 90_000)]
+    [InlineData("6ms", 6)]
+    [InlineData("2", 2_000)]
+    [InlineData("1h2m3.5s", 3_723_500)]
+    public void Read_RemainingRequestsZero_CooldownUntilReset(string reset, int ms)
+    {
+        var hint = Read(("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-reset-requests", reset));
+        Assert.Equal(Now.AddMilliseconds(ms), hint?.CooldownUntil);
+        Assert.Contains("x-ratelimit-remaining-requests", hint?.Reason);
+    }
+
+    [Fact]
+    public void Read_RemainingNonZero_NoHint() =>
+        Assert.Null(Read(("x-ratelimit-remaining-requests", "3"), ("x-ratelimit-reset-requests", "20s")));
+
+    [Fact]
+    public void Read_RemainingZeroWithoutReset_NoHint() => Assert.Null(Read(("x-ratelimit-remaining-tokens", "0")));
+
+    [Fact]
+    public void Read_BothExhausted_LatestResetWins()
+    {
+        var hint = Read(
+            ("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-reset-requests", "5s"),
+            ("x-ratelimit-remaining-tokens", "0"), ("x-ratelimit-reset-tokens", "40s"));
+        Assert.Equal(Now.AddSeconds(40), hint?.CooldownUntil);
+    }
+
+    [Fact]
+    public void Read_AnthropicHeaders_Rfc3339Reset()
+    {
+        var hint = Read(("anthropic-ratelimit-input-tokens-remaining", "0"), ("anthropic-ratelimit-input-tokens-reset", "2026-11-25T10:00:45Z"));
+        Assert.Equal(Now.AddSeconds(45), hint?.CooldownUntil);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("abc")]
+    [InlineData("5x")]
+    [InlineData("s")]
+    public void ParseDuration_Garbage_Null(string text) => Assert.Null(RateLimitHeaders.ParseDuration(text));
+}
