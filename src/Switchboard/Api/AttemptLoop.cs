@@ -27,6 +27,7 @@ internal sealed class AttemptLoop(GatewayServices services)
         UpstreamFailure? lastFailure = null;
         RouteDecision? lastDecision = null;
         string? lastDeploymentKey = null;
+        (Deployment From, string Reason)? pendingRetry = null;
         var chain = new List<string> { firstGroup.Name };
         chain.AddRange(router.FallbacksFor(firstGroup.Name));
         try
@@ -43,7 +44,7 @@ internal sealed class AttemptLoop(GatewayServices services)
                 var backoffs = 0;
                 while (true)
                 {
-                    var decision = await router.AcquireAsync(group, new RouteRequest(excluded, call.SessionId, call.EstimatedInputTokens), ct);
+                    var decision = await router.AcquireAsync(group, new RouteRequest(excluded, call.SessionId, call.EstimatedInputTokens) { Stream = protocol.Stream }, ct);
                     if (!decision.Success)
                     {
                         lastDecision = decision;
@@ -53,7 +54,7 @@ internal sealed class AttemptLoop(GatewayServices services)
                             // Every deployment was tried once: wait as the upstream asked (or back off) before the
                             // next round, never a burst of instant retries against the same quota.
                             backoffs++;
-                            await Task.Delay(router.BackoffDelay(backoffs, lastFailure.RetryAfter ?? decision.RetryAfter), time, ct);
+                            await Task.Delay(router.BackoffDelay(backoffs - 1, lastFailure.RetryAfter ?? decision.RetryAfter), time, ct);
                             excluded.Clear();
                             continue;
                         }
@@ -63,6 +64,12 @@ internal sealed class AttemptLoop(GatewayServices services)
 
                     using var lease = decision.Lease!;
                     var deployment = lease.Deployment;
+                    if (pendingRetry is { } retry)
+                    {
+                        router.LogRetry(retry.From, deployment, retry.Reason);
+                        pendingRetry = null;
+                    }
+
                     var attempt = await SendAsync(deployment, protocol, call, ct);
                     if (attempt.Failure is null)
                     {
@@ -88,7 +95,7 @@ internal sealed class AttemptLoop(GatewayServices services)
 
                     call.Retries++;
                     excluded.Add(deployment.Id);
-                    Log.Retrying(services.Logger, call.CallId, deployment.Id, failure.Kind.ToString(), failure.HttpStatus, call.Retries);
+                    pendingRetry = (deployment, $"{failure.Kind} (HTTP {failure.HttpStatus}{(failure.ProviderCode is null ? "" : ", code " + failure.ProviderCode)}), call {call.CallId}, retry {call.Retries}");
                 }
             }
         }
@@ -102,6 +109,11 @@ internal sealed class AttemptLoop(GatewayServices services)
             await ApiErrors.WriteAsync(context, protocol.Api, 504,
                 $"Request timed out after {services.Config.EffectiveRequestTimeout.TotalSeconds:0.#} s (request_timeout) for model group '{firstGroup.Name}'.");
             return;
+        }
+
+        if (pendingRetry is { } unserved)
+        {
+            router.LogRetry(unserved.From, null, unserved.Reason);
         }
 
         await WriteExhaustedAsync(context, protocol.Api, firstGroup, call, lastFailure, lastDecision, lastDeploymentKey);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Switchboard.Admin;
 using Switchboard.Config;
 
 namespace Switchboard.Api;
@@ -61,6 +62,7 @@ internal static class GatewayHost
         app.MapHealthEndpoints(services);
         app.MapOpenAiEndpoints(services);
         app.MapAnthropicEndpoints(services);
+        app.MapRouterStatusEndpoints(services);
         return app;
     }
 

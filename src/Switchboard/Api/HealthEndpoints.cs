@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Switchboard.Observability;
 
 namespace Switchboard.Api;
 
@@ -52,22 +51,30 @@ internal static class HealthEndpoints
     private static async Task HealthAsync(HttpContext context, GatewayServices services)
     {
         context.Response.ContentType = "application/json";
+        var status = services.Router.Snapshot();
+        var deployments = status.Groups.SelectMany(g => g.Deployments).ToList();
+        var healthy = deployments.Count(d => !d.CoolingDown && !d.Disabled);
         using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
-        var deployments = services.Router.Groups.SelectMany(g => g.Deployments).ToList();
         writer.WriteStartObject();
-        writer.WriteString("status", "healthy");
-        writer.WriteNumber("healthy_count", deployments.Count);
-        writer.WriteNumber("unhealthy_count", 0);
+        writer.WriteString("status", healthy > 0 ? "healthy" : "degraded");
+        writer.WriteNumber("healthy_count", healthy);
+        writer.WriteNumber("unhealthy_count", deployments.Count - healthy);
         writer.WriteStartArray("deployments");
         foreach (var deployment in deployments)
         {
-            var config = deployment.Config;
             writer.WriteStartObject();
             writer.WriteString("id", deployment.Id);
-            writer.WriteString("model_group", config.ModelName);
-            writer.WriteString("model", config.Provider + "/" + config.UpstreamModel);
-            writer.WriteString("api_base", config.ApiBase);
-            writer.WriteString("api_key", KeyMask.Mask(config.ApiKey));
+            writer.WriteString("model_group", deployment.Group);
+            writer.WriteString("model", deployment.Provider + "/" + deployment.Model);
+            writer.WriteString("api_base", deployment.ApiBase);
+            writer.WriteString("api_key", deployment.MaskedKey);
+            writer.WriteString("state", deployment.Disabled ? "disabled" : deployment.CoolingDown ? "cooling_down" : "healthy");
+            if (deployment.CoolingDown)
+            {
+                writer.WriteNumber("cooldown_seconds_left", Math.Round(deployment.CooldownSecondsLeft ?? 0, 1));
+            }
+
+            writer.WriteNumber("in_flight", deployment.InFlight);
             writer.WriteEndObject();
         }
 

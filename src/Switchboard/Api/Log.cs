@@ -9,10 +9,6 @@ internal static partial class Log
     public static partial void Request(ILogger logger, string method, string path, int status, string? model, string? group, string? deployment,
         int retries, bool stream, double durationMs, double overheadMs, string callId);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Warning,
-        Message = "retry call_id={CallId}: deployment {Deployment} failed ({Kind}, HTTP {Status}); attempt {Retry} goes to another deployment")]
-    public static partial void Retrying(ILogger logger, string callId, string deployment, string kind, int status, int retry);
-
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning,
         Message = "stream broke mid-way call_id={CallId} deployment={Deployment}: {Error}")]
     public static partial void MidStreamFailure(ILogger logger, string callId, string deployment, string error);

@@ -41,8 +41,24 @@ internal static class SwitchboardCli
         };
         mock.SetAction((parse, ct) => MockProviderCommand.RunAsync(parse.GetValue(mockHost)!, parse.GetValue(mockPort), ct));
         root.Subcommands.Add(mock);
+
+        var statusUrl = new Option<string?>("--url") { Description = "Gateway URL (default: $LITELLM_PROXY_URL, else http://localhost:$LITELLM_PORT)" };
+        var statusKey = new Option<string?>("--master-key") { Description = "Master key, when the gateway has one (default: $LITELLM_MASTER_KEY)" };
+        var status = new Command("status", "Show live usage per deployment of a running gateway: requests, failures, 429s, tokens, latency, cooldowns.")
+        {
+            statusUrl, statusKey,
+        };
+        status.SetAction((parse, ct) => StatusCommand.RunAsync(
+            parse.GetValue(statusUrl) ?? DefaultUrl(),
+            parse.GetValue(statusKey) ?? Environment.GetEnvironmentVariable("LITELLM_MASTER_KEY"),
+            Console.Out, Console.Error, ct));
+        root.Subcommands.Add(status);
         return root;
     }
+
+    internal static string DefaultUrl() =>
+        Environment.GetEnvironmentVariable("LITELLM_PROXY_URL") is { Length: > 0 } url ? url
+        : "http://localhost:" + (Environment.GetEnvironmentVariable("LITELLM_PORT") is { Length: > 0 } port ? port : "4000");
 
     /// <summary>The config path in force: the flag, else LITELLM_CONFIG, else ./litellm-config.yaml.</summary>
     internal static string ResolveConfigPath(string? flag) =>

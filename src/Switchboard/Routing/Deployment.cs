@@ -16,7 +16,7 @@ internal sealed class Deployment
         Config = config;
         Group = group;
         Index = index;
-        MaskedKey = Log.Mask(config.ApiKey);
+        MaskedKey = Observability.KeyMask.Mask(config.ApiKey);
     }
 
     public DeploymentConfig Config { get; }

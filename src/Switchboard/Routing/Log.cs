@@ -25,16 +25,4 @@ internal static partial class Log
     [LoggerMessage(EventId = 3005, Level = LogLevel.Debug,
         Message = "Deployment {DeploymentId} of {Group} failed ({Kind}), {Count} of {Allowed} allowed fails this minute")]
     public static partial void FailCounted(ILogger logger, string deploymentId, string group, FailureKind kind, int count, int allowed);
-
-    // TODO(#3): use KeyMask.Mask once merged
-    /// <summary>Keeps the last 4 characters, <c>…</c> before; keys too short to hide anything show as <c>…</c>.</summary>
-    internal static string Mask(string? key)
-    {
-        if (string.IsNullOrEmpty(key))
-        {
-            return "(none)";
-        }
-
-        return key.Length < 8 ? "…" : string.Concat("…", key.AsSpan(key.Length - 4));
-    }
 }

@@ -1,0 +1,29 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Switchboard.Api;
+using Switchboard.Routing;
+
+namespace Switchboard.Admin;
+
+/// <summary>Live usage per key (the guide's "monitor which keys are being used most heavily"): router status and LiteLLM's /model/info.</summary>
+internal static class RouterStatusEndpoints
+{
+    public static void MapRouterStatusEndpoints(this IEndpointRouteBuilder app, GatewayServices services)
+    {
+        app.MapGet("/router/status", context => WriteAsync(context, writer => RouterStatusJson.Write(writer, services.Router.Snapshot())));
+        foreach (var path in new[] { "/model/info", "/v1/model/info" })
+        {
+            app.MapGet(path, context => WriteAsync(context, writer => ModelInfoJson.Write(writer, services.Router)));
+        }
+    }
+
+    private static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> write)
+    {
+        context.Response.ContentType = "application/json";
+        using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
+        write(writer);
+        await writer.FlushAsync(context.RequestAborted);
+    }
+}

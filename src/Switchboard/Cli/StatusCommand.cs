@@ -1,0 +1,36 @@
+using Switchboard.Routing;
+
+namespace Switchboard.Cli;
+
+/// <summary><c>switchboard status</c>: live usage per deployment of a running gateway, as a table.</summary>
+internal static class StatusCommand
+{
+    public static async Task<int> RunAsync(string url, string? masterKey, TextWriter output, TextWriter errors, CancellationToken ct)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, url.TrimEnd('/') + "/router/status");
+        if (!string.IsNullOrEmpty(masterKey))
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + masterKey);
+        }
+
+        try
+        {
+            using var response = await client.SendAsync(request, ct);
+            var body = await response.Content.ReadAsByteArrayAsync(ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                await errors.WriteLineAsync($"error: {url} answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body)}");
+                return 1;
+            }
+
+            await output.WriteAsync(RouterStatusTable.Format(RouterStatusJson.Read(body)));
+            return 0;
+        }
+        catch (HttpRequestException ex)
+        {
+            await errors.WriteLineAsync($"error: no gateway answering at {url}: {ex.Message}. Start it with ./scripts/start-litellm-proxy.sh start");
+            return 1;
+        }
+    }
+}
