@@ -160,8 +160,13 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
                 {
                     await _store.WriteUsageAsync(batch, abort);
                 }
-                catch (Exception e) when (!abort.IsCancellationRequested)
+                catch (Exception e)
                 {
+                    if (abort.IsCancellationRequested)
+                    {
+                        return;
+                    }
+
                     Interlocked.Increment(ref _failedBatches);
                     failing = true;
                     Log.UsageWriteFailed(_logger, count, buffer.Count, (long)backoff.TotalMilliseconds, e);
