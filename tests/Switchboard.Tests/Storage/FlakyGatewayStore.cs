@@ -9,6 +9,9 @@ internal sealed class FlakyGatewayStore(IGatewayStore inner) : IGatewayStore
 
     public volatile bool Failing;
 
+    /// <summary>Key lookups throw while set.</summary>
+    public volatile bool FailingReads;
+
     public int Failures => Volatile.Read(ref _failures);
 
     /// <summary>Fires after each failed write.</summary>
@@ -31,7 +34,7 @@ internal sealed class FlakyGatewayStore(IGatewayStore inner) : IGatewayStore
     public Task MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
     public Task InsertKeyAsync(VirtualKeyRecord key, CancellationToken cancellationToken) => inner.InsertKeyAsync(key, cancellationToken);
     public Task<VirtualKeyRecord?> GetKeyByHashAsync(string keyHash, CancellationToken cancellationToken) =>
-        inner.GetKeyByHashAsync(keyHash, cancellationToken);
+        FailingReads ? throw new InvalidOperationException("database unreachable (test)") : inner.GetKeyByHashAsync(keyHash, cancellationToken);
     public Task<VirtualKeyRecord?> GetKeyByAliasAsync(string keyAlias, CancellationToken cancellationToken) =>
         inner.GetKeyByAliasAsync(keyAlias, cancellationToken);
     public Task<bool> UpdateKeyAsync(VirtualKeyRecord key, CancellationToken cancellationToken) => inner.UpdateKeyAsync(key, cancellationToken);
