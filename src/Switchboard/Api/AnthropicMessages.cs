@@ -94,6 +94,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
             http.StatusCode = 200;
             http.ContentType = "application/json";
             http.ContentLength = answer.Length;
+            call.Usage = usage;
             Timing.WriteHeaders(http, call, time);
             await http.Body.WriteAsync(answer, ct);
             return new RelayResult(usage, null, true);
@@ -314,17 +315,5 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
         }
 
         return output.FlushAsync(ct).AsTask();
-    }
-}
-
-/// <summary>The duration headers every answer carries.</summary>
-internal static class Timing
-{
-    public static void WriteHeaders(HttpResponse http, CallState call, TimeProvider time)
-    {
-        var total = time.GetElapsedTime(call.StartTimestamp);
-        var overhead = total - call.UpstreamTime;
-        http.Headers["x-litellm-response-duration-ms"] = total.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
-        http.Headers["x-litellm-overhead-duration-ms"] = Math.Max(0, overhead.TotalMilliseconds).ToString("0.###", CultureInfo.InvariantCulture);
     }
 }
