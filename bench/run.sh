@@ -8,6 +8,7 @@
 #   BENCH_DURATION=10     seconds per measured load run        BENCH_CONNECTIONS=32   BENCH_THREADS=2
 #   BENCH_SEQ_DURATION=5  seconds per 1-connection run          BENCH_WARMUP=5         seconds of unrecorded warm-up per target
 #   BENCH_CHUNKS=8        content chunks per streamed answer    BENCH_KEYS=4           deployments in the main group glm-4.6
+#   BENCH_ROUNDS=3        interleaved rounds of the load runs   BENCH_GW_WARMUP=30     seconds of load per gateway before any run
 #   BENCH_POOL_ROUNDS=3   alternating pool-1 / pool-8 rounds    BENCH_OVERHEAD_SAMPLES=300
 #   BENCH_PIN=1           wrk on CPU 0, servers on the others (0: let the scheduler place everything)
 #   BENCH_CASES="load seq pool overhead keys"   which parts to run
@@ -23,6 +24,8 @@ CONNECTIONS=${BENCH_CONNECTIONS:-32}
 THREADS=${BENCH_THREADS:-2}
 CHUNKS=${BENCH_CHUNKS:-8}
 KEYS=${BENCH_KEYS:-4}
+ROUNDS=${BENCH_ROUNDS:-3}
+GW_WARMUP=${BENCH_GW_WARMUP:-30}
 POOL_ROUNDS=${BENCH_POOL_ROUNDS:-3}
 OVERHEAD_SAMPLES=${BENCH_OVERHEAD_SAMPLES:-300}
 PIN=${BENCH_PIN:-1}
@@ -172,9 +175,9 @@ write_config() { # file [extra yaml]
   } >"$1"
 }
 
-start_gateway() { # name config -> GW_PORT, GW_PID
+start_gateway() { # name config [VAR=value for the environment] -> GW_PORT, GW_PID
   GW_PORT=$(free_port)
-  "${SERVER_PIN[@]}" "$BIN" --config "$2" --port "$GW_PORT" --host 127.0.0.1 >"$RESULTS/$1.log" 2>&1 &
+  env ${3:+"$3"} "${SERVER_PIN[@]}" "$BIN" --config "$2" --port "$GW_PORT" --host 127.0.0.1 >"$RESULTS/$1.log" 2>&1 &
   GW_PID=$!
   PIDS+=("$GW_PID")
   wait_http "http://127.0.0.1:$GW_PORT/health/readiness" 60 "$GW_PID"
@@ -264,9 +267,10 @@ run_wrk() {
   ((errors == 0)) || log "warning: $label had $errors errors (see $raw)"
 }
 
-warm() { # port model stream
+warm() { # port model stream [seconds]
+  local secs=${4:-$WARMUP}
   BENCH_BODY_FILE=$(body_file "$2" "$3") BENCH_KEY=ok-bench-1 BENCH_CHUNKS=$CHUNKS \
-    timeout $((WARMUP + 30)) "${LOAD_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 10s \
+    timeout $((secs + 30)) "${LOAD_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --timeout 10s \
     -s "$BENCH/chat.lua" "http://127.0.0.1:$1/v1/chat/completions" >/dev/null 2>&1 || true
 }
 
@@ -294,15 +298,22 @@ sample_overhead() { # label stream
 }
 
 # ---------------------------------------------------------------------------------------------------- cases
-case_load() { # direct vs gateway vs nginx, non-stream and stream, $CONNECTIONS connections
-  local stream
-  for stream in 0 1; do
-    warm "$MOCK_PORT" glm-4.6 "$stream"
-    run_wrk "direct-$stream-c$CONNECTIONS" direct "$MOCK_PORT" glm-4.6 "$stream" "$CONNECTIONS" "$DURATION"
-    warm "$GW_PORT" glm-4.6 "$stream"
-    run_wrk "switchboard-$stream-c$CONNECTIONS" switchboard "$GW_PORT" glm-4.6 "$stream" "$CONNECTIONS" "$DURATION" "$GW_PID"
-    warm "$NGINX_PORT" glm-4.6 "$stream"
-    run_wrk "nginx-$stream-c$CONNECTIONS" nginx "$NGINX_PORT" glm-4.6 "$stream" "$CONNECTIONS" "$DURATION"
+case_load() { # direct vs gateway (request log on / off) vs nginx, non-stream and stream; rounds interleaved against drift
+  local round stream target port pid
+  for round in $(seq 1 "$ROUNDS"); do
+    for stream in 0 1; do
+      for target in direct switchboard switchboard-nolog nginx; do
+        pid=""
+        case $target in
+          direct) port=$MOCK_PORT ;;
+          switchboard) port=$GW_PORT pid=$GW_PID ;;
+          switchboard-nolog) port=$NOLOG_PORT pid=$NOLOG_PID ;;
+          nginx) port=$NGINX_PORT ;;
+        esac
+        ((round > 1)) || warm "$port" glm-4.6 "$stream"
+        run_wrk "$target-$stream-c$CONNECTIONS-r$round" "$target" "$port" glm-4.6 "$stream" "$CONNECTIONS" "$DURATION" "$pid"
+      done
+    done
   done
 }
 
@@ -311,6 +322,7 @@ case_seq() { # one connection: latency without queueing, the plain cost of the e
   for stream in 0 1; do
     run_wrk "direct-$stream-c1" direct "$MOCK_PORT" glm-4.6 "$stream" 1 "$SEQ_DURATION"
     run_wrk "switchboard-$stream-c1" switchboard "$GW_PORT" glm-4.6 "$stream" 1 "$SEQ_DURATION" "$GW_PID"
+    run_wrk "switchboard-nolog-$stream-c1" switchboard-nolog "$NOLOG_PORT" glm-4.6 "$stream" 1 "$SEQ_DURATION" "$NOLOG_PID"
     run_wrk "nginx-$stream-c1" nginx "$NGINX_PORT" glm-4.6 "$stream" 1 "$SEQ_DURATION"
   done
 }
@@ -369,9 +381,20 @@ log "results in ${RESULTS#"$ROOT"/}"
 start_mock
 write_config "$TMP/gateway.yaml"
 cp "$TMP/gateway.yaml" "$RESULTS/gateway.yaml"
+# The same gateway with its per-request log line off (the one Information event per call), to show what logging costs.
+start_gateway switchboard-nolog "$TMP/gateway.yaml" "Logging__LogLevel__Switchboard.Api=Warning"
+NOLOG_PORT=$GW_PORT NOLOG_PID=$GW_PID
 start_gateway switchboard "$TMP/gateway.yaml"
-start_nginx
 GW_MAIN_PID=$GW_PID
+start_nginx
+
+# JIT tiering (tier-0, then PGO-instrumented, then tier-1) takes tens of seconds of load on one busy core; measured CPU
+# per request fell 3x over the first half minute in a trial run. Warm both gateways well before the first measurement.
+log "warming the gateways for ${GW_WARMUP} s each"
+for port in "$GW_PORT" "$NOLOG_PORT"; do
+  warm "$port" glm-4.6 0 $((GW_WARMUP / 2))
+  warm "$port" glm-4.6 1 $((GW_WARMUP / 2))
+done
 
 has load && case_load
 has seq && case_seq

@@ -10,33 +10,43 @@ echo
 sed 's/^/    /' "$DIR/machine.txt"
 echo
 
-# Single runs: direct / switchboard / nginx per mode and connection count, deltas against direct.
+# Load runs: direct / switchboard / switchboard-nolog / nginx per mode and connection count; medians over the rounds,
+# deltas against direct. CPU per request and RSS are the gateway's own.
 awk -F'\t' '
+  function median(list,   arr, m, i, j, t) {
+    m = split(list, arr, " ")
+    for (i = 2; i <= m; i++) { t = arr[i]; for (j = i - 1; j >= 1 && arr[j] + 0 > t + 0; j--) arr[j + 1] = arr[j]; arr[j + 1] = t }
+    return (m % 2) ? arr[(m + 1) / 2] : (arr[m / 2] + arr[m / 2 + 1]) / 2
+  }
   NR == 1 { next }
-  $2 == "direct" || $2 == "switchboard" || $2 == "nginx" {
+  $2 == "direct" || $2 == "switchboard" || $2 == "switchboard-nolog" || $2 == "nginx" {
     key = $3 SUBSEP $4
     if (!(key in seen)) { seen[key] = 1; order[++n] = key }
-    rps[key, $2] = $5; p50[key, $2] = $6; p99[key, $2] = $7; err[key, $2] = $8; cpu[key, $2] = $9; rss[key, $2] = $10
+    k = key SUBSEP $2
+    rps[k] = rps[k] " " $5; p50[k] = p50[k] " " $6; p99[k] = p99[k] " " $7; err[k] += $8; runs[k]++
+    if ($9 != "-") cpu[k] = cpu[k] " " $9
+    if ($10 > rss[k]) rss[k] = $10
   }
-  function ms(us) { return sprintf("%.2f", us / 1000) }
-  function delta(us, base) { d = (us - base) / 1000; return sprintf("%+.2f", d) }
   END {
     if (n == 0) exit
-    print "| mode | conns | target | req/s | p50 ms | p99 ms | p50 vs direct | p99 vs direct | errors | gateway CPU µs/req | gateway RSS MiB |"
-    print "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-    split("direct switchboard nginx", targets, " ")
+    print "| mode | conns | target | runs | req/s | p50 ms | p99 ms | p50 vs direct | p99 vs direct | errors | gateway CPU µs/req | gateway RSS MiB |"
+    print "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    split("direct switchboard switchboard-nolog nginx", targets, " ")
     for (i = 1; i <= n; i++) {
       split(order[i], kc, SUBSEP)
-      for (t = 1; t <= 3; t++) {
-        tg = targets[t]
-        if (!((order[i], tg) in rps)) continue
-        base50 = p50[order[i], "direct"]; base99 = p99[order[i], "direct"]
-        d50 = (tg == "direct" || base50 == "") ? "" : delta(p50[order[i], tg], base50)
-        d99 = (tg == "direct" || base99 == "") ? "" : delta(p99[order[i], tg], base99)
-        c = cpu[order[i], tg]; r = rss[order[i], tg]
-        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", kc[1], kc[2], tg, rps[order[i], tg],
-          ms(p50[order[i], tg]), ms(p99[order[i], tg]), d50, d99, err[order[i], tg],
-          (tg == "switchboard" ? c : ""), (tg == "switchboard" && r > 0 ? sprintf("%.0f", r / 1024) : "")
+      base = order[i] SUBSEP "direct"
+      for (t = 1; t <= 4; t++) {
+        k = order[i] SUBSEP targets[t]
+        if (!(k in runs)) continue
+        d50 = d99 = ""
+        if (t > 1 && (base in runs)) {
+          d50 = sprintf("%+.2f", (median(p50[k]) - median(p50[base])) / 1000)
+          d99 = sprintf("%+.2f", (median(p99[k]) - median(p99[base])) / 1000)
+        }
+        gw = targets[t] ~ /^switchboard/
+        printf "| %s | %s | %s | %d | %.0f | %.2f | %.2f | %s | %s | %d | %s | %s |\n", kc[1], kc[2], targets[t], runs[k], median(rps[k]),
+          median(p50[k]) / 1000, median(p99[k]) / 1000, d50, d99, err[k],
+          (gw && cpu[k] != "") ? sprintf("%.1f", median(cpu[k])) : "", (gw && rss[k] > 0) ? sprintf("%.0f", rss[k] / 1024) : ""
       }
     }
     print ""
