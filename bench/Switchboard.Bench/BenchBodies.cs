@@ -33,7 +33,7 @@ internal static class BenchBodies
             w.WriteStartArray("messages");
             var turn = 0;
             // History first grows to what is left after system and tools; the loop below stops near the target size.
-            while (buffer.WrittenCount + w.BytesPending < target - 44_000)
+            while (buffer.WrittenCount + w.BytesPending < target - 50_500)
             {
                 WriteTurn(w, turn++);
             }
