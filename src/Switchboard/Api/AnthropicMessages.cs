@@ -113,8 +113,12 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
 
     private async Task<RelayResult> TranslateStreamAsync(Stream upstream, HttpResponse http, CallState call, CancellationToken ct)
     {
+        var config = call.ServedBy?.Config;
         var translator = _streamTranslator = new OpenAiToAnthropicStreamTranslator(
-            RequestedModel, "msg_" + call.CallId, _translated?.ToolNames ?? ToolNameMap.Empty, call.EstimatedInputTokens);
+            RequestedModel, "msg_" + call.CallId, _translated?.ToolNames ?? ToolNameMap.Empty, call.EstimatedInputTokens)
+        {
+            CostOf = u => Usage.CostCalculator.Cost(config?.ModelInfo, config?.UpstreamModel, u.InputTokens, u.OutputTokens, u.CachedInputTokens),
+        };
         var output = http.BodyWriter;
         var parser = new SseParser();
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);

@@ -98,6 +98,8 @@ internal sealed class ProxyEndpoint(GatewayServices services)
                 StartTimestamp = started,
                 SessionId = SessionOf(context, fields, translatedSession),
                 Caller = caller,
+                // Cheap on purpose (no tokenizer on the hot path): message_start's input figure until the real usage arrives.
+                EstimatedInputTokens = body.Length / 4,
                 KeySpendBefore = caller.KeyHash is { } hash && caller.Kind == Auth.CallerKind.VirtualKey ? services.Admission.GetSpend(hash) ?? 0 : null,
             };
             await _loop.RunAsync(context, group, call, protocol);

@@ -116,6 +116,21 @@ public sealed class VirtualKeyGatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnthropicStream_MessageDeltaUsageCarriesCost()
+    {
+        var key = await GenerateAsync("""{"key_alias":"claude-streamer"}""");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages")
+        {
+            Content = Json("""{"model":"glm-pool","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"hello there friend"}]}"""),
+        };
+        request.Headers.Add("x-api-key", key);
+        using var response = await _gateway.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        var delta = text.Split("\n\n").Single(e => e.StartsWith("event: message_delta", StringComparison.Ordinal));
+        Assert.Contains("\"cost\":", delta, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WrongOrMissingKey_401_InCallersFormat()
     {
         await AssertOpenAiErrorAsync(await ChatAsync("sk-not-a-real-key"), HttpStatusCode.Unauthorized, "authentication_error");
