@@ -42,7 +42,7 @@ public sealed class RouterStatusTests
         Assert.Equal(50, b.CooldownSecondsLeft);
         Assert.DoesNotContain("sk-secret", b.LastError);
         Assert.Contains("…6789", b.LastError);
-        Assert.Equal("…6789", b.MaskedKey);
+        Assert.Equal("sk-…6789", b.MaskedKey);
         held.Dispose();
     }
 
