@@ -1,0 +1,151 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http;
+using Switchboard.Config;
+using Switchboard.Protocols.OpenAi;
+using Switchboard.Routing;
+using Switchboard.Translation;
+using Switchboard.Upstream;
+using UsageCounts = Switchboard.Usage.TokenUsage;
+
+namespace Switchboard.Api;
+
+/// <summary>
+/// An OpenAI-format call. To OpenAI-compatible upstreams the body goes on byte for byte with only the model swapped
+/// (DESIGN decision 3) and the answer is relayed as is, streams event by event; to <c>anthropic/</c> upstreams chat
+/// completions are translated to the Messages API and back.
+/// </summary>
+internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string upstreamPath, TimeProvider time) : IProxyProtocol
+{
+    private string? _builtFor;
+    private byte[]? _built;
+    private TranslatedRequest? _translated;
+    private string? _translatedFor;
+    private AnthropicToOpenAiStreamTranslator? _streamTranslator;
+
+    public ClientApi Api => ClientApi.OpenAi;
+
+    public bool Stream => fields.Stream;
+
+    public UpstreamRequest BuildRequest(Deployment deployment)
+    {
+        var config = deployment.Config;
+        if (Providers.SpeaksAnthropic(config.Provider))
+        {
+            if (upstreamPath != "/chat/completions")
+            {
+                throw new TranslationException($"{upstreamPath} is not available on anthropic/ deployments (model group '{deployment.Group}'); use /v1/chat/completions.");
+            }
+
+            if (_translated is null || _translatedFor != config.UpstreamModel)
+            {
+                _translated = OpenAiRequestTranslator.ToAnthropic(body.Span, new OpenAiToAnthropicOptions
+                {
+                    UpstreamModel = config.UpstreamModel,
+                    DefaultMaxTokens = config.ModelInfo.MaxOutputTokens ?? 4096,
+                });
+                _translatedFor = config.UpstreamModel;
+            }
+
+            return new UpstreamRequest("/v1/messages", _translated.Body, fields.Stream);
+        }
+
+        // Retries usually go to deployments of the same upstream model: build once per model name.
+        if (_built is null || !string.Equals(_builtFor, config.UpstreamModel, StringComparison.Ordinal))
+        {
+            _built = fields.Rewrite(body.Span, config.UpstreamModel, addStreamUsage: upstreamPath is "/chat/completions" or "/completions");
+            _builtFor = config.UpstreamModel;
+        }
+
+        return new UpstreamRequest(upstreamPath, _built, fields.Stream);
+    }
+
+    public async Task<RelayResult> RelayAsync(HttpContext context, Deployment deployment, UpstreamResponse response, CallState call, CancellationToken ct)
+    {
+        var http = context.Response;
+        var translated = Providers.SpeaksAnthropic(deployment.Config.Provider);
+        if (fields.Stream)
+        {
+            http.StatusCode = 200;
+            http.ContentType = "text/event-stream; charset=utf-8";
+            http.Headers.CacheControl = "no-cache";
+            http.Headers["x-accel-buffering"] = "no";
+            Timing.WriteHeaders(http, call, time);
+            await http.StartAsync(ct);
+            return translated
+                ? await TranslateStreamAsync(response.Body, http, call, ct)
+                : await SseRelay.RelayOpenAiAsync(response.Body, http, dropUsageOnlyChunk: !fields.IncludeUsage, time, call.StartTimestamp, ct);
+        }
+
+        var readStarted = time.GetTimestamp();
+        var bytes = await response.ReadAllAsync(256L * 1024 * 1024, ct);
+        call.UpstreamTime += time.GetElapsedTime(readStarted);
+        UsageCounts? usage;
+        if (translated)
+        {
+            bytes = AnthropicResponseTranslator.ToOpenAi(bytes, fields.Model!, time.GetUtcNow().ToUnixTimeSeconds(), out var u);
+            usage = new UsageCounts(u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.Estimated);
+        }
+        else
+        {
+            usage = UsageCounts.TryReadOpenAi(bytes, out var u) && u.PromptTokens + u.CompletionTokens > 0 ? u : null;
+        }
+
+        http.StatusCode = 200;
+        http.ContentType = "application/json";
+        http.ContentLength = bytes.Length;
+        Timing.WriteHeaders(http, call, time);
+        await http.Body.WriteAsync(bytes, ct);
+        return new RelayResult(usage, null, true);
+    }
+
+    private async Task<RelayResult> TranslateStreamAsync(Stream upstream, HttpResponse http, CallState call, CancellationToken ct)
+    {
+        var translator = _streamTranslator = new AnthropicToOpenAiStreamTranslator(
+            fields.Model!, time.GetUtcNow().ToUnixTimeSeconds(), includeUsage: fields.IncludeUsage, "chatcmpl-" + call.CallId);
+        var output = http.BodyWriter;
+        var parser = new SseParser();
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        TimeSpan? ttft = null;
+        try
+        {
+            int read;
+            while (!translator.Finished && (read = await upstream.ReadAsync(buffer, ct)) > 0)
+            {
+                ttft ??= time.GetElapsedTime(call.StartTimestamp);
+                parser.Append(buffer.AsSpan(0, read));
+                while (parser.TryRead(out var evt))
+                {
+                    translator.OnEvent(evt.Name ?? "message", evt.Data.Span, output);
+                }
+
+                await output.FlushAsync(ct);
+            }
+
+            while (parser.TryReadFinal(out var evt))
+            {
+                translator.OnEvent(evt.Name ?? "message", evt.Data.Span, output);
+            }
+
+            translator.OnEnd(output);
+            await output.FlushAsync(ct);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        var u = translator.Usage;
+        return new RelayResult(new UsageCounts(u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.Estimated), ttft, !translator.Failed);
+    }
+
+    public Task WriteMidStreamErrorAsync(HttpContext context, string message, CancellationToken ct)
+    {
+        if (_streamTranslator is { } translator)
+        {
+            translator.OnUpstreamError("api_error", message, context.Response.BodyWriter);
+            return context.Response.BodyWriter.FlushAsync(ct).AsTask();
+        }
+
+        return SseRelay.WriteStreamErrorAsync(context.Response, message, ct);
+    }
+}

@@ -1,0 +1,37 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Switchboard.Auth;
+
+/// <summary>Keys are stored and compared only as SHA-256 (design decision 8).</summary>
+internal static class KeyHasher
+{
+    /// <summary>SHA-256 of the UTF-8 key as lowercase hex: the stored form and the admin API's token id.</summary>
+    public static string Hash(string key) => Convert.ToHexStringLower(HashBytes(key));
+
+    public static byte[] HashBytes(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return SHA256.HashData(Encoding.UTF8.GetBytes(key));
+    }
+
+    /// <summary>True for 64 lowercase or uppercase hex digits: what <see cref="Hash"/> returns.</summary>
+    public static bool LooksLikeHash(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return value.Length == 64 && value.All(char.IsAsciiHexDigit);
+    }
+
+    /// <summary>The form safe to show and log: <c>sk-...a1b2</c>.</summary>
+    public static string Mask(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (key.Length < 12)
+        {
+            return "***";
+        }
+
+        var prefix = key.StartsWith("sk-", StringComparison.Ordinal) ? "sk-" : "";
+        return $"{prefix}...{key[^4..]}";
+    }
+}

@@ -1,0 +1,166 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace Switchboard.Storage;
+
+/// <summary>
+/// The embedded default: one file in WAL mode. Writes go through one long-lived connection, one at a time,
+/// because SQLite has a single writer anyway and queuing here beats spinning on SQLITE_BUSY; reads use
+/// pooled connections and run beside the writer (WAL).
+/// </summary>
+internal sealed class SqliteGatewayStore : SqlGatewayStore
+{
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private SqliteConnection? _writeConnection;
+
+    public SqliteGatewayStore(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        FilePath = path;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    /// <summary>The database file.</summary>
+    public string FilePath { get; }
+
+    public override string Kind => "sqlite";
+
+    protected override string MigrationsTableSql =>
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, " +
+        "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)";
+
+    protected override IReadOnlyList<Migration> Migrations { get; } =
+    [
+        new(1, "virtual keys and usage logs", """
+            CREATE TABLE virtual_keys (
+                key_hash TEXT PRIMARY KEY,
+                key_alias TEXT NULL,
+                key_preview TEXT NOT NULL,
+                models TEXT NOT NULL,
+                max_budget REAL NULL,
+                budget_duration TEXT NULL,
+                budget_reset_at_ms INTEGER NULL,
+                rpm_limit INTEGER NULL,
+                tpm_limit INTEGER NULL,
+                max_parallel_requests INTEGER NULL,
+                expires_at_ms INTEGER NULL,
+                metadata TEXT NULL,
+                blocked INTEGER NOT NULL DEFAULT 0,
+                spend REAL NOT NULL DEFAULT 0,
+                created_at_ms INTEGER NOT NULL,
+                updated_at_ms INTEGER NOT NULL);
+            CREATE UNIQUE INDEX ux_virtual_keys_alias ON virtual_keys (key_alias);
+            CREATE TABLE usage_logs (
+                id INTEGER PRIMARY KEY,
+                ts_ms INTEGER NOT NULL,
+                request_id TEXT NOT NULL,
+                key_hash TEXT NULL,
+                key_alias TEXT NULL,
+                model_group TEXT NOT NULL,
+                deployment_id TEXT NULL,
+                upstream_model TEXT NULL,
+                http_status INTEGER NOT NULL,
+                error_class TEXT NULL,
+                retries INTEGER NOT NULL,
+                prompt_tokens INTEGER NOT NULL,
+                completion_tokens INTEGER NOT NULL,
+                cached_tokens INTEGER NOT NULL,
+                tokens_estimated INTEGER NOT NULL,
+                cost REAL NOT NULL,
+                latency_ms REAL NOT NULL,
+                ttft_ms REAL NULL,
+                stream INTEGER NOT NULL,
+                api TEXT NOT NULL);
+            CREATE INDEX ix_usage_logs_ts ON usage_logs (ts_ms);
+            CREATE INDEX ix_usage_logs_key_ts ON usage_logs (key_hash, ts_ms);
+            CREATE INDEX ix_usage_logs_group_ts ON usage_logs (model_group, ts_ms);
+            CREATE INDEX ix_usage_logs_deployment_ts ON usage_logs (deployment_id, ts_ms);
+            """),
+    ];
+
+    protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    protected override async Task<T> WriteAsync<T>(
+        Func<DbConnection, DbTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            var connection = await GetWriteConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var result = await work(connection, transaction, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task<SqliteConnection> GetWriteConnectionAsync(CancellationToken cancellationToken)
+    {
+        if (_writeConnection is not null)
+        {
+            return _writeConnection;
+        }
+
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes in WAL mode.
+        await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+            cancellationToken);
+        _writeConnection = connection;
+        return connection;
+    }
+
+    protected override bool IsUniqueViolation(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: 19 };
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            if (_writeConnection is not null)
+            {
+                await _writeConnection.DisposeAsync();
+                _writeConnection = null;
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        // Pooled connections keep the file open (and its -wal/-shm beside it) until the pool is cleared.
+        SqliteConnection.ClearAllPools();
+    }
+}

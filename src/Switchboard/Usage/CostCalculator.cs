@@ -1,0 +1,89 @@
+using Switchboard.Config;
+
+namespace Switchboard.Usage;
+
+/// <summary>
+/// The USD cost of one call: <c>model_info</c> prices when the config gives them, else the built-in table.
+/// Prompt tokens include cached tokens (OpenAI's convention); the cached ones cost the cache-read price.
+/// </summary>
+internal static class CostCalculator
+{
+    // USD per million tokens (input, output, cache read), list prices checked 2026-11:
+    // - GLM: Z.ai's pricing page (docs.z.ai/guides/overview/pricing), as also carried by OpenClaw's zai provider catalog.
+    // - OpenAI: openai.com/api/pricing. Anthropic: docs.anthropic.com/en/docs/about-claude/pricing.
+    // Longest prefix wins (and a digit may not follow it: glm-5 is not glm-50), so dated names (claude-sonnet-4-5-20250929, gpt-4o-2024-08-06) find their family.
+    private static readonly (string Prefix, ModelPrice Price)[] BuiltIn =
+    [
+        ("glm-4.5-air", ModelPrice.PerMillion(0.20, 1.10, 0.03)),
+        ("glm-4.5", ModelPrice.PerMillion(0.60, 2.20, 0.11)),
+        ("glm-4.6", ModelPrice.PerMillion(0.60, 2.20, 0.11)),
+        ("glm-4.7-flash", ModelPrice.PerMillion(0.07, 0.40, 0.07)),
+        ("glm-4.7", ModelPrice.PerMillion(0.60, 2.20, 0.11)),
+        ("glm-5", ModelPrice.PerMillion(1.00, 3.20, 0.20)),
+        ("glm-5.1", ModelPrice.PerMillion(1.20, 4.00, 0.24)),
+        ("glm-5-turbo", ModelPrice.PerMillion(1.20, 4.00, 0.24)),
+        ("gpt-4o-mini", ModelPrice.PerMillion(0.15, 0.60, 0.075)),
+        ("gpt-4o", ModelPrice.PerMillion(2.50, 10.00, 1.25)),
+        ("gpt-4.1-nano", ModelPrice.PerMillion(0.10, 0.40, 0.025)),
+        ("gpt-4.1-mini", ModelPrice.PerMillion(0.40, 1.60, 0.10)),
+        ("gpt-4.1", ModelPrice.PerMillion(2.00, 8.00, 0.50)),
+        ("claude-sonnet-4", ModelPrice.PerMillion(3.00, 15.00, 0.30)),
+        ("claude-haiku-4", ModelPrice.PerMillion(1.00, 5.00, 0.10)),
+        ("claude-opus-4-5", ModelPrice.PerMillion(5.00, 25.00, 0.50)),
+        ("claude-opus-4", ModelPrice.PerMillion(15.00, 75.00, 1.50)),
+    ];
+
+    /// <summary>Cost in USD; 0 when neither <c>model_info</c> nor the table knows the model.</summary>
+    public static double Cost(ModelInfoConfig? modelInfo, string? upstreamModel, long promptTokens, long completionTokens, long cachedTokens)
+    {
+        if (PriceFor(modelInfo, upstreamModel) is not { } price)
+        {
+            return 0;
+        }
+
+        var cached = Math.Clamp(cachedTokens, 0, Math.Max(promptTokens, 0));
+        return ((Math.Max(promptTokens, 0) - cached) * price.InputPerToken) + (cached * price.CacheReadPerToken) +
+            (Math.Max(completionTokens, 0) * price.OutputPerToken);
+    }
+
+    /// <summary><c>model_info</c> costs first (missing parts filled from the table), else the table, else null.</summary>
+    public static ModelPrice? PriceFor(ModelInfoConfig? modelInfo, string? upstreamModel)
+    {
+        var builtIn = upstreamModel is null ? null : BuiltInPrice(upstreamModel);
+        if (modelInfo is null || (modelInfo.InputCostPerToken is null && modelInfo.OutputCostPerToken is null))
+        {
+            return builtIn;
+        }
+
+        var input = modelInfo.InputCostPerToken ?? builtIn?.InputPerToken ?? 0;
+        return new ModelPrice(
+            input,
+            modelInfo.OutputCostPerToken ?? builtIn?.OutputPerToken ?? 0,
+            modelInfo.CacheReadInputTokenCost ?? (modelInfo.InputCostPerToken is null ? builtIn?.CacheReadPerToken : null) ?? input);
+    }
+
+    /// <summary>Looks a model up in the built-in table, ignoring a provider prefix (<c>zai/</c>) and case.</summary>
+    public static ModelPrice? BuiltInPrice(string model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var name = model[(model.LastIndexOf('/') + 1)..].ToLowerInvariant();
+        if (name.StartsWith("claude", StringComparison.Ordinal))
+        {
+            name = name.Replace('.', '-');
+        }
+
+        ModelPrice? best = null;
+        var bestLength = 0;
+        foreach (var (prefix, price) in BuiltIn)
+        {
+            if (prefix.Length > bestLength && name.StartsWith(prefix, StringComparison.Ordinal) &&
+                (name.Length == prefix.Length || !char.IsAsciiDigit(name[prefix.Length])))
+            {
+                best = price;
+                bestLength = prefix.Length;
+            }
+        }
+
+        return best;
+    }
+}

@@ -1,0 +1,222 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Switchboard.Storage;
+
+namespace Switchboard.Usage;
+
+/// <summary>
+/// Takes usage records off the request path: <see cref="TryEnqueue"/> never blocks, a background writer stores them
+/// in batches, and a stop drains what is queued. When the store fails the records stay in memory (bounded) and are
+/// retried with backoff while the gateway keeps serving. Register it as a hosted service so that shutdown drains it.
+/// </summary>
+internal sealed class UsageSink : IHostedService, IAsyncDisposable
+{
+    private readonly IGatewayStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly UsageSinkOptions _options;
+    private readonly Channel<UsageRecord> _channel;
+    private readonly CancellationTokenSource _abort = new();
+    private readonly CancellationTokenSource _draining = new();
+    private readonly Lock _startLock = new();
+    private Task? _loop;
+    private long _enqueued;
+    private long _written;
+    private long _failedBatches;
+    private long _rejected;
+    private long _evicted;
+
+    public UsageSink(IGatewayStore store, TimeProvider time, ILogger<UsageSink> logger, UsageSinkOptions? options = null)
+    {
+        _store = store;
+        _time = time;
+        _logger = logger;
+        _options = options ?? new UsageSinkOptions();
+        _channel = Channel.CreateBounded<UsageRecord>(new BoundedChannelOptions(_options.Capacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    /// <summary>Records stored so far.</summary>
+    public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>Records accepted but not yet stored (queued or held for retry).</summary>
+    public long Pending => Interlocked.Read(ref _enqueued) - Interlocked.Read(ref _written) - Interlocked.Read(ref _evicted);
+
+    /// <summary>Store writes that threw.</summary>
+    public long FailedBatches => Interlocked.Read(ref _failedBatches);
+
+    /// <summary>Records lost: refused because the channel was full or closed, or evicted from the retry buffer.</summary>
+    public long Dropped => Interlocked.Read(ref _rejected) + Interlocked.Read(ref _evicted);
+
+    /// <summary>Queues a record; false (and counted in <see cref="Dropped"/>) when the queue is full or the sink stopped.</summary>
+    public bool TryEnqueue(UsageRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (_channel.Writer.TryWrite(record))
+        {
+            Interlocked.Increment(ref _enqueued);
+            return true;
+        }
+
+        var rejected = Interlocked.Increment(ref _rejected);
+        if (rejected == 1 || rejected % 1000 == 0)
+        {
+            Log.UsageRecordsDropped(_logger, Dropped, "queue full or sink stopped");
+        }
+
+        return false;
+    }
+
+    /// <summary>Starts the background writer (idempotent).</summary>
+    public void Start()
+    {
+        lock (_startLock)
+        {
+            _loop ??= Task.Run(() => RunAsync(_abort.Token));
+        }
+    }
+
+    /// <summary>
+    /// Stops accepting records and returns once every queued record is stored, still retrying a failing store,
+    /// or when <paramref name="cancellationToken"/> gives up (the rest is logged as lost).
+    /// </summary>
+    public async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        _channel.Writer.TryComplete();
+        Start();
+        await _draining.CancelAsync();
+        try
+        {
+            await _loop!.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await _abort.CancelAsync();
+            Log.UsageDrainIncomplete(_logger, Pending);
+        }
+    }
+
+    Task IHostedService.StartAsync(CancellationToken cancellationToken)
+    {
+        Start();
+        return Task.CompletedTask;
+    }
+
+    Task IHostedService.StopAsync(CancellationToken cancellationToken) => DrainAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _abort.CancelAsync();
+        _channel.Writer.TryComplete();
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        _abort.Dispose();
+        _draining.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken abort)
+    {
+        var buffer = new List<UsageRecord>();
+        var backoff = _options.InitialBackoff;
+        var failing = false;
+        try
+        {
+            while (true)
+            {
+                Fill(buffer);
+                if (buffer.Count == 0)
+                {
+                    if (!await _channel.Reader.WaitToReadAsync(abort))
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                if (buffer.Count < _options.BatchSize && !_draining.IsCancellationRequested)
+                {
+                    await LingerAsync(abort);
+                    Fill(buffer);
+                }
+
+                var count = Math.Min(_options.BatchSize, buffer.Count);
+                var batch = buffer.GetRange(0, count);
+                try
+                {
+                    await _store.WriteUsageAsync(batch, abort);
+                }
+                catch (Exception e)
+                {
+                    if (abort.IsCancellationRequested)
+                    {
+                        return;
+                    }
+
+                    Interlocked.Increment(ref _failedBatches);
+                    failing = true;
+                    Log.UsageWriteFailed(_logger, count, buffer.Count, (long)backoff.TotalMilliseconds, e);
+                    await Task.Delay(backoff, _time, abort);
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
+                    continue;
+                }
+
+                buffer.RemoveRange(0, count);
+                Interlocked.Add(ref _written, count);
+                backoff = _options.InitialBackoff;
+                if (failing)
+                {
+                    failing = false;
+                    Log.UsageStoreRecovered(_logger, FailedBatches);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task LingerAsync(CancellationToken abort)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(abort, _draining.Token);
+        try
+        {
+            await Task.Delay(_options.FlushInterval, _time, linked.Token);
+        }
+        catch (OperationCanceledException) when (!abort.IsCancellationRequested)
+        {
+            // Draining started: write now.
+        }
+    }
+
+    /// <summary>Moves queued records into the buffer, evicting the oldest beyond <see cref="UsageSinkOptions.MaxBuffered"/>.</summary>
+    private void Fill(List<UsageRecord> buffer)
+    {
+        while (_channel.Reader.TryRead(out var record))
+        {
+            buffer.Add(record);
+        }
+
+        var excess = buffer.Count - _options.MaxBuffered;
+        if (excess > 0)
+        {
+            buffer.RemoveRange(0, excess);
+            Interlocked.Add(ref _evicted, excess);
+            Log.UsageRecordsDropped(_logger, Dropped, "store unreachable and the in-memory buffer is full; oldest dropped");
+        }
+    }
+}

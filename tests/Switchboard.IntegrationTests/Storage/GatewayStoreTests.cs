@@ -1,0 +1,1 @@
+../../Switchboard.Tests/Storage/GatewayStoreTests.cs

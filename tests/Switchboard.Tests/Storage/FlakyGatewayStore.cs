@@ -1,0 +1,66 @@
+using Switchboard.Storage;
+
+namespace Switchboard.Tests.Storage;
+
+/// <summary>Delegates to a real store, but usage writes throw while <see cref="Failing"/> is set.</summary>
+internal sealed class FlakyGatewayStore(IGatewayStore inner) : IGatewayStore
+{
+    private int _failures;
+
+    public volatile bool Failing;
+
+    /// <summary>Key lookups throw while set.</summary>
+    public volatile bool FailingReads;
+
+    public int Failures => Volatile.Read(ref _failures);
+
+    /// <summary>Fires after each failed write.</summary>
+    public event Action? Failed;
+
+    public string Kind => inner.Kind;
+
+    public Task WriteUsageAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+    {
+        if (Failing)
+        {
+            Interlocked.Increment(ref _failures);
+            Failed?.Invoke();
+            throw new InvalidOperationException("database unreachable (test)");
+        }
+
+        return inner.WriteUsageAsync(records, cancellationToken);
+    }
+
+    public Task MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
+    public Task InsertKeyAsync(VirtualKeyRecord key, CancellationToken cancellationToken) => inner.InsertKeyAsync(key, cancellationToken);
+    public Task<VirtualKeyRecord?> GetKeyByHashAsync(string keyHash, CancellationToken cancellationToken) =>
+        FailingReads ? throw new InvalidOperationException("database unreachable (test)") : inner.GetKeyByHashAsync(keyHash, cancellationToken);
+    public Task<VirtualKeyRecord?> GetKeyByAliasAsync(string keyAlias, CancellationToken cancellationToken) =>
+        inner.GetKeyByAliasAsync(keyAlias, cancellationToken);
+    public Task<bool> UpdateKeyAsync(VirtualKeyRecord key, CancellationToken cancellationToken) => inner.UpdateKeyAsync(key, cancellationToken);
+    public Task<IReadOnlyList<string>> DeleteKeysAsync(
+        IReadOnlyCollection<string> keyHashes, IReadOnlyCollection<string> keyAliases, CancellationToken cancellationToken) =>
+        inner.DeleteKeysAsync(keyHashes, keyAliases, cancellationToken);
+    public Task<Page<VirtualKeyRecord>> ListKeysAsync(int page, int pageSize, CancellationToken cancellationToken) =>
+        inner.ListKeysAsync(page, pageSize, cancellationToken);
+    public Task<bool> SetBlockedAsync(string keyHash, bool blocked, DateTimeOffset now, CancellationToken cancellationToken) =>
+        inner.SetBlockedAsync(keyHash, blocked, now, cancellationToken);
+    public Task<bool> ReplaceKeyHashAsync(string oldHash, string newHash, string newPreview, DateTimeOffset now, CancellationToken cancellationToken) =>
+        inner.ReplaceKeyHashAsync(oldHash, newHash, newPreview, now, cancellationToken);
+    public Task AddSpendAsync(string keyHash, double amount, CancellationToken cancellationToken) =>
+        inner.AddSpendAsync(keyHash, amount, cancellationToken);
+    public Task ResetSpendAsync(string keyHash, DateTimeOffset? nextResetAt, CancellationToken cancellationToken) =>
+        inner.ResetSpendAsync(keyHash, nextResetAt, cancellationToken);
+    public Task<Page<UsageRecord>> QueryUsageAsync(UsageQuery query, CancellationToken cancellationToken) =>
+        inner.QueryUsageAsync(query, cancellationToken);
+    public Task<SpendTotal> GetGlobalSpendAsync(DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken) =>
+        inner.GetGlobalSpendAsync(from, to, cancellationToken);
+    public Task<IReadOnlyList<KeySpend>> GetSpendByKeyAsync(DateTimeOffset? from, DateTimeOffset? to, int limit, CancellationToken cancellationToken) =>
+        inner.GetSpendByKeyAsync(from, to, limit, cancellationToken);
+    public Task<IReadOnlyList<ModelGroupSpend>> GetSpendByModelGroupAsync(
+        DateTimeOffset? from, DateTimeOffset? to, int limit, CancellationToken cancellationToken) =>
+        inner.GetSpendByModelGroupAsync(from, to, limit, cancellationToken);
+    public Task<IReadOnlyList<DeploymentDaySpend>> GetSpendByDeploymentPerDayAsync(DateTimeOffset from, CancellationToken cancellationToken) =>
+        inner.GetSpendByDeploymentPerDayAsync(from, cancellationToken);
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

@@ -1,0 +1,67 @@
+using Switchboard.Config;
+using Switchboard.Usage;
+
+namespace Switchboard.Tests.Usage;
+
+public sealed class CostCalculatorTests
+{
+    [Theory]
+    [InlineData("glm-4.6", 0.60, 2.20)]
+    [InlineData("zai/GLM-4.6", 0.60, 2.20)]
+    [InlineData("glm-4.5-air", 0.20, 1.10)]
+    [InlineData("glm-4.5", 0.60, 2.20)]
+    [InlineData("glm-4.7", 0.60, 2.20)]
+    [InlineData("glm-5", 1.00, 3.20)]
+    [InlineData("gpt-4o-mini-2024-07-18", 0.15, 0.60)]
+    [InlineData("gpt-4o-2024-08-06", 2.50, 10.00)]
+    [InlineData("gpt-4.1", 2.00, 8.00)]
+    [InlineData("claude-sonnet-4-5-20250929", 3.00, 15.00)]
+    [InlineData("anthropic/claude-sonnet-4.5", 3.00, 15.00)]
+    [InlineData("claude-haiku-4-5", 1.00, 5.00)]
+    [InlineData("claude-opus-4-1-20250805", 15.00, 75.00)]
+    [InlineData("claude-opus-4-5-20251101", 5.00, 25.00)]
+    public void BuiltInPrice_KnownModel_ReturnsListPrice(string model, double inputPerMillion, double outputPerMillion)
+    {
+        var price = CostCalculator.BuiltInPrice(model);
+        Assert.NotNull(price);
+        Assert.Equal(inputPerMillion, price.Value.InputPerToken * 1_000_000, 9);
+        Assert.Equal(outputPerMillion, price.Value.OutputPerToken * 1_000_000, 9);
+    }
+
+    [Theory]
+    [InlineData("llama-3-70b")]
+    [InlineData("glm-50")]
+    public void BuiltInPrice_UnknownModel_ReturnsNull(string model) => Assert.Null(CostCalculator.BuiltInPrice(model));
+
+    [Fact]
+    public void Cost_CachedTokens_PricedAtCacheRead()
+    {
+        // glm-4.6: 900 uncached * 0.6 + 100 cached * 0.11 + 50 out * 2.2, per million
+        var cost = CostCalculator.Cost(null, "glm-4.6", promptTokens: 1000, completionTokens: 50, cachedTokens: 100);
+        Assert.Equal(((900 * 0.60) + (100 * 0.11) + (50 * 2.20)) / 1_000_000, cost, 15);
+    }
+
+    [Fact]
+    public void Cost_ModelInfoPrices_WinOverTable()
+    {
+        var info = new ModelInfoConfig { InputCostPerToken = 0.001, OutputCostPerToken = 0.002 };
+        Assert.Equal((10 * 0.001) + (5 * 0.002), CostCalculator.Cost(info, "glm-4.6", 10, 5, 0), 12);
+    }
+
+    [Fact]
+    public void Cost_ModelInfoWithoutCacheRead_ChargesCachedAtInputPrice()
+    {
+        var info = new ModelInfoConfig { InputCostPerToken = 0.001, OutputCostPerToken = 0.002 };
+        Assert.Equal(10 * 0.001, CostCalculator.Cost(info, "custom", 10, 0, 4), 12);
+    }
+
+    [Fact]
+    public void Cost_ModelInfoCacheRead_Used()
+    {
+        var info = new ModelInfoConfig { InputCostPerToken = 0.001, OutputCostPerToken = 0.002, CacheReadInputTokenCost = 0.0001 };
+        Assert.Equal((6 * 0.001) + (4 * 0.0001), CostCalculator.Cost(info, "custom", 10, 0, 4), 12);
+    }
+
+    [Fact]
+    public void Cost_UnknownModelWithoutModelInfo_IsZero() => Assert.Equal(0, CostCalculator.Cost(null, "mystery", 1000, 1000, 0));
+}

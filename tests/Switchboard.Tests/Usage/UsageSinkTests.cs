@@ -1,0 +1,150 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Switchboard.Storage;
+using Switchboard.Tests.Storage;
+using Switchboard.Usage;
+
+namespace Switchboard.Tests.Usage;
+
+public sealed class UsageSinkTests
+{
+    private static readonly UsageSinkOptions FastRetry = new()
+    {
+        InitialBackoff = TimeSpan.FromMilliseconds(1),
+        MaxBackoff = TimeSpan.FromMilliseconds(5),
+        FlushInterval = TimeSpan.FromMilliseconds(5),
+    };
+
+    private static UsageRecord Record(int i) => new()
+    {
+        Time = DateTimeOffset.UnixEpoch.AddSeconds(i),
+        RequestId = $"req-{i:D5}",
+        KeyHash = "h1",
+        ModelGroup = "glm-pool",
+        Cost = 0.001,
+    };
+
+    private static async Task<HashSet<string>> RequestIdsAsync(SqliteGatewayStore store)
+    {
+        var page = await store.QueryUsageAsync(new UsageQuery { PageSize = 1000 }, CancellationToken.None);
+        var ids = page.Items.Select(r => r.RequestId).ToList();
+        for (var p = 2; p <= page.TotalPages; p++)
+        {
+            ids.AddRange((await store.QueryUsageAsync(new UsageQuery { Page = p, PageSize = 1000 }, CancellationToken.None))
+                .Items.Select(r => r.RequestId));
+        }
+
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        return [.. ids];
+    }
+
+    [Fact]
+    public async Task DrainAsync_After2000ConcurrentEnqueues_StoresExactly2000Rows()
+    {
+        await using var temp = await TempSqliteStore.CreateAsync();
+        await using var sink = new UsageSink(temp.Store, TimeProvider.System, NullLogger<UsageSink>.Instance);
+        sink.Start();
+
+        var accepted = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, 2000), new ParallelOptions { MaxDegreeOfParallelism = 16 }, (i, _) =>
+        {
+            if (sink.TryEnqueue(Record(i)))
+            {
+                Interlocked.Increment(ref accepted);
+            }
+
+            return ValueTask.CompletedTask;
+        });
+        await sink.DrainAsync(CancellationToken.None);
+
+        Assert.Equal(2000, accepted);
+        Assert.Equal(2000, (await RequestIdsAsync(temp.Store)).Count);
+        Assert.Equal((2000L, 0L, 0L), (sink.Written, sink.Pending, sink.Dropped));
+    }
+
+    [Fact]
+    public async Task DrainAsync_StoreFailsThenRecovers_LosesNoRecord()
+    {
+        await using var temp = await TempSqliteStore.CreateAsync();
+        var flaky = new FlakyGatewayStore(temp.Store) { Failing = true };
+        var failures = new SemaphoreSlim(0);
+        flaky.Failed += () => failures.Release();
+        await using var sink = new UsageSink(flaky, TimeProvider.System, NullLogger<UsageSink>.Instance, FastRetry);
+        sink.Start();
+
+        for (var i = 0; i < 1200; i++)
+        {
+            Assert.True(sink.TryEnqueue(Record(i)));
+        }
+
+        // Let the writer fail a few times with everything queued, then bring the database back.
+        for (var i = 0; i < 3; i++)
+        {
+            await failures.WaitAsync();
+        }
+
+        Assert.Equal(0, sink.Written);
+        Assert.True(sink.FailedBatches >= 3);
+        flaky.Failing = false;
+        await sink.DrainAsync(CancellationToken.None);
+
+        Assert.Equal(Enumerable.Range(0, 1200).Select(i => $"req-{i:D5}").ToHashSet(), await RequestIdsAsync(temp.Store));
+        Assert.Equal((1200L, 0L, 0L), (sink.Written, sink.Pending, sink.Dropped));
+        Assert.Equal(1.2, (await temp.Store.GetGlobalSpendAsync(null, null, CancellationToken.None)).Spend, 9);
+    }
+
+    [Fact]
+    public async Task Fill_BufferBeyondBound_DropsOldestAndCountsThem()
+    {
+        await using var temp = await TempSqliteStore.CreateAsync();
+        var flaky = new FlakyGatewayStore(temp.Store) { Failing = true };
+        var failures = new SemaphoreSlim(0);
+        flaky.Failed += () => failures.Release();
+        await using var sink = new UsageSink(flaky, TimeProvider.System, NullLogger<UsageSink>.Instance, FastRetry with { MaxBuffered = 100 });
+        sink.Start();
+
+        for (var i = 0; i < 300; i++)
+        {
+            Assert.True(sink.TryEnqueue(Record(i)));
+        }
+
+        // Forget failures counted while enqueuing; of the next two, the second began with a fill after the last enqueue.
+        while (failures.Wait(0))
+        {
+        }
+
+        await failures.WaitAsync();
+        await failures.WaitAsync();
+        flaky.Failing = false;
+        await sink.DrainAsync(CancellationToken.None);
+
+        Assert.Equal(Enumerable.Range(200, 100).Select(i => $"req-{i:D5}").ToHashSet(), await RequestIdsAsync(temp.Store));
+        Assert.Equal((100L, 200L, 0L), (sink.Written, sink.Dropped, sink.Pending));
+    }
+
+    [Fact]
+    public async Task TryEnqueue_AfterDrain_ReturnsFalseAndCountsDrop()
+    {
+        await using var temp = await TempSqliteStore.CreateAsync();
+        await using var sink = new UsageSink(temp.Store, TimeProvider.System, NullLogger<UsageSink>.Instance);
+        await sink.DrainAsync(CancellationToken.None);
+        Assert.False(sink.TryEnqueue(Record(1)));
+        Assert.Equal(1, sink.Dropped);
+    }
+
+    [Fact]
+    public async Task DrainAsync_StoreNeverRecovers_GivesUpWhenCancelledAndReportsPending()
+    {
+        await using var temp = await TempSqliteStore.CreateAsync();
+        var flaky = new FlakyGatewayStore(temp.Store) { Failing = true };
+        var failures = new SemaphoreSlim(0);
+        flaky.Failed += () => failures.Release();
+        await using var sink = new UsageSink(flaky, TimeProvider.System, NullLogger<UsageSink>.Instance, FastRetry);
+        sink.TryEnqueue(Record(1));
+        using var giveUp = new CancellationTokenSource();
+        var drain = sink.DrainAsync(giveUp.Token);
+        await failures.WaitAsync();
+        await giveUp.CancelAsync();
+        await drain;
+        Assert.Equal((0L, 1L), (sink.Written, sink.Pending));
+    }
+}
