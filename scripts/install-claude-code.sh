@@ -36,5 +36,5 @@ fi
 
 echo "Installing $package@$wanted into $prefix"
 mkdir -p "$prefix"
-npm install --global --prefix "$prefix" --no-audit --no-fund --loglevel=error "$package@$wanted"
+npm install --global --prefix "$prefix" --include=optional --no-audit --no-fund --loglevel=error "$package@$wanted"
 "$prefix/bin/claude" --version

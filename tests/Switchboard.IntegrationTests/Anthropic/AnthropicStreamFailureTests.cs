@@ -29,7 +29,7 @@ public sealed class AnthropicStreamFailureTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.Content.ReadAsStringAsync();
-        var events = MockProvider.MockProviderHarness.ParseSse(body);
+        var events = ParseSse(body);
         Assert.Equal("error", events[^1].Event);
         Assert.DoesNotContain(events, e => e.Event is "message_stop" or "message_delta");
         var error = JsonDocument.Parse(events[^1].Data).RootElement;
