@@ -112,6 +112,36 @@ public sealed class AnthropicErrorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AllKeysOutOfQuotaForHours_429WithShouldRetryFalse()
+    {
+        // Z.ai 1308: the plan's quota is used up until a reset hours away. Claude Code must stop, not burn its retries.
+        await using var gateway = await GatewayAsync(1, "zai1308-q1", "zai1308-q2");
+        using (await gateway.Client.SendAsync(Post("/v1/messages", Messages(Sonnet, "hi", stream: false))))
+        {
+        }
+
+        using var response = await gateway.Client.SendAsync(Post("/v1/messages?beta=true", Messages(Sonnet, "hi", stream: true)));
+
+        var error = await AssertErrorAsync(response, 429, "rate_limit_error");
+        Assert.Equal("false", Header(response, "x-should-retry"));
+        Assert.Contains("claude-*", error.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(1, _mock.Stats["zai1308-q1"].Calls);
+        Assert.Equal(1, _mock.Stats["zai1308-q2"].Calls);
+    }
+
+    [Fact(Skip = "BUG: the call that meets Z.ai 1308 (quota used until a reset 5 h away) on every key answers 429 with Retry-After: 1 and no x-should-retry: false (AttemptLoop.WriteExhaustedAsync, 'failure is not null' branch); only the next call gets the long-outage answer, so Claude Code retries once for nothing")]
+    public async Task AllKeysOutOfQuotaForHours_FirstCallAlreadySaysDoNotRetry()
+    {
+        await using var gateway = await GatewayAsync(1, "zai1308-q3", "zai1308-q4");
+
+        using var response = await gateway.Client.SendAsync(Post("/v1/messages", Messages(Sonnet, "hi", stream: false)));
+
+        var error = await AssertErrorAsync(response, 429, "rate_limit_error");
+        Assert.Equal("false", Header(response, "x-should-retry"));
+        Assert.Contains("reset", error.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task ServerErrors_5xxApiError()
     {
         await using var gateway = await GatewayAsync("err-e6");
