@@ -2,7 +2,9 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Api;
+using Switchboard.Auth;
 using Switchboard.Routing;
 
 namespace Switchboard.Admin;
@@ -21,6 +23,13 @@ internal static class RouterStatusEndpoints
 
     private static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> write)
     {
+        // Open mode (no master key) shows status to anyone, like the rest of the API; with one, admins only.
+        var services = context.RequestServices.GetRequiredService<GatewayServices>();
+        if (!services.Auth.IsOpenMode && !await AdminAuth.RequireMasterAsync(context))
+        {
+            return;
+        }
+
         context.Response.ContentType = "application/json";
         using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
         write(writer);

@@ -94,6 +94,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
             http.StatusCode = 200;
             http.ContentType = "application/json";
             http.ContentLength = answer.Length;
+            call.Usage = usage;
             Timing.WriteHeaders(http, call, time);
             await http.Body.WriteAsync(answer, ct);
             return new RelayResult(usage, null, true);
@@ -112,8 +113,12 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
 
     private async Task<RelayResult> TranslateStreamAsync(Stream upstream, HttpResponse http, CallState call, CancellationToken ct)
     {
+        var config = call.ServedBy?.Config;
         var translator = _streamTranslator = new OpenAiToAnthropicStreamTranslator(
-            RequestedModel, "msg_" + call.CallId, _translated?.ToolNames ?? ToolNameMap.Empty, call.EstimatedInputTokens);
+            RequestedModel, "msg_" + call.CallId, _translated?.ToolNames ?? ToolNameMap.Empty, call.EstimatedInputTokens)
+        {
+            CostOf = u => Usage.CostCalculator.Cost(config?.ModelInfo, config?.UpstreamModel, u.InputTokens, u.OutputTokens, u.CachedInputTokens),
+        };
         var output = http.BodyWriter;
         var parser = new SseParser();
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
@@ -314,17 +319,5 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
         }
 
         return output.FlushAsync(ct).AsTask();
-    }
-}
-
-/// <summary>The duration headers every answer carries.</summary>
-internal static class Timing
-{
-    public static void WriteHeaders(HttpResponse http, CallState call, TimeProvider time)
-    {
-        var total = time.GetElapsedTime(call.StartTimestamp);
-        var overhead = total - call.UpstreamTime;
-        http.Headers["x-litellm-response-duration-ms"] = total.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
-        http.Headers["x-litellm-overhead-duration-ms"] = Math.Max(0, overhead.TotalMilliseconds).ToString("0.###", CultureInfo.InvariantCulture);
     }
 }

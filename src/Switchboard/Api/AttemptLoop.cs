@@ -80,6 +80,7 @@ internal sealed class AttemptLoop(GatewayServices services)
 
                     var failure = attempt.Failure;
                     lastFailure = failure;
+                    call.ErrorClass = failure.ProviderCode is null ? failure.Kind.ToString() : $"{failure.Kind}:{failure.ProviderCode}";
                     lastDeploymentKey = deployment.Config.ApiKey;
                     router.ReportFailure(lease, failure);
                     if (!failure.IsRetryableOnAnotherDeployment)
@@ -169,7 +170,7 @@ internal sealed class AttemptLoop(GatewayServices services)
     private async Task RelayAsync(HttpContext context, DeploymentLease lease, UpstreamResponse response, ModelGroup group, CallState call, IProxyProtocol protocol, long sendStarted, CancellationToken ct)
     {
         var deployment = lease.Deployment;
-        call.ServedBy = deployment.Id;
+        call.ServedBy = deployment;
         call.ServedGroup = group.Name;
         var headers = context.Response.Headers;
         headers["x-litellm-model-id"] = deployment.Id;
@@ -186,6 +187,7 @@ internal sealed class AttemptLoop(GatewayServices services)
             var failure = FailureClassifier.FromException(ex, timedOut: false);
             services.Router.ReportFailure(lease, failure);
             Log.MidStreamFailure(services.Logger, call.CallId, deployment.Id, ex.GetType().Name);
+            call.ErrorClass = "stream_error";
             if (context.Response.HasStarted)
             {
                 await protocol.WriteMidStreamErrorAsync(context, "The upstream stream broke before it finished; the answer is incomplete.", CancellationToken.None);
@@ -199,6 +201,13 @@ internal sealed class AttemptLoop(GatewayServices services)
         }
 
         var usage = result.Usage;
+        call.Usage ??= usage;
+        call.TimeToFirstToken = result.TimeToFirstToken;
+        if (!result.Completed)
+        {
+            call.ErrorClass = "stream_error";
+        }
+
         services.Router.ReportSuccess(lease, new AttemptOutcome(
             services.Time.GetElapsedTime(sendStarted),
             result.TimeToFirstToken,

@@ -1,6 +1,10 @@
+using Switchboard.Auth;
+using Switchboard.Routing;
+using UsageCounts = Switchboard.Usage.TokenUsage;
+
 namespace Switchboard.Api;
 
-/// <summary>What one client call carries through its attempts.</summary>
+/// <summary>What one client call carries through its attempts, and what its usage record is made of.</summary>
 internal sealed class CallState
 {
     public required string CallId { get; init; }
@@ -8,10 +12,24 @@ internal sealed class CallState
     public required long StartTimestamp { get; init; }
     public string? SessionId { get; init; }
     public int EstimatedInputTokens { get; init; }
+    public Caller Caller { get; init; } = Caller.Anonymous;
+
+    /// <summary>Spend of the caller's virtual key before this call, for <c>x-litellm-key-spend</c>.</summary>
+    public double? KeySpendBefore { get; init; }
 
     /// <summary>Time spent waiting on upstreams (connect to last byte), summed over attempts.</summary>
     public TimeSpan UpstreamTime { get; set; }
     public int Retries { get; set; }
-    public string? ServedBy { get; set; }
+    public Deployment? ServedBy { get; set; }
     public string? ServedGroup { get; set; }
+    public UsageCounts? Usage { get; set; }
+    public TimeSpan? TimeToFirstToken { get; set; }
+
+    /// <summary>The failure class of the last failed attempt (or of the answer), for the usage record.</summary>
+    public string? ErrorClass { get; set; }
+
+    /// <summary>The call's cost in USD, known once usage is: from model_info prices, else the built-in table.</summary>
+    public double Cost => ServedBy is { } d && Usage is { } u
+        ? Switchboard.Usage.CostCalculator.Cost(d.Config.ModelInfo, d.Config.UpstreamModel, u.PromptTokens, u.CompletionTokens, u.CachedTokens)
+        : 0;
 }

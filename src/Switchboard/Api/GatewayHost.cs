@@ -7,6 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Switchboard.Admin;
 using Switchboard.Config;
+using Switchboard.Storage;
+using Switchboard.Usage;
 
 namespace Switchboard.Api;
 
@@ -17,12 +19,15 @@ internal sealed record GatewayOptions
     public int Port { get; init; } = 4000;
     public bool DetailedDebug { get; init; }
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The SQLite file when no database_url is set; default: switchboard.db beside the config file.</summary>
+    public string? DatabasePath { get; init; }
 }
 
 /// <summary>Builds and runs the gateway web application from a config snapshot.</summary>
 internal static class GatewayHost
 {
-    public static WebApplication Build(GatewayConfig config, GatewayOptions options, Action<ILoggingBuilder>? logging = null)
+    public static async Task<WebApplication> BuildAsync(GatewayConfig config, GatewayOptions options, Action<ILoggingBuilder>? logging = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "switchboard" });
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -53,7 +58,15 @@ internal static class GatewayHost
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         builder.Services.AddSingleton(options.Time);
         builder.Services.AddSingleton(config);
-        builder.Services.AddSingleton(sp => new GatewayServices(config, options.Time, sp.GetRequiredService<ILoggerFactory>()));
+        var databaseUrl = config.General.DatabaseUrl ?? Environment.GetEnvironmentVariable("DATABASE_URL");
+        var store = GatewayStoreFactory.Create(databaseUrl, options.DatabasePath ?? DefaultDatabasePath(config));
+        await store.MigrateAsync(CancellationToken.None);
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton<UsageSink>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UsageSink>());
+        builder.Services.AddSingleton(sp => new GatewayServices(config, options.Time, sp.GetRequiredService<ILoggerFactory>(), store, sp.GetRequiredService<UsageSink>()));
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Auth);
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Admission);
 
         var app = builder.Build();
         var services = app.Services.GetRequiredService<GatewayServices>();
@@ -63,8 +76,13 @@ internal static class GatewayHost
         app.MapOpenAiEndpoints(services);
         app.MapAnthropicEndpoints(services);
         app.MapRouterStatusEndpoints(services);
+        app.MapKeyManagementEndpoints();
+        app.MapSpendEndpoints();
         return app;
     }
+
+    private static string DefaultDatabasePath(GatewayConfig config) =>
+        Path.Combine(config.SourcePath is { } source ? Path.GetDirectoryName(Path.GetFullPath(source))! : Directory.GetCurrentDirectory(), "switchboard.db");
 
     private static System.Net.IPAddress ParseHost(string host) => host switch
     {

@@ -1,14 +1,18 @@
 using Microsoft.Extensions.Logging;
+using Switchboard.Admission;
+using Switchboard.Auth;
 using Switchboard.Config;
 using Switchboard.Routing;
+using Switchboard.Storage;
 using Switchboard.Upstream;
+using Switchboard.Usage;
 
 namespace Switchboard.Api;
 
 /// <summary>The gateway's long-lived parts, built once from a config snapshot.</summary>
 internal sealed class GatewayServices : IDisposable
 {
-    public GatewayServices(GatewayConfig config, TimeProvider time, ILoggerFactory loggers)
+    public GatewayServices(GatewayConfig config, TimeProvider time, ILoggerFactory loggers, IGatewayStore store, UsageSink usage)
     {
         Config = config;
         Time = time;
@@ -16,6 +20,10 @@ internal sealed class GatewayServices : IDisposable
         Http = new HttpUpstreamAdapter();
         Mock = new MockUpstreamAdapter(time);
         Logger = loggers.CreateLogger("Switchboard.Api");
+        Store = store;
+        UsageSink = usage;
+        Auth = new AuthService(config.General.MasterKey, store, time, loggers.CreateLogger<AuthService>());
+        Admission = new AdmissionController(store, time, loggers.CreateLogger<AdmissionController>());
     }
 
     public GatewayConfig Config { get; }
@@ -24,6 +32,10 @@ internal sealed class GatewayServices : IDisposable
     public HttpUpstreamAdapter Http { get; }
     public MockUpstreamAdapter Mock { get; }
     public ILogger Logger { get; }
+    public IGatewayStore Store { get; }
+    public UsageSink UsageSink { get; }
+    public AuthService Auth { get; }
+    public AdmissionController Admission { get; }
 
     public IUpstreamAdapter AdapterFor(DeploymentConfig deployment) =>
         deployment.Provider == Providers.Mock ? Mock : Http;

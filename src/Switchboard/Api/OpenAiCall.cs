@@ -73,7 +73,8 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
             await http.StartAsync(ct);
             return translated
                 ? await TranslateStreamAsync(response.Body, http, call, ct)
-                : await SseRelay.RelayOpenAiAsync(response.Body, http, dropUsageOnlyChunk: !fields.IncludeUsage, time, call.StartTimestamp, ct);
+                : await SseRelay.RelayOpenAiAsync(response.Body, http, dropUsageOnlyChunk: !fields.IncludeUsage, time, call.StartTimestamp,
+                    u => Usage.CostCalculator.Cost(deployment.Config.ModelInfo, deployment.Config.UpstreamModel, u.PromptTokens, u.CompletionTokens, u.CachedTokens), ct);
         }
 
         var readStarted = time.GetTimestamp();
@@ -93,6 +94,7 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
         http.StatusCode = 200;
         http.ContentType = "application/json";
         http.ContentLength = bytes.Length;
+        call.Usage = usage;
         Timing.WriteHeaders(http, call, time);
         await http.Body.WriteAsync(bytes, ct);
         return new RelayResult(usage, null, true);

@@ -20,8 +20,17 @@ internal sealed class ProxyEndpoint(GatewayServices services)
         CallState? call = null;
         string? model = null;
         var stream = false;
+        Admission.AdmissionLease? admitted = null;
         try
         {
+            var auth = await services.Auth.AuthenticateAsync(context.Request, context.RequestAborted);
+            if (!auth.Succeeded)
+            {
+                await ApiErrors.WriteAsync(context, api, auth.StatusCode, auth.Error ?? "Invalid API key.", "invalid_api_key");
+                return;
+            }
+
+            var caller = auth.Caller!;
             using var body = await RequestBody.ReadAsync(context.Request, services.Config.General.MaxRequestBodyBytes, context.RequestAborted);
             if (body is null)
             {
@@ -59,6 +68,14 @@ internal sealed class ProxyEndpoint(GatewayServices services)
                 return;
             }
 
+            var admission = await services.Admission.AdmitAsync(caller, group.Name, context.RequestAborted);
+            if (!admission.Allowed)
+            {
+                await ApiErrors.WriteAsync(context, api, admission.StatusCode, admission.Message, admission.ErrorCode, retryAfter: admission.RetryAfter);
+                return;
+            }
+
+            admitted = admission.Lease;
             var protocol = protocolFor(body, fields);
             string? translatedSession = null;
             if (protocol is AnthropicMessages messages && group.Deployments.FirstOrDefault(d => !Config.Providers.SpeaksAnthropic(d.Config.Provider)) is { } openAiDeployment)
@@ -80,6 +97,10 @@ internal sealed class ProxyEndpoint(GatewayServices services)
                 RequestedModel = model,
                 StartTimestamp = started,
                 SessionId = SessionOf(context, fields, translatedSession),
+                Caller = caller,
+                // Cheap on purpose (no tokenizer on the hot path): message_start's input figure until the real usage arrives.
+                EstimatedInputTokens = body.Length / 4,
+                KeySpendBefore = caller.KeyHash is { } hash && caller.Kind == Auth.CallerKind.VirtualKey ? services.Admission.GetSpend(hash) ?? 0 : null,
             };
             await _loop.RunAsync(context, group, call, protocol);
         }
@@ -92,8 +113,49 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             var total = time.GetElapsedTime(started);
             var upstream = call?.UpstreamTime ?? TimeSpan.Zero;
             Log.Request(services.Logger, context.Request.Method, context.Request.Path, context.Response.StatusCode, model, call?.ServedGroup,
-                call?.ServedBy, call?.Retries ?? 0, stream, total.TotalMilliseconds, Math.Max(0, (total - upstream).TotalMilliseconds), callId);
+                call?.ServedBy?.Id, call?.Retries ?? 0, stream, total.TotalMilliseconds, Math.Max(0, (total - upstream).TotalMilliseconds), callId);
+            if (call is not null)
+            {
+                Record(context, api, call, stream, total, admitted);
+            }
+
+            admitted?.Dispose();
         }
+    }
+
+    /// <summary>One usage record per call that reached routing, failures included; queued, never awaited (DESIGN decision 5).</summary>
+    private void Record(HttpContext context, ClientApi api, CallState call, bool stream, TimeSpan total, Admission.AdmissionLease? admitted)
+    {
+        var usage = call.Usage;
+        var cost = call.Cost;
+        if (admitted is not null)
+        {
+            services.Admission.Complete(admitted, usage is { } u ? u.PromptTokens + u.CompletionTokens : 0, cost);
+        }
+
+        var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
+        services.UsageSink.TryEnqueue(new Storage.UsageRecord
+        {
+            Time = services.Time.GetUtcNow(),
+            RequestId = call.CallId,
+            KeyHash = call.Caller.Kind == Auth.CallerKind.VirtualKey ? call.Caller.KeyHash : null,
+            KeyAlias = call.Caller.KeyAlias,
+            ModelGroup = call.ServedGroup ?? call.RequestedModel,
+            DeploymentId = call.ServedBy?.Id,
+            UpstreamModel = call.ServedBy?.Config.UpstreamModel,
+            HttpStatus = status,
+            ErrorClass = status is >= 200 and < 300 && call.ErrorClass != "stream_error" ? null : call.ErrorClass ?? "http_" + status,
+            Retries = call.Retries,
+            PromptTokens = usage?.PromptTokens ?? 0,
+            CompletionTokens = usage?.CompletionTokens ?? 0,
+            CachedTokens = usage?.CachedTokens ?? 0,
+            TokensEstimated = usage?.Estimated ?? false,
+            Cost = cost,
+            LatencyMs = total.TotalMilliseconds,
+            TtftMs = call.TimeToFirstToken?.TotalMilliseconds,
+            Stream = stream,
+            Api = api == ClientApi.Anthropic ? "anthropic" : "openai",
+        });
     }
 
     /// <summary>The session identity for affinity: Claude Code's session header, ours, else the body's user field.</summary>

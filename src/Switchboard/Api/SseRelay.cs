@@ -13,7 +13,7 @@ namespace Switchboard.Api;
 internal static class SseRelay
 {
     public static async Task<RelayResult> RelayOpenAiAsync(
-        Stream upstream, HttpResponse response, bool dropUsageOnlyChunk, TimeProvider time, long startTimestamp, CancellationToken ct)
+        Stream upstream, HttpResponse response, bool dropUsageOnlyChunk, TimeProvider time, long startTimestamp, Func<TokenUsage, double>? costOf, CancellationToken ct)
     {
         var reader = PipeReader.Create(upstream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 1024));
         var output = response.BodyWriter;
@@ -50,6 +50,10 @@ internal static class SseRelay
                             usage = u;
                             haveUsage = true;
                             keep = !(dropUsageOnlyChunk && data.IndexOf("\"choices\":[]"u8) >= 0);
+                            if (keep && costOf is not null && WriteWithCost(output, eventSpan, costOf(u)))
+                            {
+                                continue;
+                            }
                         }
                     }
 
@@ -85,6 +89,30 @@ internal static class SseRelay
         }
 
         return new RelayResult(haveUsage ? usage : null, ttft, sawDone);
+    }
+
+    /// <summary>Writes the usage event with <c>"cost"</c> added to its usage object (which LiteLLM's streams lack).</summary>
+    private static bool WriteWithCost(PipeWriter output, ReadOnlySpan<byte> evt, double cost)
+    {
+        var at = evt.IndexOf("\"usage\":{"u8);
+        if (at < 0)
+        {
+            return false;
+        }
+
+        var split = at + "\"usage\":{"u8.Length;
+        output.Write(evt[..split]);
+        output.Write("\"cost\":"u8);
+        Span<byte> number = stackalloc byte[32];
+        cost.TryFormat(number, out var written, "0.##########", System.Globalization.CultureInfo.InvariantCulture);
+        output.Write(number[..written]);
+        if (evt[split] != (byte)'}')
+        {
+            output.Write(","u8);
+        }
+
+        output.Write(evt[split..]);
+        return true;
     }
 
     /// <summary>Writes an OpenAI-shaped error event into a stream that already started (DESIGN decision 2).</summary>

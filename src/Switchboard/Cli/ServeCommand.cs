@@ -17,7 +17,7 @@ internal static class ServeCommand
         }
 
         var port = portFlag ?? (int.TryParse(Environment.GetEnvironmentVariable("LITELLM_PORT"), out var envPort) ? envPort : 4000);
-        var app = GatewayHost.Build(config, new GatewayOptions { Host = host, Port = port, DetailedDebug = debug });
+        var app = await GatewayHost.BuildAsync(config, new GatewayOptions { Host = host, Port = port, DetailedDebug = debug });
         try
         {
             await app.StartAsync(ct);

@@ -107,13 +107,19 @@ internal static class OpenAiResponseTranslator
         return buffer.WrittenSpan.ToArray();
     }
 
-    internal static void WriteUsage(Utf8JsonWriter json, TokenUsage usage)
+    internal static void WriteUsage(Utf8JsonWriter json, TokenUsage usage, double? cost = null)
     {
         json.WriteStartObject("usage"u8);
         json.WriteNumber("input_tokens"u8, usage.AnthropicInputTokens);
         json.WriteNumber("output_tokens"u8, usage.OutputTokens);
         json.WriteNumber("cache_creation_input_tokens"u8, 0);
         json.WriteNumber("cache_read_input_tokens"u8, usage.CachedInputTokens);
+        if (cost is { } value)
+        {
+            // Ours: the call's price in USD, so a client sees what each turn cost (LiteLLM's streams carry none).
+            json.WriteNumber("cost"u8, Math.Round(value, 10));
+        }
+
         json.WriteEndObject();
     }
 

@@ -131,39 +131,24 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
         var tool = FindTool(delta);
         tool.Id ??= delta.Id is { Length: > 0 } ? delta.Id : null;
         tool.Name ??= delta.Name is { Length: > 0 } ? delta.Name : null;
-        ReadOnlySpan<byte> fragment = [];
-        if (delta.Arguments.Length > 2)
-        {
-            fragment = data.Slice(delta.Arguments.Start + 1, delta.Arguments.Length - 2);
-            var seen = tool.Arguments.WrittenSpan;
-
-            // Some upstreams repeat the whole arguments so far in every chunk instead of sending the new part.
-            if (seen.Length > 0 && fragment.StartsWith(seen))
-            {
-                fragment = fragment[seen.Length..];
-            }
-        }
-
         if (tool.Status == ToolStatus.Closed)
         {
             return;
         }
 
-        if (!fragment.IsEmpty)
+        var committed = tool.Arguments.WrittenCount;
+        if (delta.Arguments.Length > 2)
         {
-            tool.Arguments.Write(fragment);
-            RecordGenerated(fragment);
+            AcceptFragment(tool, data.Slice(delta.Arguments.Start + 1, delta.Arguments.Length - 2));
         }
 
         if (tool.Status == ToolStatus.Open)
         {
-            if (!fragment.IsEmpty)
-            {
-                WriteArgumentsDelta(output, fragment);
-            }
+            WriteCommitted(tool, committed, output);
         }
         else
         {
+            RecordGenerated(tool.Arguments.WrittenSpan[committed..]);
             TryOpenTool(tool, output, force: false);
         }
     }
@@ -244,64 +229,5 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
         json.WritePropertyName("partial_json"u8);
         json.WriteRawValue(_scratch.WrittenSpan, skipInputValidation: true);
         EndDelta(json);
-    }
-
-    /// <summary>Before a tool block closes: empty arguments become <c>{}</c>, truncated ones are completed by appending.</summary>
-    private void CompleteArguments(ToolState tool, IBufferWriter<byte> output)
-    {
-        var arguments = DecodeArguments(tool);
-        if (arguments is null)
-        {
-            return;
-        }
-
-        string? suffix = null;
-        if (string.IsNullOrWhiteSpace(arguments))
-        {
-            suffix = "{}";
-        }
-        else if (!ToolArguments.TryParse(arguments, out _)
-                 && ToolArguments.CompletionSuffix(arguments) is { } completion
-                 && ToolArguments.TryParse(arguments + completion, out _))
-        {
-            suffix = completion;
-        }
-
-        if (suffix is not null)
-        {
-            var json = BeginDelta(output, "input_json_delta"u8);
-            json.WriteString("partial_json"u8, suffix);
-            EndDelta(json);
-        }
-    }
-
-    private bool IsComplete(ToolState tool) =>
-        DecodeArguments(tool) is { } arguments && !string.IsNullOrWhiteSpace(arguments) && ToolArguments.TryParse(arguments, out _);
-
-    private string? DecodeArguments(ToolState tool)
-    {
-        if (tool.Arguments.WrittenCount == 0)
-        {
-            return "";
-        }
-
-        _scratch.ResetWrittenCount();
-        _scratch.Write("\""u8);
-        _scratch.Write(tool.Arguments.WrittenSpan);
-        _scratch.Write("\""u8);
-        return DecodeJsonString(_scratch.WrittenSpan);
-    }
-
-    private sealed class ToolState(int upstreamIndex)
-    {
-        public int UpstreamIndex { get; } = upstreamIndex;
-
-        public string? Id { get; set; }
-
-        public string? Name { get; set; }
-
-        public ToolStatus Status { get; set; }
-
-        public ArrayBufferWriter<byte> Arguments { get; } = new(256);
     }
 }

@@ -34,6 +34,9 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
         _estimatedInputTokens = estimatedInputTokens;
     }
 
+    /// <summary>Prices the final usage for <c>message_delta</c>'s <c>usage.cost</c>; none when null.</summary>
+    public Func<TokenUsage, double>? CostOf { get; init; }
+
     /// <summary><c>message_start</c> has been written: bytes went to the client, so retrying elsewhere is no longer possible.</summary>
     public bool Started { get; private set; }
 
@@ -200,7 +203,7 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
         }
 
         json.WriteEndObject();
-        OpenAiResponseTranslator.WriteUsage(json, usage);
+        OpenAiResponseTranslator.WriteUsage(json, usage, CostOf?.Invoke(usage));
         json.WriteEndObject();
         _sse.End();
 

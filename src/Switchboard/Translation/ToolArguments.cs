@@ -47,12 +47,13 @@ internal static class ToolArguments
         json.WriteEndObject();
     }
 
+    /// <summary>Whether the text is exactly one JSON value (whitespace aside).</summary>
     public static bool TryParse(string text, out JsonValueKind kind)
     {
         try
         {
-            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(text));
-            using var document = JsonDocument.ParseValue(ref reader);
+            // Parse, not ParseValue: text after the value (a repeated snapshot, say) makes it no JSON at all.
+            using var document = JsonDocument.Parse(text);
             kind = document.RootElement.ValueKind;
             return true;
         }
@@ -62,6 +63,13 @@ internal static class ToolArguments
             return false;
         }
     }
+
+    /// <summary>
+    /// Whether some text appended to this one makes valid JSON. Strings and escapes are tracked (by
+    /// <see cref="CompletionSuffix"/>), so brackets, quotes or backslashes inside a key or value count for nothing.
+    /// </summary>
+    public static bool IsViablePrefix(string text) =>
+        TryParse(text, out _) || (CompletionSuffix(text) is { } suffix && TryParse(text + suffix, out _));
 
     /// <summary>
     /// The text that, appended, completes a truncated JSON value (close the string, finish a literal, close brackets).

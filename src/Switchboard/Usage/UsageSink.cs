@@ -73,6 +73,8 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
     }
 
     /// <summary>Starts the background writer (idempotent).</summary>
+    private int _disposed;
+
     public void Start()
     {
         lock (_startLock)
@@ -111,6 +113,12 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The container may dispose it twice: as a singleton and as the hosted service resolved from it.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _abort.CancelAsync();
         _channel.Writer.TryComplete();
         if (_loop is not null)

@@ -13,9 +13,12 @@ internal sealed class TestGateway : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private TestGateway(WebApplication app, Uri baseUrl, CapturingLoggerProvider logs)
+    private readonly string _databasePath;
+
+    private TestGateway(WebApplication app, Uri baseUrl, CapturingLoggerProvider logs, string databasePath)
     {
         _app = app;
+        _databasePath = databasePath;
         BaseUrl = baseUrl;
         Logs = logs;
         Client = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
@@ -29,21 +32,29 @@ internal sealed class TestGateway : IAsyncDisposable
 
     internal GatewayServices Services => _app.Services.GetRequiredService<GatewayServices>();
 
-    public static async Task<TestGateway> StartAsync(GatewayConfig config, TimeProvider? time = null)
+    public static async Task<TestGateway> StartAsync(GatewayConfig config, TimeProvider? time = null, string? databasePath = null)
     {
         var logs = new CapturingLoggerProvider();
-        var app = GatewayHost.Build(config, new GatewayOptions { Host = "127.0.0.1", Port = 0, Time = time ?? TimeProvider.System },
+        databasePath ??= Path.Combine(Path.GetTempPath(), "switchboard-test-" + Guid.NewGuid().ToString("N") + ".db");
+        var app = await GatewayHost.BuildAsync(config,
+            new GatewayOptions { Host = "127.0.0.1", Port = 0, Time = time ?? TimeProvider.System, DatabasePath = databasePath },
             logging => logging.AddProvider(logs));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestGateway(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), logs);
+        return new TestGateway(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), logs, databasePath);
     }
+
+    public string DatabasePath => _databasePath;
 
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            File.Delete(_databasePath + suffix);
+        }
     }
 }
 

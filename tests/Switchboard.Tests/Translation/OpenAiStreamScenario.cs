@@ -6,17 +6,24 @@ namespace Switchboard.Tests.Translation;
 /// <summary>
 /// A random but valid OpenAI answer, as a chunk stream and as the equivalent non-stream <c>chat.completion</c>:
 /// reasoning, text and tool calls (arguments cut anywhere, optionally interleaved), with or without finish reason,
-/// usage chunk and <c>[DONE]</c>.
+/// usage chunk and <c>[DONE]</c>. Keys and values are made of JSON look-alikes on purpose (braces, quotes, backslashes,
+/// escapes, nested objects with the same key) so that text inside strings that looks like structure stays covered, and
+/// some calls repeat their whole arguments so far in every chunk, as some upstreams do.
 /// </summary>
 internal sealed class OpenAiStreamScenario
 {
     private const string Alphabet = "ab c\"\\/\n\té世界👋🤔{}[]:,0";
+
+    private static readonly string[] Tokens = ["{\"", "\":", "\\\"", "\\u0022", "\\", "}}", "{\"a\":"];
 
     public string Reasoning { get; private init; } = "";
 
     public string Content { get; private init; } = "";
 
     public List<(string Id, string Name, JsonObject Arguments)> Tools { get; } = [];
+
+    /// <summary>Per tool: whether its chunks carry the whole arguments so far instead of the new part.</summary>
+    public List<bool> Snapshots { get; } = [];
 
     public bool Finish { get; private init; }
 
@@ -47,10 +54,17 @@ internal sealed class OpenAiStreamScenario
             var arguments = new JsonObject();
             for (var k = random.Next(0, 3); k > 0; k--)
             {
-                arguments[RandomText(random, random.Next(1, 5))] = random.Next(2) == 0 ? RandomText(random, random.Next(0, 12)) : random.Next(1000);
+                var key = RandomText(random, random.Next(1, 5));
+                arguments[key] = random.Next(3) switch
+                {
+                    0 => RandomText(random, random.Next(0, 12)),
+                    1 => random.Next(1000),
+                    _ => new JsonObject { [key] = random.Next(2) == 0 ? RandomText(random, random.Next(0, 6)) : random.Next(1000) },
+                };
             }
 
             scenario.Tools.Add(($"call_{i}", i == 2 ? StreamRunner.LongToolName : $"tool_{i}", arguments));
+            scenario.Snapshots.Add(random.Next(4) == 0);
         }
 
         return scenario;
@@ -86,7 +100,7 @@ internal sealed class OpenAiStreamScenario
 
             for (var f = 0; f < fragments.Count; f++)
             {
-                var function = new JsonObject { ["arguments"] = fragments[f] };
+                var function = new JsonObject { ["arguments"] = Snapshots[i] ? string.Concat(fragments.Take(f + 1)) : fragments[f] };
                 var call = new JsonObject { ["index"] = i, ["function"] = function };
                 if (f == 0)
                 {
@@ -202,7 +216,7 @@ internal sealed class OpenAiStreamScenario
 
         for (var i = 0; i < length; i++)
         {
-            text.Append(pool[random.Next(pool.Count)]);
+            text.Append(random.Next(4) == 0 ? Tokens[random.Next(Tokens.Length)] : pool[random.Next(pool.Count)]);
         }
 
         return text.ToString();

@@ -1,0 +1,413 @@
+#!/usr/bin/env bash
+# Loopback load benchmark: mock provider direct vs through Switchboard vs through nginx (plain reverse proxy),
+# non-stream and stream; 1- vs 8-deployment pools; the gateway's own overhead header; its RSS and CPU time.
+# Bounded (every wrk run has -d, every wait a deadline) and loopback only. Stops what it started, by PID.
+#
+# usage: bench/run.sh            (from anywhere; results in bench/results/<UTC timestamp>/)
+# knobs (environment):
+#   BENCH_DURATION=10     seconds per measured load run        BENCH_CONNECTIONS=32   BENCH_THREADS=2
+#   BENCH_SEQ_DURATION=5  seconds per 1-connection run          BENCH_WARMUP=5         seconds of unrecorded warm-up per target
+#   BENCH_CHUNKS=8        content chunks per streamed answer    BENCH_KEYS=4           deployments in the main group glm-4.6
+#   BENCH_ROUNDS=3        interleaved rounds of the load runs   BENCH_GW_WARMUP=30     seconds of load per gateway before any run
+#   BENCH_POOL_ROUNDS=3   alternating pool-1 / pool-8 rounds    BENCH_OVERHEAD_SAMPLES=300
+#   BENCH_PIN=1           wrk on CPU 0, servers on the others (0: let the scheduler place everything)
+#   BENCH_CASES="load seq pool overhead keys"   which parts to run
+#   BENCH_SKIP_PUBLISH=1  reuse bench/.out/switchboard          BENCH_KEYS_EXTRA_YAML   appended to the keys case's config
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH="$ROOT/bench"
+DURATION=${BENCH_DURATION:-10}
+SEQ_DURATION=${BENCH_SEQ_DURATION:-5}
+WARMUP=${BENCH_WARMUP:-5}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+THREADS=${BENCH_THREADS:-2}
+CHUNKS=${BENCH_CHUNKS:-8}
+KEYS=${BENCH_KEYS:-4}
+ROUNDS=${BENCH_ROUNDS:-3}
+GW_WARMUP=${BENCH_GW_WARMUP:-30}
+POOL_ROUNDS=${BENCH_POOL_ROUNDS:-3}
+OVERHEAD_SAMPLES=${BENCH_OVERHEAD_SAMPLES:-300}
+PIN=${BENCH_PIN:-1}
+CASES=" ${BENCH_CASES:-load seq pool overhead keys} "
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RESULTS="$BENCH/results/$STAMP"
+RAW="$RESULTS/raw"
+TSV="$RESULTS/results.tsv"
+OUT="$BENCH/.out/switchboard"
+BIN="$OUT/switchboard"
+TMP=$(mktemp -d /tmp/switchboard-bench.XXXXXX)
+CLK_TCK=$(getconf CLK_TCK)
+PIDS=()
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+has() { [[ "$CASES" == *" $1 "* ]]; }
+
+# ---------------------------------------------------------------------------------------------------- process control
+stop_pid() {
+  local pid=$1 i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# CPU placement: 2 cores are shared by the load generator and the servers. wrk gets CPU 0 to itself so that it never
+# steals time from what is measured; mock, gateway and nginx share the remaining CPU(s).
+NCPU=$(nproc)
+if [[ "$PIN" == 1 && "$NCPU" -ge 2 ]] && command -v taskset >/dev/null; then
+  LOAD_PIN=(taskset -c 0)
+  SERVER_CPUS=$([[ $NCPU -eq 2 ]] && echo 1 || echo "1-$((NCPU - 1))")
+  SERVER_PIN=(taskset -c "$SERVER_CPUS")
+else
+  LOAD_PIN=()
+  SERVER_PIN=()
+fi
+
+# A port nobody listens on: random, checked against the kernel's listening sockets (IPv4 and IPv6).
+free_port() {
+  local port hex
+  while true; do
+    port=$((20000 + RANDOM % 40000))
+    hex=$(printf '%04X' "$port")
+    if ! awk -v h=":$hex" 'NR > 1 && $4 == "0A" && substr($2, length($2) - 4) == h { found = 1 } END { exit !found }' \
+      /proc/net/tcp /proc/net/tcp6 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+}
+
+wait_http() { # url seconds pid
+  local url=$1 deadline=$((SECONDS + $2)) pid=$3
+  until curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || die "process $pid died before $url was ready (see $RESULTS/*.log)"
+    ((SECONDS < deadline)) || die "$url not ready after $2 s"
+    sleep 0.2
+  done
+}
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+vm_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+
+# ---------------------------------------------------------------------------------------------------- prerequisites
+install_tools() {
+  local missing=()
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
+  command -v curl >/dev/null || missing+=(curl)
+  ((${#missing[@]} == 0)) && return
+  local sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  log "installing ${missing[*]} with apt-get"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+publish() {
+  if [[ "${BENCH_SKIP_PUBLISH:-0}" == 1 && -x "$BIN" ]]; then
+    log "reusing $BIN"
+    return
+  fi
+  log "publishing Release build to bench/.out/switchboard"
+  timeout 900 dotnet publish "$ROOT/src/Switchboard" -c Release -o "$OUT" --nologo -v quiet >"$RESULTS/publish.log" 2>&1 \
+    || die "dotnet publish failed (see $RESULTS/publish.log)"
+}
+
+machine_info() {
+  {
+    echo "date_utc: $(date -u '+%Y-%m-%d %H:%M')"
+    echo "nproc: $NCPU"
+    echo "cpu: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+    echo "mem_total: $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+    echo "os: $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
+    echo "dotnet: $(dotnet --version 2>/dev/null), runtime $(dotnet --list-runtimes 2>/dev/null | awk '/AspNetCore/ { v = $2 } END { print v }')"
+    echo "wrk: $(wrk -v 2>&1 | head -1)"
+    echo "nginx: $(nginx -v 2>&1 | head -1)"
+    echo "loadavg_at_start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "pinning: $([[ ${#LOAD_PIN[@]} -gt 0 ]] && echo "wrk on CPU 0; mock, gateway, nginx on CPU $SERVER_CPUS" || echo none)"
+    echo "settings: duration=${DURATION}s connections=$CONNECTIONS threads=$THREADS chunks=$CHUNKS keys=$KEYS"
+  } >"$RESULTS/machine.txt"
+}
+
+# ---------------------------------------------------------------------------------------------------- servers
+start_mock() {
+  MOCK_PORT=$(free_port)
+  "${SERVER_PIN[@]}" "$BIN" mock-provider --port "$MOCK_PORT" --host 127.0.0.1 >"$RESULTS/mock.log" 2>&1 &
+  MOCK_PID=$!
+  PIDS+=("$MOCK_PID")
+  wait_http "http://127.0.0.1:$MOCK_PORT/_stats" 30 "$MOCK_PID"
+  log "mock provider pid $MOCK_PID on 127.0.0.1:$MOCK_PORT"
+}
+
+deployment_yaml() { # group key
+  cat <<EOF
+  - model_name: $1
+    litellm_params:
+      model: openai/glm-4.6
+      api_base: http://127.0.0.1:$MOCK_PORT/v1
+      api_key: $2
+      extra_headers:
+        x-mock-chunks: "$CHUNKS"
+        x-mock-chunk-delay-ms: "0"
+EOF
+}
+
+write_config() { # file [extra yaml]
+  local i
+  {
+    echo "# Generated by bench/run.sh"
+    echo "model_list:"
+    for i in $(seq 1 "$KEYS"); do deployment_yaml glm-4.6 "ok-bench-$i"; done
+    deployment_yaml bench-pool-1 ok-bench-1
+    for i in $(seq 1 8); do deployment_yaml bench-pool-8 "ok-bench-$i"; done
+    if [[ -n "${2:-}" ]]; then printf '%s\n' "$2"; fi
+  } >"$1"
+}
+
+start_gateway() { # name config [VAR=value for the environment] -> GW_PORT, GW_PID
+  GW_PORT=$(free_port)
+  env ${3:+"$3"} "${SERVER_PIN[@]}" "$BIN" --config "$2" --port "$GW_PORT" --host 127.0.0.1 >"$RESULTS/$1.log" 2>&1 &
+  GW_PID=$!
+  PIDS+=("$GW_PID")
+  wait_http "http://127.0.0.1:$GW_PORT/health/readiness" 60 "$GW_PID"
+  log "gateway '$1' pid $GW_PID on 127.0.0.1:$GW_PORT"
+}
+
+start_nginx() {
+  NGINX_PORT=$(free_port)
+  local dir="$TMP/nginx"
+  mkdir -p "$dir"
+  chmod 755 "$TMP" "$dir"
+  cat >"$dir/nginx.conf" <<EOF
+# Plain reverse proxy to the mock provider: keepalive upstream connections, no response buffering (SSE).
+daemon off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $dir/body;
+  proxy_temp_path $dir/proxy;
+  fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi;
+  scgi_temp_path $dir/scgi;
+  keepalive_requests 1000000;
+  upstream mock {
+    server 127.0.0.1:$MOCK_PORT;
+    keepalive 128;
+    keepalive_requests 1000000;
+  }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://mock;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_request_buffering off;
+    }
+  }
+}
+EOF
+  local nginx_bin
+  nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+  "${SERVER_PIN[@]}" "$nginx_bin" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" >"$RESULTS/nginx.log" 2>&1 &
+  NGINX_PID=$!
+  PIDS+=("$NGINX_PID")
+  wait_http "http://127.0.0.1:$NGINX_PORT/_stats" 30 "$NGINX_PID"
+  log "nginx pid $NGINX_PID on 127.0.0.1:$NGINX_PORT"
+}
+
+# ---------------------------------------------------------------------------------------------------- load runs
+body_file() { # model stream(0|1) -> path
+  local file="$TMP/body-$1-$2.json"
+  if [[ ! -f "$file" ]]; then
+    sed -e "s/\"model\":\"[^\"]*\"/\"model\":\"$1\"/" "$BENCH/chat-body.json" >"$file"
+    if [[ "$2" == 1 ]]; then sed -i 's/}[[:space:]]*$/,"stream":true}/' "$file"; fi
+  fi
+  echo "$file"
+}
+
+# run_wrk label target port model stream connections seconds [gateway pid] [bearer]: one bounded wrk run, one TSV row
+run_wrk() {
+  local label=$1 target=$2 port=$3 model=$4 stream=$5 conns=$6 secs=$7 gw=${8:-} key=${9:-ok-bench-1}
+  local threads=$THREADS raw="$RAW/$label.txt" cpu0=0 cpu1=0 rss=0
+  ((threads > conns)) && threads=$conns
+  [[ -n "$gw" ]] && cpu0=$(cpu_ticks "$gw")
+  BENCH_BODY_FILE=$(body_file "$model" "$stream") BENCH_KEY=$key BENCH_CHUNKS=$CHUNKS \
+    timeout $((secs + 30)) "${LOAD_PIN[@]}" wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s --latency \
+    -s "$BENCH/chat.lua" "http://127.0.0.1:$port/v1/chat/completions" >"$raw" 2>&1 || die "wrk failed for $label (see $raw)"
+  if [[ -n "$gw" ]]; then
+    cpu1=$(cpu_ticks "$gw")
+    rss=$(vm_kb "$gw" VmRSS)
+  fi
+  local line
+  line=$(grep '^BENCH ' "$raw") || die "no BENCH line in $raw"
+  # shellcheck disable=SC2086
+  local $(echo "${line#BENCH }")
+  local errors=$((err_connect + err_read + err_write + err_status + err_timeout))
+  local rps cpu_us
+  rps=$(awk -v r="$requests" -v d="$duration_us" 'BEGIN { printf "%.0f", r / (d / 1e6) }')
+  cpu_us=$(awk -v c=$((cpu1 - cpu0)) -v t="$CLK_TCK" -v r="$requests" 'BEGIN { if (r > 0 && c > 0) printf "%.1f", c / t * 1e6 / r; else print "-" }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$target" "$([[ $stream == 1 ]] && echo stream || echo non-stream)" \
+    "$conns" "$rps" "$p50_us" "$p99_us" "$errors" "$cpu_us" "$rss" "$requests" >>"$TSV"
+  log "$label: $rps req/s, p50 $((p50_us))us, p99 $((p99_us))us, errors $errors"
+  ((errors == 0)) || log "warning: $label had $errors errors (see $raw)"
+}
+
+warm() { # port model stream [seconds]
+  local secs=${4:-$WARMUP}
+  BENCH_BODY_FILE=$(body_file "$2" "$3") BENCH_KEY=ok-bench-1 BENCH_CHUNKS=$CHUNKS \
+    timeout $((secs + 30)) "${LOAD_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --timeout 10s \
+    -s "$BENCH/chat.lua" "http://127.0.0.1:$1/v1/chat/completions" >/dev/null 2>&1 || true
+}
+
+# The gateway's own figure for its overhead, over sequential keep-alive requests (one curl process, --next per request).
+sample_overhead() { # label stream
+  local body cfg="$TMP/curl-$1.cfg" i
+  body=$(body_file glm-4.6 "$2")
+  : >"$cfg"
+  for i in $(seq 1 "$OVERHEAD_SAMPLES"); do
+    if ((i > 1)); then echo next >>"$cfg"; fi
+    printf 'url = "http://127.0.0.1:%s/v1/chat/completions"\nrequest = "POST"\ndata-binary = "@%s"\n' "$GW_PORT" "$body" >>"$cfg"
+    printf 'header = "Content-Type: application/json"\nheader = "Authorization: Bearer ok-bench-1"\n' >>"$cfg"
+    printf 'output = "/dev/null"\ndump-header = "-"\nsilent\nshow-error\n' >>"$cfg"
+  done
+  timeout 120 "${LOAD_PIN[@]}" curl -K "$cfg" >"$RAW/$1.headers" 2>&1 || die "overhead sampling failed (see $RAW/$1.headers)"
+  local values="$RAW/$1.values"
+  tr -d '\r' <"$RAW/$1.headers" | awk -F': ' 'tolower($1) == "x-litellm-overhead-duration-ms" { print $2 }' | sort -g >"$values"
+  local n
+  n=$(wc -l <"$values")
+  ((n > 0)) || die "no x-litellm-overhead-duration-ms header in $RAW/$1.headers"
+  awk -v label="$1" '{ v[NR] = $1 } END {
+      p50 = v[int((NR + 1) / 2)]; i99 = int(NR * 0.99 + 0.999999); if (i99 < 1) i99 = 1; if (i99 > NR) i99 = NR
+      printf "%s\t%d\t%s\t%s\t%s\n", label, NR, p50, v[i99], v[NR] }' "$values" >>"$RESULTS/overhead.tsv"
+  log "$1: overhead header over $n requests: $(tail -1 "$RESULTS/overhead.tsv" | cut -f3-4 | tr '\t' '/') ms (p50/p99)"
+}
+
+# ---------------------------------------------------------------------------------------------------- cases
+case_load() { # direct vs gateway (request log on / off) vs nginx, non-stream and stream; rounds interleaved against drift
+  local round stream target port pid
+  for round in $(seq 1 "$ROUNDS"); do
+    for stream in 0 1; do
+      for target in direct switchboard switchboard-nolog nginx; do
+        pid=""
+        case $target in
+          direct) port=$MOCK_PORT ;;
+          switchboard) port=$GW_PORT pid=$GW_PID ;;
+          switchboard-nolog) port=$NOLOG_PORT pid=$NOLOG_PID ;;
+          nginx) port=$NGINX_PORT ;;
+        esac
+        ((round > 1)) || warm "$port" glm-4.6 "$stream"
+        run_wrk "$target-$stream-c$CONNECTIONS-r$round" "$target" "$port" glm-4.6 "$stream" "$CONNECTIONS" "$DURATION" "$pid"
+      done
+    done
+  done
+}
+
+case_seq() { # one connection: latency without queueing, the plain cost of the extra hop
+  local stream
+  for stream in 0 1; do
+    run_wrk "direct-$stream-c1" direct "$MOCK_PORT" glm-4.6 "$stream" 1 "$SEQ_DURATION"
+    run_wrk "switchboard-$stream-c1" switchboard "$GW_PORT" glm-4.6 "$stream" 1 "$SEQ_DURATION" "$GW_PID"
+    run_wrk "switchboard-nolog-$stream-c1" switchboard-nolog "$NOLOG_PORT" glm-4.6 "$stream" 1 "$SEQ_DURATION" "$NOLOG_PID"
+    run_wrk "nginx-$stream-c1" nginx "$NGINX_PORT" glm-4.6 "$stream" 1 "$SEQ_DURATION"
+  done
+}
+
+case_pool() { # issue 3: routing over 8 deployments costs no more than over 1; alternating rounds to spread drift
+  local round
+  warm "$GW_PORT" bench-pool-1 0
+  warm "$GW_PORT" bench-pool-8 0
+  for round in $(seq 1 "$POOL_ROUNDS"); do
+    run_wrk "pool1-r$round" pool-1 "$GW_PORT" bench-pool-1 0 "$CONNECTIONS" "$DURATION" "$GW_PID"
+    run_wrk "pool8-r$round" pool-8 "$GW_PORT" bench-pool-8 0 "$CONNECTIONS" "$DURATION" "$GW_PID"
+  done
+}
+
+case_overhead() {
+  sample_overhead overhead-non-stream 0
+  sample_overhead overhead-stream 1
+}
+
+# Issue 5: the same load with a master key, a virtual key and usage recording on, against the plain gateway.
+# Runs when the gateway can issue a virtual key (POST /key/generate); skipped with a note before that.
+case_keys() {
+  local cfg="$TMP/keys.yaml" master="sk-bench-master-0001" plain_port=$GW_PORT plain_pid=$GW_PID
+  write_config "$cfg" "$(printf 'general_settings:\n  master_key: %s\n%s' "$master" "${BENCH_KEYS_EXTRA_YAML:-}")"
+  start_gateway switchboard-keys "$cfg"
+  local response vkey
+  response=$(curl -sS --max-time 10 -X POST "http://127.0.0.1:$GW_PORT/key/generate" -H "Authorization: Bearer $master" \
+    -H 'Content-Type: application/json' -d '{"models":["glm-4.6"],"key_alias":"bench"}' -w '\n%{http_code}' || true)
+  vkey=$(printf '%s' "$response" | head -n -1 | sed -n 's/.*"key"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p')
+  if [[ "$(printf '%s' "$response" | tail -1)" != 200 || -z "$vkey" ]]; then
+    log "keys case skipped: POST /key/generate gave HTTP $(printf '%s' "$response" | tail -1) (virtual keys not built yet)"
+    echo "skipped: POST /key/generate not available" >"$RESULTS/keys.txt"
+    stop_pid "$GW_PID"
+    GW_PORT=$plain_port GW_PID=$plain_pid
+    return
+  fi
+  local keys_port=$GW_PORT keys_pid=$GW_PID round
+  warm "$keys_port" glm-4.6 0
+  for round in $(seq 1 "$POOL_ROUNDS"); do
+    run_wrk "plain-r$round" plain "$plain_port" glm-4.6 0 "$CONNECTIONS" "$DURATION" "$plain_pid"
+    run_wrk "keys-r$round" keys+usage "$keys_port" glm-4.6 0 "$CONNECTIONS" "$DURATION" "$keys_pid" "$vkey"
+  done
+  stop_pid "$keys_pid"
+  GW_PORT=$plain_port GW_PID=$plain_pid
+}
+
+# ---------------------------------------------------------------------------------------------------- main
+mkdir -p "$RAW"
+printf 'label\ttarget\tmode\tconnections\trps\tp50_us\tp99_us\terrors\tgw_cpu_us_per_req\tgw_rss_kb\trequests\n' >"$TSV"
+install_tools
+command -v dotnet >/dev/null || die "dotnet SDK not found"
+publish
+machine_info
+log "results in ${RESULTS#"$ROOT"/}"
+
+start_mock
+write_config "$TMP/gateway.yaml"
+cp "$TMP/gateway.yaml" "$RESULTS/gateway.yaml"
+# The same gateway with its per-request log line off (the one Information event per call), to show what logging costs.
+start_gateway switchboard-nolog "$TMP/gateway.yaml" "Logging__LogLevel__Switchboard.Api=Warning"
+NOLOG_PORT=$GW_PORT NOLOG_PID=$GW_PID
+start_gateway switchboard "$TMP/gateway.yaml"
+GW_MAIN_PID=$GW_PID
+start_nginx
+
+# JIT tiering (tier-0, then PGO-instrumented, then tier-1) takes tens of seconds of load on one busy core; measured CPU
+# per request fell 3x over the first half minute in a trial run. Warm both gateways well before the first measurement.
+log "warming the gateways for ${GW_WARMUP} s each"
+for port in "$GW_PORT" "$NOLOG_PORT"; do
+  warm "$port" glm-4.6 0 $((GW_WARMUP / 2))
+  warm "$port" glm-4.6 1 $((GW_WARMUP / 2))
+done
+
+has load && case_load
+has seq && case_seq
+has pool && case_pool
+has overhead && case_overhead
+has keys && case_keys
+
+{
+  echo "gateway_vmrss_kb: $(vm_kb "$GW_MAIN_PID" VmRSS)"
+  echo "gateway_vmhwm_kb: $(vm_kb "$GW_MAIN_PID" VmHWM)"
+  echo "gateway_cpu_s_total: $(awk -v c="$(cpu_ticks "$GW_MAIN_PID")" -v t="$CLK_TCK" 'BEGIN { printf "%.2f", c / t }')"
+  echo "mock_vmhwm_kb: $(vm_kb "$MOCK_PID" VmHWM)"
+  echo "loadavg_at_end: $(cut -d' ' -f1-3 /proc/loadavg)"
+} >>"$RESULTS/machine.txt"
+
+"$BENCH/summarize.sh" "$RESULTS" | tee "$RESULTS/summary.md"

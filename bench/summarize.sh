@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Turns one bench/run.sh result folder into the markdown tables of docs/benchmarks.md.
+# usage: bench/summarize.sh bench/results/<stamp>
+set -euo pipefail
+DIR=${1:?usage: summarize.sh RESULT_DIR}
+TSV="$DIR/results.tsv"
+
+echo "## Run $(basename "$DIR")"
+echo
+sed 's/^/    /' "$DIR/machine.txt"
+echo
+
+# Load runs: direct / switchboard / switchboard-nolog / nginx per mode and connection count; medians over the rounds,
+# deltas against direct. CPU per request and RSS are the gateway's own.
+awk -F'\t' '
+  function median(list,   arr, m, i, j, t) {
+    m = split(list, arr, " ")
+    for (i = 2; i <= m; i++) { t = arr[i]; for (j = i - 1; j >= 1 && arr[j] + 0 > t + 0; j--) arr[j + 1] = arr[j]; arr[j + 1] = t }
+    return (m % 2) ? arr[(m + 1) / 2] : (arr[m / 2] + arr[m / 2 + 1]) / 2
+  }
+  NR == 1 { next }
+  $2 == "direct" || $2 == "switchboard" || $2 == "switchboard-nolog" || $2 == "nginx" {
+    key = $3 SUBSEP $4
+    if (!(key in seen)) { seen[key] = 1; order[++n] = key }
+    k = key SUBSEP $2
+    rps[k] = rps[k] " " $5; p50[k] = p50[k] " " $6; p99[k] = p99[k] " " $7; err[k] += $8; runs[k]++
+    if ($9 != "-") cpu[k] = cpu[k] " " $9
+    if ($10 > rss[k]) rss[k] = $10
+  }
+  END {
+    if (n == 0) exit
+    print "| mode | conns | target | runs | req/s | p50 ms | p99 ms | p50 vs direct | p99 vs direct | errors | gateway CPU µs/req | gateway RSS MiB |"
+    print "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    split("direct switchboard switchboard-nolog nginx", targets, " ")
+    for (i = 1; i <= n; i++) {
+      split(order[i], kc, SUBSEP)
+      base = order[i] SUBSEP "direct"
+      for (t = 1; t <= 4; t++) {
+        k = order[i] SUBSEP targets[t]
+        if (!(k in runs)) continue
+        d50 = d99 = ""
+        if (t > 1 && (base in runs)) {
+          d50 = sprintf("%+.2f", (median(p50[k]) - median(p50[base])) / 1000)
+          d99 = sprintf("%+.2f", (median(p99[k]) - median(p99[base])) / 1000)
+        }
+        gw = targets[t] ~ /^switchboard/
+        printf "| %s | %s | %s | %d | %.0f | %.2f | %.2f | %s | %s | %d | %s | %s |\n", kc[1], kc[2], targets[t], runs[k], median(rps[k]),
+          median(p50[k]) / 1000, median(p99[k]) / 1000, d50, d99, err[k],
+          (gw && cpu[k] != "") ? sprintf("%.1f", median(cpu[k])) : "", (gw && rss[k] > 0) ? sprintf("%.0f", rss[k] / 1024) : ""
+      }
+    }
+    print ""
+  }' "$TSV"
+
+# Alternating rounds (pool-1 vs pool-8; plain vs keys+usage): median per target, difference of the second against the first.
+rounds_table() { # first second title
+  awk -F'\t' -v a="$1" -v b="$2" -v title="$3" '
+    function median(list,   arr, m, i, j, t) {
+      m = split(list, arr, " ")
+      for (i = 2; i <= m; i++) { t = arr[i]; for (j = i - 1; j >= 1 && arr[j] + 0 > t + 0; j--) arr[j + 1] = arr[j]; arr[j + 1] = t }
+      return (m % 2) ? arr[(m + 1) / 2] : (arr[m / 2] + arr[m / 2 + 1]) / 2
+    }
+    NR > 1 && ($2 == a || $2 == b) { rps[$2] = rps[$2] " " $5; p50[$2] = p50[$2] " " $6; p99[$2] = p99[$2] " " $7
+      cpu[$2] = cpu[$2] " " $9; err[$2] += $8; runs[$2]++; all[$2] = all[$2] (all[$2] == "" ? "" : ", ") $5 }
+    END {
+      if (!(a in runs) || !(b in runs)) exit
+      print "**" title "** (" runs[a] " alternating rounds each; medians; per-round req/s in brackets)"
+      print ""
+      print "| target | req/s | p50 ms | p99 ms | gateway CPU µs/req | errors | rounds req/s |"
+      print "|---|---:|---:|---:|---:|---:|---|"
+      for (k = 1; k <= 2; k++) {
+        t = (k == 1) ? a : b
+        printf "| %s | %.0f | %.2f | %.2f | %.1f | %d | %s |\n", t, median(rps[t]), median(p50[t]) / 1000, median(p99[t]) / 1000,
+          median(cpu[t]), err[t], all[t]
+      }
+      printf "\n%s vs %s: req/s %+.1f %%, p50 %+.1f %%, gateway CPU per request %+.1f %%\n\n", b, a,
+        (median(rps[b]) / median(rps[a]) - 1) * 100, (median(p50[b]) / median(p50[a]) - 1) * 100,
+        (median(cpu[b]) / median(cpu[a]) - 1) * 100
+    }' "$TSV"
+}
+rounds_table pool-1 pool-8 "Routing: 1-deployment pool vs 8-deployment pool (non-stream)"
+rounds_table plain keys+usage "Virtual key + usage recording vs open gateway (non-stream)"
+[[ -f "$DIR/keys.txt" ]] && { echo "Virtual key + usage case: $(cat "$DIR/keys.txt")"; echo; }
+
+if [[ -f "$DIR/overhead.tsv" ]]; then
+  echo "**x-litellm-overhead-duration-ms** (sequential keep-alive requests, one at a time)"
+  echo
+  echo "| requests | n | median ms | p99 ms | max ms |"
+  echo "|---|---:|---:|---:|---:|"
+  awk -F'\t' '{ sub(/^overhead-/, "", $1); printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }' "$DIR/overhead.tsv"
+  echo
+fi

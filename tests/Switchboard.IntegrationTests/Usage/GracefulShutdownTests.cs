@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Switchboard.IntegrationTests.Infrastructure;
+
+namespace Switchboard.IntegrationTests.Usage;
+
+/// <summary>Nothing accepted is lost: the gateway runs as its own process and is stopped with SIGTERM mid-load.</summary>
+public sealed class GracefulShutdownTests(Xunit.Abstractions.ITestOutputHelper log) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sb-sigterm-").FullName;
+    private Process? _gateway;
+
+    [Fact]
+    public async Task Sigterm_During2000ConcurrentCalls_OneUsageRecordPerSuccessfulResponse()
+    {
+        var port = RepoPaths.FreePort();
+        var config = Path.Combine(_dir, "litellm-config.yaml");
+        await File.WriteAllTextAsync(config, """
+            model_list:
+              - model_name: glm-pool
+                litellm_params:
+                  model: mock/glm-4.6
+                  api_key: ok-sigterm-1
+                  mock_latency_ms: 25
+              - model_name: glm-pool
+                litellm_params:
+                  model: mock/glm-4.6
+                  api_key: ok-sigterm-2
+                  mock_latency_ms: 25
+            """);
+        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "switchboard.dll"), "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--host", "127.0.0.1"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = _dir,
+        };
+        _gateway = Process.Start(info)!;
+        var output = new StringBuilder();
+        _gateway.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        _gateway.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        _gateway.BeginOutputReadLine();
+        _gateway.BeginErrorReadLine();
+
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromSeconds(60) };
+        var baseUrl = $"http://127.0.0.1:{port}";
+        await WaitReadyAsync(client, baseUrl);
+
+        var completed = 0;
+        var sigtermSent = new TaskCompletionSource();
+        var calls = Enumerable.Range(0, 2000).Select(async i =>
+        {
+            try
+            {
+                using var response = await client.PostAsync(baseUrl + "/v1/chat/completions", new StringContent(
+                    i % 4 == 0
+                        ? """{"model":"glm-pool","stream":true,"messages":[{"role":"user","content":"hello"}]}"""
+                        : """{"model":"glm-pool","messages":[{"role":"user","content":"hello"}]}""", Encoding.UTF8, "application/json"));
+                var body = await response.Content.ReadAsStringAsync();
+                var ok = response.StatusCode == HttpStatusCode.OK && (i % 4 != 0 || body.Contains("[DONE]", StringComparison.Ordinal));
+                return ok;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+            catch (TaskCanceledException)
+            {
+                return false;
+            }
+            finally
+            {
+                if (Interlocked.Increment(ref completed) == 800)
+                {
+                    sigtermSent.TrySetResult();
+                }
+            }
+        }).ToList();
+
+        await sigtermSent.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        using (var kill = Process.Start("kill", ["-TERM", _gateway.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill!.WaitForExitAsync();
+        }
+
+        var results = await Task.WhenAll(calls);
+        await _gateway.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        var successes = results.Count(ok => ok);
+        Assert.True(successes >= 800, $"only {successes} calls succeeded; gateway output:\n{output}");
+        Assert.Equal(0, _gateway.ExitCode);
+
+        await using var db = new SqliteConnection($"Data Source={Path.Combine(_dir, "switchboard.db")};Mode=ReadOnly");
+        await db.OpenAsync();
+        await using var count = db.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM usage_logs WHERE http_status = 200";
+        var rows = Convert.ToInt32(await count.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        log.WriteLine($"{successes} of 2000 calls succeeded around the SIGTERM; {rows} usage rows with status 200");
+        Assert.Equal(successes, rows);
+    }
+
+    private static async Task WaitReadyAsync(HttpClient client, string baseUrl)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            try
+            {
+                using var response = await client.GetAsync(baseUrl + "/health/readiness");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("the gateway did not become ready");
+    }
+
+    public void Dispose()
+    {
+        if (_gateway is { HasExited: false })
+        {
+            _gateway.Kill();
+        }
+
+        _gateway?.Dispose();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
