@@ -25,3 +25,4 @@ if [ "${#missing[@]}" -gt 0 ]; then
     service postgresql stop >/dev/null 2>&1 || true
   fi
 fi
+[ "${SWITCHBOARD_SKIP_CLAUDE_CODE:-}" = 1 ] || "$(dirname "${BASH_SOURCE[0]}")/install-claude-code.sh"
