@@ -236,6 +236,8 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
                         haveUsage = true;
                     }
 
+                    TrackBlocks(evt.Name, data);
+
                     WriteEvent(output, evt.Name, data);
                 }
 
@@ -247,7 +249,50 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
+        if (!_passthroughStopped)
+        {
+            // A clean end of the connection before message_stop is still a broken answer for the client.
+            throw new IOException("the upstream stream ended before message_stop");
+        }
+
         return new RelayResult(haveUsage ? new UsageCounts(input, outputTokens, cached, false) : null, ttft, true);
+    }
+
+    private int? _passthroughOpenBlock;
+    private bool _passthroughStopped;
+
+    /// <summary>Which block of a relayed Anthropic stream is open, so that a broken stream can close it before its error event.</summary>
+    private void TrackBlocks(string? name, ReadOnlySpan<byte> data)
+    {
+        switch (name)
+        {
+            case "content_block_start":
+                _passthroughOpenBlock = ReadIndex(data);
+                break;
+            case "content_block_stop":
+                _passthroughOpenBlock = null;
+                break;
+            case "message_stop" or "error":
+                _passthroughStopped = true;
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static int ReadIndex(ReadOnlySpan<byte> data)
+    {
+        var reader = new Utf8JsonReader(data);
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("index"u8))
+            {
+                reader.Read();
+                return reader.TryGetInt32(out var index) ? index : 0;
+            }
+        }
+
+        return 0;
     }
 
     private static void WriteEvent(IBufferWriter<byte> output, string? name, ReadOnlySpan<byte> data)
@@ -313,6 +358,12 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
         }
         else
         {
+            if (_passthroughOpenBlock is { } open)
+            {
+                WriteEvent(output, "content_block_stop", System.Text.Encoding.UTF8.GetBytes($"{{\"type\":\"content_block_stop\",\"index\":{open}}}"));
+                _passthroughOpenBlock = null;
+            }
+
             output.Write("event: error\ndata: "u8);
             Protocols.Anthropic.AnthropicErrors.Write(output, Protocols.Anthropic.AnthropicErrors.Api, message, context.Items[CallIds.ItemKey] as string);
             output.Write("\n\n"u8);

@@ -28,6 +28,7 @@ internal sealed class AttemptLoop(GatewayServices services)
         RouteDecision? lastDecision = null;
         string? lastDeploymentKey = null;
         (Deployment From, string Reason)? pendingRetry = null;
+        var history = new FailureHistory();
         var chain = new List<string> { firstGroup.Name };
         chain.AddRange(router.FallbacksFor(firstGroup.Name));
         try
@@ -80,6 +81,7 @@ internal sealed class AttemptLoop(GatewayServices services)
 
                     var failure = attempt.Failure;
                     lastFailure = failure;
+                    history.Add(failure, services.Time.GetUtcNow());
                     call.ErrorClass = failure.ProviderCode is null ? failure.Kind.ToString() : $"{failure.Kind}:{failure.ProviderCode}";
                     lastDeploymentKey = deployment.Config.ApiKey;
                     router.ReportFailure(lease, failure);
@@ -117,7 +119,7 @@ internal sealed class AttemptLoop(GatewayServices services)
             router.LogRetry(unserved.From, null, unserved.Reason);
         }
 
-        await WriteExhaustedAsync(context, protocol.Api, firstGroup, call, lastFailure, lastDecision, lastDeploymentKey);
+        await WriteExhaustedAsync(context, protocol.Api, firstGroup, call, lastFailure, lastDecision, history, lastDeploymentKey);
     }
 
     private async Task<AttemptResult> SendAsync(Deployment deployment, IProxyProtocol protocol, CallState call, CancellationToken ct)
@@ -224,9 +226,27 @@ internal sealed class AttemptLoop(GatewayServices services)
         await ApiErrors.WriteAsync(context, api, status, message, failure.ProviderCode);
     }
 
-    private static async Task WriteExhaustedAsync(HttpContext context, ClientApi api, ModelGroup group, CallState call, UpstreamFailure? failure, RouteDecision? decision, string? key)
+    private static async Task WriteExhaustedAsync(HttpContext context, ClientApi api, ModelGroup group, CallState call, UpstreamFailure? failure,
+        RouteDecision? decision, FailureHistory history, string? key)
     {
         context.Response.Headers["x-litellm-attempted-retries"] = call.Retries.ToString(CultureInfo.InvariantCulture);
+
+        // The router's view of the group is the latest; when the call stopped on its retry budget instead, what its
+        // own attempts met says the same thing (every key overloaded, or out for hours) for this very first call.
+        if (decision is null && history.AllOverloaded)
+        {
+            decision = new RouteDecision { AllOverloaded = true, RetryAfter = failure?.RetryAfter, Message = Redact(failure!.Message, key) };
+        }
+        else if (decision is null && history.AllOutForLong)
+        {
+            decision = new RouteDecision
+            {
+                LongOutage = true,
+                RetryAfter = history.EarliestRecoveryIn,
+                Message = Redact(failure!.Message, key),
+            };
+        }
+
         if (decision is { AllOverloaded: true })
         {
             await ApiErrors.WriteAsync(context, api, api == ClientApi.Anthropic ? 529 : 503,
@@ -282,6 +302,39 @@ internal sealed class AttemptLoop(GatewayServices services)
     /// <summary>Upstream messages may echo the key they were sent; never pass it on (DESIGN decision 8).</summary>
     internal static string Redact(string message, string? key) =>
         string.IsNullOrEmpty(key) || key.Length < 4 ? message : message.Replace(key, Observability.KeyMask.Mask(key), StringComparison.Ordinal);
+
+    /// <summary>What the attempts of one call met, to answer like the router will for the next call.</summary>
+    private sealed class FailureHistory
+    {
+        private int _count;
+        private int _overloaded;
+        private int _outForLong;
+
+        public TimeSpan? EarliestRecoveryIn { get; private set; }
+
+        public bool AllOverloaded => _count > 0 && _overloaded == _count;
+
+        public bool AllOutForLong => _count > 0 && _outForLong == _count;
+
+        public void Add(UpstreamFailure failure, DateTimeOffset now)
+        {
+            _count++;
+            if (failure.Kind == FailureKind.Overloaded)
+            {
+                _overloaded++;
+            }
+
+            if (failure.Kind == FailureKind.KeyDisabled
+                || (failure.Kind == FailureKind.QuotaExhausted && failure.CooldownUntil is { } until && until - now > TimeSpan.FromSeconds(60)))
+            {
+                _outForLong++;
+                if (failure.CooldownUntil is { } recovery && (EarliestRecoveryIn is null || recovery - now < EarliestRecoveryIn))
+                {
+                    EarliestRecoveryIn = recovery - now;
+                }
+            }
+        }
+    }
 
     private readonly record struct AttemptResult(UpstreamResponse? Response, UpstreamFailure? Failure, long StartedTimestamp);
 }
