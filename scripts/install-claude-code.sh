@@ -14,7 +14,9 @@ if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
   exit 1
 fi
 
-wanted="${CLAUDE_CODE_VERSION:-}"
+# Pinned to the version the end-to-end tests were written against; CLAUDE_CODE_VERSION=latest takes the newest.
+wanted="${CLAUDE_CODE_VERSION:-2.1.332}"
+[ "$wanted" != latest ] || wanted=""
 if [ -z "$wanted" ]; then
   wanted="$(npm view "$package" version 2>/dev/null || true)"
 fi

@@ -133,6 +133,11 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             services.Admission.Complete(admitted, usage is { } u ? u.PromptTokens + u.CompletionTokens : 0, cost);
         }
 
+        if (services.Config.General.DisableSpendLogs)
+        {
+            return;
+        }
+
         var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
         services.UsageSink.TryEnqueue(new Storage.UsageRecord
         {

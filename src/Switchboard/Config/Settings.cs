@@ -69,6 +69,9 @@ public sealed record GeneralSettings
     public string? MasterKey { get; init; }
     public string? DatabaseUrl { get; init; }
 
+    /// <summary>LiteLLM's <c>disable_spend_logs</c>: no usage record per call (budgets still count spend in memory).</summary>
+    public bool DisableSpendLogs { get; init; }
+
     /// <summary>Largest accepted request body (<c>max_request_size_mb</c>); 16 MiB by default.</summary>
     public long MaxRequestBodyBytes { get; init; } = 16L * 1024 * 1024;
 }
