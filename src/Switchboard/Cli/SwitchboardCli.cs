@@ -53,6 +53,8 @@ internal static class SwitchboardCli
             parse.GetValue(statusKey) ?? Environment.GetEnvironmentVariable("LITELLM_MASTER_KEY"),
             Console.Out, Console.Error, ct));
         root.Subcommands.Add(status);
+        root.Subcommands.Add(KeysCommand.Build(Console.Out, Console.Error, TimeProvider.System));
+        root.Subcommands.Add(UsageCommand.Build(Console.Out, Console.Error, TimeProvider.System));
         return root;
     }
 
