@@ -379,7 +379,7 @@ machine_info
 log "results in ${RESULTS#"$ROOT"/}"
 
 start_mock
-write_config "$TMP/gateway.yaml"
+write_config "$TMP/gateway.yaml" "$(printf 'general_settings:\n  disable_spend_logs: true')"
 cp "$TMP/gateway.yaml" "$RESULTS/gateway.yaml"
 # The same gateway with its per-request log line off (the one Information event per call), to show what logging costs.
 start_gateway switchboard-nolog "$TMP/gateway.yaml" "Logging__LogLevel__Switchboard.Api=Warning"
