@@ -358,6 +358,7 @@ public sealed class ConfigLoaderTests
     [Theory]
     [InlineData("demo-config.yaml")]
     [InlineData("litellm-config.example.yaml")]
+    [InlineData("claude-code-config.yaml")]
     public void LoadFile_ExampleFiles_LoadWithoutErrorsOrWarnings(string file)
     {
         var env = Env(("ZAI_API_KEY_1", "k1"), ("ZAI_API_KEY_2", "k2"), ("ZAI_API_KEY_3", "k3"));
