@@ -11,24 +11,22 @@ namespace Switchboard.Cli;
 /// </summary>
 internal static class UsageCommand
 {
+    public static readonly TimeSpan DefaultWindow = TimeSpan.FromHours(24);
+
     public static Command Build(TextWriter output, TextWriter errors, TimeProvider time)
     {
         var connection = new CliConnection();
         var by = new Option<string>("--by") { Description = "Group rows by key, model (group) or deployment", DefaultValueFactory = _ => "key" };
         by.AcceptOnlyFromAmong("key", "model", "deployment");
-        var since = new Option<TimeSpan>("--since")
-        {
-            Description = "Window ending now: 30m, 24h, 7d, 1mo (default 24h)",
-            DefaultValueFactory = _ => TimeSpan.FromHours(24),
-            CustomParser = ParseSince,
-        };
+        // Nullable rather than a DefaultValueFactory: help would print a TimeSpan default as 1.00:00:00.
+        var since = new Option<TimeSpan?>("--since") { Description = "Window ending now: 30m, 24h, 7d, 1mo (default: 24h)", CustomParser = ParseSince };
         var usage = new Command("usage", "Usage per key, model group or deployment: requests, failures, tokens in/out, cost (highest first).")
         {
             by, since,
         };
         connection.AddTo(usage);
         usage.SetAction((parse, ct) => CliConnection.RunAsync(connection.Read(parse), mayCreateDatabase: false, time, errors,
-            backend => RunAsync(backend, parse.GetValue(by)!, parse.GetValue(since), time, output, ct), ct));
+            backend => RunAsync(backend, parse.GetValue(by)!, parse.GetValue(since) ?? DefaultWindow, time, output, ct), ct));
         return usage;
     }
 
@@ -103,7 +101,7 @@ internal static class UsageCommand
     internal static bool IsFailure(UsageRecord record) =>
         record.ErrorClass is not null || record.HttpStatus is < 200 or >= 400;
 
-    private static TimeSpan ParseSince(ArgumentResult result)
+    private static TimeSpan? ParseSince(ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
         if (DurationText.TryParse(text, out var window))
@@ -112,7 +110,7 @@ internal static class UsageCommand
         }
 
         result.AddError($"--since takes a duration like 30m, 24h, 7d, 1mo, not '{text}'.");
-        return default;
+        return null;
     }
 
     internal sealed record Row(string Name, long Requests, long Failures, long TokensIn, long TokensOut, double Cost);

@@ -75,7 +75,14 @@ public sealed class KeysCommandTests
     {
         var spec = new CliKeySpec
         {
-            Alias = "alice", Models = ["glm-pool"], MaxBudget = 2.5, BudgetDuration = "30d", Rpm = 60, Tpm = 1000, MaxParallel = 2, Duration = "7d",
+            Alias = "alice",
+            Models = ["glm-pool"],
+            MaxBudget = 2.5,
+            BudgetDuration = "30d",
+            Rpm = 60,
+            Tpm = 1000,
+            MaxParallel = 2,
+            Duration = "7d",
         };
 
         using var doc = JsonDocument.Parse(spec.ToGenerateBody());
@@ -99,8 +106,16 @@ public sealed class KeysCommandTests
     {
         var key = Key("sk-abcdefghijklmnopqrstuvwxyz", "alice") with
         {
-            Models = ["m"], MaxBudget = 3, BudgetDuration = "1d", BudgetResetAt = Created.AddDays(1), RpmLimit = 1, TpmLimit = 2,
-            MaxParallelRequests = 3, ExpiresAt = Created.AddDays(9), Blocked = true, Spend = 0.5,
+            Models = ["m"],
+            MaxBudget = 3,
+            BudgetDuration = "1d",
+            BudgetResetAt = Created.AddDays(1),
+            RpmLimit = 1,
+            TpmLimit = 2,
+            MaxParallelRequests = 3,
+            ExpiresAt = Created.AddDays(9),
+            Blocked = true,
+            Spend = 0.5,
         };
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))

@@ -67,7 +67,8 @@ public sealed class KeysUsageParsingTests
 
         Assert.Empty(parse.Errors);
         Assert.Equal("key", parse.GetValue<string>("--by"));
-        Assert.Equal(TimeSpan.FromHours(24), parse.GetValue<TimeSpan>("--since"));
+        Assert.Null(parse.GetValue<TimeSpan?>("--since"));
+        Assert.Equal(TimeSpan.FromHours(24), UsageCommand.DefaultWindow);
     }
 
     [Theory]
@@ -78,7 +79,7 @@ public sealed class KeysUsageParsingTests
         var parse = Parse("usage", "--by", "deployment", "--since", since, "--database-url", "x.db");
 
         Assert.Empty(parse.Errors);
-        Assert.Equal(TimeSpan.FromMinutes(minutes), parse.GetValue<TimeSpan>("--since"));
+        Assert.Equal(TimeSpan.FromMinutes(minutes), parse.GetValue<TimeSpan?>("--since"));
         Assert.Equal("deployment", parse.GetValue<string>("--by"));
     }
 }
