@@ -106,6 +106,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
         http.Headers["x-accel-buffering"] = "no";
         Timing.WriteHeaders(http, call, time);
         await http.StartAsync(ct);
+        await http.BodyWriter.FlushAsync(ct);
         return passthrough
             ? await RelayAnthropicStreamAsync(response.Body, http, call, ct)
             : await TranslateStreamAsync(response.Body, http, call, ct);

@@ -71,6 +71,7 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
             http.Headers["x-accel-buffering"] = "no";
             Timing.WriteHeaders(http, call, time);
             await http.StartAsync(ct);
+            await http.BodyWriter.FlushAsync(ct);
             return translated
                 ? await TranslateStreamAsync(response.Body, http, call, ct)
                 : await SseRelay.RelayOpenAiAsync(response.Body, http, dropUsageOnlyChunk: !fields.IncludeUsage, time, call.StartTimestamp,

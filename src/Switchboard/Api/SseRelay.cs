@@ -88,6 +88,12 @@ internal static class SseRelay
             await reader.CompleteAsync();
         }
 
+        if (!sawDone)
+        {
+            // OpenAI-compatible streams end with [DONE]; without it the answer is cut, even if the socket closed cleanly.
+            throw new IOException("the upstream stream ended before data: [DONE]");
+        }
+
         return new RelayResult(haveUsage ? usage : null, ttft, sawDone);
     }
 

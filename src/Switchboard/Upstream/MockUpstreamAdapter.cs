@@ -15,7 +15,9 @@ internal sealed class MockUpstreamAdapter(TimeProvider time) : IUpstreamAdapter
     public async Task<UpstreamResponse> SendAsync(DeploymentConfig deployment, UpstreamRequest request, CancellationToken ct)
     {
         var info = MockRequestInfo.Parse(request.Body.Span);
-        if (deployment.Mock.Latency > TimeSpan.Zero)
+
+        // Streams start at once and wait before their first chunk, as real providers do while the model thinks.
+        if (deployment.Mock.Latency > TimeSpan.Zero && !info.Stream)
         {
             await Task.Delay(deployment.Mock.Latency, time, ct);
         }
@@ -52,6 +54,11 @@ internal sealed class MockUpstreamAdapter(TimeProvider time) : IUpstreamAdapter
     {
         try
         {
+            if (deployment.Mock.Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(deployment.Mock.Latency, time, ct);
+            }
+
             var pieces = MockAnswers.Split(text, chunks);
             var id = "chatcmpl-mock" + info.Hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
             for (var i = 0; i < pieces.Count; i++)
