@@ -126,11 +126,7 @@ internal static class SseRelay
     {
         var output = response.BodyWriter;
         output.Write("data: "u8);
-        using (var writer = new Utf8JsonWriter(output))
-        {
-            ApiErrors.WriteOpenAi(writer, "api_error", message, "upstream_stream_error", null);
-        }
-
+        Protocols.OpenAi.OpenAiErrors.Write(output, message, "api_error", null, "upstream_stream_error");
         output.Write("\n\n"u8);
         await output.FlushAsync(ct);
     }

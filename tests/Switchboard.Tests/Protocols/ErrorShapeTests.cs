@@ -17,6 +17,8 @@ public sealed class ErrorShapeTests
     [InlineData(500, "api_error")]
     [InlineData(502, "api_error")]
     [InlineData(529, "overloaded_error")]
+    [InlineData(503, "overloaded_error")]
+    [InlineData(405, "invalid_request_error")]
     public void AnthropicErrors_TypeForStatus_MatchesAnthropic(int status, string type)
     {
         Assert.Equal(type, AnthropicErrors.TypeForStatus(status));

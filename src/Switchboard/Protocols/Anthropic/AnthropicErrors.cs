@@ -17,13 +17,13 @@ internal static class AnthropicErrors
 
     public static string TypeForStatus(int status) => status switch
     {
-        400 => InvalidRequest,
+        400 or 405 or 422 => InvalidRequest,
         401 => Authentication,
         403 => Permission,
         404 => NotFound,
         413 => RequestTooLarge,
         429 => RateLimit,
-        529 => Overloaded,
+        529 or 503 => Overloaded,
         _ => Api,
     };
 

@@ -9,7 +9,7 @@ internal static class OpenAiErrors
 {
     public static string TypeForStatus(int status) => status switch
     {
-        400 or 413 or 422 => "invalid_request_error",
+        400 or 405 or 413 or 422 => "invalid_request_error",
         401 => "authentication_error",
         403 => "permission_error",
         404 => "not_found_error",
