@@ -39,7 +39,8 @@ internal sealed class MockAnswer
 
     public bool IsToolUse => ToolCalls.Count > 0;
 
-    public static MockAnswer For(MockRequest request, string key, int chunks)
+    /// <param name="text">A fixed answer text instead of the greeting naming <paramref name="key"/>.</param>
+    public static MockAnswer For(MockRequest request, string key, int chunks, string? text = null)
     {
         var reasoning = request.Thinking
             ? MockPieces.Split($"Thinking about the request to mock deployment {key}.", ReasoningPieces)
@@ -50,13 +51,13 @@ internal sealed class MockAnswer
             return new(reasoning, MockPieces.Split("Tool result received: " + echo, chunks), [], request.PromptTokens);
         }
 
-        if (request.HasTools && request.LastUserText is { } text && text.Contains(Directive, StringComparison.Ordinal))
+        if (request.HasTools && request.LastUserText is { } user && user.Contains(Directive, StringComparison.Ordinal))
         {
-            var calls = ParseDirectives(text);
+            var calls = ParseDirectives(user);
             if (calls.Count > 0) return new(reasoning, MockPieces.Empty, calls, request.PromptTokens);
         }
 
-        return new(reasoning, MockPieces.Split(Greeting(key, request.Model, chunks), chunks), [], request.PromptTokens);
+        return new(reasoning, MockPieces.Split(text ?? Greeting(key, request.Model, chunks), chunks), [], request.PromptTokens);
     }
 
     /// <summary>The text naming the key; repeated until it is long enough for the asked number of chunks.</summary>

@@ -5,81 +5,18 @@ namespace Switchboard.MockProvider;
 /// <summary>The streamed answers: OpenAI chunks and Anthropic events, one flush per event.</summary>
 internal sealed partial class MockProviderServer
 {
-    private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
     private static readonly byte[] Ping = "event: ping\ndata: {\"type\": \"ping\"}\n\n"u8.ToArray();
 
-    private async Task StreamChatAsync(HttpContext context, MockAnswer answer, MockRequest request, TimeSpan delay, CancellationToken ct)
+    private Task StreamChatAsync(HttpContext context, MockAnswer answer, MockRequest request, TimeSpan delay, CancellationToken ct)
     {
         StartEventStream(context.Response);
-        var id = NextId("chatcmpl-mock-");
-        var created = UnixNow();
-        var model = request.Model;
-        using var sse = new SseWriter(context.Response.BodyWriter);
-        var sent = 0;
-        for (var i = 0; i < answer.Reasoning.Count; i++)
-        {
-            await PauseAsync(sent, delay, ct);
-            var w = sse.BeginData();
-            OpenAiWriter.StartChunk(w, id, created, model, first: sent++ == 0);
-            w.WriteString("reasoning_content", answer.Reasoning[i]);
-            OpenAiWriter.EndChunk(w, null);
-            if (!await sse.EndAsync(ct)) return;
-        }
-
-        for (var i = 0; i < answer.Content.Count; i++)
-        {
-            await PauseAsync(sent, delay, ct);
-            var w = sse.BeginData();
-            OpenAiWriter.StartChunk(w, id, created, model, first: sent++ == 0);
-            w.WriteString("content", answer.Content[i]);
-            OpenAiWriter.EndChunk(w, null);
-            if (!await sse.EndAsync(ct)) return;
-        }
-
-        for (var call = 0; call < answer.ToolCalls.Count; call++)
-        {
-            var toolCall = answer.ToolCalls[call];
-            for (var fragment = 0; fragment < toolCall.Arguments.Count; fragment++)
-            {
-                await PauseAsync(sent, delay, ct);
-                var w = sse.BeginData();
-                OpenAiWriter.StartChunk(w, id, created, model, first: sent++ == 0);
-                OpenAiWriter.WriteToolDelta(w, call, toolCall, fragment);
-                OpenAiWriter.EndChunk(w, null);
-                if (!await sse.EndAsync(ct)) return;
-            }
-        }
-
-        await PauseAsync(sent, delay, ct);
-        var last = sse.BeginData();
-        OpenAiWriter.StartChunk(last, id, created, model, first: sent == 0);
-        OpenAiWriter.EndChunk(last, OpenAiWriter.FinishReason(answer));
-        if (!await sse.EndAsync(ct)) return;
-        if (request.IncludeUsage)
-        {
-            OpenAiWriter.WriteUsageChunk(sse.BeginData(), answer, id, created, model);
-            if (!await sse.EndAsync(ct)) return;
-        }
-
-        await sse.WriteRawAsync(Done, ct);
+        return MockStreams.ChatAsync(context.Response.BodyWriter, answer, request, NextId("chatcmpl-mock-"), UnixNow(), delay, _time, ct);
     }
 
-    private async Task StreamCompletionsAsync(HttpContext context, MockAnswer answer, string model, TimeSpan delay, CancellationToken ct)
+    private Task StreamCompletionsAsync(HttpContext context, MockAnswer answer, string model, TimeSpan delay, CancellationToken ct)
     {
         StartEventStream(context.Response);
-        var id = NextId("cmpl-mock-");
-        var created = UnixNow();
-        using var sse = new SseWriter(context.Response.BodyWriter);
-        for (var i = 0; i < answer.Content.Count; i++)
-        {
-            await PauseAsync(i, delay, ct);
-            OpenAiWriter.WriteTextCompletionChunk(sse.BeginData(), answer.Content[i], null, model, id, created);
-            if (!await sse.EndAsync(ct)) return;
-        }
-
-        OpenAiWriter.WriteTextCompletionChunk(sse.BeginData(), "", "stop", model, id, created);
-        if (!await sse.EndAsync(ct)) return;
-        await sse.WriteRawAsync(Done, ct);
+        return MockStreams.CompletionsAsync(context.Response.BodyWriter, answer, model, NextId("cmpl-mock-"), UnixNow(), delay, _time, ct);
     }
 
     /// <summary>
@@ -165,6 +102,5 @@ internal sealed partial class MockProviderServer
     }
 
     /// <summary>The inter-chunk delay: none before the first chunk, then before each one.</summary>
-    private Task PauseAsync(int sent, TimeSpan delay, CancellationToken ct) =>
-        sent == 0 || delay <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(delay, _time, ct);
+    private Task PauseAsync(int sent, TimeSpan delay, CancellationToken ct) => MockStreams.PauseAsync(sent, delay, _time, ct);
 }
