@@ -17,13 +17,18 @@ public sealed class ErrorShapeTests
     [InlineData(500, "api_error")]
     [InlineData(502, "api_error")]
     [InlineData(529, "overloaded_error")]
-    [InlineData(503, "overloaded_error")]
-    [InlineData(405, "invalid_request_error")]
     public void AnthropicErrors_TypeForStatus_MatchesAnthropic(int status, string type)
     {
         Assert.Equal(type, AnthropicErrors.TypeForStatus(status));
         Assert.Equal(status is 502 ? 500 : status, AnthropicErrors.StatusForType(type));
     }
+
+    [Theory]
+    [InlineData(503, "overloaded_error")]
+    [InlineData(405, "invalid_request_error")]
+    [InlineData(422, "invalid_request_error")]
+    public void AnthropicErrors_TypeForStatus_GatewayStatusesMapOneWay(int status, string type) =>
+        Assert.Equal(type, AnthropicErrors.TypeForStatus(status));
 
     [Fact]
     public void AnthropicErrors_ToBytes_AnthropicShape()
