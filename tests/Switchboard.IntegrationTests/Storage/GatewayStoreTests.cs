@@ -1,1 +1,0 @@
-../../Switchboard.Tests/Storage/GatewayStoreTests.cs
