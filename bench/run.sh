@@ -267,9 +267,9 @@ run_wrk() {
   ((errors == 0)) || log "warning: $label had $errors errors (see $raw)"
 }
 
-warm() { # port model stream [seconds]
+warm() { # port model stream [seconds] [bearer]
   local secs=${4:-$WARMUP}
-  BENCH_BODY_FILE=$(body_file "$2" "$3") BENCH_KEY=ok-bench-1 BENCH_CHUNKS=$CHUNKS \
+  BENCH_BODY_FILE=$(body_file "$2" "$3") BENCH_KEY=${5:-ok-bench-1} BENCH_CHUNKS=$CHUNKS \
     timeout $((secs + 30)) "${LOAD_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --timeout 10s \
     -s "$BENCH/chat.lua" "http://127.0.0.1:$1/v1/chat/completions" >/dev/null 2>&1 || true
 }
@@ -360,7 +360,9 @@ case_keys() {
     return
   fi
   local keys_port=$GW_PORT keys_pid=$GW_PID round
-  warm "$keys_port" glm-4.6 0
+  # Warmed like the plain gateway (GW_WARMUP s) and with the virtual key: without it every warm-up call is a 401 and the
+  # success path (key lookup, admission, usage writer, SQLite) meets its first load cold, in the first measured round.
+  warm "$keys_port" glm-4.6 0 "$GW_WARMUP" "$vkey"
   for round in $(seq 1 "$POOL_ROUNDS"); do
     run_wrk "plain-r$round" plain "$plain_port" glm-4.6 0 "$CONNECTIONS" "$DURATION" "$plain_pid"
     run_wrk "keys-r$round" keys+usage "$keys_port" glm-4.6 0 "$CONNECTIONS" "$DURATION" "$keys_pid" "$vkey"

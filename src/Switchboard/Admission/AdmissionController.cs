@@ -51,7 +51,8 @@ internal sealed class AdmissionController(IGatewayStore store, TimeProvider time
                 $"Key '{name}' may not use model '{modelGroup}'. Allowed: {string.Join(", ", key.Models)}.", null, null);
         }
 
-        var state = _states.GetOrAdd(key.KeyHash, _ => new KeyState(key.Spend, key.BudgetResetAt, key.BudgetDuration));
+        // Static factory with an argument: a capturing lambda would allocate a closure on every call, found or not.
+        var state = _states.GetOrAdd(key.KeyHash, static (_, k) => new KeyState(k.Spend, k.BudgetResetAt, k.BudgetDuration), key);
         DateTimeOffset? resetToStore = null;
         AdmissionResult result;
         lock (state.Gate)

@@ -17,7 +17,9 @@ internal sealed class AuthService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly AuthServiceOptions _options;
-    private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CacheEntry> _cache;
+    private readonly ConcurrentDictionary<string, CacheEntry>.AlternateLookup<ReadOnlySpan<char>> _cacheByHex;
+    private static readonly AuthResult OpenResult = AuthResult.Success(Caller.Anonymous);
     private volatile MasterKey? _master;
     private long _invalidations;
 
@@ -27,6 +29,8 @@ internal sealed class AuthService
         _time = time;
         _logger = logger;
         _options = options ?? new AuthServiceOptions();
+        _cache = new ConcurrentDictionary<string, CacheEntry>(StringComparer.Ordinal);
+        _cacheByHex = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
         SetMasterKey(masterKey);
     }
 
@@ -38,68 +42,75 @@ internal sealed class AuthService
         _master = string.IsNullOrEmpty(masterKey) ? null : new MasterKey(KeyHasher.HashBytes(masterKey), KeyHasher.Hash(masterKey));
 
     /// <summary>Authenticates a token: a raw key or an <c>Authorization</c> value (<c>Bearer …</c>).</summary>
-    public async ValueTask<AuthResult> AuthenticateAsync(string? token, CancellationToken cancellationToken)
+    public ValueTask<AuthResult> AuthenticateAsync(string? token, CancellationToken cancellationToken)
     {
         var master = _master;
         if (master is null)
         {
-            return AuthResult.Success(Caller.Anonymous);
+            return new(OpenResult);
         }
 
         token = StripBearer(token);
         if (string.IsNullOrEmpty(token))
         {
-            return AuthResult.Failure(401, "Missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
+            return new(AuthResult.Failure(401, "Missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'."));
         }
 
-        var hashBytes = KeyHasher.HashBytes(token);
+        // Hash and hex on the stack and the cache probed by span: a known key costs no allocation per call. The cache is
+        // keyed by the hash, never by the raw token, so no key is kept in memory beyond this call.
+        Span<byte> hashBytes = stackalloc byte[KeyHasher.HashSize];
+        KeyHasher.HashBytes(token, hashBytes);
         if (CryptographicOperations.FixedTimeEquals(hashBytes, master.HashBytes))
         {
-            return AuthResult.Success(new Caller { Kind = CallerKind.Master, KeyHash = master.Hash });
+            return new(master.Result);
         }
 
-        var hash = Convert.ToHexStringLower(hashBytes);
+        Span<char> hex = stackalloc char[KeyHasher.HashSize * 2];
+        Convert.TryToHexStringLower(hashBytes, hex, out _);
         var now = _time.GetTimestamp();
+        if (_cacheByHex.TryGetValue(hex, out var entry) && _time.GetElapsedTime(entry.LoadedAt, now) < entry.Ttl)
+        {
+            return new(entry.Result ?? AuthResult.Failure(401, $"Invalid API key ({KeyHasher.Mask(token)})."));
+        }
+
+        return LoadAsync(new string(hex), token, entry, now, cancellationToken);
+    }
+
+    private async ValueTask<AuthResult> LoadAsync(string hash, string token, CacheEntry? stale, long now, CancellationToken cancellationToken)
+    {
         VirtualKeyRecord? record;
-        if (_cache.TryGetValue(hash, out var entry) && _time.GetElapsedTime(entry.LoadedAt, now) < entry.Ttl)
+        var invalidationsBefore = Interlocked.Read(ref _invalidations);
+        try
         {
-            record = entry.Record;
+            record = await _store.GetKeyByHashAsync(hash, cancellationToken);
         }
-        else
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var invalidationsBefore = Interlocked.Read(ref _invalidations);
-            try
+            if (stale?.Result is { } known)
             {
-                record = await _store.GetKeyByHashAsync(hash, cancellationToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                if (entry?.Record is not null)
-                {
-                    // Serving a key we knew a minute ago beats refusing every caller while the database is away.
-                    Log.KeyLookupFailed(_logger, KeyHasher.Mask(token), "using the cached key", e);
-                    return AuthResult.Success(ToCaller(entry.Record));
-                }
-
-                Log.KeyLookupFailed(_logger, KeyHasher.Mask(token), "refusing the call", e);
-                return AuthResult.Failure(503, "The key store is unreachable; try again shortly.");
+                // Serving a key we knew a minute ago beats refusing every caller while the database is away.
+                Log.KeyLookupFailed(_logger, KeyHasher.Mask(token), "using the cached key", e);
+                return known;
             }
 
-            if (_cache.Count >= _options.MaxEntries)
-            {
-                _cache.Clear();
-            }
-
-            // A revoke that landed while we read must not be undone by caching what we read before it.
-            if (Interlocked.Read(ref _invalidations) == invalidationsBefore)
-            {
-                _cache[hash] = new CacheEntry(record, now, record is null ? _options.NegativeTtl : _options.PositiveTtl);
-            }
+            Log.KeyLookupFailed(_logger, KeyHasher.Mask(token), "refusing the call", e);
+            return AuthResult.Failure(503, "The key store is unreachable; try again shortly.");
         }
 
-        return record is null
-            ? AuthResult.Failure(401, $"Invalid API key ({KeyHasher.Mask(token)}).")
-            : AuthResult.Success(ToCaller(record));
+        if (_cache.Count >= _options.MaxEntries)
+        {
+            _cache.Clear();
+        }
+
+        var result = record is null ? null : AuthResult.Success(ToCaller(record));
+
+        // A revoke that landed while we read must not be undone by caching what we read before it.
+        if (Interlocked.Read(ref _invalidations) == invalidationsBefore)
+        {
+            _cache[hash] = new CacheEntry(result, now, record is null ? _options.NegativeTtl : _options.PositiveTtl);
+        }
+
+        return result ?? AuthResult.Failure(401, $"Invalid API key ({KeyHasher.Mask(token)}).");
     }
 
     /// <summary>
@@ -142,7 +153,11 @@ internal sealed class AuthService
         return value is not null && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? value[7..].Trim() : value;
     }
 
-    private sealed record MasterKey(byte[] HashBytes, string Hash);
+    private sealed record MasterKey(byte[] HashBytes, string Hash)
+    {
+        public AuthResult Result { get; } = AuthResult.Success(new Caller { Kind = CallerKind.Master, KeyHash = Hash });
+    }
 
-    private sealed record CacheEntry(VirtualKeyRecord? Record, long LoadedAt, TimeSpan Ttl);
+    /// <summary>A found key's result (made once, shared by every call until it expires or is invalidated), or null for unknown.</summary>
+    private sealed record CacheEntry(AuthResult? Result, long LoadedAt, TimeSpan Ttl);
 }

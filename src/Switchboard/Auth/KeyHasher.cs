@@ -9,10 +9,27 @@ internal static class KeyHasher
     /// <summary>SHA-256 of the UTF-8 key as lowercase hex: the stored form and the admin API's token id.</summary>
     public static string Hash(string key) => Convert.ToHexStringLower(HashBytes(key));
 
+    /// <summary>Bytes of a SHA-256 hash.</summary>
+    public const int HashSize = SHA256.HashSizeInBytes;
+
     public static byte[] HashBytes(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
         return SHA256.HashData(Encoding.UTF8.GetBytes(key));
+    }
+
+    /// <summary>Writes the SHA-256 of the UTF-8 key into <paramref name="destination"/> (<see cref="HashSize"/> bytes) without allocating for usual key lengths.</summary>
+    public static void HashBytes(string key, Span<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        const int StackLimit = 512;
+        var length = Encoding.UTF8.GetMaxByteCount(key.Length);
+        var utf8 = length <= StackLimit ? stackalloc byte[StackLimit] : new byte[length];
+        var written = Encoding.UTF8.GetBytes(key, utf8);
+        SHA256.HashData(utf8[..written], destination);
+
+        // The raw key's bytes do not outlive the call on the stack either.
+        CryptographicOperations.ZeroMemory(utf8[..written]);
     }
 
     /// <summary>True for 64 lowercase or uppercase hex digits: what <see cref="Hash"/> returns.</summary>

@@ -9,11 +9,6 @@ internal abstract partial class SqlGatewayStore
         "ts_ms, request_id, key_hash, key_alias, model_group, deployment_id, upstream_model, http_status, error_class, retries, " +
         "prompt_tokens, completion_tokens, cached_tokens, tokens_estimated, cost, latency_ms, ttft_ms, stream, api";
 
-    private const string UsageInsert =
-        $"INSERT INTO usage_logs ({UsageColumns}) VALUES (@ts_ms, @request_id, @key_hash, @key_alias, @model_group, @deployment_id, " +
-        "@upstream_model, @http_status, @error_class, @retries, @prompt_tokens, @completion_tokens, @cached_tokens, @tokens_estimated, " +
-        "@cost, @latency_ms, @ttft_ms, @stream, @api)";
-
     private const long DayMs = 86_400_000;
 
     public Task WriteUsageAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
@@ -26,33 +21,7 @@ internal abstract partial class SqlGatewayStore
 
         return WriteAsync(async (connection, transaction, ct) =>
         {
-            await using (var command = Command(connection, transaction, UsageInsert))
-            {
-                foreach (var record in records)
-                {
-                    command.Parameters.Clear();
-                    Add(command, "ts_ms", ToMs(record.Time));
-                    Add(command, "request_id", record.RequestId);
-                    Add(command, "key_hash", record.KeyHash);
-                    Add(command, "key_alias", record.KeyAlias);
-                    Add(command, "model_group", record.ModelGroup);
-                    Add(command, "deployment_id", record.DeploymentId);
-                    Add(command, "upstream_model", record.UpstreamModel);
-                    Add(command, "http_status", record.HttpStatus);
-                    Add(command, "error_class", record.ErrorClass);
-                    Add(command, "retries", record.Retries);
-                    Add(command, "prompt_tokens", record.PromptTokens);
-                    Add(command, "completion_tokens", record.CompletionTokens);
-                    Add(command, "cached_tokens", record.CachedTokens);
-                    Add(command, "tokens_estimated", Bool(record.TokensEstimated));
-                    Add(command, "cost", record.Cost);
-                    Add(command, "latency_ms", record.LatencyMs);
-                    Add(command, "ttft_ms", record.TtftMs);
-                    Add(command, "stream", Bool(record.Stream));
-                    Add(command, "api", record.Api);
-                    await command.ExecuteNonQueryAsync(ct);
-                }
-            }
+            await InsertUsageAsync(connection, transaction, records, ct);
 
             // One UPDATE per key, not per record: a batch is mostly a few busy keys.
             var spendByKey = new Dictionary<string, double>(StringComparer.Ordinal);

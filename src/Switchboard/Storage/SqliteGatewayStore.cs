@@ -90,6 +90,9 @@ internal sealed class SqliteGatewayStore : SqlGatewayStore
             CREATE INDEX ix_usage_logs_group_ts ON usage_logs (model_group, ts_ms);
             CREATE INDEX ix_usage_logs_deployment_ts ON usage_logs (deployment_id, ts_ms);
             """),
+        // No query filters on deployment_id (per-deployment usage groups within a time range, served by ix_usage_logs_ts),
+        // and each secondary index costs every usage row a b-tree insert.
+        new(2, "drop the unused usage_logs deployment index", "DROP INDEX IF EXISTS ix_usage_logs_deployment_ts;"),
     ];
 
     protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)

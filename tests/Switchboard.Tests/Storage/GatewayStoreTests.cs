@@ -216,6 +216,23 @@ public abstract class GatewayStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WriteUsageAsync_BatchOfSeveralStatementsWithRemainder_StoresEveryRowExactly()
+    {
+        // 123 rows: more than one full multi-row statement plus a partial one; nulls and values alternate between rows.
+        await Store.InsertKeyAsync(NewKey("h1"), CancellationToken.None);
+        var records = Enumerable.Range(0, 123).Select(i => i % 2 == 0
+            ? Usage("h1", "glm-pool", T0.AddSeconds(i), 0.5)
+            : Usage(null, "gpt", T0.AddSeconds(i), 1, status: 500) with { DeploymentId = null, UpstreamModel = null, TtftMs = null })
+            .ToList();
+
+        await Store.WriteUsageAsync(records, CancellationToken.None);
+
+        var page = await Store.QueryUsageAsync(new UsageQuery { PageSize = 1000 }, CancellationToken.None);
+        Assert.Equal(records.AsEnumerable().Reverse(), page.Items);
+        Assert.Equal(31.0, (await Store.GetKeyByHashAsync("h1", CancellationToken.None))!.Spend, 9);
+    }
+
+    [Fact]
     public async Task WriteUsageAsync_EmptyBatch_DoesNothing()
     {
         await Store.WriteUsageAsync([], CancellationToken.None);
