@@ -91,22 +91,10 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
                 usage = UsageCounts.TryReadOpenAi(bytes, out var u) ? u : null;
             }
 
-            http.StatusCode = 200;
-            http.ContentType = "application/json";
-            http.ContentLength = answer.Length;
-            call.Usage = usage;
-            Timing.WriteHeaders(http, call, time);
-            await http.Body.WriteAsync(answer, ct);
-            return new RelayResult(usage, null, true);
+            return await Answer.WriteJsonAsync(http, answer, usage, call, time, ct);
         }
 
-        http.StatusCode = 200;
-        http.ContentType = "text/event-stream; charset=utf-8";
-        http.Headers.CacheControl = "no-cache";
-        http.Headers["x-accel-buffering"] = "no";
-        Timing.WriteHeaders(http, call, time);
-        await http.StartAsync(ct);
-        await http.BodyWriter.FlushAsync(ct);
+        await Answer.StartEventStreamAsync(http, call, time, ct);
         return passthrough
             ? await RelayAnthropicStreamAsync(response.Body, http, call, ct)
             : await TranslateStreamAsync(response.Body, http, call, ct);

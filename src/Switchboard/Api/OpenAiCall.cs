@@ -65,13 +65,7 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
         var translated = Providers.SpeaksAnthropic(deployment.Config.Provider);
         if (fields.Stream)
         {
-            http.StatusCode = 200;
-            http.ContentType = "text/event-stream; charset=utf-8";
-            http.Headers.CacheControl = "no-cache";
-            http.Headers["x-accel-buffering"] = "no";
-            Timing.WriteHeaders(http, call, time);
-            await http.StartAsync(ct);
-            await http.BodyWriter.FlushAsync(ct);
+            await Answer.StartEventStreamAsync(http, call, time, ct);
             return translated
                 ? await TranslateStreamAsync(response.Body, http, call, ct)
                 : await SseRelay.RelayOpenAiAsync(response.Body, http, dropUsageOnlyChunk: !fields.IncludeUsage, time, call.StartTimestamp,
@@ -92,13 +86,7 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
             usage = UsageCounts.TryReadOpenAi(bytes, out var u) && u.PromptTokens + u.CompletionTokens > 0 ? u : null;
         }
 
-        http.StatusCode = 200;
-        http.ContentType = "application/json";
-        http.ContentLength = bytes.Length;
-        call.Usage = usage;
-        Timing.WriteHeaders(http, call, time);
-        await http.Body.WriteAsync(bytes, ct);
-        return new RelayResult(usage, null, true);
+        return await Answer.WriteJsonAsync(http, bytes, usage, call, time, ct);
     }
 
     private async Task<RelayResult> TranslateStreamAsync(Stream upstream, HttpResponse http, CallState call, CancellationToken ct)

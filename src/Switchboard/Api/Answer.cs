@@ -1,0 +1,52 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+
+namespace Switchboard.Api;
+
+/// <summary>
+/// How every successful answer starts, whatever its protocol: status, content type, then the headers every answer
+/// carries before its body (durations, and cost once the usage is known).
+/// </summary>
+internal static class Answer
+{
+    /// <summary>Writes a whole JSON answer; <paramref name="usage"/> goes into the cost headers.</summary>
+    public static async Task<RelayResult> WriteJsonAsync(HttpResponse http, byte[] body, Usage.TokenUsage? usage, CallState call, TimeProvider time, CancellationToken ct)
+    {
+        http.StatusCode = 200;
+        http.ContentType = "application/json";
+        http.ContentLength = body.Length;
+        call.Usage = usage;
+        WriteHeaders(http, call, time);
+        await http.Body.WriteAsync(body, ct);
+        return new RelayResult(usage, null, true);
+    }
+
+    /// <summary>Starts an event stream and sends its headers at once, before the first upstream byte.</summary>
+    public static async Task StartEventStreamAsync(HttpResponse http, CallState call, TimeProvider time, CancellationToken ct)
+    {
+        http.StatusCode = 200;
+        http.ContentType = "text/event-stream; charset=utf-8";
+        http.Headers.CacheControl = "no-cache";
+        http.Headers["x-accel-buffering"] = "no";
+        WriteHeaders(http, call, time);
+        await http.StartAsync(ct);
+        await http.BodyWriter.FlushAsync(ct);
+    }
+
+    public static void WriteHeaders(HttpResponse http, CallState call, TimeProvider time)
+    {
+        var total = time.GetElapsedTime(call.StartTimestamp);
+        var overhead = total - call.UpstreamTime;
+        http.Headers["x-litellm-response-duration-ms"] = total.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
+        http.Headers["x-litellm-overhead-duration-ms"] = Math.Max(0, overhead.TotalMilliseconds).ToString("0.###", CultureInfo.InvariantCulture);
+        if (call.Usage is not null)
+        {
+            var cost = call.Cost;
+            http.Headers["x-litellm-response-cost"] = cost.ToString("0.##########", CultureInfo.InvariantCulture);
+            if (call.KeySpendBefore is { } spend)
+            {
+                http.Headers["x-litellm-key-spend"] = (spend + cost).ToString("0.##########", CultureInfo.InvariantCulture);
+            }
+        }
+    }
+}
