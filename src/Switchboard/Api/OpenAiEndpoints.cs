@@ -27,27 +27,11 @@ internal static class OpenAiEndpoints
     {
         context.Response.ContentType = "application/json";
         using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
-        writer.WriteStartObject();
-        writer.WriteString("object", "list");
-        writer.WriteStartArray("data");
+        var router = services.Config.Router;
         var names = services.Config.ModelGroups.Where(n => !n.Contains('*', StringComparison.Ordinal))
-            .Concat(services.Config.Router.ModelGroupAlias.Keys).Distinct(StringComparer.Ordinal);
-        foreach (var name in names)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("id", name);
-            writer.WriteString("object", "model");
-            writer.WriteNumber("created", 1_700_000_000);
-            writer.WriteString("owned_by", "switchboard");
-            writer.WriteString("type", "model");
-            writer.WriteString("display_name", name);
-            writer.WriteString("created_at", "2023-11-14T22:13:20Z");
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteBoolean("has_more", false);
-        writer.WriteEndObject();
+            .Concat(router.ModelGroupAlias.Keys.Where(alias => !router.HiddenModelGroupAliases.Contains(alias)))
+            .Distinct(StringComparer.Ordinal).ToList();
+        Protocols.ModelList.Write(writer, names, "switchboard", services.Time.GetUtcNow());
         await writer.FlushAsync(context.RequestAborted);
     }
 }

@@ -258,27 +258,5 @@ internal static class OpenAiWriter
     }
 
     private static byte[] BuildModels() => MockJson.Build(ModelIds, static (w, ids) =>
-    {
-        w.WriteStartObject();
-        w.WriteString("object", "list");
-        w.WriteStartArray("data");
-        foreach (var id in ids)
-        {
-            w.WriteStartObject();
-            w.WriteString("id", id);
-            w.WriteString("object", "model");
-            w.WriteNumber("created", 1735689600);
-            w.WriteString("owned_by", "mock-provider");
-            w.WriteString("type", "model");
-            w.WriteString("display_name", id);
-            w.WriteString("created_at", "2025-01-01T00:00:00Z");
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteBoolean("has_more", false);
-        w.WriteString("first_id", ids[0]);
-        w.WriteString("last_id", ids[^1]);
-        w.WriteEndObject();
-    });
+        Protocols.ModelList.Write(w, ids, "mock-provider", new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero)));
 }
