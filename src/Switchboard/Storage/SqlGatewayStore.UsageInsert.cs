@@ -4,7 +4,7 @@ namespace Switchboard.Storage;
 
 internal abstract partial class SqlGatewayStore
 {
-    private const string UsageInsertSql =
+    protected const string UsageInsertSql =
         $"INSERT INTO usage_logs ({UsageColumns}) VALUES (@ts_ms, @request_id, @key_hash, @key_alias, @model_group, @deployment_id, " +
         "@upstream_model, @http_status, @error_class, @retries, @prompt_tokens, @completion_tokens, @cached_tokens, @tokens_estimated, " +
         "@cost, @latency_ms, @ttft_ms, @stream, @api)";
@@ -15,7 +15,7 @@ internal abstract partial class SqlGatewayStore
     /// their values set per row. Multi-row INSERTs measured slower on SQLite: binding by name searches the statement's
     /// parameters one by one, which grows with the square of the rows per statement.
     /// </summary>
-    private static async Task InsertUsageAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<UsageRecord> records,
+    protected virtual async Task InsertUsageAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<UsageRecord> records,
         CancellationToken ct)
     {
         await using var command = Command(connection, transaction, UsageInsertSql);

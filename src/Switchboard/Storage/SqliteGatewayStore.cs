@@ -8,7 +8,7 @@ namespace Switchboard.Storage;
 /// because SQLite has a single writer anyway and queuing here beats spinning on SQLITE_BUSY; reads use
 /// pooled connections and run beside the writer (WAL).
 /// </summary>
-internal sealed class SqliteGatewayStore : SqlGatewayStore
+internal sealed partial class SqliteGatewayStore : SqlGatewayStore
 {
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
