@@ -87,6 +87,8 @@ internal sealed class AttemptLoop(GatewayServices services)
                     router.ReportFailure(lease, failure);
                     if (!failure.IsRetryableOnAnotherDeployment)
                     {
+                        context.Response.Headers["x-litellm-model-id"] = deployment.Id;
+                        context.Response.Headers["x-litellm-attempted-retries"] = call.Retries.ToString(CultureInfo.InvariantCulture);
                         await WriteUpstreamErrorAsync(context, protocol.Api, call, failure, lastDeploymentKey);
                         return;
                     }

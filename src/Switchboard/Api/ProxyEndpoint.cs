@@ -68,6 +68,8 @@ internal sealed class ProxyEndpoint(GatewayServices services)
                 return;
             }
 
+            // On every answer, errors included; a fallback that serves the call overwrites it with its own group.
+            context.Response.Headers["x-litellm-model-group"] = group.Name;
             var admission = await services.Admission.AdmitAsync(caller, group.Name, context.RequestAborted);
             if (!admission.Allowed)
             {

@@ -105,6 +105,8 @@ public sealed class RouterIntegrationTests : IAsyncLifetime
         using var response = await gateway.Client.SendAsync(OpenAiEndpointsTests.Post("/v1/chat/completions", Chat));
         watch.Stop();
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal("glm-pool", OpenAiEndpointsTests.Header(response, "x-litellm-model-group"));
+        Assert.NotNull(OpenAiEndpointsTests.Header(response, "x-litellm-attempted-retries"));
         var retryAfter = response.Headers.RetryAfter?.Delta;
         Assert.NotNull(retryAfter);
         Assert.InRange(retryAfter!.Value.TotalSeconds, 1, 60);
@@ -140,6 +142,9 @@ public sealed class RouterIntegrationTests : IAsyncLifetime
         using var response = await gateway.Client.SendAsync(OpenAiEndpointsTests.Post("/v1/chat/completions", Chat));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(1, _mock.Stats.Total);
+        Assert.StartsWith("dep-zai1214-", OpenAiEndpointsTests.Header(response, "x-litellm-model-id"), StringComparison.Ordinal);
+        Assert.Equal("glm-pool", OpenAiEndpointsTests.Header(response, "x-litellm-model-group"));
+        Assert.Equal("0", OpenAiEndpointsTests.Header(response, "x-litellm-attempted-retries"));
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("1214", json.RootElement.GetProperty("error").GetProperty("code").GetString());
     }
