@@ -10,7 +10,7 @@ namespace Switchboard.Api;
 internal static class Answer
 {
     /// <summary>Writes a whole JSON answer; <paramref name="usage"/> goes into the cost headers.</summary>
-    public static async Task<RelayResult> WriteJsonAsync(HttpResponse http, byte[] body, Usage.TokenUsage? usage, CallState call, TimeProvider time, CancellationToken ct)
+    public static async Task<RelayResult> WriteJsonAsync(HttpResponse http, byte[] body, Protocols.TokenUsage? usage, CallState call, TimeProvider time, CancellationToken ct)
     {
         http.StatusCode = 200;
         http.ContentType = "application/json";

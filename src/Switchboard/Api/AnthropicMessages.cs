@@ -4,11 +4,11 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Config;
+using Switchboard.Protocols;
 using Switchboard.Protocols.OpenAi;
 using Switchboard.Routing;
 using Switchboard.Translation;
 using Switchboard.Upstream;
-using UsageCounts = Switchboard.Usage.TokenUsage;
 
 namespace Switchboard.Api;
 
@@ -79,16 +79,16 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
             var bytes = await response.ReadAllAsync(256L * 1024 * 1024, ct);
             call.UpstreamTime += time.GetElapsedTime(readStarted);
             byte[] answer;
-            UsageCounts? usage;
+            TokenUsage? usage;
             if (passthrough)
             {
                 answer = EchoModel(bytes);
-                usage = UsageCounts.TryReadOpenAi(bytes, out var u) ? u : null;
+                usage = TokenUsage.TryReadOpenAi(bytes, out var u) ? u : null;
             }
             else
             {
                 answer = OpenAiResponseTranslator.ToAnthropic(bytes, RequestedModel, _translated?.ToolNames ?? ToolNameMap.Empty, call.EstimatedInputTokens);
-                usage = UsageCounts.TryReadOpenAi(bytes, out var u) ? u : null;
+                usage = TokenUsage.TryReadOpenAi(bytes, out var u) ? u : null;
             }
 
             return await Answer.WriteJsonAsync(http, answer, usage, call, time, ct);
@@ -150,8 +150,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        var usage = translator.Usage;
-        return new RelayResult(new UsageCounts(usage.InputTokens, usage.OutputTokens, usage.CachedInputTokens, usage.Estimated), ttft, !translator.Failed);
+        return new RelayResult(translator.Usage, ttft, !translator.Failed);
     }
 
     private static void Feed(OpenAiToAnthropicStreamTranslator translator, SseEvent evt, IBufferWriter<byte> output)
@@ -219,9 +218,9 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
                         continue;
                     }
 
-                    if (evt.Name == "message_delta" && UsageCounts.TryReadOpenAi(data, out var delta))
+                    if (evt.Name == "message_delta" && TokenUsage.TryReadOpenAi(data, out var delta))
                     {
-                        outputTokens = delta.CompletionTokens;
+                        outputTokens = delta.OutputTokens;
                         haveUsage = true;
                     }
 
@@ -244,7 +243,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
             throw new IOException("the upstream stream ended before message_stop");
         }
 
-        return new RelayResult(haveUsage ? new UsageCounts(input, outputTokens, cached, false) : null, ttft, true);
+        return new RelayResult(haveUsage ? new TokenUsage(input, outputTokens, cached, false) : null, ttft, true);
     }
 
     private int? _passthroughOpenBlock;

@@ -215,8 +215,8 @@ internal sealed class AttemptLoop(GatewayServices services)
         services.Router.ReportSuccess(lease, new AttemptOutcome(
             services.Time.GetElapsedTime(sendStarted),
             result.TimeToFirstToken,
-            usage?.PromptTokens ?? 0,
-            usage?.CompletionTokens ?? 0,
+            usage?.InputTokens ?? 0,
+            usage?.OutputTokens ?? 0,
             RateLimitHeaders.Read(response.Header, services.Time.GetUtcNow())));
     }
 

@@ -1,6 +1,6 @@
 using Switchboard.Auth;
+using Switchboard.Protocols;
 using Switchboard.Routing;
-using UsageCounts = Switchboard.Usage.TokenUsage;
 
 namespace Switchboard.Api;
 
@@ -22,7 +22,7 @@ internal sealed class CallState
     public int Retries { get; set; }
     public Deployment? ServedBy { get; set; }
     public string? ServedGroup { get; set; }
-    public UsageCounts? Usage { get; set; }
+    public TokenUsage? Usage { get; set; }
     public TimeSpan? TimeToFirstToken { get; set; }
 
     /// <summary>The failure class of the last failed attempt (or of the answer), for the usage record.</summary>
@@ -30,6 +30,6 @@ internal sealed class CallState
 
     /// <summary>The call's cost in USD, known once usage is: from model_info prices, else the built-in table.</summary>
     public double Cost => ServedBy is { } d && Usage is { } u
-        ? Switchboard.Usage.CostCalculator.Cost(d.Config.ModelInfo, d.Config.UpstreamModel, u.PromptTokens, u.CompletionTokens, u.CachedTokens)
+        ? Switchboard.Usage.CostCalculator.Cost(d.Config.ModelInfo, d.Config.UpstreamModel, u.InputTokens, u.OutputTokens, u.CachedInputTokens)
         : 0;
 }

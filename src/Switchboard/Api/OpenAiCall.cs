@@ -1,11 +1,11 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Config;
+using Switchboard.Protocols;
 using Switchboard.Protocols.OpenAi;
 using Switchboard.Routing;
 using Switchboard.Translation;
 using Switchboard.Upstream;
-using UsageCounts = Switchboard.Usage.TokenUsage;
 
 namespace Switchboard.Api;
 
@@ -69,21 +69,21 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
             return translated
                 ? await TranslateStreamAsync(response.Body, http, call, ct)
                 : await SseRelay.RelayOpenAiAsync(response.Body, http, dropUsageOnlyChunk: !fields.IncludeUsage, time, call.StartTimestamp,
-                    u => Usage.CostCalculator.Cost(deployment.Config.ModelInfo, deployment.Config.UpstreamModel, u.PromptTokens, u.CompletionTokens, u.CachedTokens), ct);
+                    u => Usage.CostCalculator.Cost(deployment.Config.ModelInfo, deployment.Config.UpstreamModel, u.InputTokens, u.OutputTokens, u.CachedInputTokens), ct);
         }
 
         var readStarted = time.GetTimestamp();
         var bytes = await response.ReadAllAsync(256L * 1024 * 1024, ct);
         call.UpstreamTime += time.GetElapsedTime(readStarted);
-        UsageCounts? usage;
+        TokenUsage? usage;
         if (translated)
         {
             bytes = AnthropicResponseTranslator.ToOpenAi(bytes, fields.Model!, time.GetUtcNow().ToUnixTimeSeconds(), out var u);
-            usage = new UsageCounts(u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.Estimated);
+            usage = u;
         }
         else
         {
-            usage = UsageCounts.TryReadOpenAi(bytes, out var u) && u.PromptTokens + u.CompletionTokens > 0 ? u : null;
+            usage = TokenUsage.TryReadOpenAi(bytes, out var u) && u.InputTokens + u.OutputTokens > 0 ? u : null;
         }
 
         return await Answer.WriteJsonAsync(http, bytes, usage, call, time, ct);
@@ -125,8 +125,7 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        var u = translator.Usage;
-        return new RelayResult(new UsageCounts(u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.Estimated), ttft, !translator.Failed);
+        return new RelayResult(translator.Usage, ttft, !translator.Failed);
     }
 
     public Task WriteMidStreamErrorAsync(HttpContext context, string message, CancellationToken ct)

@@ -132,7 +132,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
         var cost = call.Cost;
         if (admitted is not null)
         {
-            services.Admission.Complete(admitted, usage is { } u ? u.PromptTokens + u.CompletionTokens : 0, cost);
+            services.Admission.Complete(admitted, usage is { } u ? u.InputTokens + u.OutputTokens : 0, cost);
         }
 
         if (services.Config.General.DisableSpendLogs)
@@ -153,9 +153,9 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             HttpStatus = status,
             ErrorClass = status is >= 200 and < 300 && call.ErrorClass != "stream_error" ? null : call.ErrorClass ?? "http_" + status,
             Retries = call.Retries,
-            PromptTokens = usage?.PromptTokens ?? 0,
-            CompletionTokens = usage?.CompletionTokens ?? 0,
-            CachedTokens = usage?.CachedTokens ?? 0,
+            PromptTokens = usage?.InputTokens ?? 0,
+            CompletionTokens = usage?.OutputTokens ?? 0,
+            CachedTokens = usage?.CachedInputTokens ?? 0,
             TokensEstimated = usage?.Estimated ?? false,
             Cost = cost,
             LatencyMs = total.TotalMilliseconds,

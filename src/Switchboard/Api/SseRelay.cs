@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Usage;
+using Switchboard.Protocols;
 
 namespace Switchboard.Api;
 

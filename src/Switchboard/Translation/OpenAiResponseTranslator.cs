@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Switchboard.Protocols;
 using Switchboard.Protocols.Anthropic;
 using Switchboard.Usage;
 

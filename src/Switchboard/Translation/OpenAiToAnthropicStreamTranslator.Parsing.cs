@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Switchboard.Protocols;
 using Switchboard.Protocols.Anthropic;
 
 namespace Switchboard.Translation;

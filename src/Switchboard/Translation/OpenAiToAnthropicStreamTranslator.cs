@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Switchboard.Protocols;
 using Switchboard.Protocols.Anthropic;
 using Switchboard.Usage;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Switchboard.Protocols;
 using Switchboard.Translation;
 
 namespace Switchboard.Tests.Translation;

@@ -1,11 +1,17 @@
 using System.Text.Json;
 
-namespace Switchboard.Usage;
+namespace Switchboard.Protocols;
 
-/// <summary>Token counts of one call, from the upstream's <c>usage</c> or estimated.</summary>
-internal readonly record struct TokenUsage(int PromptTokens, int CompletionTokens, int CachedTokens, bool Estimated)
+/// <summary>
+/// Token usage of one answer, whatever its protocol. <see cref="InputTokens"/> counts the whole prompt as OpenAI's
+/// <c>prompt_tokens</c> does, cached tokens included; <see cref="CachedInputTokens"/> is the cached part.
+/// </summary>
+internal readonly record struct TokenUsage(int InputTokens, int OutputTokens, int CachedInputTokens, bool Estimated)
 {
-    /// <summary>Reads a top-level OpenAI <c>usage</c> object from a response or chunk; false when absent or null.</summary>
+    /// <summary>Anthropic's <c>input_tokens</c> excludes what <c>cache_read_input_tokens</c> reports.</summary>
+    public int AnthropicInputTokens => Math.Max(0, InputTokens - CachedInputTokens);
+
+    /// <summary>Reads a top-level <c>usage</c> object (OpenAI names, or Anthropic's input/output names) from a response or chunk; false when absent or null.</summary>
     public static bool TryReadOpenAi(ReadOnlySpan<byte> json, out TokenUsage usage)
     {
         usage = default;
