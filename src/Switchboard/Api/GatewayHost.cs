@@ -29,7 +29,7 @@ internal static class GatewayHost
 {
     public static async Task<WebApplication> BuildAsync(GatewayConfig config, GatewayOptions options, Action<ILoggingBuilder>? logging = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "switchboard" });
+        var builder = WebApplication.CreateSlimBuilder(HostSetup.Options("switchboard"));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // The gateway enforces its own body limit so that the answer is a JSON error in the caller's format.

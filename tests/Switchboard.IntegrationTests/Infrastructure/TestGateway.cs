@@ -32,6 +32,8 @@ internal sealed class TestGateway : IAsyncDisposable
 
     internal GatewayServices Services => _app.Services.GetRequiredService<GatewayServices>();
 
+    internal WebApplication App => _app;
+
     public static async Task<TestGateway> StartAsync(GatewayConfig config, TimeProvider? time = null, string? databasePath = null)
     {
         var logs = new CapturingLoggerProvider();
