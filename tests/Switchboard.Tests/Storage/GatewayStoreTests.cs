@@ -233,6 +233,23 @@ public abstract class GatewayStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WriteUsageAsync_NonAsciiAndLongText_RoundTripsExactly()
+    {
+        // Text is bound as UTF-8: repeated values from a cache, the request id on the stack unless it is too long for it.
+        var records = new[]
+        {
+            Usage("h1", "glm-пул-池", T0, 0.5) with { KeyAlias = "équipe-🚀", RequestId = "req-ü-" + new string('x', 300) },
+            Usage("h1", "glm-пул-池", T0.AddSeconds(1), 0.5) with { KeyAlias = "équipe-🚀", RequestId = "réq-2" },
+        };
+
+        await Store.WriteUsageAsync(records, CancellationToken.None);
+        await Store.WriteUsageAsync([records[0] with { RequestId = "req-3", Time = T0.AddSeconds(2) }], CancellationToken.None);
+
+        var page = await Store.QueryUsageAsync(new UsageQuery { PageSize = 10 }, CancellationToken.None);
+        Assert.Equal([records[0] with { RequestId = "req-3", Time = T0.AddSeconds(2) }, records[1], records[0]], page.Items);
+    }
+
+    [Fact]
     public async Task WriteUsageAsync_EmptyBatch_DoesNothing()
     {
         await Store.WriteUsageAsync([], CancellationToken.None);

@@ -18,13 +18,38 @@ public sealed class SqliteGatewayStoreTests : GatewayStoreTests
     }
 
     [Fact]
-    public async Task MigrateAsync_NewFile_UsesWalJournal()
+    public async Task MigrateAsync_NewFile_UsesWalJournalAnd16KiBPages()
     {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}");
+        Assert.Equal("wal", await PragmaAsync("journal_mode"));
+        Assert.Equal(16384L, await PragmaAsync("page_size"));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_ExistingFileWithOtherPageSize_KeepsItsPagesAndData()
+    {
+        var path = Path.Combine(_directory, "old.db");
+        await using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await old.OpenAsync();
+            await using var create = old.CreateCommand();
+            create.CommandText = "PRAGMA page_size=4096; CREATE TABLE t (x INTEGER);";
+            await create.ExecuteNonQueryAsync();
+        }
+
+        await using var store = new SqliteGatewayStore(path);
+        await store.MigrateAsync(CancellationToken.None);
+        await store.WriteUsageAsync([new UsageRecord { Time = DateTimeOffset.UnixEpoch, RequestId = "r", ModelGroup = "g" }], CancellationToken.None);
+        Assert.Equal(1, (await store.GetGlobalSpendAsync(null, null, CancellationToken.None)).Requests);
+        Assert.Equal(4096L, await PragmaAsync("page_size", path));
+    }
+
+    private async Task<object?> PragmaAsync(string name, string? path = null)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path ?? DatabasePath};Pooling=False");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode";
-        Assert.Equal("wal", await command.ExecuteScalarAsync() as string);
+        command.CommandText = "PRAGMA " + name;
+        return await command.ExecuteScalarAsync();
     }
 
     [Fact]
