@@ -13,6 +13,7 @@
 #   BENCH_PIN=1           wrk on CPU 0, servers on the others (0: let the scheduler place everything)
 #   BENCH_CASES="load seq pool overhead keys"   which parts to run
 #   BENCH_SKIP_PUBLISH=1  reuse bench/.out/switchboard          BENCH_KEYS_EXTRA_YAML   appended to the keys case's config
+#   BENCH_KEYS_AA=1       keys case with the open config on both sides (measures the harness's bias)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -342,33 +343,49 @@ case_overhead() {
   sample_overhead overhead-stream 1
 }
 
-# Issue 5: the same load with a master key, a virtual key and usage recording on, against the plain gateway.
-# Runs when the gateway can issue a virtual key (POST /key/generate); skipped with a note before that.
+# Issue 5: the same load with a master key, a virtual key and usage recording on, against an open gateway without usage
+# records. Both are started for this case and warmed the same way (same requests, same seconds): a gateway warmed on other
+# traffic (the main one also serves streams) JIT-compiles and profiles differently, which measured ~10 % apart from a fresh
+# one with the same config. BENCH_KEYS_AA=1 gives the keys gateway the open config too: an A/A run that shows the harness's
+# own bias. Runs when the gateway can issue a virtual key (POST /key/generate); skipped with a note before that.
 case_keys() {
-  local cfg="$TMP/keys.yaml" master="sk-bench-master-0001" plain_port=$GW_PORT plain_pid=$GW_PID
-  write_config "$cfg" "$(printf 'general_settings:\n  master_key: %s\n%s' "$master" "${BENCH_KEYS_EXTRA_YAML:-}")"
-  start_gateway switchboard-keys "$cfg"
-  local response vkey
-  response=$(curl -sS --max-time 10 -X POST "http://127.0.0.1:$GW_PORT/key/generate" -H "Authorization: Bearer $master" \
-    -H 'Content-Type: application/json' -d '{"models":["glm-4.6"],"key_alias":"bench"}' -w '\n%{http_code}' || true)
-  vkey=$(printf '%s' "$response" | head -n -1 | sed -n 's/.*"key"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p')
-  if [[ "$(printf '%s' "$response" | tail -1)" != 200 || -z "$vkey" ]]; then
-    log "keys case skipped: POST /key/generate gave HTTP $(printf '%s' "$response" | tail -1) (virtual keys not built yet)"
-    echo "skipped: POST /key/generate not available" >"$RESULTS/keys.txt"
-    stop_pid "$GW_PID"
-    GW_PORT=$plain_port GW_PID=$plain_pid
-    return
+  local open_cfg="$TMP/keys-open.yaml" cfg="$TMP/keys.yaml" master="sk-bench-master-0001" main_port=$GW_PORT main_pid=$GW_PID
+  write_config "$open_cfg" "$(printf 'general_settings:\n  disable_spend_logs: true')"
+  if [[ "${BENCH_KEYS_AA:-0}" == 1 ]]; then
+    cp "$open_cfg" "$cfg"
+  else
+    write_config "$cfg" "$(printf 'general_settings:\n  master_key: %s\n%s' "$master" "${BENCH_KEYS_EXTRA_YAML:-}")"
   fi
-  local keys_port=$GW_PORT keys_pid=$GW_PID round
-  # Warmed like the plain gateway (GW_WARMUP s) and with the virtual key: without it every warm-up call is a 401 and the
-  # success path (key lookup, admission, usage writer, SQLite) meets its first load cold, in the first measured round.
+  start_gateway switchboard-open "$open_cfg"
+  local open_port=$GW_PORT open_pid=$GW_PID
+  start_gateway switchboard-keys "$cfg"
+  local keys_port=$GW_PORT keys_pid=$GW_PID response vkey round
+  if [[ "${BENCH_KEYS_AA:-0}" == 1 ]]; then
+    vkey=ok-bench-1
+  else
+    response=$(curl -sS --max-time 10 -X POST "http://127.0.0.1:$keys_port/key/generate" -H "Authorization: Bearer $master" \
+      -H 'Content-Type: application/json' -d '{"models":["glm-4.6"],"key_alias":"bench"}' -w '\n%{http_code}' || true)
+    vkey=$(printf '%s' "$response" | head -n -1 | sed -n 's/.*"key"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p')
+    if [[ "$(printf '%s' "$response" | tail -1)" != 200 || -z "$vkey" ]]; then
+      log "keys case skipped: POST /key/generate gave HTTP $(printf '%s' "$response" | tail -1) (virtual keys not built yet)"
+      echo "skipped: POST /key/generate not available" >"$RESULTS/keys.txt"
+      stop_pid "$keys_pid"
+      stop_pid "$open_pid"
+      GW_PORT=$main_port GW_PID=$main_pid
+      return
+    fi
+  fi
+  # Warmed with the virtual key: without it every warm-up call is a 401 and the success path (key lookup, admission,
+  # usage writer, SQLite) meets its first load cold, in the first measured round.
+  warm "$open_port" glm-4.6 0 "$GW_WARMUP"
   warm "$keys_port" glm-4.6 0 "$GW_WARMUP" "$vkey"
   for round in $(seq 1 "$POOL_ROUNDS"); do
-    run_wrk "plain-r$round" plain "$plain_port" glm-4.6 0 "$CONNECTIONS" "$DURATION" "$plain_pid"
+    run_wrk "plain-r$round" plain "$open_port" glm-4.6 0 "$CONNECTIONS" "$DURATION" "$open_pid"
     run_wrk "keys-r$round" keys+usage "$keys_port" glm-4.6 0 "$CONNECTIONS" "$DURATION" "$keys_pid" "$vkey"
   done
   stop_pid "$keys_pid"
-  GW_PORT=$plain_port GW_PID=$plain_pid
+  stop_pid "$open_pid"
+  GW_PORT=$main_port GW_PID=$main_pid
 }
 
 # ---------------------------------------------------------------------------------------------------- main
@@ -392,11 +409,13 @@ start_nginx
 
 # JIT tiering (tier-0, then PGO-instrumented, then tier-1) takes tens of seconds of load on one busy core; measured CPU
 # per request fell 3x over the first half minute in a trial run. Warm both gateways well before the first measurement.
-log "warming the gateways for ${GW_WARMUP} s each"
-for port in "$GW_PORT" "$NOLOG_PORT"; do
-  warm "$port" glm-4.6 0 $((GW_WARMUP / 2))
-  warm "$port" glm-4.6 1 $((GW_WARMUP / 2))
-done
+if has load || has seq || has pool || has overhead; then
+  log "warming the gateways for ${GW_WARMUP} s each"
+  for port in "$GW_PORT" "$NOLOG_PORT"; do
+    warm "$port" glm-4.6 0 $((GW_WARMUP / 2))
+    warm "$port" glm-4.6 1 $((GW_WARMUP / 2))
+  done
+fi
 
 has load && case_load
 has seq && case_seq

@@ -93,6 +93,9 @@ internal sealed partial class SqliteGatewayStore : SqlGatewayStore
         // No query filters on deployment_id (per-deployment usage groups within a time range, served by ix_usage_logs_ts),
         // and each secondary index costs every usage row a b-tree insert.
         new(2, "drop the unused usage_logs deployment index", "DROP INDEX IF EXISTS ix_usage_logs_deployment_ts;"),
+        // Every call pays each index's b-tree insert (on SQLite ~0.6 µs of CPU per row for this one); a model group filter
+        // walks ix_usage_logs_ts newest first instead, and the per-group totals read a time range or the whole table anyway.
+        new(3, "drop the usage_logs model group index", "DROP INDEX IF EXISTS ix_usage_logs_group_ts;"),
     ];
 
     protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)

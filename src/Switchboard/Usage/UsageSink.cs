@@ -20,6 +20,7 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
     private readonly CancellationTokenSource _abort = new();
     private readonly CancellationTokenSource _draining = new();
     private readonly Lock _startLock = new();
+    private DedicatedThreadScheduler? _writer;
     private Task? _loop;
     private long _enqueued;
     private long _written;
@@ -79,7 +80,13 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
     {
         lock (_startLock)
         {
-            _loop ??= Task.Run(() => RunAsync(_abort.Token));
+            if (_loop is null)
+            {
+                // Its own thread: an SQLite batch is synchronous CPU work (milliseconds per batch under load), and on the
+                // thread pool it held a worker that socket completions were queued behind.
+                _writer = new DedicatedThreadScheduler("switchboard-usage-writer");
+                _loop = _writer.Start(() => RunAsync(_abort.Token));
+            }
         }
     }
 
@@ -132,6 +139,7 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
             }
         }
 
+        _writer?.Dispose();
         _abort.Dispose();
         _draining.Dispose();
     }
