@@ -42,7 +42,10 @@ internal sealed class AuthService
         _master = string.IsNullOrEmpty(masterKey) ? null : new MasterKey(KeyHasher.HashBytes(masterKey), KeyHasher.Hash(masterKey));
 
     /// <summary>Authenticates a token: a raw key or an <c>Authorization</c> value (<c>Bearer …</c>).</summary>
-    public ValueTask<AuthResult> AuthenticateAsync(string? token, CancellationToken cancellationToken)
+    public ValueTask<AuthResult> AuthenticateAsync(string? token, CancellationToken cancellationToken) =>
+        Authenticate(StripBearer(token), cancellationToken);
+
+    private ValueTask<AuthResult> Authenticate(ReadOnlySpan<char> token, CancellationToken cancellationToken)
     {
         var master = _master;
         if (master is null)
@@ -50,14 +53,13 @@ internal sealed class AuthService
             return new(OpenResult);
         }
 
-        token = StripBearer(token);
-        if (string.IsNullOrEmpty(token))
+        if (token.IsEmpty)
         {
             return new(AuthResult.Failure(401, "Missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'."));
         }
 
-        // Hash and hex on the stack and the cache probed by span: a known key costs no allocation per call. The cache is
-        // keyed by the hash, never by the raw token, so no key is kept in memory beyond this call.
+        // The token read in place, hashed and hexed on the stack, the cache probed by span: a known key costs no
+        // allocation per call. The cache is keyed by the hash, never by the raw token, so no key is kept in memory.
         Span<byte> hashBytes = stackalloc byte[KeyHasher.HashSize];
         KeyHasher.HashBytes(token, hashBytes);
         if (CryptographicOperations.FixedTimeEquals(hashBytes, master.HashBytes))
@@ -73,10 +75,10 @@ internal sealed class AuthService
             return new(entry.Result ?? AuthResult.Failure(401, $"Invalid API key ({KeyHasher.Mask(token)})."));
         }
 
-        return LoadAsync(new string(hex), token, entry, now, cancellationToken);
+        return LoadAsync(new string(hex), KeyHasher.Mask(token), entry, now, cancellationToken);
     }
 
-    private async ValueTask<AuthResult> LoadAsync(string hash, string token, CacheEntry? stale, long now, CancellationToken cancellationToken)
+    private async ValueTask<AuthResult> LoadAsync(string hash, string masked, CacheEntry? stale, long now, CancellationToken cancellationToken)
     {
         VirtualKeyRecord? record;
         var invalidationsBefore = Interlocked.Read(ref _invalidations);
@@ -89,11 +91,11 @@ internal sealed class AuthService
             if (stale?.Result is { } known)
             {
                 // Serving a key we knew a minute ago beats refusing every caller while the database is away.
-                Log.KeyLookupFailed(_logger, KeyHasher.Mask(token), "using the cached key", e);
+                Log.KeyLookupFailed(_logger, masked, "using the cached key", e);
                 return known;
             }
 
-            Log.KeyLookupFailed(_logger, KeyHasher.Mask(token), "refusing the call", e);
+            Log.KeyLookupFailed(_logger, masked, "refusing the call", e);
             return AuthResult.Failure(503, "The key store is unreachable; try again shortly.");
         }
 
@@ -110,26 +112,36 @@ internal sealed class AuthService
             _cache[hash] = new CacheEntry(result, now, record is null ? _options.NegativeTtl : _options.PositiveTtl);
         }
 
-        return result ?? AuthResult.Failure(401, $"Invalid API key ({KeyHasher.Mask(token)}).");
+        return result ?? AuthResult.Failure(401, $"Invalid API key ({masked}).");
     }
 
     /// <summary>
     /// Authenticates an HTTP request: <c>Authorization: Bearer</c> first, then <c>x-api-key</c> (Claude Code may send
     /// both, from ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY; either may be the real one).
     /// </summary>
-    public async ValueTask<AuthResult> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
+    public ValueTask<AuthResult> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var bearer = StripBearer(request.Headers.Authorization.ToString());
+        var authorization = request.Headers.Authorization.ToString();
         var apiKey = request.Headers["x-api-key"].ToString();
-        var first = await AuthenticateAsync(string.IsNullOrEmpty(bearer) ? apiKey : bearer, cancellationToken);
-        if (first.Succeeded || string.IsNullOrEmpty(bearer) || string.IsNullOrEmpty(apiKey) || apiKey == bearer)
+        var bearer = StripBearer(authorization);
+        var first = Authenticate(bearer.IsEmpty ? StripBearer(apiKey) : bearer, cancellationToken);
+        return bearer.IsEmpty || apiKey.Length == 0 || bearer.SequenceEqual(apiKey)
+            ? first
+            : OrApiKeyAsync(first, apiKey, cancellationToken);
+    }
+
+    /// <summary>The bearer's result if it succeeded, else the <c>x-api-key</c>'s if that one does, else the bearer's.</summary>
+    private async ValueTask<AuthResult> OrApiKeyAsync(ValueTask<AuthResult> first, string apiKey, CancellationToken cancellationToken)
+    {
+        var result = await first;
+        if (result.Succeeded)
         {
-            return first;
+            return result;
         }
 
         var second = await AuthenticateAsync(apiKey, cancellationToken);
-        return second.Succeeded ? second : first;
+        return second.Succeeded ? second : result;
     }
 
     /// <summary>Forgets a key's cached state; the next call re-reads it. Call after update, block, unblock, regenerate, delete.</summary>
@@ -147,10 +159,10 @@ internal sealed class AuthService
 
     private static Caller ToCaller(VirtualKeyRecord record) => new() { Kind = CallerKind.VirtualKey, KeyHash = record.KeyHash, Key = record };
 
-    private static string? StripBearer(string? value)
+    private static ReadOnlySpan<char> StripBearer(string? value)
     {
-        value = value?.Trim();
-        return value is not null && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? value[7..].Trim() : value;
+        var span = value.AsSpan().Trim();
+        return span.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? span[7..].Trim() : span;
     }
 
     private sealed record MasterKey(byte[] HashBytes, string Hash)

@@ -23,6 +23,7 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
     private DedicatedThreadScheduler? _writer;
     private Task? _loop;
     private long _enqueued;
+    private long _queued;
     private long _written;
     private long _failedBatches;
     private long _rejected;
@@ -34,12 +35,8 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
         _time = time;
         _logger = logger;
         _options = options ?? new UsageSinkOptions();
-        _channel = Channel.CreateBounded<UsageRecord>(new BoundedChannelOptions(_options.Capacity)
-        {
-            SingleReader = true,
-            SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        // Unbounded with a counter for the bound: a bounded channel takes a lock on every write, from every request thread.
+        _channel = Channel.CreateUnbounded<UsageRecord>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
     }
 
     /// <summary>Records stored so far.</summary>
@@ -58,11 +55,13 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
     public bool TryEnqueue(UsageRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (_channel.Writer.TryWrite(record))
+        if (Interlocked.Increment(ref _queued) <= _options.Capacity && _channel.Writer.TryWrite(record))
         {
             Interlocked.Increment(ref _enqueued);
             return true;
         }
+
+        Interlocked.Decrement(ref _queued);
 
         var rejected = Interlocked.Increment(ref _rejected);
         if (rejected == 1 || rejected % 1000 == 0)
@@ -222,10 +221,14 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
     /// <summary>Moves queued records into the buffer, evicting the oldest beyond <see cref="UsageSinkOptions.MaxBuffered"/>.</summary>
     private void Fill(List<UsageRecord> buffer)
     {
+        var taken = 0;
         while (_channel.Reader.TryRead(out var record))
         {
             buffer.Add(record);
+            taken++;
         }
+
+        Interlocked.Add(ref _queued, -taken);
 
         var excess = buffer.Count - _options.MaxBuffered;
         if (excess > 0)

@@ -135,6 +135,40 @@ public sealed class AuthServiceTests : IAsyncLifetime
         Assert.Equal(KeyHasher.Hash(key), result.Caller?.KeyHash);
     }
 
+    [Theory]
+    [InlineData("good", "bad", "good")]
+    [InlineData("good", "", "good")]
+    [InlineData("", "good", "good")]
+    [InlineData("bad", "bad", null)]
+    [InlineData("bad", "other", null)]
+    [InlineData("", "", null)]
+    public async Task AuthenticateAsync_BearerAndApiKeyHeaders_EitherGoodKeyWins(string bearer, string apiKey, string? expected)
+    {
+        var key = await AddKeyAsync();
+        string Token(string which) => which switch { "good" => key, "bad" => "sk-wrong-key-000000000001", "other" => "sk-wrong-key-000000000002", _ => "" };
+        var context = new DefaultHttpContext();
+        if (bearer.Length > 0)
+        {
+            context.Request.Headers.Authorization = $"  bearer   {Token(bearer)}  ";
+        }
+
+        if (apiKey.Length > 0)
+        {
+            context.Request.Headers["x-api-key"] = Token(apiKey);
+        }
+
+        var result = await Service().AuthenticateAsync(context.Request, CancellationToken.None);
+        if (expected is null)
+        {
+            Assert.Equal(401, result.StatusCode);
+            Assert.Contains(bearer.Length > 0 ? "...0001" : "Missing API key", result.Error, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(KeyHasher.Hash(key), result.Caller?.KeyHash);
+        }
+    }
+
     [Fact]
     public async Task SetMasterKey_Null_SwitchesToOpenMode()
     {

@@ -122,6 +122,28 @@ public sealed class UsageSinkTests
     }
 
     [Fact]
+    public async Task TryEnqueue_QueueAtCapacity_RefusesUntilTheWriterTakesRecords()
+    {
+        await using var temp = await TempSqliteStore.CreateAsync();
+        await using var sink = new UsageSink(temp.Store, TimeProvider.System, NullLogger<UsageSink>.Instance, FastRetry with { Capacity = 10 });
+
+        // Not started: nothing leaves the queue.
+        Assert.All(Enumerable.Range(0, 10), i => Assert.True(sink.TryEnqueue(Record(i))));
+        Assert.False(sink.TryEnqueue(Record(10)));
+        Assert.Equal((1L, 10L), (sink.Dropped, sink.Pending));
+
+        sink.Start();
+        while (sink.Written < 10)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.True(sink.TryEnqueue(Record(11)));
+        await sink.DrainAsync(CancellationToken.None);
+        Assert.Equal((11L, 1L, 0L), (sink.Written, sink.Dropped, sink.Pending));
+    }
+
+    [Fact]
     public async Task TryEnqueue_AfterDrain_ReturnsFalseAndCountsDrop()
     {
         await using var temp = await TempSqliteStore.CreateAsync();
