@@ -61,7 +61,8 @@ rounds_table() { # first second title
       return (m % 2) ? arr[(m + 1) / 2] : (arr[m / 2] + arr[m / 2 + 1]) / 2
     }
     NR > 1 && ($2 == a || $2 == b) { rps[$2] = rps[$2] " " $5; p50[$2] = p50[$2] " " $6; p99[$2] = p99[$2] " " $7
-      cpu[$2] = cpu[$2] " " $9; err[$2] += $8; runs[$2]++; all[$2] = all[$2] (all[$2] == "" ? "" : ", ") $5 }
+      cpu[$2] = cpu[$2] " " $9; err[$2] += $8; runs[$2]++; all[$2] = all[$2] (all[$2] == "" ? "" : ", ") $5
+      r = $1; sub(/.*-r/, "", r); byround[$2, r] = $5; rounds[r] = 1 }
     END {
       if (!(a in runs) || !(b in runs)) exit
       print "**" title "** (" runs[a] " alternating rounds each; medians; per-round req/s in brackets)"
@@ -73,9 +74,14 @@ rounds_table() { # first second title
         printf "| %s | %.0f | %.2f | %.2f | %.1f | %d | %s |\n", t, median(rps[t]), median(p50[t]) / 1000, median(p99[t]) / 1000,
           median(cpu[t]), err[t], all[t]
       }
-      printf "\n%s vs %s: req/s %+.1f %%, p50 %+.1f %%, gateway CPU per request %+.1f %%\n\n", b, a,
+      printf "\n%s vs %s: req/s %+.1f %%, p50 %+.1f %%, gateway CPU per request %+.1f %%\n", b, a,
         (median(rps[b]) / median(rps[a]) - 1) * 100, (median(p50[b]) / median(p50[a]) - 1) * 100,
         (median(cpu[b]) / median(cpu[a]) - 1) * 100
+      # Paired: the two runs of a round are back to back, so their ratio cancels what drifts between rounds.
+      ratios = ""
+      for (r in rounds) if ((a, r) in byround && (b, r) in byround && byround[a, r] > 0) ratios = ratios " " (byround[b, r] / byround[a, r] - 1) * 100
+      if (ratios != "") printf "per-round req/s ratio (%s / %s), median of rounds: %+.1f %%\n", b, a, median(ratios)
+      print ""
     }' "$TSV"
 }
 rounds_table pool-1 pool-8 "Routing: 1-deployment pool vs 8-deployment pool (non-stream)"
