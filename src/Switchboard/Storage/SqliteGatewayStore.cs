@@ -142,7 +142,7 @@ internal sealed partial class SqliteGatewayStore : SqlGatewayStore
         await connection.OpenAsync(cancellationToken);
         // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes in WAL mode. The page size
         // only applies to a new file (it is set before the first table): 16 KiB pages took a usage row from 4.1 to 3.8 µs
-        // of CPU (fewer page splits and WAL frames per batch; bench/Switchboard.Bench UsageStoreBenchmarks).
+        // of CPU, measured in isolation (fewer page splits and WAL frames per batch; docs/benchmarks.md).
         await ExecuteAsync(connection, null,
             "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;", cancellationToken);
         _writeConnection = connection;
