@@ -17,6 +17,9 @@ internal static class ServeCommand
         }
 
         var port = portFlag ?? (int.TryParse(Environment.GetEnvironmentVariable("LITELLM_PORT"), out var envPort) ? envPort : 4000);
+
+        // Before the host is built: its console logger keeps the writer it finds.
+        using var output = Observability.BufferedConsoleOutput.InstallWhenRedirected();
         var app = await GatewayHost.BuildAsync(config, new GatewayOptions { Host = host, Port = port, DetailedDebug = debug });
         try
         {
