@@ -4,7 +4,7 @@ using Npgsql;
 namespace Switchboard.Storage;
 
 /// <summary>PostgreSQL through one <see cref="NpgsqlDataSource"/> (its own connection pool); several instances may share it.</summary>
-internal sealed class PostgresGatewayStore : SqlGatewayStore
+internal sealed partial class PostgresGatewayStore : SqlGatewayStore
 {
     // Any constant works; it only has to be the same in every instance that migrates this database.
     private const long MigrationLockId = 0x5357_4954_4348;
