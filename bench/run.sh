@@ -14,6 +14,7 @@
 #   BENCH_CASES="load seq pool overhead keys"   which parts to run
 #   BENCH_SKIP_PUBLISH=1  reuse bench/.out/switchboard          BENCH_KEYS_EXTRA_YAML   appended to the keys case's config
 #   BENCH_KEYS_AA=1       keys case with the open config on both sides (measures the harness's bias)
+#   BENCH_KEYS_PG=1       keys case with usage in a throwaway PostgreSQL server instead of SQLite
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -40,6 +41,7 @@ BIN="$OUT/switchboard"
 TMP=$(mktemp -d /tmp/switchboard-bench.XXXXXX)
 CLK_TCK=$(getconf CLK_TCK)
 PIDS=()
+PG_STOP=()
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -58,6 +60,7 @@ stop_pid() {
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  if ((${#PG_STOP[@]} > 0)); then "${PG_STOP[@]}" >/dev/null 2>&1 || true; fi
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -231,6 +234,29 @@ EOF
   log "nginx pid $NGINX_PID on 127.0.0.1:$NGINX_PORT"
 }
 
+# PostgreSQL for the keys case (BENCH_KEYS_PG=1): a throwaway server from Debian's binaries (apt-get install postgresql),
+# data in $TMP, default durability settings, pinned with the servers (one host: its CPU counts against the same core).
+start_postgres() { # -> PG_URL
+  local bin pg="$TMP/pg" as=()
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [[ -n "$bin" && -x "$bin/initdb" ]] || die "BENCH_KEYS_PG=1 needs PostgreSQL's server binaries (apt-get install postgresql)"
+  mkdir -p "$pg"
+  chmod 755 "$TMP"
+  if [[ $(id -u) -eq 0 ]]; then
+    chown -R postgres "$pg"
+    as=(runuser -u postgres --)
+  fi
+  "${as[@]}" "$bin/initdb" -D "$pg/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >"$RESULTS/postgres-init.log" 2>&1 \
+    || die "initdb failed (see $RESULTS/postgres-init.log)"
+  PG_PORT=$(free_port)
+  "${as[@]}" "${SERVER_PIN[@]}" "$bin/pg_ctl" start -D "$pg/data" -w -t 60 -l "$pg/server.log" \
+    -o "-p $PG_PORT -k $pg -c listen_addresses=127.0.0.1" >"$RESULTS/postgres-start.log" 2>&1 \
+    || die "pg_ctl start failed (see $RESULTS/postgres-start.log and $pg/server.log)"
+  PG_STOP=("${as[@]}" "$bin/pg_ctl" stop -D "$pg/data" -m fast -w)
+  PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
+  log "postgres on 127.0.0.1:$PG_PORT (data in $pg)"
+}
+
 # ---------------------------------------------------------------------------------------------------- load runs
 body_file() { # model stream(0|1) -> path
   local file="$TMP/body-$1-$2.json"
@@ -354,7 +380,12 @@ case_keys() {
   if [[ "${BENCH_KEYS_AA:-0}" == 1 ]]; then
     cp "$open_cfg" "$cfg"
   else
-    write_config "$cfg" "$(printf 'general_settings:\n  master_key: %s\n%s' "$master" "${BENCH_KEYS_EXTRA_YAML:-}")"
+    local extra=${BENCH_KEYS_EXTRA_YAML:-}
+    if [[ "${BENCH_KEYS_PG:-0}" == 1 ]]; then
+      start_postgres
+      extra=$(printf '  database_url: %s\n%s' "$PG_URL" "$extra")
+    fi
+    write_config "$cfg" "$(printf 'general_settings:\n  master_key: %s\n%s' "$master" "$extra")"
   fi
   start_gateway switchboard-open "$open_cfg"
   local open_port=$GW_PORT open_pid=$GW_PID
@@ -395,6 +426,13 @@ case_keys() {
   stop_pid "$keys_pid"
   stop_pid "$open_pid"
   GW_PORT=$main_port GW_PID=$main_pid
+  # A writer that cannot keep up drops records (bounded memory) and then does less work than it should: say so.
+  local dropped
+  dropped=$(grep -o 'Usage records dropped: [0-9]*' "$RESULTS/switchboard-keys.log" | tail -1 | grep -o '[0-9]*$' || true)
+  if [[ -n "$dropped" ]]; then
+    log "warning: the keys gateway dropped $dropped usage records (its store fell behind); its figures are not comparable"
+    echo "WARNING: $dropped usage records dropped (the store fell behind); these keys figures are not comparable" >"$RESULTS/keys.txt"
+  fi
 }
 
 # ---------------------------------------------------------------------------------------------------- main

@@ -169,7 +169,8 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
                     Fill(buffer);
                 }
 
-                var count = Math.Min(_options.BatchSize, buffer.Count);
+                // Behind (more waiting than a batch): bigger batches, so that per-batch costs stop holding the writer back.
+                var count = Math.Min(Math.Max(_options.BatchSize, _options.MaxBatchSize), buffer.Count);
                 var batch = buffer.GetRange(0, count);
                 try
                 {
@@ -235,7 +236,8 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
         {
             buffer.RemoveRange(0, excess);
             Interlocked.Add(ref _evicted, excess);
-            Log.UsageRecordsDropped(_logger, Dropped, "store unreachable and the in-memory buffer is full; oldest dropped");
+            Log.UsageRecordsDropped(_logger, Dropped,
+                "the store is failing or slower than calls arrive, and the in-memory buffer is full; oldest dropped");
         }
     }
 }

@@ -5,7 +5,15 @@ internal sealed record UsageSinkOptions
     /// <summary>Bound of the channel between the request path and the writer.</summary>
     public int Capacity { get; init; } = 100_000;
 
+    /// <summary>A batch's size once it has waited <see cref="FlushInterval"/>: what a steady stream of calls is written in.</summary>
     public int BatchSize { get; init; } = 500;
+
+    /// <summary>
+    /// The largest batch, written when more records wait than <see cref="BatchSize"/> (the store fell behind): per-batch
+    /// costs (a commit, a round trip, a flush to disk) are then paid less often, so a slow store catches up instead of
+    /// dropping records. Measured: PostgreSQL on the gateway's core fell behind at ~15,000 calls/s with batches of 500.
+    /// </summary>
+    public int MaxBatchSize { get; init; } = 5_000;
 
     /// <summary>
     /// How long a partial batch waits for more records before it is written. Short enough that most records are stored

@@ -19,8 +19,20 @@ internal sealed class FlakyGatewayStore(IGatewayStore inner) : IGatewayStore
 
     public string Kind => inner.Kind;
 
-    public Task WriteUsageAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+    /// <summary>Sizes of the usage batches handed to the store, in order (failed ones included).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<int> BatchSizes { get; } = new();
+
+    /// <summary>When set, every usage write waits for one release of it first (a slow store).</summary>
+    public SemaphoreSlim? Gate { get; set; }
+
+    public async Task WriteUsageAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
+        BatchSizes.Enqueue(records.Count);
+        if (Gate is { } gate)
+        {
+            await gate.WaitAsync(cancellationToken);
+        }
+
         if (Failing)
         {
             Interlocked.Increment(ref _failures);
@@ -28,7 +40,7 @@ internal sealed class FlakyGatewayStore(IGatewayStore inner) : IGatewayStore
             throw new InvalidOperationException("database unreachable (test)");
         }
 
-        return inner.WriteUsageAsync(records, cancellationToken);
+        await inner.WriteUsageAsync(records, cancellationToken);
     }
 
     public Task MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);

@@ -144,6 +144,31 @@ public sealed class UsageSinkTests
     }
 
     [Fact]
+    public async Task Writer_BehindASlowStore_CatchesUpWithBiggerBatches()
+    {
+        await using var temp = await TempSqliteStore.CreateAsync();
+        var slow = new FlakyGatewayStore(temp.Store) { Gate = new SemaphoreSlim(0) };
+        var options = FastRetry with { BatchSize = 100, MaxBatchSize = 1000 };
+        await using var sink = new UsageSink(slow, TimeProvider.System, NullLogger<UsageSink>.Instance, options);
+        sink.Start();
+
+        // The first batch is held in the store while 2,500 more records arrive.
+        Assert.True(sink.TryEnqueue(Record(0)));
+        while (slow.BatchSizes.IsEmpty)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.All(Enumerable.Range(1, 2500), i => Assert.True(sink.TryEnqueue(Record(i))));
+        slow.Gate.Release(1000);
+        await sink.DrainAsync(CancellationToken.None);
+
+        // 1 + 2,500 in batches no larger than MaxBatchSize: the backlog goes in 1,000s, not in 100s.
+        Assert.Equal([1, 1000, 1000, 500], slow.BatchSizes.ToArray());
+        Assert.Equal((2501L, 0L, 0L), (sink.Written, sink.Pending, sink.Dropped));
+    }
+
+    [Fact]
     public async Task TryEnqueue_AfterDrain_ReturnsFalseAndCountsDrop()
     {
         await using var temp = await TempSqliteStore.CreateAsync();
