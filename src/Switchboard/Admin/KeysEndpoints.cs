@@ -249,9 +249,14 @@ internal static class KeysEndpoints
         });
     }
 
+    /// <summary>
+    /// A new secret for a key, which keeps its spend and limits; the body may change its fields in the same call, as
+    /// LiteLLM's regenerate does (the fields of <c>/key/update</c>; an empty body changes none). The changes are stored
+    /// first, so a refused change (bad value, alias taken) leaves the old secret working.
+    /// </summary>
     private static async Task RegenerateAsync(HttpContext context)
     {
-        if (!await AdminAuth.RequireMasterAsync(context))
+        if (!await AdminAuth.RequireMasterAsync(context) || await ReadAsync(context) is not { } request)
         {
             return;
         }
@@ -262,11 +267,32 @@ internal static class KeysEndpoints
             return;
         }
 
+        var store = context.RequestServices.GetRequiredService<IGatewayStore>();
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        if (request.ApplyTo(key, now, out var error) is not { } changed)
+        {
+            await BadRequestAsync(context, error!);
+            return;
+        }
+
+        if (changed != key with { UpdatedAt = changed.UpdatedAt })
+        {
+            try
+            {
+                await store.UpdateKeyAsync(changed, context.RequestAborted);
+            }
+            catch (DuplicateKeyException)
+            {
+                await BadRequestAsync(context, "Another key has this key_alias.");
+                return;
+            }
+
+            key = changed;
+        }
+
         var raw = VirtualKeyGenerator.New();
         var newHash = KeyHasher.Hash(raw);
-        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        if (!await context.RequestServices.GetRequiredService<IGatewayStore>()
-            .ReplaceKeyHashAsync(oldHash, newHash, KeyHasher.Mask(raw), now, context.RequestAborted))
+        if (!await store.ReplaceKeyHashAsync(oldHash, newHash, KeyHasher.Mask(raw), now, context.RequestAborted))
         {
             await NotFoundAsync(context);
             return;

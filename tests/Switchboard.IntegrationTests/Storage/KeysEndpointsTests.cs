@@ -183,6 +183,35 @@ public sealed class KeysEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Regenerate_WithFields_ChangesThemWithTheSecret()
+    {
+        var old = await GenerateAsync("""{"key_alias":"rot","max_budget":5,"models":["glm-pool"]}""");
+        await _store.AddSpendAsync(KeyHasher.Hash(old), 1.5, CancellationToken.None);
+        var (status, json) = await _host.PostAsync($"/key/{old}/regenerate", """{"key_alias":"rot-2","max_budget":9}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("rot-2", json.GetProperty("key_alias").GetString());
+        var caller = (await _host.Auth.AuthenticateAsync(json.GetProperty("key").GetString()!, CancellationToken.None)).Caller!;
+        Assert.Equal(("rot-2", 9.0, 1.5), (caller.KeyAlias, caller.Key!.MaxBudget, caller.Key.Spend));
+        Assert.Equal(["glm-pool"], caller.Key.Models);
+        Assert.Equal(401, (await _host.Auth.AuthenticateAsync(old, CancellationToken.None)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("""{"max_budget":"lots"}""")]
+    [InlineData("""{"key_alias":"taken"}""")]
+    [InlineData("""{"max_budget":""")]
+    public async Task Regenerate_RefusedFields_400AndTheOldSecretStillWorks(string body)
+    {
+        await GenerateAsync("""{"key_alias":"taken"}""");
+        var old = await GenerateAsync("""{"key_alias":"rot"}""");
+        var (status, json) = await _host.PostAsync($"/key/{old}/regenerate", body);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.True(json.TryGetProperty("error", out _));
+        var caller = (await _host.Auth.AuthenticateAsync(old, CancellationToken.None)).Caller!;
+        Assert.Equal("rot", caller.KeyAlias);
+    }
+
+    [Fact]
     public async Task DatabaseFile_AfterKeyLifecycleAndUsage_NeverContainsARawKey()
     {
         var keys = new List<string> { Master };
