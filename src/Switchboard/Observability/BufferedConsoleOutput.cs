@@ -26,6 +26,7 @@ internal sealed class BufferedConsoleOutput : IDisposable
         _buffered = TextWriter.Synchronized(writer);
         _timer = new Timer(_ => Flush(), null, FlushInterval, FlushInterval);
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+        AppDomain.CurrentDomain.UnhandledException += OnUnhandledException;
     }
 
     /// <summary>
@@ -55,12 +56,16 @@ internal sealed class BufferedConsoleOutput : IDisposable
         }
 
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        AppDomain.CurrentDomain.UnhandledException -= OnUnhandledException;
         _timer.Dispose();
         Flush();
         Console.SetOut(_original);
     }
 
     private void OnProcessExit(object? sender, EventArgs e) => Flush();
+
+    // A crash ends the process without ProcessExit: the lines logged before it still reach the file.
+    private void OnUnhandledException(object? sender, UnhandledExceptionEventArgs e) => Flush();
 
     private void Flush()
     {
