@@ -16,10 +16,11 @@ internal sealed record UsageSinkOptions
     public int MaxBatchSize { get; init; } = 5_000;
 
     /// <summary>
-    /// How long a partial batch waits for more records before it is written. Short enough that most records are stored
-    /// before the next gen0 collection (records that wait longer are promoted and copied by the GC).
+    /// How long a partial batch waits for more records before it is written. Under load, longer waits mean bigger
+    /// batches (up to <see cref="MaxBatchSize"/>), and fewer, bigger transactions cost less per row: measured one gateway
+    /// at a time with keys and usage on SQLite, ABBA pairs, 250 ms gave 50.3 µs of CPU per call where 50 ms gave 56.7.
     /// </summary>
-    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Records kept in memory while the store fails; beyond this the oldest are dropped (and counted).</summary>
     public int MaxBuffered { get; init; } = 200_000;
