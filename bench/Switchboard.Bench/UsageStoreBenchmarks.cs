@@ -17,18 +17,14 @@ public class UsageStoreBenchmarks
     [Params(500)]
     public int BatchSize { get; set; } = 500;
 
-    /// <summary>Secondary indexes on usage_logs dropped before the run, to price each one's b-tree insert per row.</summary>
-    [Params("none", "deployment", "deployment+group")]
-    public string Dropped { get; set; } = "none";
-
     [GlobalSetup]
     public void Setup()
     {
         _directory = Directory.CreateTempSubdirectory("switchboard-bench-").FullName;
         _store = new SqliteGatewayStore(Path.Combine(_directory, "usage.db"));
         _store.MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
-        DropIndexes();
         var keyHash = new string('a', 64);
+        string[] deployments = ["glm-4.6-0", "glm-4.6-1", "glm-4.6-2", "glm-4.6-3"];
         var start = DateTimeOffset.UtcNow;
         for (var i = 0; i < BatchSize; i++)
         {
@@ -39,35 +35,18 @@ public class UsageStoreBenchmarks
                 KeyHash = keyHash,
                 KeyAlias = "bench",
                 ModelGroup = "glm-4.6",
-                DeploymentId = "glm-4.6-" + (i % 4),
+                DeploymentId = deployments[i % 4],
                 UpstreamModel = "glm-4.6",
                 HttpStatus = 200,
                 Retries = 0,
-                PromptTokens = 250,
-                CompletionTokens = 40,
+                // As in service: tokens, cost and latency differ from call to call; key, model and API repeat.
+                PromptTokens = 250 + (i % 7),
+                CompletionTokens = 40 + (i % 5),
                 CachedTokens = 0,
-                Cost = 0.000_5,
-                LatencyMs = 1.9,
+                Cost = 0.000_5 + (i % 5) * 1e-6,
+                LatencyMs = 1.9 + (i % 11) * 0.1,
                 Api = "openai",
             });
-        }
-    }
-
-    private void DropIndexes()
-    {
-        var names = Dropped switch
-        {
-            "deployment" => ["ix_usage_logs_deployment_ts"],
-            "deployment+group" => new[] { "ix_usage_logs_deployment_ts", "ix_usage_logs_group_ts" },
-            _ => [],
-        };
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + Path.Combine(_directory, "usage.db"));
-        connection.Open();
-        foreach (var name in names)
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = "DROP INDEX IF EXISTS " + name;
-            command.ExecuteNonQuery();
         }
     }
 

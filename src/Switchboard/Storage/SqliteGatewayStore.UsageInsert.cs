@@ -15,9 +15,11 @@ internal sealed partial class SqliteGatewayStore
     /// <summary>
     /// One usage row per call is the store's hottest write, so on SQLite it skips ADO.NET: one statement prepared per
     /// batch on the write connection (inside the batch's transaction), values bound by position as UTF-8 (repeated
-    /// strings encoded once, the request id on the stack), stepped and reset per row. Measured: ADO.NET's per-row
-    /// execute (name lookups, a data reader per call) cost more than SQLite's insert; binding .NET strings transcodes and
-    /// allocates each one every row.
+    /// strings encoded once, the request id on the stack), stepped and reset per row. A reset keeps the bindings, so a
+    /// column is bound again only when its value differs from the previous row's: most of a row (key, alias, group,
+    /// model, status, API) repeats. Measured: ADO.NET's per-row execute (name lookups, a data reader per call) cost more
+    /// than SQLite's insert; binding .NET strings transcodes and allocates each one every row; binding only what changed
+    /// took 3.5 → 3.0 µs of CPU per row.
     /// </summary>
     /// <remarks>Runs under the store's write lock (one batch at a time), which also guards the UTF-8 cache.</remarks>
     protected override Task InsertUsageAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<UsageRecord> records,
@@ -33,36 +35,37 @@ internal sealed partial class SqliteGatewayStore
         using (statement)
         {
             Span<byte> scratch = stackalloc byte[256];
+            UsageRecord? last = null;
             foreach (var r in records)
             {
                 ct.ThrowIfCancellationRequested();
                 raw.sqlite3_bind_int64(statement, 1, r.Time.ToUnixTimeMilliseconds());
                 BindUnique(statement, 2, r.RequestId, scratch);
-                BindRepeated(statement, 3, r.KeyHash);
-                BindRepeated(statement, 4, r.KeyAlias);
-                BindRepeated(statement, 5, r.ModelGroup);
-                BindRepeated(statement, 6, r.DeploymentId);
-                BindRepeated(statement, 7, r.UpstreamModel);
-                raw.sqlite3_bind_int64(statement, 8, r.HttpStatus);
-                BindRepeated(statement, 9, r.ErrorClass);
-                raw.sqlite3_bind_int64(statement, 10, r.Retries);
-                raw.sqlite3_bind_int64(statement, 11, r.PromptTokens);
-                raw.sqlite3_bind_int64(statement, 12, r.CompletionTokens);
-                raw.sqlite3_bind_int64(statement, 13, r.CachedTokens);
-                raw.sqlite3_bind_int64(statement, 14, r.TokensEstimated ? 1 : 0);
-                raw.sqlite3_bind_double(statement, 15, r.Cost);
+                BindRepeated(statement, 3, r.KeyHash, last?.KeyHash, last is null);
+                BindRepeated(statement, 4, r.KeyAlias, last?.KeyAlias, last is null);
+                BindRepeated(statement, 5, r.ModelGroup, last?.ModelGroup, last is null);
+                BindRepeated(statement, 6, r.DeploymentId, last?.DeploymentId, last is null);
+                BindRepeated(statement, 7, r.UpstreamModel, last?.UpstreamModel, last is null);
+                BindInt64(statement, 8, r.HttpStatus, last?.HttpStatus, last is null);
+                BindRepeated(statement, 9, r.ErrorClass, last?.ErrorClass, last is null);
+                BindInt64(statement, 10, r.Retries, last?.Retries, last is null);
+                BindInt64(statement, 11, r.PromptTokens, last?.PromptTokens, last is null);
+                BindInt64(statement, 12, r.CompletionTokens, last?.CompletionTokens, last is null);
+                BindInt64(statement, 13, r.CachedTokens, last?.CachedTokens, last is null);
+                BindInt64(statement, 14, r.TokensEstimated ? 1 : 0, last is null ? null : last.TokensEstimated ? 1 : 0, last is null);
+                BindDouble(statement, 15, r.Cost, last?.Cost, last is null);
                 raw.sqlite3_bind_double(statement, 16, r.LatencyMs);
                 if (r.TtftMs is { } ttft)
                 {
                     raw.sqlite3_bind_double(statement, 17, ttft);
                 }
-                else
+                else if (last is null || last.TtftMs is not null)
                 {
                     raw.sqlite3_bind_null(statement, 17);
                 }
 
-                raw.sqlite3_bind_int64(statement, 18, r.Stream ? 1 : 0);
-                BindRepeated(statement, 19, r.Api);
+                BindInt64(statement, 18, r.Stream ? 1 : 0, last is null ? null : last.Stream ? 1 : 0, last is null);
+                BindRepeated(statement, 19, r.Api, last?.Api, last is null);
                 var rc = raw.sqlite3_step(statement);
                 if (rc != raw.SQLITE_DONE)
                 {
@@ -70,15 +73,42 @@ internal sealed partial class SqliteGatewayStore
                 }
 
                 raw.sqlite3_reset(statement);
+                last = r;
             }
         }
 
         return Task.CompletedTask;
     }
 
-    /// <summary>A value seen in many rows: its UTF-8 bytes come from the cache (SQLite copies them at bind).</summary>
-    private void BindRepeated(sqlite3_stmt statement, int index, string? value)
+    /// <summary>An integer column, bound unless the previous row bound the same value.</summary>
+    private static void BindInt64(sqlite3_stmt statement, int index, long value, long? previous, bool first)
     {
+        if (first || previous != value)
+        {
+            raw.sqlite3_bind_int64(statement, index, value);
+        }
+    }
+
+    /// <summary>A real column, bound unless the previous row bound the same value (bit for bit).</summary>
+    private static void BindDouble(sqlite3_stmt statement, int index, double value, double? previous, bool first)
+    {
+        if (first || previous is not { } p || BitConverter.DoubleToInt64Bits(p) != BitConverter.DoubleToInt64Bits(value))
+        {
+            raw.sqlite3_bind_double(statement, index, value);
+        }
+    }
+
+    /// <summary>
+    /// A value seen in many rows: bound unless the previous row bound the same string (the same instance: repeated
+    /// values come from the key cache and the config), its UTF-8 bytes from the cache (SQLite copies them at bind).
+    /// </summary>
+    private void BindRepeated(sqlite3_stmt statement, int index, string? value, string? previous, bool first)
+    {
+        if (!first && ReferenceEquals(value, previous))
+        {
+            return;
+        }
+
         if (value is null)
         {
             raw.sqlite3_bind_null(statement, index);

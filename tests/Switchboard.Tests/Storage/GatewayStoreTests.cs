@@ -1,3 +1,4 @@
+using System.Globalization;
 using Switchboard.Storage;
 
 namespace Switchboard.Tests.Storage;
@@ -230,6 +231,53 @@ public abstract class GatewayStoreTests : IAsyncLifetime
         var page = await Store.QueryUsageAsync(new UsageQuery { PageSize = 1000 }, CancellationToken.None);
         Assert.Equal(records.AsEnumerable().Reverse(), page.Items);
         Assert.Equal(31.0, (await Store.GetKeyByHashAsync("h1", CancellationToken.None))!.Spend, 9);
+    }
+
+    [Fact]
+    public async Task WriteUsageAsync_EachFieldRepeatsOrChangesIndependently_StoresEveryRowExactly()
+    {
+        // A store may skip re-sending a value the previous row had (SQLite keeps bindings across rows): every column
+        // here repeats, changes, becomes null or comes back, independently, with shared and equal-but-distinct strings.
+        var random = new Random(5);
+        string?[] keys = ["h1", "h2", null, string.Concat("h", "1")];
+        string?[] texts = ["a", "b", null, string.Concat("a", "")];
+        T Pick<T>(T[] values) => values[random.Next(values.Length)];
+        var records = new List<UsageRecord>();
+        for (var i = 0; i < 400; i++)
+        {
+            records.Add(new UsageRecord
+            {
+                Time = T0.AddMilliseconds(random.Next(3) * 1000 + i),
+                RequestId = "req-" + i,
+                KeyHash = Pick(keys),
+                KeyAlias = Pick(texts),
+                ModelGroup = Pick(["glm-pool", "gpt", string.Concat("gpt", "")]),
+                DeploymentId = Pick(texts),
+                UpstreamModel = Pick(texts),
+                HttpStatus = Pick([200, 429, 500]),
+                ErrorClass = Pick(texts),
+                Retries = random.Next(2),
+                PromptTokens = random.Next(2),
+                CompletionTokens = random.Next(2),
+                CachedTokens = random.Next(2),
+                TokensEstimated = random.Next(2) == 1,
+                Cost = Pick([0.0, 0.5, -0.0]),
+                LatencyMs = Pick([1.5, 2.0]),
+                TtftMs = Pick<double?>([null, 3.25, 4.0]),
+                Stream = random.Next(2) == 1,
+                Api = Pick(["openai", "anthropic"]),
+            });
+        }
+
+        await Store.WriteUsageAsync(records, CancellationToken.None);
+
+        var page = await Store.QueryUsageAsync(new UsageQuery { PageSize = 1000 }, CancellationToken.None);
+        var stored = page.Items.OrderBy(r => int.Parse(r.RequestId.AsSpan(4), CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(records.Count, stored.Count);
+        for (var i = 0; i < records.Count; i++)
+        {
+            Assert.Equal(records[i], stored[i]);
+        }
     }
 
     [Fact]
