@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Storage;
@@ -16,14 +15,20 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly UsageSinkOptions _options;
-    private readonly Channel<UsageRecord> _channel;
+    private readonly Lock _gate = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly CancellationTokenSource _draining = new();
     private readonly Lock _startLock = new();
     private DedicatedThreadScheduler? _writer;
     private Task? _loop;
+
+    // Guarded by _gate: what request threads have queued since the writer last took it, and how the writer waits.
+    private PendingUsage[] _incoming = new PendingUsage[256];
+    private int _incomingCount;
+    private bool _completed;
+    private TaskCompletionSource? _wake;
+
     private long _enqueued;
-    private long _queued;
     private long _written;
     private long _failedBatches;
     private long _rejected;
@@ -35,8 +40,6 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
         _time = time;
         _logger = logger;
         _options = options ?? new UsageSinkOptions();
-        // Unbounded with a counter for the bound: a bounded channel takes a lock on every write, from every request thread.
-        _channel = Channel.CreateUnbounded<UsageRecord>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
     }
 
     /// <summary>Records stored so far.</summary>
@@ -52,16 +55,35 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
     public long Dropped => Interlocked.Read(ref _rejected) + Interlocked.Read(ref _evicted);
 
     /// <summary>Queues a record; false (and counted in <see cref="Dropped"/>) when the queue is full or the sink stopped.</summary>
+    /// <remarks>Copies the record into a reused array (see <see cref="PendingUsage"/>): the record itself can die young.</remarks>
     public bool TryEnqueue(UsageRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (Interlocked.Increment(ref _queued) <= _options.Capacity && _channel.Writer.TryWrite(record))
+        var pending = new PendingUsage(record);
+        TaskCompletionSource? wake = null;
+        var accepted = false;
+        lock (_gate)
         {
-            Interlocked.Increment(ref _enqueued);
-            return true;
+            if (!_completed && _incomingCount < _options.Capacity)
+            {
+                if (_incomingCount == _incoming.Length)
+                {
+                    Array.Resize(ref _incoming, Math.Min(_incoming.Length * 2, _options.Capacity));
+                }
+
+                _incoming[_incomingCount++] = pending;
+                accepted = true;
+                wake = _wake;
+                _wake = null;
+            }
         }
 
-        Interlocked.Decrement(ref _queued);
+        if (accepted)
+        {
+            Interlocked.Increment(ref _enqueued);
+            wake?.TrySetResult();
+            return true;
+        }
 
         var rejected = Interlocked.Increment(ref _rejected);
         if (rejected == 1 || rejected % 1000 == 0)
@@ -95,7 +117,7 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
     /// </summary>
     public async Task DrainAsync(CancellationToken cancellationToken)
     {
-        _channel.Writer.TryComplete();
+        Complete();
         Start();
         await _draining.CancelAsync();
         try
@@ -126,7 +148,7 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
         }
 
         await _abort.CancelAsync();
-        _channel.Writer.TryComplete();
+        Complete();
         if (_loop is not null)
         {
             try
@@ -143,21 +165,50 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
         _draining.Dispose();
     }
 
+    /// <summary>No more records are accepted; the writer stores what is queued and ends.</summary>
+    private void Complete()
+    {
+        TaskCompletionSource? wake;
+        lock (_gate)
+        {
+            _completed = true;
+            wake = _wake;
+            _wake = null;
+        }
+
+        wake?.TrySetResult();
+    }
+
     private async Task RunAsync(CancellationToken abort)
     {
-        var buffer = new List<UsageRecord>();
+        var buffer = new List<PendingUsage>();
+        var spare = new PendingUsage[_incoming.Length];
         var backoff = _options.InitialBackoff;
         var failing = false;
         try
         {
             while (true)
             {
-                Fill(buffer);
+                Fill(buffer, ref spare);
                 if (buffer.Count == 0)
                 {
-                    if (!await _channel.Reader.WaitToReadAsync(abort))
+                    TaskCompletionSource? wait = null;
+                    lock (_gate)
                     {
-                        return;
+                        if (_incomingCount == 0)
+                        {
+                            if (_completed)
+                            {
+                                return;
+                            }
+
+                            wait = _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                        }
+                    }
+
+                    if (wait is not null)
+                    {
+                        await wait.Task.WaitAsync(abort);
                     }
 
                     continue;
@@ -166,15 +217,14 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
                 if (buffer.Count < _options.BatchSize && !_draining.IsCancellationRequested)
                 {
                     await LingerAsync(abort);
-                    Fill(buffer);
+                    Fill(buffer, ref spare);
                 }
 
                 // Behind (more waiting than a batch): bigger batches, so that per-batch costs stop holding the writer back.
                 var count = Math.Min(Math.Max(_options.BatchSize, _options.MaxBatchSize), buffer.Count);
-                var batch = buffer.GetRange(0, count);
                 try
                 {
-                    await _store.WriteUsageAsync(batch, abort);
+                    await _store.WriteUsageAsync(new PendingBatch(buffer, count), abort);
                 }
                 catch (Exception e)
                 {
@@ -220,16 +270,27 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
     }
 
     /// <summary>Moves queued records into the buffer, evicting the oldest beyond <see cref="UsageSinkOptions.MaxBuffered"/>.</summary>
-    private void Fill(List<UsageRecord> buffer)
+    /// <remarks>Swaps arrays under the lock (request threads wait for a swap, not a copy) and clears the taken one for reuse.</remarks>
+    private void Fill(List<PendingUsage> buffer, ref PendingUsage[] spare)
     {
-        var taken = 0;
-        while (_channel.Reader.TryRead(out var record))
+        PendingUsage[] taken;
+        int count;
+        lock (_gate)
         {
-            buffer.Add(record);
-            taken++;
+            if (_incomingCount == 0)
+            {
+                return;
+            }
+
+            taken = _incoming;
+            count = _incomingCount;
+            _incoming = spare.Length >= taken.Length ? spare : new PendingUsage[taken.Length];
+            _incomingCount = 0;
         }
 
-        Interlocked.Add(ref _queued, -taken);
+        buffer.AddRange(taken.AsSpan(0, count));
+        Array.Clear(taken, 0, count);
+        spare = taken;
 
         var excess = buffer.Count - _options.MaxBuffered;
         if (excess > 0)

@@ -62,6 +62,30 @@ public sealed class UsageSinkTests
     }
 
     [Fact]
+    public async Task Writer_Idle_WakesForEachNewRecordWithoutADrain()
+    {
+        await using var temp = await TempSqliteStore.CreateAsync();
+        await using var sink = new UsageSink(temp.Store, TimeProvider.System, NullLogger<UsageSink>.Instance, FastRetry);
+        sink.Start();
+
+        for (var i = 1; i <= 3; i++)
+        {
+            // Let the writer go idle (waiting for a record), then give it one.
+            await Task.Delay(50);
+            Assert.True(sink.TryEnqueue(Record(i)));
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (sink.Written < i && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(5);
+            }
+
+            Assert.Equal(i, sink.Written);
+        }
+
+        Assert.Equal(3, (await RequestIdsAsync(temp.Store)).Count);
+    }
+
+    [Fact]
     public async Task DrainAsync_StoreFailsThenRecovers_LosesNoRecord()
     {
         await using var temp = await TempSqliteStore.CreateAsync();
