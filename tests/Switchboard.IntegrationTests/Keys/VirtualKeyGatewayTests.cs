@@ -194,6 +194,54 @@ public sealed class VirtualKeyGatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OneConnection_KeyRememberedUntilBlockedDeletedOrChanged()
+    {
+        var key = await GenerateAsync("""{"key_alias":"kept-alive"}""");
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1 };
+        using var client = new HttpClient(handler) { BaseAddress = _gateway.BaseUrl };
+        async Task<HttpStatusCode> CallAsync(string token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+            {
+                Content = Json("""{"model":"glm-pool","messages":[{"role":"user","content":"hi"}]}"""),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await client.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        async Task AdminAsync(string path, string json)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(json) };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Master);
+            using var response = await _gateway.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        // The same key call after call on one keep-alive connection: the first call reads it from the store, the second
+        // finds it cached and is remembered by the connection, and the rest hash nothing.
+        var hashedBefore = _gateway.Services.Auth.TokensHashed;
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, await CallAsync(key));
+        }
+
+        Assert.Equal(2, _gateway.Services.Auth.TokensHashed - hashedBefore);
+
+        // Another token on the same connection is judged on its own, and the first one still works after it.
+        Assert.Equal(HttpStatusCode.Unauthorized, await CallAsync("sk-not-a-key-0000000000000000"));
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(key));
+
+        // A block, an unblock and a delete each take effect on the very next call of that connection.
+        await AdminAsync("/key/block", $$"""{"key":"{{key}}"}""");
+        Assert.Equal(HttpStatusCode.Forbidden, await CallAsync(key));
+        await AdminAsync("/key/unblock", $$"""{"key":"{{key}}"}""");
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(key));
+        await AdminAsync("/key/delete", $$"""{"keys":["{{key}}"]}""");
+        Assert.Equal(HttpStatusCode.Unauthorized, await CallAsync(key));
+    }
+
+    [Fact]
     public async Task UsageRecords_OnePerCall_KeysNeverStoredOrLoggedInClear()
     {
         var key = await GenerateAsync("""{"key_alias":"recorded"}""");
