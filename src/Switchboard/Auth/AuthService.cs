@@ -72,7 +72,8 @@ internal sealed class AuthService
         }
 
         // The token read in place, hashed and hexed on the stack, the cache probed by span: a known key costs no
-        // allocation per call. The cache is keyed by the hash, never by the raw token, so no key is kept in memory.
+        // allocation per call. The cache is keyed by the hash, never by the raw token: no key is held longer than the
+        // connection that sent it (whose memo, below, keeps the header value Kestrel keeps for it anyway).
         Span<byte> hashBytes = stackalloc byte[KeyHasher.HashSize];
         KeyHasher.HashBytes(token, hashBytes);
         Interlocked.Increment(ref _tokensHashed);
