@@ -26,7 +26,15 @@ internal sealed partial class PostgresGatewayStore
             copy.StartRow();
             copy.Write(r.Time.ToUnixTimeMilliseconds(), NpgsqlDbType.Bigint);
             copy.Write(r.RequestId, NpgsqlDbType.Text);
-            WriteText(copy, r.KeyHash);
+            if (UsageKeyId(r.KeyHash) is { } keyId)
+            {
+                copy.Write(keyId, NpgsqlDbType.Bigint);
+            }
+            else
+            {
+                copy.WriteNull();
+            }
+
             WriteText(copy, r.KeyAlias);
             copy.Write(r.ModelGroup, NpgsqlDbType.Text);
             WriteText(copy, r.DeploymentId);

@@ -5,9 +5,81 @@ namespace Switchboard.Storage;
 
 internal abstract partial class SqlGatewayStore
 {
+    /// <summary>The columns a usage row is written with: the key as its small id in <c>usage_keys</c>, not its hash.</summary>
     protected const string UsageColumns =
-        "ts_ms, request_id, key_hash, key_alias, model_group, deployment_id, upstream_model, http_status, error_class, retries, " +
+        "ts_ms, request_id, key_id, key_alias, model_group, deployment_id, upstream_model, http_status, error_class, retries, " +
         "prompt_tokens, completion_tokens, cached_tokens, tokens_estimated, cost, latency_ms, ttft_ms, stream, api";
+
+    /// <summary>The same columns read back, the key's hash joined in (<see cref="UsageFrom"/>).</summary>
+    private const string UsageSelectColumns =
+        "u.ts_ms, u.request_id, k.key_hash, u.key_alias, u.model_group, u.deployment_id, u.upstream_model, u.http_status, " +
+        "u.error_class, u.retries, u.prompt_tokens, u.completion_tokens, u.cached_tokens, u.tokens_estimated, u.cost, " +
+        "u.latency_ms, u.ttft_ms, u.stream, u.api";
+
+    private const string UsageFrom = " FROM usage_logs u LEFT JOIN usage_keys k ON k.id = u.key_id";
+
+    /// <summary>Key hash → its id in usage_keys, for ids already committed (an id never changes once committed).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _usageKeyIds = new(StringComparer.Ordinal);
+
+    /// <summary>The committed id of a key hash seen by <see cref="EnsureUsageKeyIdsAsync"/>; null for a call without a key.</summary>
+    protected long? UsageKeyId(string? keyHash) =>
+        keyHash is null ? null
+            : _usageKeyIds.TryGetValue(keyHash, out var id) ? id
+            : throw new InvalidOperationException("usage key id not resolved before the insert");
+
+    /// <summary>
+    /// Gives every key hash of the batch its row in usage_keys, in a transaction of its own and before the batch's:
+    /// the ids are remembered only once committed, so a batch that fails cannot leave an id that another key later gets.
+    /// </summary>
+    private async Task EnsureUsageKeyIdsAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+    {
+        List<string>? missing = null;
+        string? last = null;
+        foreach (var record in records)
+        {
+            if (record.KeyHash is { } hash && !ReferenceEquals(hash, last) && !_usageKeyIds.ContainsKey(hash) && !(missing?.Contains(hash) ?? false))
+            {
+                (missing ??= []).Add(hash);
+            }
+
+            last = record.KeyHash;
+        }
+
+        if (missing is null)
+        {
+            return;
+        }
+
+        var found = await WriteAsync(async (connection, transaction, ct) =>
+        {
+            var ids = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var hash in missing)
+            {
+                await using (var insert = Command(connection, transaction,
+                    "INSERT INTO usage_keys (key_hash) VALUES (@key_hash) ON CONFLICT (key_hash) DO NOTHING"))
+                {
+                    Add(insert, "key_hash", hash);
+                    await insert.ExecuteNonQueryAsync(ct);
+                }
+
+                await using var select = Command(connection, transaction, "SELECT id FROM usage_keys WHERE key_hash = @key_hash");
+                Add(select, "key_hash", hash);
+                ids[hash] = Convert.ToInt64(await select.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+            }
+
+            return ids;
+        }, cancellationToken);
+
+        if (_usageKeyIds.Count > 100_000)
+        {
+            _usageKeyIds.Clear();
+        }
+
+        foreach (var (hash, id) in found)
+        {
+            _usageKeyIds[hash] = id;
+        }
+    }
 
     private const long DayMs = 86_400_000;
 
@@ -19,7 +91,13 @@ internal abstract partial class SqlGatewayStore
             return Task.CompletedTask;
         }
 
-        return WriteAsync(async (connection, transaction, ct) =>
+        return WriteBatchAsync(records, cancellationToken);
+    }
+
+    private async Task WriteBatchAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+    {
+        await EnsureUsageKeyIdsAsync(records, cancellationToken);
+        await WriteAsync(async (connection, transaction, ct) =>
         {
             await InsertUsageAsync(connection, transaction, records, ct);
 
@@ -52,13 +130,13 @@ internal abstract partial class SqlGatewayStore
         long total;
         await using (var count = Command(connection, null, ""))
         {
-            count.CommandText = "SELECT COUNT(*) FROM usage_logs" + UsageFilter(count, query);
+            count.CommandText = "SELECT COUNT(*) FROM usage_logs u" + UsageFilter(count, query);
             total = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
         }
 
         await using var command = Command(connection, null, "");
-        command.CommandText = $"SELECT {UsageColumns} FROM usage_logs{UsageFilter(command, query)} " +
-            "ORDER BY ts_ms DESC, id DESC LIMIT @limit OFFSET @offset";
+        command.CommandText = $"SELECT {UsageSelectColumns}{UsageFrom}{UsageFilter(command, query)} " +
+            "ORDER BY u.ts_ms DESC, u.id DESC LIMIT @limit OFFSET @offset";
         Add(command, "limit", (long)pageSize);
         Add(command, "offset", (long)(page - 1) * pageSize);
         var records = new List<UsageRecord>();
@@ -87,9 +165,9 @@ internal abstract partial class SqlGatewayStore
     {
         await using var connection = await OpenReadConnectionAsync(cancellationToken);
         await using var command = Command(connection, null, "");
-        command.CommandText = "SELECT key_hash, MAX(key_alias), COALESCE(SUM(cost), 0) AS total, COUNT(*), " +
-            "CAST(COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS BIGINT) FROM usage_logs" +
-            TimeFilter(command, from, to, " WHERE ") + " GROUP BY key_hash ORDER BY total DESC, key_hash LIMIT @limit";
+        command.CommandText = "SELECT k.key_hash, MAX(u.key_alias), COALESCE(SUM(u.cost), 0) AS total, COUNT(*), " +
+            "CAST(COALESCE(SUM(u.prompt_tokens + u.completion_tokens), 0) AS BIGINT)" + UsageFrom +
+            TimeFilter(command, from, to, " WHERE ") + " GROUP BY k.key_hash ORDER BY total DESC, k.key_hash LIMIT @limit";
         Add(command, "limit", (long)Math.Clamp(limit, 1, 10_000));
         var rows = new List<KeySpend>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -147,7 +225,7 @@ internal abstract partial class SqlGatewayStore
         var clauses = new List<string>();
         if (query.KeyHash is { } hash)
         {
-            clauses.Add("key_hash = @key_hash");
+            clauses.Add("u.key_id = (SELECT id FROM usage_keys WHERE key_hash = @key_hash)");
             Add(command, "key_hash", hash);
         }
 

@@ -5,7 +5,7 @@ namespace Switchboard.Storage;
 internal abstract partial class SqlGatewayStore
 {
     protected const string UsageInsertSql =
-        $"INSERT INTO usage_logs ({UsageColumns}) VALUES (@ts_ms, @request_id, @key_hash, @key_alias, @model_group, @deployment_id, " +
+        $"INSERT INTO usage_logs ({UsageColumns}) VALUES (@ts_ms, @request_id, @key_id, @key_alias, @model_group, @deployment_id, " +
         "@upstream_model, @http_status, @error_class, @retries, @prompt_tokens, @completion_tokens, @cached_tokens, @tokens_estimated, " +
         "@cost, @latency_ms, @ttft_ms, @stream, @api)";
 

@@ -30,7 +30,10 @@ internal abstract partial class SqlGatewayStore : IGatewayStore
 
     public abstract ValueTask DisposeAsync();
 
-    public Task MigrateAsync(CancellationToken cancellationToken) =>
+    public Task MigrateAsync(CancellationToken cancellationToken) => MigrateAsync(int.MaxValue, cancellationToken);
+
+    /// <summary>Applies the migrations up to <paramref name="version"/> (tests build an older schema with it).</summary>
+    internal Task MigrateAsync(int version, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction, ct) =>
         {
             if (MigrationLockSql is { } lockSql)
@@ -49,7 +52,7 @@ internal abstract partial class SqlGatewayStore : IGatewayStore
                 }
             }
 
-            foreach (var migration in Migrations.OrderBy(m => m.Version))
+            foreach (var migration in Migrations.Where(m => m.Version <= version).OrderBy(m => m.Version))
             {
                 if (applied.Contains(migration.Version))
                 {

@@ -41,7 +41,18 @@ internal sealed partial class SqliteGatewayStore
                 ct.ThrowIfCancellationRequested();
                 raw.sqlite3_bind_int64(statement, 1, r.Time.ToUnixTimeMilliseconds());
                 BindUnique(statement, 2, r.RequestId, scratch);
-                BindRepeated(statement, 3, r.KeyHash, last?.KeyHash, last is null);
+                if (last is null || !ReferenceEquals(r.KeyHash, last.KeyHash))
+                {
+                    if (UsageKeyId(r.KeyHash) is { } keyId)
+                    {
+                        raw.sqlite3_bind_int64(statement, 3, keyId);
+                    }
+                    else
+                    {
+                        raw.sqlite3_bind_null(statement, 3);
+                    }
+                }
+
                 BindRepeated(statement, 4, r.KeyAlias, last?.KeyAlias, last is null);
                 BindRepeated(statement, 5, r.ModelGroup, last?.ModelGroup, last is null);
                 BindRepeated(statement, 6, r.DeploymentId, last?.DeploymentId, last is null);

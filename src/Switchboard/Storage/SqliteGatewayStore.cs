@@ -96,6 +96,18 @@ internal sealed partial class SqliteGatewayStore : SqlGatewayStore
         // Every call pays each index's b-tree insert (on SQLite ~0.6 µs of CPU per row for this one); a model group filter
         // walks ix_usage_logs_ts newest first instead, and the per-group totals read a time range or the whole table anyway.
         new(3, "drop the usage_logs model group index", "DROP INDEX IF EXISTS ix_usage_logs_group_ts;"),
+        // Each usage row named its key by the 64-character hash, in the row and in the key+time index; a small id from a
+        // table of hashes makes the row and that index narrower (measured on SQLite: 3.46 -> 3.04 us of CPU per row).
+        // Existing rows keep their key: every hash gets an id, rows get their hash's id, then the hash column goes.
+        new(4, "usage rows name their key by a small id", """
+            CREATE TABLE usage_keys (id INTEGER PRIMARY KEY, key_hash TEXT NOT NULL UNIQUE);
+            INSERT INTO usage_keys (key_hash) SELECT DISTINCT key_hash FROM usage_logs WHERE key_hash IS NOT NULL ORDER BY key_hash;
+            ALTER TABLE usage_logs ADD COLUMN key_id INTEGER NULL;
+            UPDATE usage_logs SET key_id = (SELECT k.id FROM usage_keys k WHERE k.key_hash = usage_logs.key_hash) WHERE key_hash IS NOT NULL;
+            DROP INDEX IF EXISTS ix_usage_logs_key_ts;
+            ALTER TABLE usage_logs DROP COLUMN key_hash;
+            CREATE INDEX ix_usage_logs_key_ts ON usage_logs (key_id, ts_ms);
+            """),
     ];
 
     protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)

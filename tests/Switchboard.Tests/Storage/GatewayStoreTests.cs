@@ -16,6 +16,9 @@ public abstract class GatewayStoreTests : IAsyncLifetime
 
     private protected abstract Task<IGatewayStore> CreateStoreAsync();
 
+    /// <summary>A store on a fresh database, not migrated (the upgrade test migrates it in steps).</summary>
+    private protected abstract Task<IGatewayStore> CreateUnmigratedStoreAsync();
+
     public async Task InitializeAsync()
     {
         _store = await CreateStoreAsync();
@@ -279,6 +282,37 @@ public abstract class GatewayStoreTests : IAsyncLifetime
             Assert.Equal(records[i], stored[i]);
         }
     }
+
+    [Fact]
+    public async Task MigrateAsync_FromVersion3_UsageRowsKeepTheirKeys()
+    {
+        // Version 4 moved the key hash out of usage_logs into usage_keys: rows written before it keep their key.
+        await using var store = await CreateUnmigratedStoreAsync();
+        var sql = (SqlGatewayStore)store;
+        await sql.MigrateAsync(3, CancellationToken.None);
+        var old = new[]
+        {
+            Usage("h1", "glm-pool", T0, 0.25),
+            Usage("h2", "glm-pool", T0.AddSeconds(1), 0.5),
+            Usage(null, "gpt", T0.AddSeconds(2), 1),
+            Usage("h1", "gpt", T0.AddSeconds(3), 2),
+        };
+        await InsertVersion3RowsAsync(store, old);
+
+        await sql.MigrateAsync(CancellationToken.None);
+        await store.WriteUsageAsync([Usage("h2", "glm-pool", T0.AddSeconds(4), 4), Usage("h3", "gpt", T0.AddSeconds(5), 8)],
+            CancellationToken.None);
+
+        var h1 = await store.QueryUsageAsync(new UsageQuery { KeyHash = "h1" }, CancellationToken.None);
+        Assert.Equal([old[3], old[0]], h1.Items);
+        Assert.Equal([4.0, 0.5], (await store.QueryUsageAsync(new UsageQuery { KeyHash = "h2" }, CancellationToken.None)).Items.Select(r => r.Cost));
+        Assert.Equal([8.0], (await store.QueryUsageAsync(new UsageQuery { KeyHash = "h3" }, CancellationToken.None)).Items.Select(r => r.Cost));
+        var byKey = await store.GetSpendByKeyAsync(null, null, 10, CancellationToken.None);
+        Assert.Equal([("h3", 8.0), ("h2", 4.5), ("h1", 2.25), (null, 1.0)], byKey.Select(k => (k.KeyHash, k.Spend)));
+    }
+
+    /// <summary>Rows as version 3 stored them (the key hash in the row), written with plain SQL.</summary>
+    private protected abstract Task InsertVersion3RowsAsync(IGatewayStore store, IReadOnlyList<UsageRecord> records);
 
     [Fact]
     public async Task WriteUsageAsync_NonAsciiAndLongText_RoundTripsExactly()
