@@ -21,39 +21,22 @@ internal abstract partial class SqlGatewayStore
     /// <summary>Key hash → its id in usage_keys, for ids already committed (an id never changes once committed).</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _usageKeyIds = new(StringComparer.Ordinal);
 
-    /// <summary>The committed id of a key hash seen by <see cref="EnsureUsageKeyIdsAsync"/>; null for a call without a key.</summary>
+    /// <summary>The committed id of a key hash of the batch being written (<see cref="AddUsageKeysAsync"/>); null without a key.</summary>
     protected long? UsageKeyId(string? keyHash) =>
         keyHash is null ? null
             : _usageKeyIds.TryGetValue(keyHash, out var id) ? id
             : throw new InvalidOperationException("usage key id not resolved before the insert");
 
     /// <summary>
-    /// Gives every key hash of the batch its row in usage_keys, in a transaction of its own and before the batch's:
-    /// the ids are remembered only once committed, so a batch that fails cannot leave an id that another key later gets.
+    /// Gives each key hash its row in usage_keys, in a transaction of its own and before the batch's: the ids are
+    /// remembered only once committed, so a batch that fails cannot leave an id that another key later gets.
     /// </summary>
-    private async Task EnsureUsageKeyIdsAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+    private async Task AddUsageKeysAsync(List<string> hashes, CancellationToken cancellationToken)
     {
-        List<string>? missing = null;
-        string? last = null;
-        foreach (var record in records)
-        {
-            if (record.KeyHash is { } hash && !ReferenceEquals(hash, last) && !_usageKeyIds.ContainsKey(hash) && !(missing?.Contains(hash) ?? false))
-            {
-                (missing ??= []).Add(hash);
-            }
-
-            last = record.KeyHash;
-        }
-
-        if (missing is null)
-        {
-            return;
-        }
-
         var found = await WriteAsync(async (connection, transaction, ct) =>
         {
             var ids = new Dictionary<string, long>(StringComparer.Ordinal);
-            foreach (var hash in missing)
+            foreach (var hash in hashes)
             {
                 await using (var insert = Command(connection, transaction,
                     "INSERT INTO usage_keys (key_hash) VALUES (@key_hash) ON CONFLICT (key_hash) DO NOTHING"))
@@ -70,11 +53,7 @@ internal abstract partial class SqlGatewayStore
             return ids;
         }, cancellationToken);
 
-        if (_usageKeyIds.Count > 100_000)
-        {
-            _usageKeyIds.Clear();
-        }
-
+        // Not bounded: one entry per key that ever made a call, as usage_keys itself.
         foreach (var (hash, id) in found)
         {
             _usageKeyIds[hash] = id;
@@ -96,21 +75,39 @@ internal abstract partial class SqlGatewayStore
 
     private async Task WriteBatchAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
-        await EnsureUsageKeyIdsAsync(records, cancellationToken);
+        // One pass for what the batch needs beside its rows: each key's spend (one UPDATE per key, not per record: a
+        // batch is mostly a few busy keys) and the keys without an id yet.
+        var spendByKey = new Dictionary<string, double>(StringComparer.Ordinal);
+        List<string>? newKeys = null;
+        string? last = null;
+        foreach (var record in records)
+        {
+            if (record.KeyHash is not { } hash)
+            {
+                continue;
+            }
+
+            if (record.Cost != 0)
+            {
+                spendByKey[hash] = spendByKey.GetValueOrDefault(hash) + record.Cost;
+            }
+
+            if (!ReferenceEquals(hash, last) && !_usageKeyIds.ContainsKey(hash) && !(newKeys?.Contains(hash) ?? false))
+            {
+                (newKeys ??= []).Add(hash);
+            }
+
+            last = hash;
+        }
+
+        if (newKeys is not null)
+        {
+            await AddUsageKeysAsync(newKeys, cancellationToken);
+        }
+
         await WriteAsync(async (connection, transaction, ct) =>
         {
             await InsertUsageAsync(connection, transaction, records, ct);
-
-            // One UPDATE per key, not per record: a batch is mostly a few busy keys.
-            var spendByKey = new Dictionary<string, double>(StringComparer.Ordinal);
-            foreach (var record in records)
-            {
-                if (record.KeyHash is { } hash && record.Cost != 0)
-                {
-                    spendByKey[hash] = spendByKey.GetValueOrDefault(hash) + record.Cost;
-                }
-            }
-
             foreach (var (hash, amount) in spendByKey.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
                 await AddSpendAsync(connection, transaction, hash, amount, ct);
