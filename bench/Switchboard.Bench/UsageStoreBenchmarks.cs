@@ -23,30 +23,10 @@ public class UsageStoreBenchmarks
         _directory = Directory.CreateTempSubdirectory("switchboard-bench-").FullName;
         _store = new SqliteGatewayStore(Path.Combine(_directory, "usage.db"));
         _store.MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
-        var keyHash = new string('a', 64);
-        string[] deployments = ["glm-4.6-0", "glm-4.6-1", "glm-4.6-2", "glm-4.6-3"];
-        var start = DateTimeOffset.UtcNow;
+        var rows = new BenchUsageRows();
         for (var i = 0; i < BatchSize; i++)
         {
-            _batch.Add(new UsageRecord
-            {
-                Time = start.AddMilliseconds(i),
-                RequestId = "chatcmpl-" + Guid.NewGuid().ToString("N"),
-                KeyHash = keyHash,
-                KeyAlias = "bench",
-                ModelGroup = "glm-4.6",
-                DeploymentId = deployments[i % 4],
-                UpstreamModel = "glm-4.6",
-                HttpStatus = 200,
-                Retries = 0,
-                // As in service: tokens, cost and latency differ from call to call; key, model and API repeat.
-                PromptTokens = 250 + (i % 7),
-                CompletionTokens = 40 + (i % 5),
-                CachedTokens = 0,
-                Cost = 0.000_5 + (i % 5) * 1e-6,
-                LatencyMs = 1.9 + (i % 11) * 0.1,
-                Api = "openai",
-            });
+            _batch.Add(rows.Row(i));
         }
     }
 

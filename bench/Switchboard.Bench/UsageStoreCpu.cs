@@ -57,9 +57,7 @@ internal static class UsageStoreCpu
 
     private static List<List<UsageRecord>> Build(int rows, int batchSize)
     {
-        var keyHash = new string('a', 64);
-        string[] deployments = ["dd63dbefa814", "dca8fdde8eab", "e3d5340f9404", "f1b5db111b0a"];
-        var start = DateTimeOffset.UtcNow;
+        var rowsOf = new BenchUsageRows();
         var batches = new List<List<UsageRecord>>();
         for (var i = 0; i < rows; i++)
         {
@@ -68,24 +66,37 @@ internal static class UsageStoreCpu
                 batches.Add(new List<UsageRecord>(batchSize));
             }
 
-            batches[^1].Add(new UsageRecord
-            {
-                Time = start.AddTicks(i * 600),
-                RequestId = Guid.NewGuid().ToString("N"),
-                KeyHash = keyHash,
-                KeyAlias = "bench",
-                ModelGroup = "glm-4.6",
-                DeploymentId = deployments[i % 4],
-                UpstreamModel = "glm-4.6",
-                HttpStatus = 200,
-                PromptTokens = 250 + (i % 7),
-                CompletionTokens = 40 + (i % 5),
-                Cost = 0.000_5 + (i % 5) * 1e-6,
-                LatencyMs = 1.9 + (i % 11) * 0.1,
-                Api = "openai",
-            });
+            batches[^1].Add(rowsOf.Row(i));
         }
 
         return batches;
     }
+}
+
+/// <summary>
+/// Usage rows as the gateway makes them: tokens, cost and latency differ from call to call; key, alias, group,
+/// deployment, model and API repeat as shared strings (they come from the key cache and the config).
+/// </summary>
+internal sealed class BenchUsageRows
+{
+    private readonly string _keyHash = new('a', 64);
+    private readonly string[] _deployments = ["dd63dbefa814", "dca8fdde8eab", "e3d5340f9404", "f1b5db111b0a"];
+    private readonly DateTimeOffset _start = DateTimeOffset.UtcNow;
+
+    public UsageRecord Row(int i) => new()
+    {
+        Time = _start.AddTicks(i * 600L),
+        RequestId = Guid.NewGuid().ToString("N"),
+        KeyHash = _keyHash,
+        KeyAlias = "bench",
+        ModelGroup = "glm-4.6",
+        DeploymentId = _deployments[i % 4],
+        UpstreamModel = "glm-4.6",
+        HttpStatus = 200,
+        PromptTokens = 250 + (i % 7),
+        CompletionTokens = 40 + (i % 5),
+        Cost = 0.000_5 + (i % 5) * 1e-6,
+        LatencyMs = 1.9 + (i % 11) * 0.1,
+        Api = "openai",
+    };
 }

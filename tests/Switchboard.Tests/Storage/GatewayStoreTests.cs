@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Switchboard.Storage;
 
@@ -311,8 +312,50 @@ public abstract class GatewayStoreTests : IAsyncLifetime
         Assert.Equal([("h3", 8.0), ("h2", 4.5), ("h1", 2.25), (null, 1.0)], byKey.Select(k => (k.KeyHash, k.Spend)));
     }
 
+    /// <summary>A plain ADO.NET connection to the database behind <paramref name="store"/>.</summary>
+    private protected abstract Task<DbConnection> OpenRawConnectionAsync(IGatewayStore store);
+
     /// <summary>Rows as version 3 stored them (the key hash in the row), written with plain SQL.</summary>
-    private protected abstract Task InsertVersion3RowsAsync(IGatewayStore store, IReadOnlyList<UsageRecord> records);
+    private async Task InsertVersion3RowsAsync(IGatewayStore store, IReadOnlyList<UsageRecord> records)
+    {
+        await using var connection = await OpenRawConnectionAsync(store);
+        foreach (var r in records)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText =
+                "INSERT INTO usage_logs (ts_ms, request_id, key_hash, key_alias, model_group, deployment_id, upstream_model, http_status, " +
+                "error_class, retries, prompt_tokens, completion_tokens, cached_tokens, tokens_estimated, cost, latency_ms, ttft_ms, stream, api) " +
+                "VALUES (@ts, @rid, @kh, @ka, @mg, @dep, @um, @st, @ec, @re, @pt, @ct, @cached, @est, @cost, @lat, @ttft, @stream, @api)";
+            void Add(string name, object? value)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = value ?? DBNull.Value;
+                command.Parameters.Add(parameter);
+            }
+
+            Add("ts", r.Time.ToUnixTimeMilliseconds());
+            Add("rid", r.RequestId);
+            Add("kh", r.KeyHash);
+            Add("ka", r.KeyAlias);
+            Add("mg", r.ModelGroup);
+            Add("dep", r.DeploymentId);
+            Add("um", r.UpstreamModel);
+            Add("st", r.HttpStatus);
+            Add("ec", r.ErrorClass);
+            Add("re", r.Retries);
+            Add("pt", r.PromptTokens);
+            Add("ct", r.CompletionTokens);
+            Add("cached", r.CachedTokens);
+            Add("est", r.TokensEstimated ? 1 : 0);
+            Add("cost", r.Cost);
+            Add("lat", r.LatencyMs);
+            Add("ttft", r.TtftMs);
+            Add("stream", r.Stream ? 1 : 0);
+            Add("api", r.Api);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
 
     [Fact]
     public async Task WriteUsageAsync_NonAsciiAndLongText_RoundTripsExactly()

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Switchboard.Storage;
 
 namespace Switchboard.Tests.Storage;
@@ -14,38 +15,11 @@ public sealed class SqliteGatewayStoreTests : GatewayStoreTests
     private protected override Task<IGatewayStore> CreateUnmigratedStoreAsync() =>
         Task.FromResult<IGatewayStore>(new SqliteGatewayStore(Path.Combine(_directory, "upgraded.db")));
 
-    private protected override async Task InsertVersion3RowsAsync(IGatewayStore store, IReadOnlyList<UsageRecord> records)
+    private protected override async Task<DbConnection> OpenRawConnectionAsync(IGatewayStore store)
     {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={((SqliteGatewayStore)store).FilePath};Pooling=False");
+        var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={((SqliteGatewayStore)store).FilePath};Pooling=False");
         await connection.OpenAsync();
-        foreach (var r in records)
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = "INSERT INTO usage_logs (ts_ms, request_id, key_hash, key_alias, model_group, deployment_id, upstream_model, http_status, " +
-            "error_class, retries, prompt_tokens, completion_tokens, cached_tokens, tokens_estimated, cost, latency_ms, ttft_ms, stream, api) " +
-            "VALUES (@ts, @rid, @kh, @ka, @mg, @dep, @um, @st, @ec, @re, @pt, @ct, @cached, @est, @cost, @lat, @ttft, @stream, @api)";
-            void Add(string name, object? value) => command.Parameters.AddWithValue("@" + name, value ?? DBNull.Value);
-            Add("ts", r.Time.ToUnixTimeMilliseconds());
-            Add("rid", r.RequestId);
-            Add("kh", r.KeyHash);
-            Add("ka", r.KeyAlias);
-            Add("mg", r.ModelGroup);
-            Add("dep", r.DeploymentId);
-            Add("um", r.UpstreamModel);
-            Add("st", r.HttpStatus);
-            Add("ec", r.ErrorClass);
-            Add("re", r.Retries);
-            Add("pt", r.PromptTokens);
-            Add("ct", r.CompletionTokens);
-            Add("cached", r.CachedTokens);
-            Add("est", r.TokensEstimated ? 1 : 0);
-            Add("cost", r.Cost);
-            Add("lat", r.LatencyMs);
-            Add("ttft", r.TtftMs);
-            Add("stream", r.Stream ? 1 : 0);
-            Add("api", r.Api);
-            await command.ExecuteNonQueryAsync();
-        }
+        return connection;
     }
 
     public override async Task DisposeAsync()
