@@ -26,15 +26,7 @@ internal sealed partial class PostgresGatewayStore
             copy.StartRow();
             copy.Write(r.Time.ToUnixTimeMilliseconds(), NpgsqlDbType.Bigint);
             copy.Write(r.RequestId, NpgsqlDbType.Text);
-            if (UsageKeyId(r.KeyHash) is { } keyId)
-            {
-                copy.Write(keyId, NpgsqlDbType.Bigint);
-            }
-            else
-            {
-                copy.WriteNull();
-            }
-
+            WriteNullable(copy, UsageKeyId(r.KeyHash), NpgsqlDbType.Bigint);
             WriteText(copy, r.KeyAlias);
             copy.Write(r.ModelGroup, NpgsqlDbType.Text);
             WriteText(copy, r.DeploymentId);
@@ -48,20 +40,25 @@ internal sealed partial class PostgresGatewayStore
             copy.Write(r.TokensEstimated ? 1 : 0, NpgsqlDbType.Integer);
             copy.Write(r.Cost, NpgsqlDbType.Double);
             copy.Write(r.LatencyMs, NpgsqlDbType.Double);
-            if (r.TtftMs is { } ttft)
-            {
-                copy.Write(ttft, NpgsqlDbType.Double);
-            }
-            else
-            {
-                copy.WriteNull();
-            }
-
+            WriteNullable(copy, r.TtftMs, NpgsqlDbType.Double);
             copy.Write(r.Stream ? 1 : 0, NpgsqlDbType.Integer);
             copy.Write(r.Api, NpgsqlDbType.Text);
         }
 
         await copy.CompleteAsync(ct);
+    }
+
+    private static void WriteNullable<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type)
+        where T : struct
+    {
+        if (value is { } present)
+        {
+            copy.Write(present, type);
+        }
+        else
+        {
+            copy.WriteNull();
+        }
     }
 
     private static void WriteText(NpgsqlBinaryImporter copy, string? value)

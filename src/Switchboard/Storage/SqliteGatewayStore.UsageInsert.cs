@@ -57,14 +57,14 @@ internal sealed partial class SqliteGatewayStore
                 BindRepeated(statement, 5, r.ModelGroup, last?.ModelGroup, last is null);
                 BindRepeated(statement, 6, r.DeploymentId, last?.DeploymentId, last is null);
                 BindRepeated(statement, 7, r.UpstreamModel, last?.UpstreamModel, last is null);
-                BindInt64(statement, 8, r.HttpStatus, last?.HttpStatus, last is null);
+                BindInt64(statement, 8, r.HttpStatus, last?.HttpStatus);
                 BindRepeated(statement, 9, r.ErrorClass, last?.ErrorClass, last is null);
-                BindInt64(statement, 10, r.Retries, last?.Retries, last is null);
-                BindInt64(statement, 11, r.PromptTokens, last?.PromptTokens, last is null);
-                BindInt64(statement, 12, r.CompletionTokens, last?.CompletionTokens, last is null);
-                BindInt64(statement, 13, r.CachedTokens, last?.CachedTokens, last is null);
-                BindInt64(statement, 14, r.TokensEstimated ? 1 : 0, last is null ? null : last.TokensEstimated ? 1 : 0, last is null);
-                BindDouble(statement, 15, r.Cost, last?.Cost, last is null);
+                BindInt64(statement, 10, r.Retries, last?.Retries);
+                BindInt64(statement, 11, r.PromptTokens, last?.PromptTokens);
+                BindInt64(statement, 12, r.CompletionTokens, last?.CompletionTokens);
+                BindInt64(statement, 13, r.CachedTokens, last?.CachedTokens);
+                BindInt64(statement, 14, r.TokensEstimated ? 1 : 0, last is null ? null : last.TokensEstimated ? 1 : 0);
+                BindDouble(statement, 15, r.Cost, last?.Cost);
                 raw.sqlite3_bind_double(statement, 16, r.LatencyMs);
                 if (r.TtftMs is { } ttft)
                 {
@@ -75,7 +75,7 @@ internal sealed partial class SqliteGatewayStore
                     raw.sqlite3_bind_null(statement, 17);
                 }
 
-                BindInt64(statement, 18, r.Stream ? 1 : 0, last is null ? null : last.Stream ? 1 : 0, last is null);
+                BindInt64(statement, 18, r.Stream ? 1 : 0, last is null ? null : last.Stream ? 1 : 0);
                 BindRepeated(statement, 19, r.Api, last?.Api, last is null);
                 var rc = raw.sqlite3_step(statement);
                 if (rc != raw.SQLITE_DONE)
@@ -91,19 +91,19 @@ internal sealed partial class SqliteGatewayStore
         return Task.CompletedTask;
     }
 
-    /// <summary>An integer column, bound unless the previous row bound the same value.</summary>
-    private static void BindInt64(sqlite3_stmt statement, int index, long value, long? previous, bool first)
+    /// <summary>An integer column, bound unless the previous row (null for the first) bound the same value.</summary>
+    private static void BindInt64(sqlite3_stmt statement, int index, long value, long? previous)
     {
-        if (first || previous != value)
+        if (previous != value)
         {
             raw.sqlite3_bind_int64(statement, index, value);
         }
     }
 
-    /// <summary>A real column, bound unless the previous row bound the same value (bit for bit).</summary>
-    private static void BindDouble(sqlite3_stmt statement, int index, double value, double? previous, bool first)
+    /// <summary>A real column, bound unless the previous row (null for the first) bound the same value, bit for bit.</summary>
+    private static void BindDouble(sqlite3_stmt statement, int index, double value, double? previous)
     {
-        if (first || previous is not { } p || BitConverter.DoubleToInt64Bits(p) != BitConverter.DoubleToInt64Bits(value))
+        if (previous is not { } p || BitConverter.DoubleToInt64Bits(p) != BitConverter.DoubleToInt64Bits(value))
         {
             raw.sqlite3_bind_double(statement, index, value);
         }
