@@ -7,6 +7,11 @@ internal sealed class MockKeyCounters
     private int _inFlight;
     private int _maxInFlight;
 
+    // The fixed-window counter of lim-keys; a lock is fine in the mock, and it keeps start, end and count consistent.
+    private readonly Lock _windowGate = new();
+    private DateTimeOffset _windowEnd = DateTimeOffset.MinValue;
+    private int _windowCalls;
+
     public long Calls => Volatile.Read(ref _calls);
 
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -31,4 +36,29 @@ internal sealed class MockKeyCounters
     }
 
     public void Exit() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>
+    /// Takes one of <paramref name="limit"/> calls of the key's current fixed window, opening a new window at
+    /// <paramref name="now"/> when the last one is over. Refused calls do not count, as with real providers.
+    /// </summary>
+    /// <returns>Whether the call may be answered, the calls left in the window, and when the window ends.</returns>
+    public (bool Allowed, int Remaining, DateTimeOffset Reset) TakeWindowCall(int limit, TimeSpan window, DateTimeOffset now)
+    {
+        lock (_windowGate)
+        {
+            if (now >= _windowEnd)
+            {
+                _windowEnd = now + window;
+                _windowCalls = 0;
+            }
+
+            var allowed = _windowCalls < limit;
+            if (allowed)
+            {
+                _windowCalls++;
+            }
+
+            return (allowed, limit - _windowCalls, _windowEnd);
+        }
+    }
 }

@@ -29,4 +29,13 @@ internal enum MockKeyKind
 
     /// <summary><c>conc&lt;N&gt;-*</c>: an account that allows N calls in flight; one more gets Z.ai 1302.</summary>
     Concurrency,
+
+    /// <summary>
+    /// <c>lim&lt;N&gt;w&lt;S&gt;-*</c>: at most N answered calls per fixed S-second window (the window starts at the first
+    /// call after the last one ended), then 429 with Z.ai code 1303 and no rate-limit headers, like GLM.
+    /// </summary>
+    WindowLimit,
+
+    /// <summary><c>limh&lt;N&gt;w&lt;S&gt;-*</c>: as <see cref="WindowLimit"/>, and every answer carries <c>x-ratelimit-*-requests</c>.</summary>
+    WindowLimitHeaders,
 }

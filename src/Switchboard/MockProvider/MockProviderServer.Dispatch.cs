@@ -56,6 +56,23 @@ internal sealed partial class MockProviderServer
         var ct = context.RequestAborted;
         try
         {
+            if (behaviour.Kind is MockKeyKind.WindowLimit or MockKeyKind.WindowLimitHeaders)
+            {
+                var window = TimeSpan.FromSeconds(behaviour.WindowSeconds);
+                var now = _time.GetUtcNow();
+                var (allowed, remaining, reset) = counters.TakeWindowCall(behaviour.Number, window, now);
+                if (behaviour.Kind == MockKeyKind.WindowLimitHeaders)
+                {
+                    WriteWindowHeaders(context.Response, behaviour.Number, remaining, reset - now);
+                }
+
+                if (!allowed)
+                {
+                    await WriteBytesAsync(context, 429, ZaiErrors.BodyOf(1303, now));
+                    return;
+                }
+            }
+
             var failure = TryFail(context, endpoint, behaviour, callNumber, inFlight);
             if (failure is not null)
             {
@@ -96,6 +113,15 @@ internal sealed partial class MockProviderServer
         {
             counters.Exit();
         }
+    }
+
+    /// <summary>OpenAI's request headers; the reset as a Go-style duration in whole milliseconds.</summary>
+    private static void WriteWindowHeaders(HttpResponse response, int limit, int remaining, TimeSpan reset)
+    {
+        var ms = (long)Math.Ceiling(Math.Max(reset.TotalMilliseconds, 0));
+        response.Headers["x-ratelimit-limit-requests"] = limit.ToString(CultureInfo.InvariantCulture);
+        response.Headers["x-ratelimit-remaining-requests"] = remaining.ToString(CultureInfo.InvariantCulture);
+        response.Headers["x-ratelimit-reset-requests"] = ms.ToString(CultureInfo.InvariantCulture) + "ms";
     }
 
     /// <summary>The key's failure for this call, already being written; null when the call should be answered.</summary>
