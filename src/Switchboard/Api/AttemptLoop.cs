@@ -217,7 +217,8 @@ internal sealed class AttemptLoop(GatewayServices services)
             result.TimeToFirstToken,
             usage?.InputTokens ?? 0,
             usage?.OutputTokens ?? 0,
-            RateLimitHeaders.Read(response.Header, services.Time.GetUtcNow())));
+            RateLimitHeaders.Read(response.Header, services.Time.GetUtcNow()),
+            RateLimitHeaders.ReadRequestWindow(response.Header, services.Time.GetUtcNow())));
     }
 
     private async Task WriteUpstreamErrorAsync(HttpContext context, ClientApi api, CallState call, UpstreamFailure failure, string? key)

@@ -53,6 +53,7 @@ internal sealed partial class ConfigParser
                 "context_window_fallbacks" => r with { ContextWindowFallbacks = Fallbacks(value, keyPath) },
                 "model_group_alias" => Aliases(r, value, keyPath),
                 "wait_for_cooldown_s" => r with { WaitForCooldown = Seconds(value, keyPath, allowZero: true) ?? r.WaitForCooldown },
+                "adaptive_limits" => r with { AdaptiveLimits = Bool(value, keyPath) ?? r.AdaptiveLimits },
                 "session_affinity" => r with { SessionAffinity = Bool(value, keyPath) ?? r.SessionAffinity },
                 "max_queued_requests" => r with { MaxQueuedRequests = NonNegativeInt(value, keyPath) ?? r.MaxQueuedRequests },
                 "redis_host" => r with { RedisHost = String(value, keyPath) },

@@ -28,6 +28,12 @@ public sealed record RouterSettings
     /// <summary>Ours: wait up to this long for a cooling deployment instead of failing with 429.</summary>
     public TimeSpan WaitForCooldown { get; init; }
 
+    /// <summary>
+    /// Ours: learn each deployment's requests per window from its answers and pace to them; a rate-limit refusal rests
+    /// the key until its window resets, not for <see cref="CooldownTime"/>. False keeps the guide's fixed cooldowns.
+    /// </summary>
+    public bool AdaptiveLimits { get; init; } = true;
+
     /// <summary>Ours: sessions stick to the deployment that served their first call.</summary>
     public bool SessionAffinity { get; init; }
 

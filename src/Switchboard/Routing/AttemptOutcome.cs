@@ -8,9 +8,11 @@ namespace Switchboard.Routing;
 /// <param name="InputTokens">Prompt tokens (upstream usage, else estimated).</param>
 /// <param name="OutputTokens">Completion tokens.</param>
 /// <param name="RateLimit">The upstream's own rate-limit headers said the quota is used up: cool down pre-emptively.</param>
+/// <param name="Window">The request window the upstream's headers stated, for the limit estimator.</param>
 internal readonly record struct AttemptOutcome(
     TimeSpan Latency,
     TimeSpan? TimeToFirstToken,
     int InputTokens,
     int OutputTokens,
-    RateLimitHint? RateLimit);
+    RateLimitHint? RateLimit,
+    RequestWindow? Window = null);

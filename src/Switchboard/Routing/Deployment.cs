@@ -51,6 +51,12 @@ internal sealed class Deployment
     /// <summary>Times of 5xx/timeout/connection failures within the last 60 s (a sliding window).</summary>
     internal Queue<DateTimeOffset> RecentFails { get; } = new();
 
+    /// <summary>The upstream's learned requests per window (docs/pool-efficiency.md).</summary>
+    internal LimitEstimator Limits { get; } = new();
+
+    /// <summary><c>adaptive_limits</c>: calls are paced to <see cref="Limits"/>.</summary>
+    internal bool Paced { get; init; }
+
     internal UsageCounters Total { get; } = new();
 
     internal UsageCounters CurrentMinute { get; } = new();
@@ -65,7 +71,8 @@ internal sealed class Deployment
 
     internal DateTimeOffset? LastErrorAt { get; set; }
 
-    internal bool AtParallelCap => Config.MaxParallelRequests is { } max && InFlight >= max;
+    /// <summary>At <c>max_parallel_requests</c>, or (paced) a probe of whether a refused key's window has reset is in flight.</summary>
+    internal bool AtParallelCap => (Config.MaxParallelRequests is { } max && InFlight >= max) || (Paced && InFlight > 0 && Limits.Probing);
 
     internal bool IsCooling(DateTimeOffset now) => CooldownUntil is { } until && until > now;
 
@@ -92,10 +99,15 @@ internal sealed class Deployment
         return rpmCapped || tpmCapped ? MinuteStart + Minute : null;
     }
 
-    /// <summary>When this deployment can take a call again (cooldown end or next minute), or null when it can now.</summary>
+    /// <summary>When this deployment can take a call again (cooldown end, next minute, next learned window), or null when it can now.</summary>
     internal DateTimeOffset? Recovery(DateTimeOffset now, int estimatedTokens)
     {
         var capped = CapRecovery(now, estimatedTokens);
+        if (Paced && Limits.BlockedUntil(now) is { } paced && (capped is null || paced > capped))
+        {
+            capped = paced;
+        }
+
         if (IsCooling(now))
         {
             return capped is { } c && c > CooldownUntil!.Value ? c : CooldownUntil;

@@ -188,6 +188,7 @@ internal sealed partial class Router
     private DeploymentLease LeaseLocked(ModelGroup group, Deployment d, RouteRequest request, DateTimeOffset now)
     {
         d.InFlight++;
+        d.Limits.OnLease(now);
         d.RollMinute(now);
         d.Total.Requests++;
         d.CurrentMinute.Requests++;

@@ -36,6 +36,7 @@ internal sealed partial class Router
 
             d.LastFailureKind = null;
             d.BackoffStreak = 0;
+            d.Limits.OnSuccess(lease.StartedAt, now, outcome.Window);
             if (outcome.RateLimit is { } hint && hint.CooldownUntil > now)
             {
                 StartCooldownLocked(d, hint.CooldownUntil, FailureKind.RateLimited, hint.Reason, now);
@@ -72,8 +73,14 @@ internal sealed partial class Router
             }
 
             var cooldownTime = d.Config.CooldownTime ?? Settings.CooldownTime;
+            var windowReset = failure.Kind == FailureKind.RateLimited ? d.Limits.OnRefused(lease.StartedAt, now, failure.Window) : now;
             switch (failure.Kind)
             {
+                case FailureKind.RateLimited when d.Paced:
+                    // A frequency refusal rests the key until its learned window resets (or as the upstream asked),
+                    // not for a fixed cooldown_time (docs/pool-efficiency.md).
+                    StartCooldownLocked(d, Latest(windowReset, now, failure), failure.Kind, d.LastError, now);
+                    break;
                 case FailureKind.RateLimited when failure.ProviderCode == "1303":
                 case FailureKind.Overloaded:
                     d.BackoffStreak++;

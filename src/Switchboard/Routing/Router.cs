@@ -39,7 +39,7 @@ internal sealed partial class Router : IDisposable
         foreach (var name in config.ModelGroups)
         {
             var members = config.ModelList.Where(d => string.Equals(d.ModelName, name, StringComparison.Ordinal)).ToList();
-            var deployments = members.Select((d, i) => new Deployment(d, name, i)).ToArray();
+            var deployments = members.Select((d, i) => new Deployment(d, name, i) { Paced = config.Router.AdaptiveLimits }).ToArray();
             var group = new ModelGroup(name, deployments, RoutingStrategies.Create(config.Router, _random), SessionCapacity);
             groups.Add(group);
             _byName[name] = group;

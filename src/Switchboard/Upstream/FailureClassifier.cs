@@ -23,12 +23,12 @@ internal static class FailureClassifier
         if (ZaiErrorCodes.KindOf(code) is { } zaiKind)
         {
             var until = zaiKind == FailureKind.QuotaExhausted ? ZaiErrorCodes.QuotaResetFor(code!, message, now) : null;
-            return new UpstreamFailure(zaiKind, httpStatus, code, message, retryAfter, until);
+            return new UpstreamFailure(zaiKind, httpStatus, code, message, retryAfter, until) { Window = RateLimitHeaders.ReadRequestWindow(header, now) };
         }
 
         var kind = KindOfStatus(httpStatus, type);
         DateTimeOffset? cooldownUntil = kind == FailureKind.RateLimited ? RateLimitHeaders.Read(header, now)?.CooldownUntil : null;
-        return new UpstreamFailure(kind, httpStatus, code ?? type, message, retryAfter, cooldownUntil);
+        return new UpstreamFailure(kind, httpStatus, code ?? type, message, retryAfter, cooldownUntil) { Window = RateLimitHeaders.ReadRequestWindow(header, now) };
     }
 
     /// <summary>A call that got no answer: timeouts are <see cref="FailureKind.Timeout"/>; refused/reset connections

@@ -5,6 +5,9 @@ namespace Switchboard.Upstream;
 /// <summary>An upstream said, before any 429, that its quota is used up until <paramref name="CooldownUntil"/>.</summary>
 internal readonly record struct RateLimitHint(DateTimeOffset CooldownUntil, string Reason);
 
+/// <summary>An upstream's request window as its <c>x-ratelimit-*-requests</c> headers state it.</summary>
+internal readonly record struct RequestWindow(int Limit, int Remaining, DateTimeOffset Reset);
+
 /// <summary>
 /// Reads OpenAI-style <c>x-ratelimit-remaining-*</c>/<c>x-ratelimit-reset-*</c> and Anthropic's
 /// <c>anthropic-ratelimit-*-remaining</c>/<c>-reset</c> headers, so that a deployment can cool down before it is refused.
@@ -48,6 +51,28 @@ internal static class RateLimitHeaders
         }
 
         return best;
+    }
+
+    /// <summary>
+    /// The request window from <c>x-ratelimit-limit-requests</c>, <c>-remaining-requests</c> and <c>-reset-requests</c>
+    /// (or Anthropic's <c>anthropic-ratelimit-requests-*</c>), or null unless all three are readable.
+    /// </summary>
+    public static RequestWindow? ReadRequestWindow(Func<string, string?> header, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        var limit = header("x-ratelimit-limit-requests");
+        var (remaining, reset) = limit is null
+            ? (header("anthropic-ratelimit-requests-remaining"), header("anthropic-ratelimit-requests-reset"))
+            : (header("x-ratelimit-remaining-requests"), header("x-ratelimit-reset-requests"));
+        limit ??= header("anthropic-ratelimit-requests-limit");
+        if (!int.TryParse(limit, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l)
+            || !int.TryParse(remaining, NumberStyles.Integer, CultureInfo.InvariantCulture, out var r)
+            || ParseReset(reset, now) is not { } at)
+        {
+            return null;
+        }
+
+        return new RequestWindow(l, Math.Clamp(r, 0, Math.Max(l, 0)), at);
     }
 
     /// <summary>A reset given as a Go-style duration (<c>20s</c>, <c>1m30s</c>, <c>6ms</c>), plain seconds, or an RFC 3339 time.</summary>

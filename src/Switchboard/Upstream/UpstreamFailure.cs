@@ -17,4 +17,7 @@ internal sealed record UpstreamFailure(
 {
     /// <summary>False only for failures caused by the request itself, which every other deployment would repeat.</summary>
     public bool IsRetryableOnAnotherDeployment => Kind != FailureKind.ClientError;
+
+    /// <summary>The request window the answer's <c>x-ratelimit-*-requests</c> headers stated, if any.</summary>
+    public RequestWindow? Window { get; init; }
 }

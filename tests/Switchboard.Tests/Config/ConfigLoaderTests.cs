@@ -263,6 +263,7 @@ public sealed class ConfigLoaderTests
                 secret: {model: pool, hidden: true}
               wait_for_cooldown_s: 5
               session_affinity: "true"
+              adaptive_limits: false
               max_queued_requests: 10
               redis_host: localhost
               redis_port: "6379"
@@ -288,6 +289,7 @@ public sealed class ConfigLoaderTests
         Assert.Equal("pool", r.ModelGroupAlias["secret"]);
         Assert.Equal(["secret"], r.HiddenModelGroupAliases);
         Assert.Equal((TimeSpan.FromSeconds(5), true, 10), (r.WaitForCooldown, r.SessionAffinity, r.MaxQueuedRequests));
+        Assert.False(r.AdaptiveLimits);
         Assert.Equal(("localhost", 6379, "pw", "redis://localhost:6379"), (r.RedisHost, r.RedisPort, r.RedisPassword, r.RedisUrl));
         Assert.True(r.EnablePreCallChecks);
         Assert.Equal(3, Assert.Single(result.Config.ModelList).MaxParallelRequests);

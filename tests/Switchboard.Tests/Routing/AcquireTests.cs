@@ -10,7 +10,7 @@ public sealed class AcquireTests
     [Fact]
     public async Task AcquireAsync_AllCoolingDown_RetryAfterIsEarliestRecoveryInWholeSeconds()
     {
-        var (router, time, _) = Build(new RouterSettings(), Dep("a"), Dep("b"));
+        var (router, time, _) = Build(new RouterSettings { AdaptiveLimits = false }, Dep("a"), Dep("b"));
         await router.FailAsync("a", Failure(FailureKind.RateLimited, 429));
         time.Advance(TimeSpan.FromSeconds(20.5));
         await router.FailAsync("b", Failure(FailureKind.RateLimited, 429));
@@ -25,7 +25,7 @@ public sealed class AcquireTests
     [Fact]
     public async Task AcquireAsync_AllCoolingDownAlmostOver_RetryAfterAtLeastOneSecond()
     {
-        var (router, time, _) = Build(new RouterSettings(), Dep("a"));
+        var (router, time, _) = Build(new RouterSettings { AdaptiveLimits = false }, Dep("a"));
         await router.FailAsync("a", Failure(FailureKind.RateLimited, 429));
         time.Advance(TimeSpan.FromSeconds(59.9));
         Assert.Equal(TimeSpan.FromSeconds(1), (await router.AcquireAsync()).RetryAfter);
@@ -50,7 +50,7 @@ public sealed class AcquireTests
     [Fact]
     public async Task AcquireAsync_WaitForCooldownShorterThanRecovery_FailsAtOnce()
     {
-        var settings = new RouterSettings { WaitForCooldown = TimeSpan.FromSeconds(10) };
+        var settings = new RouterSettings { AdaptiveLimits = false, WaitForCooldown = TimeSpan.FromSeconds(10) };
         var (router, _, _) = Build(settings, Dep("a"));
         await router.FailAsync("a", Failure(FailureKind.RateLimited, 429));
         var pending = router.AcquireAsync(router.GetGroup("pool")!, Req(), CancellationToken.None);
@@ -80,7 +80,7 @@ public sealed class AcquireTests
     [Fact]
     public async Task AcquireAsync_AllTriedAndCooling_AllTriedWithEarliestRecovery()
     {
-        var (router, time, _) = Build(new RouterSettings(), Dep("a"), Dep("b"));
+        var (router, time, _) = Build(new RouterSettings { AdaptiveLimits = false }, Dep("a"), Dep("b"));
         await router.FailAsync("a", Zai("1302", time.GetUtcNow()));
         await router.FailAsync("b", Failure(FailureKind.RateLimited, 429));
         var d = await router.AcquireAsync(request: Req("a", "b"));

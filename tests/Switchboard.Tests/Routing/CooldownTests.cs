@@ -11,7 +11,7 @@ public sealed class CooldownTests
     [Fact]
     public async Task ReportFailure_429_CoolsDownForDefault60sThenRecovers()
     {
-        var (router, time, log) = Build(new RouterSettings(), Dep("a"), Dep("b"));
+        var (router, time, log) = Build(new RouterSettings { AdaptiveLimits = false }, Dep("a"), Dep("b"));
         await router.FailAsync("a", Failure(FailureKind.RateLimited, 429));
         Assert.True(router.Status("a").CoolingDown);
         Assert.Equal(60, router.Status("a").CooldownSecondsLeft);
@@ -30,7 +30,7 @@ public sealed class CooldownTests
     [Fact]
     public async Task ReportFailure_RetryAfterLongerThanCooldownTime_UsesRetryAfter()
     {
-        var (router, time, _) = Build(new RouterSettings { CooldownTime = TimeSpan.FromSeconds(30) }, Dep("a"));
+        var (router, time, _) = Build(new RouterSettings { AdaptiveLimits = false, CooldownTime = TimeSpan.FromSeconds(30) }, Dep("a"));
         await router.FailAsync("a", Failure(FailureKind.RateLimited, 429, retryAfter: TimeSpan.FromSeconds(90)));
         time.Advance(TimeSpan.FromSeconds(89));
         var d = await router.AcquireAsync();
@@ -43,7 +43,7 @@ public sealed class CooldownTests
     [Fact]
     public async Task ReportFailure_RetryAfterShorterThanCooldownTime_UsesCooldownTime()
     {
-        var (router, _, _) = Build(new RouterSettings { CooldownTime = TimeSpan.FromSeconds(30) }, Dep("a"));
+        var (router, _, _) = Build(new RouterSettings { AdaptiveLimits = false, CooldownTime = TimeSpan.FromSeconds(30) }, Dep("a"));
         await router.FailAsync("a", Failure(FailureKind.RateLimited, 429, retryAfter: TimeSpan.FromSeconds(5)));
         Assert.Equal(30, router.Status("a").CooldownSecondsLeft);
     }
@@ -51,7 +51,7 @@ public sealed class CooldownTests
     [Fact]
     public async Task ReportFailure_DeploymentCooldownTime_OverridesRouter()
     {
-        var (router, _, _) = Build(new RouterSettings(), Dep("a") with { CooldownTime = TimeSpan.FromSeconds(7) });
+        var (router, _, _) = Build(new RouterSettings { AdaptiveLimits = false }, Dep("a") with { CooldownTime = TimeSpan.FromSeconds(7) });
         await router.FailAsync("a", Failure(FailureKind.RateLimited, 429));
         Assert.Equal(7, router.Status("a").CooldownSecondsLeft);
     }
@@ -59,7 +59,7 @@ public sealed class CooldownTests
     [Fact]
     public async Task ReportFailure_WhileCooling_ExtendsDeadline()
     {
-        var (router, time, _) = Build(new RouterSettings(), Dep("a"), Dep("b"));
+        var (router, time, _) = Build(new RouterSettings { AdaptiveLimits = false }, Dep("a"), Dep("b"));
         var lease = (await router.AcquireAsync(request: Req("b"))).Lease!;
         await router.FailAsync("a", Failure(FailureKind.RateLimited, 429));
         time.Advance(TimeSpan.FromSeconds(40));
@@ -73,7 +73,7 @@ public sealed class CooldownTests
     [Fact]
     public async Task ReportFailure_ServerErrors_CoolDownOnlyAfterAllowedFailsInAMinute()
     {
-        var (router, _, _) = Build(new RouterSettings { AllowedFails = 3 }, Dep("a"), Dep("b"));
+        var (router, _, _) = Build(new RouterSettings { AdaptiveLimits = false, AllowedFails = 3 }, Dep("a"), Dep("b"));
         for (var i = 0; i < 3; i++)
         {
             await router.FailAsync("a", Failure(FailureKind.Retryable, 500));
@@ -88,7 +88,7 @@ public sealed class CooldownTests
     [Fact]
     public async Task ReportFailure_FailsSpreadOverMoreThanAMinute_SlidingWindowNeverCools()
     {
-        var (router, time, _) = Build(new RouterSettings { AllowedFails = 2 }, Dep("a"), Dep("b"));
+        var (router, time, _) = Build(new RouterSettings { AdaptiveLimits = false, AllowedFails = 2 }, Dep("a"), Dep("b"));
         for (var i = 0; i < 10; i++)
         {
             await router.FailAsync("a", Failure(FailureKind.Retryable, 502));
@@ -104,7 +104,7 @@ public sealed class CooldownTests
     [Fact]
     public async Task ReportSuccess_RateLimitHint_CoolsDownBeforeAny429()
     {
-        var (router, time, _) = Build(new RouterSettings(), Dep("a"), Dep("b"));
+        var (router, time, _) = Build(new RouterSettings { AdaptiveLimits = false }, Dep("a"), Dep("b"));
         var hint = RateLimitHeaders.Read(h => h switch
         {
             "x-ratelimit-remaining-requests" => "0",
@@ -122,7 +122,7 @@ public sealed class CooldownTests
     [Fact]
     public async Task ReportFailure_401_DisablesKeyWithOneLoudLogLineNamingMaskedKey()
     {
-        var (router, time, log) = Build(new RouterSettings(), Dep("a"), Dep("b"));
+        var (router, time, log) = Build(new RouterSettings { AdaptiveLimits = false }, Dep("a"), Dep("b"));
         var l1 = (await router.AcquireAsync(request: Req("b"))).Lease!;
         var l2 = (await router.AcquireAsync(request: Req("b"))).Lease!;
         router.ReportFailure(l1, Failure(FailureKind.KeyDisabled, 401, message: "bad key sk-secret-a-0123456789"));
@@ -144,7 +144,7 @@ public sealed class CooldownTests
     [Fact]
     public async Task AcquireAsync_AllKeysDisabled_AllDisabledLongOutage()
     {
-        var (router, _, _) = Build(new RouterSettings(), Dep("a"), Dep("b"));
+        var (router, _, _) = Build(new RouterSettings { AdaptiveLimits = false }, Dep("a"), Dep("b"));
         await router.FailAsync("a", Failure(FailureKind.KeyDisabled, 403));
         await router.FailAsync("b", Failure(FailureKind.KeyDisabled, 401));
         var d = await router.AcquireAsync();
@@ -156,7 +156,7 @@ public sealed class CooldownTests
     [Fact]
     public async Task ReportFailure_ClientError_ChangesNoHealth()
     {
-        var (router, _, _) = Build(new RouterSettings { AllowedFails = 0 }, Dep("a"));
+        var (router, _, _) = Build(new RouterSettings { AdaptiveLimits = false, AllowedFails = 0 }, Dep("a"));
         for (var i = 0; i < 5; i++)
         {
             await router.FailAsync("a", Failure(FailureKind.ClientError, 400));

@@ -11,7 +11,7 @@ public sealed class RouterStatusTests
 {
     private static async Task<Router> BusyRouterAsync()
     {
-        var (router, time, _) = Build(new RouterSettings(), Dep("a") with { MaxParallelRequests = 4 }, Dep("b"));
+        var (router, time, _) = Build(new RouterSettings { AdaptiveLimits = false }, Dep("a") with { MaxParallelRequests = 4 }, Dep("b"));
         await router.SucceedAsync("a", new AttemptOutcome(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(40), 1000, 200, null));
         await router.SucceedAsync("a", new AttemptOutcome(TimeSpan.FromMilliseconds(300), null, 500, 100, null));
         await router.FailAsync("b", Failure(FailureKind.RateLimited, 429, message: "slow down, key sk-secret-b-0123456789"));

@@ -23,7 +23,7 @@ public sealed class ZaiRoutingTests
     [InlineData("1305")]
     public async Task Zai1303And1305_BackoffCooldownDoublesUpToCooldownTime(string code)
     {
-        var (router, time, _) = Build(new RouterSettings { CooldownTime = TimeSpan.FromSeconds(15) }, Dep("a"));
+        var (router, time, _) = Build(new RouterSettings { AdaptiveLimits = false, CooldownTime = TimeSpan.FromSeconds(15) }, Dep("a"));
         var seen = new List<double?>();
         for (var i = 0; i < 4; i++)
         {

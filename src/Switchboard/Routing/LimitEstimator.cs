@@ -1,0 +1,303 @@
+using Switchboard.Upstream;
+
+namespace Switchboard.Routing;
+
+/// <summary>
+/// What one deployment's upstream allows: calls per window and the window's length, learned from its answers, and the
+/// current window's count, so the router sends a key no call it would refuse (docs/pool-efficiency.md). Changed only
+/// under the owning <see cref="ModelGroup.Gate"/>; time comes from the caller's <see cref="TimeProvider"/>.
+/// </summary>
+/// <remarks>
+/// The model is GLM's: a fixed window that starts with the first call after the last window ended; calls beyond the
+/// limit are refused (429, Z.ai 1303) and do not count. With <c>x-ratelimit-*-requests</c> headers the limit and the
+/// reset are read exactly. Without them:
+/// <list type="bullet">
+/// <item>Limit: on the first refusal in a window the estimate becomes the calls that succeeded in it (a call still in
+/// flight that succeeds later raises it again), never below half the old estimate (multiplicative decrease, so one
+/// misaligned window cannot collapse it). After two clean windows that used the whole estimate it grows by 1, 2, 4…
+/// per further clean full window, so a raised limit is found in a few windows while a steady one costs one refused
+/// call every third window at most: a refusal rests the key until the window resets, so overshooting by k costs one
+/// refused call, not k.</item>
+/// <item>Window: a refusal <c>r</c> after the window's first call proves the window is longer than <c>r</c> (lower
+/// bound); the first success after a refused window, sent <c>t</c> after that window's first call, proves it is at most
+/// <c>t</c> (upper bound). Until an upper bound exists the refused key is tried again at 1.5 × the lower bound or 1 s
+/// after it, whichever is later (geometric probing, one refused call per probe); then a refused window's successor
+/// opens at the midpoint of the bounds until they are within 3 % (bisection: a refused probe only moves the lower bound
+/// and the next probe follows at once, so it settles within a window or two), and at the
+/// upper bound after that. Every 16th refused window the lower bound is halved, so a window that has shrunk is found
+/// again. Pacing uses the upper bound: the estimate errs towards resting a key a little long rather than being refused.</item>
+/// </list>
+/// </remarks>
+internal sealed class LimitEstimator
+{
+    /// <summary>The window assumed before any is learned (GLM's limits are per minute or longer).</summary>
+    internal static readonly TimeSpan DefaultWindow = TimeSpan.FromSeconds(60);
+
+    private const double ProbeGrowth = 1.5;
+    private const double Tolerance = 0.03;
+    private const int RecheckEvery = 16;
+    private static readonly TimeSpan MinProbeStep = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MinResolution = TimeSpan.FromMilliseconds(50);
+
+    private DateTimeOffset? _start;
+    private DateTimeOffset _openAt;
+    private int _sent;
+    private int _ok;
+    private bool _refused;
+    private bool _confirmed;
+
+    // Our window starts where the upstream's does: a refused key's first success opened both.
+    private bool _aligned;
+
+    // The window before the current one, restored when the upstream refuses the call that opened a new one.
+    private DateTimeOffset? _previousStart;
+    private int _previousSent;
+    private int _previousOk;
+    private bool _previousRefused;
+    private int _cleanFull;
+    private int _refusedWindows;
+
+    /// <summary>Learned calls per window; null until the upstream has said anything about it.</summary>
+    public int? Limit { get; private set; }
+
+    /// <summary>The limit was read from <c>x-ratelimit-limit-requests</c>, not estimated.</summary>
+    public bool Exact { get; private set; }
+
+    /// <summary>The window is known to be longer than this.</summary>
+    public TimeSpan? WindowLow { get; private set; }
+
+    /// <summary>The window is known to be at most this; null until a refused key has succeeded again.</summary>
+    public TimeSpan? WindowHigh { get; private set; }
+
+    /// <summary>The window length paced to: the upper bound once learned, else <see cref="DefaultWindow"/>.</summary>
+    public TimeSpan Window => WindowHigh ?? DefaultWindow;
+
+    /// <summary>Calls sent in the current window and not refused.</summary>
+    public int SentInWindow => _sent;
+
+    /// <summary>Refused calls seen since start.</summary>
+    public long Refusals { get; private set; }
+
+    /// <summary>When the current window is expected to end (or the refused key is tried again); null before any call.</summary>
+    public DateTimeOffset? WindowEnd => _start is null ? null : _openAt;
+
+    /// <summary>
+    /// The current window opened after a refused one and nothing of it has succeeded yet: one call probes whether the
+    /// upstream's window has reset, the rest wait for its answer (so a probe costs one refused call, not a burst).
+    /// </summary>
+    public bool Probing => _start is not null && !_confirmed && _previousRefused;
+
+    /// <summary>When the deployment may take its next call, or null when it may now.</summary>
+    public DateTimeOffset? BlockedUntil(DateTimeOffset now)
+    {
+        if (_start is null || now >= _openAt)
+        {
+            return null;
+        }
+
+        return _refused || (Limit is { } limit && _sent >= limit) ? _openAt : null;
+    }
+
+    /// <summary>A call was leased at <paramref name="now"/>: counts it, opening a new window when the last one is over.</summary>
+    public void OnLease(DateTimeOffset now)
+    {
+        if (_start is null || now >= _openAt)
+        {
+            OpenWindow(now);
+        }
+
+        _sent++;
+    }
+
+    /// <summary>A call leased at <paramref name="leasedAt"/> succeeded; <paramref name="window"/> is what its headers said.</summary>
+    public void OnSuccess(DateTimeOffset leasedAt, DateTimeOffset now, RequestWindow? window)
+    {
+        if (_start is { } start && leasedAt >= start)
+        {
+            _ok++;
+            if (!_confirmed)
+            {
+                _confirmed = true;
+
+                // The upstream took the first call of a window that followed a refused one: the window is at most this long.
+                if (_previousRefused && _previousStart is { } previous && !Exact)
+                {
+                    LearnHigh(start - previous);
+                    _aligned = true;
+                    _openAt = start + OpenAfter(refused: false);
+                }
+            }
+
+            if (_refused && !Exact && Limit is { } limit && _ok > limit)
+            {
+                Limit = _ok;
+            }
+        }
+
+        Read(window, leasedAt, now);
+    }
+
+    /// <summary>The upstream refused a call leased at <paramref name="leasedAt"/> for its rate (429, Z.ai 1303).</summary>
+    /// <returns>When the key should be tried again.</returns>
+    public DateTimeOffset OnRefused(DateTimeOffset leasedAt, DateTimeOffset now, RequestWindow? window)
+    {
+        Refusals++;
+        if (_start is null)
+        {
+            OpenWindow(leasedAt);
+        }
+
+        var start = _start!.Value;
+        if (leasedAt >= start)
+        {
+            _sent = Math.Max(0, _sent - 1);
+            if (!_confirmed && _previousStart is { } previous)
+            {
+                // Nothing of this window has succeeded: the upstream's last window has not ended yet.
+                _start = previous;
+                _sent = _previousSent;
+                _ok = _previousOk;
+                _previousStart = null;
+                _previousRefused = false;
+                _confirmed = true;
+                LearnLow(leasedAt - previous);
+            }
+            else
+            {
+                if (!_refused && !Exact)
+                {
+                    Limit = Math.Max(Math.Max(_ok, 1), Limit is { } old ? old / 2 : 1);
+                }
+
+                if (!_aligned && !Exact)
+                {
+                    // Where the upstream's window started is unknown (the key may have been busy before we tracked
+                    // it): measure from this refusal, which makes the first upper bound a little short, never long.
+                    _start = leasedAt;
+                }
+
+                LearnLow(leasedAt - _start!.Value);
+            }
+
+            _refused = true;
+            _cleanFull = 0;
+        }
+
+        Read(window, leasedAt, now);
+        _openAt = _start!.Value + OpenAfter(refused: true);
+        if (window is { } w && w.Reset > _openAt)
+        {
+            _openAt = w.Reset;
+        }
+
+        return _openAt;
+    }
+
+    private void OpenWindow(DateTimeOffset now)
+    {
+        if (_start is not null)
+        {
+            var full = !_refused && Limit is { } limit && _sent >= limit;
+            _cleanFull = full ? _cleanFull + 1 : _refused ? 0 : _cleanFull;
+            if (full && !Exact && _cleanFull >= 2)
+            {
+                // Additive increase, faster the longer the key has kept up: 1, 2, 4… per clean full window.
+                Limit += 1 << Math.Min(_cleanFull - 2, 16);
+            }
+        }
+
+        if (_refused && ++_refusedWindows % RecheckEvery == 0 && !Exact && WindowHigh is { } high)
+        {
+            // Now and then doubt the lower bound, so a window that has become shorter is found by bisection again;
+            // if it has not, this costs a refused call or two.
+            WindowLow = high / 2;
+        }
+
+        _previousStart = _start;
+        _previousSent = _sent;
+        _previousOk = _ok;
+        _previousRefused = _refused;
+        _start = now;
+        _sent = 0;
+        _ok = 0;
+        _refused = false;
+        _confirmed = false;
+        _openAt = now + OpenAfter(refused: false);
+    }
+
+    /// <summary>
+    /// How long after its first call a window is taken to end. Only a refused window, which the upstream has proved
+    /// used up, is followed early (the midpoint of the bounds): a success then bounds the window from above. Any other
+    /// window rolls at the upper bound, which keeps it aligned with the upstream's.
+    /// </summary>
+    private TimeSpan OpenAfter(bool refused)
+    {
+        if (WindowHigh is { } high)
+        {
+            if (refused && !Exact && WindowLow is { } low && high - low > Max(high * Tolerance, MinResolution))
+            {
+                return (low + high) / 2;
+            }
+
+            return high;
+        }
+
+        if (refused && WindowLow is { } lower)
+        {
+            var probe = Max(lower * ProbeGrowth, lower + MinProbeStep);
+            return probe < DefaultWindow ? probe : DefaultWindow;
+        }
+
+        return DefaultWindow;
+    }
+
+    private void LearnLow(TimeSpan low)
+    {
+        if (Exact)
+        {
+            return;
+        }
+
+        WindowLow = WindowLow is { } l && l > low ? l : low;
+        if (WindowHigh is { } high && WindowLow >= high)
+        {
+            // Refused after the window should have ended: it has grown; search upwards again.
+            WindowHigh = null;
+        }
+    }
+
+    private void LearnHigh(TimeSpan high)
+    {
+        WindowHigh = WindowHigh is { } h && h < high ? h : high;
+        if (WindowLow is { } low && low >= WindowHigh)
+        {
+            // A success before the old lower bound: the window has shrunk; the old bound no longer holds.
+            WindowLow = null;
+        }
+    }
+
+    /// <summary>Takes the headers' word: the exact limit, what is left of this window and when it resets.</summary>
+    private void Read(RequestWindow? window, DateTimeOffset leasedAt, DateTimeOffset now)
+    {
+        if (window is not { } w || w.Limit <= 0)
+        {
+            return;
+        }
+
+        Exact = true;
+        _aligned = true;
+        Limit = w.Limit;
+        if (w.Reset > now)
+        {
+            // The window is at least as long as from this call to its reset; the first call of a window makes it exact.
+            var length = w.Reset - leasedAt;
+            WindowHigh = WindowHigh is { } h && h > length ? h : length;
+            WindowLow = WindowHigh;
+            _start ??= leasedAt;
+            _openAt = w.Reset;
+            _sent = Math.Max(_sent, w.Limit - w.Remaining);
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}
