@@ -25,6 +25,24 @@ internal sealed record DeploymentStatus
     public double? LatencyP50Ms { get; init; }
     public double? LatencyP95Ms { get; init; }
     public double? TtftP50Ms { get; init; }
+    /// <summary>The upstream's requests per window as learned (docs/pool-efficiency.md); null until it has said anything.</summary>
+    public int? LearnedRequests { get; init; }
+
+    /// <summary>The learned window's length; null until learned (60 s is assumed until then).</summary>
+    public double? LearnedWindowSeconds { get; init; }
+
+    /// <summary>The limit came from <c>x-ratelimit-*</c> headers rather than from refusals.</summary>
+    public bool LearnedExact { get; init; }
+
+    /// <summary>Calls sent in the current learned window.</summary>
+    public int WindowUsed { get; init; }
+
+    /// <summary>Rate-limit refusals seen since start.</summary>
+    public long Refusals { get; init; }
+
+    /// <summary>The deployment is at its learned limit (paced) for this much longer; null when it is not.</summary>
+    public double? PacedSecondsLeft { get; init; }
+
     public bool CoolingDown { get; init; }
     public double? CooldownSecondsLeft { get; init; }
     public string? CooldownReason { get; init; }

@@ -89,6 +89,12 @@ internal static class RouterStatusJson
         WriteNullable(w, "latency_p50_ms", d.LatencyP50Ms);
         WriteNullable(w, "latency_p95_ms", d.LatencyP95Ms);
         WriteNullable(w, "ttft_p50_ms", d.TtftP50Ms);
+        WriteNullable(w, "learned_requests", d.LearnedRequests);
+        WriteNullable(w, "learned_window_seconds", d.LearnedWindowSeconds);
+        w.WriteBoolean("learned_exact", d.LearnedExact);
+        w.WriteNumber("window_used", d.WindowUsed);
+        w.WriteNumber("refusals", d.Refusals);
+        WriteNullable(w, "paced_seconds_left", d.PacedSecondsLeft);
         w.WriteBoolean("cooling_down", d.CoolingDown);
         WriteNullable(w, "cooldown_seconds_left", d.CooldownSecondsLeft);
         w.WriteString("cooldown_reason", d.CooldownReason);
@@ -143,6 +149,12 @@ internal static class RouterStatusJson
         LatencyP50Ms = Dbl(d, "latency_p50_ms"),
         LatencyP95Ms = Dbl(d, "latency_p95_ms"),
         TtftP50Ms = Dbl(d, "ttft_p50_ms"),
+        LearnedRequests = Int(d, "learned_requests"),
+        LearnedWindowSeconds = Dbl(d, "learned_window_seconds"),
+        LearnedExact = d.TryGetProperty("learned_exact", out var exact) && exact.ValueKind == JsonValueKind.True,
+        WindowUsed = d.TryGetProperty("window_used", out var used) && used.ValueKind == JsonValueKind.Number ? used.GetInt32() : 0,
+        Refusals = d.TryGetProperty("refusals", out var refusals) && refusals.ValueKind == JsonValueKind.Number ? refusals.GetInt64() : 0,
+        PacedSecondsLeft = Dbl(d, "paced_seconds_left"),
         CoolingDown = d.GetProperty("cooling_down").GetBoolean(),
         CooldownSecondsLeft = Dbl(d, "cooldown_seconds_left"),
         CooldownReason = Str(d, "cooldown_reason"),

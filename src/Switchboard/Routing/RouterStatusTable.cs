@@ -7,7 +7,7 @@ namespace Switchboard.Routing;
 internal static class RouterStatusTable
 {
     private static readonly string[] Headers =
-        ["GROUP", "DEPLOYMENT", "KEY", "STATE", "INFL", "REQ", "OK", "FAIL", "429", "REQ/M", "TOK IN", "TOK OUT", "P50 MS", "P95 MS", "TTFT MS", "LAST ERROR"];
+        ["GROUP", "DEPLOYMENT", "KEY", "STATE", "INFL", "REQ", "OK", "FAIL", "429", "REQ/M", "LIMIT", "TOK IN", "TOK OUT", "P50 MS", "P95 MS", "TTFT MS", "LAST ERROR"];
 
     public static string Format(RouterStatus status)
     {
@@ -21,7 +21,7 @@ internal static class RouterStatusTable
                 [
                     g.Name, d.Id, d.MaskedKey, State(d),
                     N(d.InFlight) + (d.MaxParallelRequests is { } max ? "/" + N(max) : ""),
-                    N(d.Total.Requests), N(d.Total.Successes), N(d.Total.Failures), N(d.Total.Status429), N(d.CurrentMinute.Requests),
+                    N(d.Total.Requests), N(d.Total.Successes), N(d.Total.Failures), N(d.Total.Status429), N(d.CurrentMinute.Requests), Limit(d),
                     N(d.Total.TokensIn), N(d.Total.TokensOut), Ms(d.LatencyP50Ms), Ms(d.LatencyP95Ms), Ms(d.TtftP50Ms),
                     Shorten(d.LastError ?? "", 60),
                 ]);
@@ -60,7 +60,14 @@ internal static class RouterStatusTable
     private static string State(DeploymentStatus d) =>
         d.Disabled ? "disabled"
         : d.CoolingDown ? string.Create(CultureInfo.InvariantCulture, $"cooling {Math.Ceiling(d.CooldownSecondsLeft ?? 0)}s")
+        : d.PacedSecondsLeft is { } paced ? string.Create(CultureInfo.InvariantCulture, $"paced {Math.Ceiling(paced)}s")
         : "ok";
+
+    /// <summary>Learned calls per window, e.g. <c>7/10 per 2.1s</c> (used/allowed; <c>=</c> when the headers said so, <c>~</c> when estimated).</summary>
+    private static string Limit(DeploymentStatus d) =>
+        d.LearnedRequests is not { } limit ? "-"
+        : string.Create(CultureInfo.InvariantCulture,
+            $"{d.WindowUsed}/{(d.LearnedExact ? "=" : "~")}{limit} per {(d.LearnedWindowSeconds is { } s ? Math.Round(s, 1).ToString(CultureInfo.InvariantCulture) + "s" : "60s?")}");
 
     private static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
 

@@ -105,4 +105,17 @@ public sealed class PacingTests
 
         Assert.Equal(new Dictionary<string, int> { ["a"] = 3 }, await router.CountPicksAsync(3));
     }
+
+    [Fact]
+    public async Task Snapshot_KeyAtItsStatedLimit_ShowsTheLearnedLimitAndPacing()
+    {
+        var (router, time, _) = Build(new RouterSettings(), Dep("a"));
+        await router.SucceedAsync("a", Ok(new RequestWindow(2, 0, time.GetUtcNow() + TimeSpan.FromSeconds(4))));
+
+        var a = router.Status("a");
+        Assert.Equal((2, true, 2, 4.0, 4.0), (a.LearnedRequests, a.LearnedExact, a.WindowUsed, a.LearnedWindowSeconds, a.PacedSecondsLeft));
+        var table = RouterStatusTable.Format(router.Snapshot());
+        Assert.Contains("paced 4s", table);
+        Assert.Contains("2/=2 per 4s", table);
+    }
 }
