@@ -11,6 +11,7 @@ internal sealed class MockKeyCounters
     private readonly Lock _windowGate = new();
     private DateTimeOffset _windowEnd = DateTimeOffset.MinValue;
     private int _windowCalls;
+    private long _refused;
 
     public long Calls => Volatile.Read(ref _calls);
 
@@ -37,6 +38,30 @@ internal sealed class MockKeyCounters
 
     public void Exit() => Interlocked.Decrement(ref _inFlight);
 
+    /// <summary>Calls a lim-key refused for its window.</summary>
+    public long Refused
+    {
+        get
+        {
+            lock (_windowGate)
+            {
+                return _refused;
+            }
+        }
+    }
+
+    /// <summary>A lim-key's current window: when it ends and the calls it has answered.</summary>
+    public (DateTimeOffset End, int Answered) CurrentWindow
+    {
+        get
+        {
+            lock (_windowGate)
+            {
+                return (_windowEnd, _windowCalls);
+            }
+        }
+    }
+
     /// <summary>
     /// Takes one of <paramref name="limit"/> calls of the key's current fixed window, opening a new window at
     /// <paramref name="now"/> when the last one is over. Refused calls do not count, as with real providers.
@@ -56,6 +81,10 @@ internal sealed class MockKeyCounters
             if (allowed)
             {
                 _windowCalls++;
+            }
+            else
+            {
+                _refused++;
             }
 
             return (allowed, limit - _windowCalls, _windowEnd);

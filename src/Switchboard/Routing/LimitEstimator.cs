@@ -75,6 +75,9 @@ internal sealed class LimitEstimator
     /// <summary>Calls sent in the current window and not refused.</summary>
     public int SentInWindow => _sent;
 
+    /// <summary>Successful calls seen since start: a key that never answered has shown no window to learn.</summary>
+    public long Successes { get; private set; }
+
     /// <summary>Refused calls seen since start.</summary>
     public long Refusals { get; private set; }
 
@@ -112,6 +115,7 @@ internal sealed class LimitEstimator
     /// <summary>A call leased at <paramref name="leasedAt"/> succeeded; <paramref name="window"/> is what its headers said.</summary>
     public void OnSuccess(DateTimeOffset leasedAt, DateTimeOffset now, RequestWindow? window)
     {
+        Successes++;
         if (_start is { } start && leasedAt >= start)
         {
             _ok++;

@@ -76,9 +76,10 @@ internal sealed partial class Router
             var windowReset = failure.Kind == FailureKind.RateLimited ? d.Limits.OnRefused(lease.StartedAt, now, failure.Window) : now;
             switch (failure.Kind)
             {
-                case FailureKind.RateLimited when d.Paced:
+                case FailureKind.RateLimited when d.Paced && d.Limits.Successes > 0:
                     // A frequency refusal rests the key until its learned window resets (or as the upstream asked),
-                    // not for a fixed cooldown_time (docs/pool-efficiency.md).
+                    // not for a fixed cooldown_time (docs/pool-efficiency.md). A key that never answered has shown no
+                    // window: it keeps the fixed rest below.
                     StartCooldownLocked(d, Latest(windowReset, now, failure), failure.Kind, d.LastError, now);
                     break;
                 case FailureKind.RateLimited when failure.ProviderCode == "1303":
