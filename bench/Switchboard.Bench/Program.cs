@@ -4,6 +4,11 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
+if (args is ["pool", ..])
+{
+    return await Switchboard.Bench.PoolBench.RunAsync();
+}
+
 if (args is ["usage-cpu", ..])
 {
     return await Switchboard.Bench.UsageStoreCpu.RunAsync(args);
