@@ -40,6 +40,9 @@ internal sealed class LimitEstimator
     private static readonly TimeSpan MinResolution = TimeSpan.FromMilliseconds(50);
 
     private DateTimeOffset? _start;
+
+    // Successes count from here: the window's first call, even when _start later moves to an unaligned refusal.
+    private DateTimeOffset _countFrom;
     private DateTimeOffset _openAt;
     private int _sent;
     private int _ok;
@@ -55,6 +58,9 @@ internal sealed class LimitEstimator
     private int _previousOk;
     private bool _previousRefused;
     private int _cleanFull;
+
+    // The limit was last set by a refusal (not raised since): a window that used all of it has used up the upstream's.
+    private bool _limitProven;
     private int _refusedWindows;
 
     /// <summary>Learned calls per window; null until the upstream has said anything about it.</summary>
@@ -110,16 +116,21 @@ internal sealed class LimitEstimator
         }
 
         _sent++;
+        if (_limitProven && !Exact && Limit is { } limit && _sent == limit)
+        {
+            // Used up (the limit is proven): the next window may be probed early, as after a refusal.
+            _openAt = _start!.Value + OpenAfter(refused: true);
+        }
     }
 
     /// <summary>A call leased at <paramref name="leasedAt"/> succeeded; <paramref name="window"/> is what its headers said.</summary>
     public void OnSuccess(DateTimeOffset leasedAt, DateTimeOffset now, RequestWindow? window)
     {
         Successes++;
-        if (_start is { } start && leasedAt >= start)
+        if (_start is { } start && leasedAt >= _countFrom)
         {
             _ok++;
-            if (!_confirmed)
+            if (!_confirmed && leasedAt >= start)
             {
                 _confirmed = true;
 
@@ -159,6 +170,7 @@ internal sealed class LimitEstimator
             {
                 // Nothing of this window has succeeded: the upstream's last window has not ended yet.
                 _start = previous;
+                _countFrom = previous;
                 _sent = _previousSent;
                 _ok = _previousOk;
                 _previousStart = null;
@@ -184,6 +196,7 @@ internal sealed class LimitEstimator
             }
 
             _refused = true;
+            _limitProven = true;
             _cleanFull = 0;
         }
 
@@ -207,6 +220,7 @@ internal sealed class LimitEstimator
             {
                 // Additive increase, faster the longer the key has kept up: 1, 2, 4… per clean full window.
                 Limit += 1 << Math.Min(_cleanFull - 2, 16);
+                _limitProven = false;
             }
         }
 
@@ -220,8 +234,9 @@ internal sealed class LimitEstimator
         _previousStart = _start;
         _previousSent = _sent;
         _previousOk = _ok;
-        _previousRefused = _refused;
+        _previousRefused = _refused || (_limitProven && !Exact && Limit is { } used && _sent >= used);
         _start = now;
+        _countFrom = now;
         _sent = 0;
         _ok = 0;
         _refused = false;

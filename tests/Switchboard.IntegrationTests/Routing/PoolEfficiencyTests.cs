@@ -33,9 +33,9 @@ public sealed class PoolEfficiencyTests : IAsyncLifetime
     {
         await using var gateway = await TestGateway.StartAsync(Pool());
 
-        var first = await OpenLoopAsync(gateway.Client, perSecond: 16, TimeSpan.FromSeconds(2));
+        var first = await OpenLoopAsync(gateway.Client, perSecond: 14, TimeSpan.FromSeconds(2));
         var refusedInFirstWindow = Refused();
-        var rest = await OpenLoopAsync(gateway.Client, perSecond: 16, TimeSpan.FromSeconds(4));
+        var rest = await OpenLoopAsync(gateway.Client, perSecond: 14, TimeSpan.FromSeconds(4));
 
         Assert.All(first.Concat(rest), r => Assert.Equal(HttpStatusCode.OK, r.Status));
         Assert.Equal(refusedInFirstWindow, Refused());

@@ -23,6 +23,40 @@ public sealed class RateLimitHeadersTests
     }
 
     [Fact]
+    public void ReadRequestWindow_OpenAiRequestHeaders_LimitRemainingAndReset()
+    {
+        var window = RateLimitHeaders.ReadRequestWindow(
+            h => h switch
+            {
+                "x-ratelimit-limit-requests" => "10",
+                "x-ratelimit-remaining-requests" => "3",
+                "x-ratelimit-reset-requests" => "1500ms",
+                _ => null,
+            }, Now);
+
+        Assert.Equal(new RequestWindow(10, 3, Now + TimeSpan.FromMilliseconds(1500)), window);
+    }
+
+    [Fact]
+    public void ReadRequestWindow_AnthropicRequestHeaders_LimitRemainingAndReset()
+    {
+        var window = RateLimitHeaders.ReadRequestWindow(
+            h => h switch
+            {
+                "anthropic-ratelimit-requests-limit" => "50",
+                "anthropic-ratelimit-requests-remaining" => "0",
+                "anthropic-ratelimit-requests-reset" => "2026-11-25T10:00:30Z",
+                _ => null,
+            }, Now);
+
+        Assert.Equal(new RequestWindow(50, 0, Now + TimeSpan.FromSeconds(30)), window);
+    }
+
+    [Fact]
+    public void ReadRequestWindow_NoLimitHeader_Null() =>
+        Assert.Null(RateLimitHeaders.ReadRequestWindow(h => h == "x-ratelimit-remaining-requests" ? "0" : null, Now));
+
+    [Fact]
     public void Read_RemainingNonZero_NoHint() =>
         Assert.Null(Read(("x-ratelimit-remaining-requests", "3"), ("x-ratelimit-reset-requests", "20s")));
 
