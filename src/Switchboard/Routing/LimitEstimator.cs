@@ -19,13 +19,13 @@ namespace Switchboard.Routing;
 /// call every third window at most: a refusal rests the key until the window resets, so overshooting by k costs one
 /// refused call, not k.</item>
 /// <item>Window: a refusal <c>r</c> after the window's first call proves the window is longer than <c>r</c> (lower
-/// bound); the first success after a refused window, sent <c>t</c> after that window's first call, proves it is at most
-/// <c>t</c> (upper bound). Until an upper bound exists the refused key is tried again at 1.5 × the lower bound or 1 s
-/// after it, whichever is later (geometric probing, one refused call per probe); then a refused window's successor
-/// opens at the midpoint of the bounds until they are within 3 % (bisection: a refused probe only moves the lower bound
-/// and the next probe follows at once, so it settles within a window or two), and at the
-/// upper bound after that. Every 16th refused window the lower bound is halved, so a window that has shrunk is found
-/// again. Pacing uses the upper bound: the estimate errs towards resting a key a little long rather than being refused.</item>
+/// bound); the first success after a used-up window (one with a refusal, or one that used all of a limit a refusal
+/// proved), sent <c>t</c> after that window's first call, proves it is at most <c>t</c> (upper bound). Until an upper
+/// bound exists the refused key is tried again at 1.5 × the lower bound or 1 s after it, whichever is later (geometric
+/// probing, one refused call per probe); then a used-up window's successor opens at the midpoint of the bounds until
+/// they are within 3 % (bisection: a refused probe only moves the lower bound and the next follows at once), and at
+/// the upper bound after that. Every 16th refused window the lower bound is halved, so a window that has shrunk is
+/// found again. Pacing uses the upper bound: the estimate errs towards resting a key a little long, not being refused.</item>
 /// </list>
 /// </remarks>
 internal sealed class LimitEstimator
