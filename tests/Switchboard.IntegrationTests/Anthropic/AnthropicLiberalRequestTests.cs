@@ -102,4 +102,40 @@ public sealed class AnthropicLiberalRequestTests
             Assert.DoesNotContain(text, raw, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task OpenAiClient_AnthropicPool_DeveloperUnknownRolesPartsAndFieldsAccepted()
+    {
+        const string Body = """
+            {"model":"gpt-pool","messages":[
+               {"role":"developer","content":"Be terse."},
+               {"role":"user","content":[{"type":"text","text":"hi"},{"type":"input_audio","input_audio":{"data":"AAAA","format":"wav"}}]},
+               {"role":"assistant","content":null},
+               {"role":"function","name":"f","content":"sunny"},
+               {"role":"system","content":[{"type":"text","text":"Late system."}]}],
+             "tools":[{"type":"web_search_preview"},{"type":"function","function":{"name":"Read","parameters":{"type":"object"}}}],
+             "reasoning_effort":"high","response_format":{"type":"text"},"seed":1,"store":false,"prompt_cache_key":"k"}
+            """;
+        await using var upstream = await RecordingUpstream.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(new GatewayConfig
+        {
+            ModelList = [Configs.Http("gpt-pool", "dep-a", upstream.BaseUrl, "sk-upstream", "anthropic", "claude-sonnet-4-5")],
+        });
+
+        using var response = await gateway.Client.SendAsync(Post("/v1/chat/completions", Body));
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        Assert.Equal("recorded", JsonDocument.Parse(text).RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        var sent = JsonDocument.Parse(Assert.Single(upstream.Requests).Body).RootElement;
+        Assert.Equal("Be terse.\n\nLate system.", sent.GetProperty("system").GetString());
+        var messages = sent.GetProperty("messages");
+        Assert.Equal(1, messages.GetArrayLength());
+        Assert.Equal(["hi", "sunny"], messages[0].GetProperty("content").EnumerateArray().Select(b => b.GetProperty("text").GetString()));
+        Assert.Equal("Read", Assert.Single(sent.GetProperty("tools").EnumerateArray()).GetProperty("name").GetString());
+        foreach (var field in new[] { "reasoning_effort", "response_format", "seed", "store", "prompt_cache_key" })
+        {
+            Assert.False(sent.TryGetProperty(field, out _), $"{field} was sent: {sent.GetRawText()}");
+        }
+    }
 }
