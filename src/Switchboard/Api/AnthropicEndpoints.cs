@@ -15,7 +15,7 @@ internal static class AnthropicEndpoints
     {
         var proxy = new ProxyEndpoint(services);
         app.MapPost("/v1/messages", context => proxy.HandleAsync(context, ClientApi.Anthropic,
-            (body, fields) => new AnthropicMessages(body, fields, services.Time, PingInterval)));
+            (body, fields) => new AnthropicMessages(body, fields, services.Time, PingInterval) { Logger = services.Logger }));
         app.MapPost("/v1/messages/count_tokens", context => CountTokensAsync(context, services));
     }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Switchboard.Config;
 using Switchboard.Protocols;
 using Switchboard.Protocols.OpenAi;
@@ -23,6 +24,9 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
     private byte[]? _passthrough;
     private string? _passthroughFor;
     private OpenAiToAnthropicStreamTranslator? _streamTranslator;
+
+    /// <summary>Gets the translation's notes (what it left out) at debug level.</summary>
+    public ILogger? Logger { get; init; }
 
     public ClientApi Api => ClientApi.Anthropic;
 
@@ -61,6 +65,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
                 UpstreamModel = config.UpstreamModel,
                 IsGlm = Providers.IsZai(config.Provider, config.ApiBase) || config.UpstreamModel.StartsWith("glm", StringComparison.OrdinalIgnoreCase),
                 MaxOutputTokens = config.ModelInfo.MaxOutputTokens,
+                Logger = Logger,
             });
             _translatedFor = key;
         }

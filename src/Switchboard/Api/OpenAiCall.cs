@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Switchboard.Config;
 using Switchboard.Protocols;
 using Switchboard.Protocols.OpenAi;
@@ -22,6 +23,9 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
     private string? _translatedFor;
     private AnthropicToOpenAiStreamTranslator? _streamTranslator;
 
+    /// <summary>Gets the translation's notes (what it left out) at debug level.</summary>
+    public ILogger? Logger { get; init; }
+
     public ClientApi Api => ClientApi.OpenAi;
 
     public bool Stream => fields.Stream;
@@ -42,6 +46,7 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
                 {
                     UpstreamModel = config.UpstreamModel,
                     DefaultMaxTokens = config.ModelInfo.MaxOutputTokens ?? 4096,
+                    Logger = Logger,
                 });
                 _translatedFor = config.UpstreamModel;
             }

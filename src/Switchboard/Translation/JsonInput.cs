@@ -28,6 +28,31 @@ internal static class JsonInput
         }
     }
 
+    /// <summary>Client input quoted in an error message or a note: at most <paramref name="max"/> characters.</summary>
+    public static string Quote(string? value, int max = 200)
+    {
+        if (value is null)
+        {
+            return "null";
+        }
+
+        if (value.Length > max)
+        {
+            // Never cut a surrogate pair in half: the message itself must stay valid UTF-16.
+            var cut = char.IsHighSurrogate(value[max - 1]) ? max - 1 : max;
+            value = string.Concat(value.AsSpan(0, cut), "…");
+        }
+
+        return "\"" + value + "\"";
+    }
+
+    /// <summary>
+    /// Reading or writing a string that holds invalid UTF-8 or a lone surrogate throws InvalidOperationException or
+    /// ArgumentException deep in System.Text.Json; the translators turn that into the client's 400 with this.
+    /// </summary>
+    public static TranslationException NotUnicode(Exception inner) =>
+        new("The request body holds text that is not valid Unicode (invalid UTF-8 or a lone surrogate).", inner);
+
     public static string? GetString(this JsonElement element, string property) =>
         element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
