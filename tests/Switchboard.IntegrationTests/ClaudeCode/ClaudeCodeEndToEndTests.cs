@@ -37,9 +37,6 @@ public abstract class ClaudeCodeEndToEndTests(ITestOutputHelper output, string p
         return data;
     }
 
-    /// <summary>Every version.</summary>
-    public static TheoryData<string> Versions() => [.. ClaudeCodeVersions.All];
-
     private string Home => Path.Combine(_root, "home");
 
     private string Project => Path.Combine(_root, "project");
@@ -97,16 +94,6 @@ public abstract class ClaudeCodeEndToEndTests(ITestOutputHelper output, string p
         Assert.True(_mock.Stats[key].Calls >= 2, $"{_mock.Stats[key].Calls} upstream call(s)");
         AssertNoFailedCalls(gateway);
         AssertAskedFor(gateway, model);
-    }
-
-    [ClaudeCodeTheory]
-    [MemberData(nameof(Versions))]
-    public async Task Cli_IsInstalledAndReportsItsVersion(string version)
-    {
-        var reported = await ClaudeCodeCli.VersionAsync(version);
-
-        output.WriteLine(reported);
-        Assert.Equal($"{version} (Claude Code)", reported);
     }
 
     private static string? AnthropicModel(string model) => model == DefaultModel ? null : model;

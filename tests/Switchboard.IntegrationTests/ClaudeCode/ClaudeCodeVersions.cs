@@ -8,15 +8,17 @@ namespace Switchboard.IntegrationTests.ClaudeCode;
 /// </summary>
 internal static class ClaudeCodeVersions
 {
-    public static IReadOnlyList<string> All { get; } = Read();
+    /// <summary>The versions in claude-code-versions.txt.</summary>
+    public static IReadOnlyList<string> Listed { get; } = ReadList();
 
-    private static List<string> Read()
+    /// <summary>The versions this run uses: SWITCHBOARD_CLAUDE_CODE_VERSIONS (space or comma separated), else <see cref="Listed"/>.</summary>
+    public static IReadOnlyList<string> All { get; } =
+        Environment.GetEnvironmentVariable("SWITCHBOARD_CLAUDE_CODE_VERSIONS") is { Length: > 0 } configured
+            ? configured.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : Listed;
+
+    private static List<string> ReadList()
     {
-        if (Environment.GetEnvironmentVariable("SWITCHBOARD_CLAUDE_CODE_VERSIONS") is { Length: > 0 } configured)
-        {
-            return [.. configured.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
-        }
-
         var path = Path.Combine(RepoPaths.Root, "tests", "Switchboard.IntegrationTests", "ClaudeCode", "claude-code-versions.txt");
         return [.. File.ReadLines(path)
             .Select(line => (line.IndexOf('#', StringComparison.Ordinal) is var hash and >= 0 ? line[..hash] : line).Trim())
