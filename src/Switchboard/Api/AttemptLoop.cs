@@ -296,7 +296,11 @@ internal sealed class AttemptLoop(GatewayServices services)
             return;
         }
 
-        if (decision is { Reason: NoDeploymentReason.AllCoolingDown or NoDeploymentReason.AllTried or NoDeploymentReason.QueueFull or NoDeploymentReason.QueueTimeout })
+        // Every deployment tried and the last one broke (5xx, timeout, an answer that was not one): that is a bad gateway,
+        // not a rate limit the caller should wait out.
+        var brokeLast = failure?.Kind is FailureKind.Retryable or FailureKind.Timeout;
+        if (decision is { Reason: NoDeploymentReason.AllCoolingDown or NoDeploymentReason.QueueFull or NoDeploymentReason.QueueTimeout }
+            || decision is { Reason: NoDeploymentReason.AllTried } && !brokeLast)
         {
             var wait = decision.RetryAfter ?? failure?.RetryAfter ?? TimeSpan.FromSeconds(1);
             if (wait > TimeSpan.FromSeconds(60))
