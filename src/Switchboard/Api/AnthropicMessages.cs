@@ -134,7 +134,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
                     Feed(translator, evt, output);
                 }
 
-                await output.FlushAsync(ct);
+                await Answer.FlushToClientAsync(output, ct);
                 if (translator.Finished)
                 {
                     break;
@@ -146,9 +146,18 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
                 Feed(translator, evt, output);
             }
 
-            // A stream that ends without finish_reason or [DONE] still gets a well-formed ending.
+            if (!translator.Finished && !translator.SawFinishReason)
+            {
+                // Closed before finish_reason: the answer is cut (maybe mid tool-call arguments); an error event ends it,
+                // never message_delta/message_stop (issue 10, point 3).
+                translator.OnEndedEarly(output);
+                await Answer.FlushToClientAsync(output, ct);
+                throw new IOException("the upstream stream ended before finish_reason and [DONE]");
+            }
+
+            // finish_reason came, only [DONE] (or the usage chunk) is missing: the answer itself is whole.
             translator.OnDone(output);
-            await output.FlushAsync(ct);
+            await Answer.FlushToClientAsync(output, ct);
         }
         finally
         {
@@ -186,7 +195,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
             }
 
             OpenAiToAnthropicStreamTranslator.WritePing(output);
-            await output.FlushAsync(ct);
+            await Answer.FlushToClientAsync(output, ct);
         }
 
         return await read;
@@ -234,7 +243,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
                     WriteEvent(output, evt.Name, data);
                 }
 
-                await output.FlushAsync(ct);
+                await Answer.FlushToClientAsync(output, ct);
             }
         }
         finally

@@ -14,6 +14,7 @@ namespace Switchboard.Api;
 internal sealed class AttemptLoop(GatewayServices services)
 {
     private const long MaxErrorBody = 1024 * 1024;
+    private const long MaxAnswerBody = 256L * 1024 * 1024;
 
     public async Task RunAsync(HttpContext context, ModelGroup firstGroup, CallState call, IProxyProtocol protocol)
     {
@@ -139,7 +140,23 @@ internal sealed class AttemptLoop(GatewayServices services)
             response = await adapter.SendAsync(config, request, attemptCts?.Token ?? ct);
             if (response.IsSuccess)
             {
-                return new AttemptResult(response, null, started);
+                // Checked before anything reaches the client, so that a lying upstream is retried elsewhere (issue 10, point 3).
+                var problem = protocol.Stream
+                    ? AnswerCheck.CheckStream(response.ContentType)
+                    : AnswerCheck.Check(await response.BufferAsync(MaxAnswerBody, ct), response.ContentType, AnswerCheck.ShapeOf(request.Path));
+                if (problem is null)
+                {
+                    if (protocol.Stream)
+                    {
+                        response.WatchIdle(config.StreamIdleTimeout ?? services.Config.Router.StreamIdleTimeout, services.Time);
+                    }
+
+                    return new AttemptResult(response, null, started);
+                }
+
+                Log.UntrustedAnswer(services.Logger, call.CallId, deployment.Id, problem);
+                await response.DisposeAsync();
+                return new AttemptResult(null, new UpstreamFailure(FailureKind.Retryable, response.StatusCode, null, problem, null, null), started);
             }
 
             var body = await response.ReadAllAsync(MaxErrorBody, ct);
@@ -185,16 +202,27 @@ internal sealed class AttemptLoop(GatewayServices services)
         {
             result = await protocol.RelayAsync(context, deployment, response, call, ct);
         }
+        catch (Exception ex) when (ex is ClientGoneException || (context.RequestAborted.IsCancellationRequested && ex is IOException or OperationCanceledException or HttpRequestException or InvalidDataException))
+        {
+            // The client hung up (a failed write, or the read cancelled with it): never the deployment's fault (issue 10, point 6).
+            Log.ClientGone(services.Logger, call.CallId, deployment.Id, ex.GetType().Name);
+            call.ErrorClass = "client_closed";
+            return;
+        }
         catch (Exception ex) when (ex is IOException or HttpRequestException or InvalidDataException
             || (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested && !ct.IsCancellationRequested))
         {
-            var failure = FailureClassifier.FromException(ex, timedOut: false);
+            var stalled = ex is StreamIdleTimeoutException;
+            var failure = FailureClassifier.FromException(ex, timedOut: stalled);
             services.Router.ReportFailure(lease, failure);
             Log.MidStreamFailure(services.Logger, call.CallId, deployment.Id, ex.GetType().Name);
-            call.ErrorClass = "stream_error";
+            call.ErrorClass = stalled ? "stream_idle_timeout" : "stream_error";
             if (context.Response.HasStarted)
             {
-                await protocol.WriteMidStreamErrorAsync(context, "The upstream stream broke before it finished; the answer is incomplete.", CancellationToken.None);
+                var message = stalled
+                    ? $"The upstream stream stalled ({ex.Message}); the answer is incomplete."
+                    : "The upstream stream broke before it finished; the answer is incomplete.";
+                await protocol.WriteMidStreamErrorAsync(context, message, CancellationToken.None);
             }
             else
             {
@@ -209,7 +237,10 @@ internal sealed class AttemptLoop(GatewayServices services)
         call.TimeToFirstToken = result.TimeToFirstToken;
         if (!result.Completed)
         {
+            // The upstream ended its stream with an error event: its failure, counted like a broken stream.
             call.ErrorClass = "stream_error";
+            services.Router.ReportFailure(lease, new UpstreamFailure(FailureKind.Retryable, response.StatusCode, null, "the upstream ended its stream with an error event", null, null));
+            return;
         }
 
         services.Router.ReportSuccess(lease, new AttemptOutcome(
@@ -265,7 +296,11 @@ internal sealed class AttemptLoop(GatewayServices services)
             return;
         }
 
-        if (decision is { Reason: NoDeploymentReason.AllCoolingDown or NoDeploymentReason.AllTried or NoDeploymentReason.QueueFull or NoDeploymentReason.QueueTimeout })
+        // Every deployment tried and the last one broke (5xx, timeout, an answer that was not one): that is a bad gateway,
+        // not a rate limit the caller should wait out.
+        var brokeLast = failure?.Kind is FailureKind.Retryable or FailureKind.Timeout;
+        if (decision is { Reason: NoDeploymentReason.AllCoolingDown or NoDeploymentReason.QueueFull or NoDeploymentReason.QueueTimeout }
+            || decision is { Reason: NoDeploymentReason.AllTried } && !brokeLast)
         {
             var wait = decision.RetryAfter ?? failure?.RetryAfter ?? TimeSpan.FromSeconds(1);
             if (wait > TimeSpan.FromSeconds(60))

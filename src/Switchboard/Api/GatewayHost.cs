@@ -76,6 +76,7 @@ internal static class GatewayHost
         app.MapOpenAiEndpoints(services);
         app.MapAnthropicEndpoints(services);
         app.MapRouterStatusEndpoints(services);
+        app.MapDeploymentEndpoints(services);
         app.MapKeyManagementEndpoints();
         app.MapSpendEndpoints();
         return app;

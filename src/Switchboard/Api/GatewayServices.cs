@@ -24,6 +24,10 @@ internal sealed class GatewayServices : IDisposable
         UsageSink = usage;
         Auth = new AuthService(config.General.MasterKey, store, time, loggers.CreateLogger<AuthService>());
         Admission = new AdmissionController(store, time, loggers.CreateLogger<AdmissionController>());
+        if (config.Router.DisabledProbeInterval is { } probeInterval)
+        {
+            Probe = new DisabledKeyProbe(Router, probeInterval, time, (d, ct) => KeyProbe.SendAsync(AdapterFor(d.Config), d.Config, time, ct));
+        }
     }
 
     public GatewayConfig Config { get; }
@@ -37,11 +41,15 @@ internal sealed class GatewayServices : IDisposable
     public AuthService Auth { get; }
     public AdmissionController Admission { get; }
 
+    /// <summary>Tries keys disabled by 401/403 again every <c>disabled_probe_interval</c>; null when that is off.</summary>
+    public DisabledKeyProbe? Probe { get; }
+
     public IUpstreamAdapter AdapterFor(DeploymentConfig deployment) =>
         deployment.Provider == Providers.Mock ? Mock : Http;
 
     public void Dispose()
     {
+        Probe?.Dispose();
         Router.Dispose();
         Http.Dispose();
     }

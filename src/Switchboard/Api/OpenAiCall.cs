@@ -114,7 +114,7 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
                     translator.OnEvent(evt.Name ?? "message", evt.Data.Span, output);
                 }
 
-                await output.FlushAsync(ct);
+                await Answer.FlushToClientAsync(output, ct);
             }
 
             while (parser.TryReadFinal(out var evt))
@@ -122,8 +122,15 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
                 translator.OnEvent(evt.Name ?? "message", evt.Data.Span, output);
             }
 
-            translator.OnEnd(output);
-            await output.FlushAsync(ct);
+            if (!translator.Finished)
+            {
+                // Closed before message_stop: the answer is cut; an error chunk ends it, never a clean stop (issue 10, point 3).
+                translator.OnEndedEarly(output);
+                await Answer.FlushToClientAsync(output, ct);
+                throw new IOException("the upstream stream ended before message_stop");
+            }
+
+            await Answer.FlushToClientAsync(output, ct);
         }
         finally
         {

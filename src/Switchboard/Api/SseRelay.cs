@@ -64,10 +64,10 @@ internal static class SseRelay
                 }
 
                 reader.AdvanceTo(consumed, result.Buffer.End);
-                var flush = await output.FlushAsync(ct);
-                if (result.IsCompleted || flush.IsCompleted)
+                await Answer.FlushToClientAsync(output, ct);
+                if (result.IsCompleted)
                 {
-                    if (!result.Buffer.Slice(consumed).IsEmpty && !flush.IsCompleted)
+                    if (!result.Buffer.Slice(consumed).IsEmpty)
                     {
                         // A last event without its blank line: pass it on and end it properly.
                         foreach (var segment in result.Buffer.Slice(consumed))
@@ -76,7 +76,7 @@ internal static class SseRelay
                         }
 
                         output.Write("\n\n"u8);
-                        await output.FlushAsync(ct);
+                        await Answer.FlushToClientAsync(output, ct);
                     }
 
                     break;

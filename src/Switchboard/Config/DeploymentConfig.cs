@@ -27,6 +27,9 @@ public sealed record DeploymentConfig
     public int? Order { get; init; }
     public TimeSpan? Timeout { get; init; }
     public TimeSpan? StreamTimeout { get; init; }
+
+    /// <summary>The longest gap allowed between two reads of this deployment's stream (<c>stream_idle_timeout</c>).</summary>
+    public TimeSpan? StreamIdleTimeout { get; init; }
     public int? MaxRetries { get; init; }
     public int? MaxParallelRequests { get; init; }
     public TimeSpan? CooldownTime { get; init; }

@@ -11,6 +11,12 @@ public sealed record RouterSettings
     public TimeSpan? Timeout { get; init; }
     public TimeSpan? StreamTimeout { get; init; }
 
+    /// <summary>The longest gap allowed between two reads of an upstream stream; a deployment's own value wins.</summary>
+    public TimeSpan StreamIdleTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>How often a key disabled by 401/403 is tried again with a tiny request; null (the default) never.</summary>
+    public TimeSpan? DisabledProbeInterval { get; init; }
+
     /// <summary>Failures (5xx, timeouts, connection errors) per deployment per minute before it cools down.</summary>
     public int AllowedFails { get; init; } = 3;
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace Switchboard.MockProvider;
 
-/// <summary>A key's behaviour, decided by its prefix (<c>ok-</c>, <c>rl-</c>, <c>zai1302-</c>, <c>conc2-</c>…).</summary>
+/// <summary>A key's behaviour, decided by its prefix (<c>ok-</c>, <c>rl-</c>, <c>zai1302-</c>, <c>conc2-</c>, <c>html-</c>, <c>cut-</c>…; every one in <see cref="MockKeyKind"/>).</summary>
 /// <param name="Kind">What the mock does for this key.</param>
 /// <param name="Number">The Z.ai business code or the concurrency cap; 0 otherwise.</param>
 internal readonly record struct MockKey(MockKeyKind Kind, int Number)
@@ -21,6 +21,11 @@ internal readonly record struct MockKey(MockKeyKind Kind, int Number)
         if (key.StartsWith("flaky-", StringComparison.Ordinal)) return new(MockKeyKind.Flaky, 0);
         if (key.StartsWith("auth-", StringComparison.Ordinal)) return new(MockKeyKind.Unauthorized, 0);
         if (key.StartsWith("hdr-", StringComparison.Ordinal)) return new(MockKeyKind.BudgetHeaders, 0);
+        if (key.StartsWith("html-", StringComparison.Ordinal)) return new(MockKeyKind.HtmlPage, 0);
+        if (key.StartsWith("trunc-", StringComparison.Ordinal)) return new(MockKeyKind.TruncatedJson, 0);
+        if (key.StartsWith("ctype-", StringComparison.Ordinal)) return new(MockKeyKind.WrongContentType, 0);
+        if (key.StartsWith("cut-", StringComparison.Ordinal)) return new(MockKeyKind.CutStream, 0);
+        if (key.StartsWith("stall-", StringComparison.Ordinal)) return new(MockKeyKind.StallStream, 0);
         if (TryNumberAfter(key, "zai", out var code)) return new(MockKeyKind.ZaiError, code);
         if (TryNumberAfter(key, "conc", out var cap) && cap > 0) return new(MockKeyKind.Concurrency, cap);
         return new(MockKeyKind.Ok, 0);

@@ -10,6 +10,10 @@ internal sealed partial class MockProviderServer
 {
     private static readonly byte[] ResetBody = """{"reset":true}"""u8.ToArray();
     private static readonly byte[] RootBody = "mock-provider\n"u8.ToArray();
+    private static readonly byte[] HtmlPage = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><p>cloudflare</p></body></html>\n"u8.ToArray();
+    private static readonly byte[] TruncatedChat = """{"id":"chatcmpl-mock-cut","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Hello fr"""u8.ToArray();
+    private static readonly byte[] TruncatedMessage = """{"id":"msg_mock_cut","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"Hello fr"""u8.ToArray();
+    private static readonly byte[] PlainText = "upstream says: request accepted\n"u8.ToArray();
 
     private Task HandleAsync(HttpContext context)
     {
@@ -86,7 +90,7 @@ internal sealed partial class MockProviderServer
                 context.Response.Headers["x-ratelimit-reset-requests"] = "20s";
             }
 
-            await AnswerAsync(context, endpoint, parsed, key, ct);
+            await AnswerAsync(context, endpoint, parsed, key, behaviour, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -118,12 +122,18 @@ internal sealed partial class MockProviderServer
                 return WriteBytesAsync(context, ZaiErrors.StatusOf(behaviour.Number), ZaiErrors.BodyOf(behaviour.Number, _time.GetUtcNow()));
             case MockKeyKind.Concurrency when inFlight > behaviour.Number:
                 return WriteBytesAsync(context, 429, ZaiErrors.BodyOf(1302, _time.GetUtcNow()));
+            case MockKeyKind.HtmlPage:
+                return WriteBytesAsync(context, StatusCodes.Status200OK, HtmlPage, "text/html; charset=utf-8");
+            case MockKeyKind.TruncatedJson:
+                return WriteBytesAsync(context, StatusCodes.Status200OK, anthropic ? TruncatedMessage : TruncatedChat);
+            case MockKeyKind.WrongContentType:
+                return WriteBytesAsync(context, StatusCodes.Status200OK, PlainText, "text/plain; charset=utf-8");
             default:
                 return null;
         }
     }
 
-    private Task AnswerAsync(HttpContext context, MockEndpoint endpoint, MockRequest request, string key, CancellationToken ct)
+    private Task AnswerAsync(HttpContext context, MockEndpoint endpoint, MockRequest request, string key, MockKey behaviour, CancellationToken ct)
     {
         if (endpoint == MockEndpoint.Embeddings)
         {
@@ -149,9 +159,9 @@ internal sealed partial class MockProviderServer
             var chunkDelay = HeaderMilliseconds(context.Request, "x-mock-chunk-delay-ms") ?? _options.DefaultChunkDelay;
             return endpoint switch
             {
-                MockEndpoint.Messages => StreamMessagesAsync(context, answer, request.Model, chunkDelay, ct),
+                MockEndpoint.Messages => StreamMessagesAsync(context, answer, request.Model, chunkDelay, behaviour.Kind, ct),
                 MockEndpoint.Completions => StreamCompletionsAsync(context, answer, request.Model, chunkDelay, ct),
-                _ => StreamChatAsync(context, answer, request, chunkDelay, ct),
+                _ => StreamChatAsync(context, answer, request, chunkDelay, behaviour.Kind, ct),
             };
         }
 

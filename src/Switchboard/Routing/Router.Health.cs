@@ -108,6 +108,64 @@ internal sealed partial class Router
         }
     }
 
+    /// <summary>
+    /// Brings back a deployment whose key was disabled (401/403): an admin's <c>POST /deployment/{id}/enable</c>, the CLI,
+    /// or a successful probe (<c>disabled_probe_interval</c>). Its failure window and cooldown start afresh.
+    /// </summary>
+    /// <param name="id">The deployment's id (<c>model_info.id</c> or the generated one in /router/status).</param>
+    /// <param name="by">Who enabled it, for the log line.</param>
+    public EnableResult Enable(string id, string by)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        foreach (var group in Groups)
+        {
+            foreach (var d in group.Deployments)
+            {
+                if (!string.Equals(d.Id, id, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                lock (group.Gate)
+                {
+                    if (!d.Disabled)
+                    {
+                        return EnableResult.WasEnabled;
+                    }
+
+                    Log.KeyEnabled(_logger, d.Id, d.MaskedKey, d.Group, by, d.DisabledReason ?? "");
+                    d.Disabled = false;
+                    d.DisabledReason = null;
+                    d.RecentFails.Clear();
+                    d.CooldownUntil = null;
+                    d.CooldownKind = null;
+                    d.CooldownReason = null;
+                    d.LastFailureKind = null;
+                    return EnableResult.Enabled;
+                }
+            }
+        }
+
+        return EnableResult.NotFound;
+    }
+
+    /// <summary>The deployments whose keys are disabled now, for the probe.</summary>
+    public IReadOnlyList<Deployment> DisabledDeployments()
+    {
+        var list = new List<Deployment>();
+        foreach (var group in Groups)
+        {
+            lock (group.Gate)
+            {
+                list.AddRange(group.Deployments.Where(d => d.Disabled));
+            }
+        }
+
+        return list;
+    }
+
+    internal void LogProbeFailed(Deployment d, string reason) => Log.ProbeFailed(_logger, d.Id, d.MaskedKey, d.Group, reason);
+
     /// <summary>5 s, 10 s, 20 s… for the n-th consecutive backoff-style failure, never above the deployment's cooldown_time.</summary>
     internal static TimeSpan BackoffCooldown(int streak, TimeSpan cooldownTime)
     {
