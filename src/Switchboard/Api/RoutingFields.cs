@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using Switchboard.Protocols;
 
 namespace Switchboard.Api;
 
@@ -48,7 +49,7 @@ internal readonly record struct RoutingFields(
             throw new JsonException("The request body is not valid UTF-8.");
         }
 
-        if (FindLoneSurrogateEscape(body) is var at and >= 0)
+        if (JsonUnicode.FindLoneSurrogateEscape(body) is var at and >= 0)
         {
             throw new JsonException($"The request body has a lone surrogate escape (\\u{Encoding.ASCII.GetString(body.Slice(at + 2, 4))}) at byte {at}; JSON text must be valid Unicode.");
         }
@@ -226,76 +227,6 @@ internal readonly record struct RoutingFields(
         }
 
         return shape == MessagesShape.Valid && !contentOk ? MessagesShape.ContentWrongType : shape;
-    }
-
-    /// <summary>
-    /// The offset of the first <c>\uD800</c>–<c>\uDFFF</c> escape not paired high-then-low, or -1. Strings holding one
-    /// parse as JSON but cannot become .NET strings or UTF-8 again (GetString and Utf8JsonWriter throw).
-    /// </summary>
-    internal static int FindLoneSurrogateEscape(ReadOnlySpan<byte> body)
-    {
-        var i = body.IndexOf((byte)'\\');
-        while (i >= 0 && i + 1 < body.Length)
-        {
-            // Outside strings a backslash is a syntax error the reader reports; inside, it starts an escape of 2 or 6 bytes.
-            if (body[i + 1] != (byte)'u' || !TryHex4(body, i + 2, out var unit))
-            {
-                i = Next(body, i + 2);
-                continue;
-            }
-
-            if (unit is >= 0xDC00 and <= 0xDFFF)
-            {
-                return i;
-            }
-
-            if (unit is >= 0xD800 and <= 0xDBFF)
-            {
-                if (i + 11 < body.Length && body[i + 6] == (byte)'\\' && body[i + 7] == (byte)'u' && TryHex4(body, i + 8, out var low) && low is >= 0xDC00 and <= 0xDFFF)
-                {
-                    i = Next(body, i + 12);
-                    continue;
-                }
-
-                return i;
-            }
-
-            i = Next(body, i + 6);
-        }
-
-        return -1;
-
-        static int Next(ReadOnlySpan<byte> body, int from) =>
-            from >= body.Length ? -1 : body[from..].IndexOf((byte)'\\') is var j and >= 0 ? from + j : -1;
-    }
-
-    private static bool TryHex4(ReadOnlySpan<byte> body, int at, out int value)
-    {
-        value = 0;
-        if (at + 4 > body.Length)
-        {
-            return false;
-        }
-
-        for (var k = 0; k < 4; k++)
-        {
-            var b = body[at + k];
-            var digit = b switch
-            {
-                >= (byte)'0' and <= (byte)'9' => b - '0',
-                >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
-                >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
-                _ => -1,
-            };
-            if (digit < 0)
-            {
-                return false;
-            }
-
-            value = (value << 4) | digit;
-        }
-
-        return true;
     }
 
     /// <summary>

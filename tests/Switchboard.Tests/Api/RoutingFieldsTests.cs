@@ -13,7 +13,7 @@ public sealed class RoutingFieldsTests
     [InlineData("""{"a":"\ud83d\ude00\udfff"}""", 18)]
     [InlineData("""{"a":"\ud83d"}""", 6)]
     public void FindLoneSurrogateEscape_Lone_ReturnsOffset(string json, int offset) =>
-        Assert.Equal(offset, RoutingFields.FindLoneSurrogateEscape(Encoding.UTF8.GetBytes(json)));
+        Assert.Equal(offset, Switchboard.Protocols.JsonUnicode.FindLoneSurrogateEscape(Encoding.UTF8.GetBytes(json)));
 
     [Theory]
     [InlineData("""{"a":"\ud83d\ude00"}""")]
@@ -22,7 +22,7 @@ public sealed class RoutingFieldsTests
     [InlineData("""{"a":"plain"}""")]
     [InlineData("""{"a":"\u12"}""")]
     public void FindLoneSurrogateEscape_PairedOrNotAnEscape_MinusOne(string json) =>
-        Assert.Equal(-1, RoutingFields.FindLoneSurrogateEscape(Encoding.UTF8.GetBytes(json)));
+        Assert.Equal(-1, Switchboard.Protocols.JsonUnicode.FindLoneSurrogateEscape(Encoding.UTF8.GetBytes(json)));
 
     [Theory]
     [InlineData(new byte[] { (byte)'{', (byte)'"', (byte)'a', (byte)'"', (byte)':', (byte)'"', 0xff, (byte)'"', (byte)'}' })]
