@@ -223,7 +223,9 @@ public sealed class HostileInputTests : IAsyncLifetime
         Assert.DoesNotContain("Exception", body, StringComparison.Ordinal);
     }
 
-    internal async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? body)
+    internal Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? body) => SendAsync(_gateway.Client, method, path, body);
+
+    internal static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, string? body)
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
@@ -234,7 +236,7 @@ public sealed class HostileInputTests : IAsyncLifetime
         }
 
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", MasterKey);
-        return await _gateway.Client.SendAsync(request);
+        return await client.SendAsync(request);
     }
 
     /// <summary>Strings with chars above 0xFF are real text (UTF-8); strings within 0–0xFF are raw bytes, so tests can write \xff.</summary>
