@@ -33,9 +33,9 @@ internal static class AnthropicEndpoints
         try
         {
             var fields = RoutingFields.Parse(body.Span);
-            if (!fields.ModelIsString)
+            if (RequestChecks.Check(fields, RequestKind.Anthropic) is { } problem)
             {
-                await ApiErrors.WriteAsync(context, ClientApi.Anthropic, 400, "Missing required parameter 'model'.");
+                await ApiErrors.WriteAsync(context, ClientApi.Anthropic, 400, problem.Message);
                 return;
             }
 
@@ -43,7 +43,12 @@ internal static class AnthropicEndpoints
         }
         catch (System.Text.Json.JsonException ex)
         {
-            await ApiErrors.WriteAsync(context, ClientApi.Anthropic, 400, "Malformed JSON in the request body: " + ex.Message);
+            await ApiErrors.WriteAsync(context, ClientApi.Anthropic, 400, "Malformed JSON in the request body: " + Protocols.ClientText.Quote(ex.Message));
+            return;
+        }
+        catch (Translation.TranslationException ex)
+        {
+            await ApiErrors.WriteAsync(context, ClientApi.Anthropic, 400, ex.Message);
             return;
         }
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Switchboard.Admin;
 using Switchboard.Config;
+using Switchboard.Protocols;
 using Switchboard.Storage;
 using Switchboard.Usage;
 
@@ -100,6 +101,13 @@ internal static class GatewayHost
     {
         var feature = context.Features.Get<IExceptionHandlerFeature>();
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Api");
+        // Kestrel's own verdict on a body it could not read (bad chunked framing, a body shorter than its
+        // Content-Length, a client too slow): the client's fault, answered with Kestrel's status, never a 500.
+        if (feature?.Error is Microsoft.AspNetCore.Http.BadHttpRequestException bad)
+        {
+            return ApiErrors.WriteAsync(context, ApiOf(context), bad.StatusCode, "The request could not be read: " + ClientText.Quote(bad.Message));
+        }
+
         if (feature?.Error is { } error)
         {
             Log.Unhandled(logger, error, context.Request.Path, context.Items[CallIds.ItemKey] as string);
@@ -114,8 +122,8 @@ internal static class GatewayHost
         var code = context.Response.StatusCode;
         var message = code switch
         {
-            404 => $"Unknown path {context.Request.Path}. OpenAI endpoints live under /v1 (/v1/chat/completions, /v1/models, /v1/embeddings); Anthropic under /v1/messages.",
-            405 => $"Method {context.Request.Method} is not allowed on {context.Request.Path}.",
+            404 => $"Unknown path {ClientText.Quote(context.Request.Path.Value)}. OpenAI endpoints live under /v1 (/v1/chat/completions, /v1/models, /v1/embeddings); Anthropic under /v1/messages.",
+            405 => $"Method {ClientText.Quote(context.Request.Method)} is not allowed on {ClientText.Quote(context.Request.Path.Value)}.",
             _ => $"HTTP {code}",
         };
         return ApiErrors.WriteAsync(context, ApiOf(context), code, message);

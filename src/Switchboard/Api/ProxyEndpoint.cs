@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Switchboard.Protocols;
 using Switchboard.Translation;
 
 namespace Switchboard.Api;
@@ -46,25 +47,29 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             }
             catch (JsonException ex)
             {
-                await ApiErrors.WriteAsync(context, api, 400, "Malformed JSON in the request body: " + ex.Message, "invalid_json");
+                await ApiErrors.WriteAsync(context, api, 400, "Malformed JSON in the request body: " + ClientText.Quote(ex.Message), "invalid_json");
                 return;
             }
 
-            if (!fields.HasModel || !fields.ModelIsString || string.IsNullOrEmpty(fields.Model))
+            if (RequestChecks.CheckModel(fields) is { } problem)
             {
-                await ApiErrors.WriteAsync(context, api, 400,
-                    fields.HasModel ? "'model' must be a non-empty string naming a model group." : "Missing required parameter 'model'.",
-                    "invalid_model", "model");
+                await ApiErrors.WriteAsync(context, api, 400, problem.Message, problem.Code, problem.Param);
                 return;
             }
 
-            model = fields.Model;
+            model = fields.Model!;
             stream = fields.Stream;
             var group = services.Router.ResolveGroup(model);
             if (group is null)
             {
                 await ApiErrors.WriteAsync(context, api, api == ClientApi.Anthropic ? 404 : 400,
-                    $"Unknown model '{model}'. Known model groups: {string.Join(", ", services.Config.ModelGroups)}.", "model_not_found", "model");
+                    $"Unknown model '{ClientText.Quote(model)}'. Known model groups: {string.Join(", ", services.Config.ModelGroups)}.", "model_not_found", "model");
+                return;
+            }
+
+            if (RequestChecks.CheckBody(fields, KindOf(context, api)) is { } bodyProblem)
+            {
+                await ApiErrors.WriteAsync(context, api, 400, bodyProblem.Message, bodyProblem.Code, bodyProblem.Param);
                 return;
             }
 
@@ -164,6 +169,11 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             Api = api == ClientApi.Anthropic ? "anthropic" : "openai",
         });
     }
+
+    private static RequestKind KindOf(HttpContext context, ClientApi api) =>
+        api == ClientApi.Anthropic ? RequestKind.Anthropic
+        : context.Request.Path.Value?.EndsWith("/chat/completions", StringComparison.Ordinal) == true ? RequestKind.OpenAiChat
+        : RequestKind.OpenAiOther;
 
     /// <summary>The session identity for affinity: Claude Code's session header, ours, else the body's user field.</summary>
     private static string? SessionOf(HttpContext context, RoutingFields fields, string? translatedSession)

@@ -63,6 +63,12 @@ internal sealed class AnthropicToOpenAiStreamTranslator
             return;
         }
 
+        // Text that is not valid Unicode would throw when decoded, halfway through the event: drop it like a malformed one.
+        if (!Protocols.JsonUnicode.IsValid(dataJson))
+        {
+            return;
+        }
+
         JsonDocument document;
         try
         {

@@ -53,17 +53,22 @@ internal static class JsonInput
     public static TranslationException NotUnicode(Exception inner) =>
         new("The request body holds text that is not valid Unicode (invalid UTF-8 or a lone surrogate).", inner);
 
+    // Each helper first checks for an object: client JSON may hold any type where an object belongs, and
+    // TryGetProperty throws on a non-object (found by the fuzz suite, docs/hostile-input.md).
     public static string? GetString(this JsonElement element, string property) =>
-        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    public static bool TryGet(this JsonElement element, string property, JsonValueKind kind, out JsonElement value) =>
-        element.TryGetProperty(property, out value) && value.ValueKind == kind;
+    public static bool TryGet(this JsonElement element, string property, JsonValueKind kind, out JsonElement value)
+    {
+        value = default;
+        return element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out value) && value.ValueKind == kind;
+    }
 
     public static bool IsTrue(this JsonElement element, string property) =>
-        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.True;
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.True;
 
     public static int GetInt(this JsonElement element, string property) =>
-        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) ? n : 0;
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) ? n : 0;
 
     /// <summary>The element as compact JSON text (OpenAI <c>arguments</c> are a string).</summary>
     public static string Compact(JsonElement element)

@@ -66,9 +66,10 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
         {
             chunk = ParseChunk(dataJson);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            // A malformed chunk carries nothing we could forward faithfully; the next ones still can.
+            // A malformed chunk carries nothing we could forward faithfully; the next ones still can. Text that is not
+            // valid Unicode (a lone surrogate escape, invalid UTF-8) throws InvalidOperationException when decoded.
             return;
         }
 
