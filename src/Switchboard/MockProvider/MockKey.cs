@@ -21,6 +21,9 @@ internal readonly record struct MockKey(MockKeyKind Kind, int Number)
         if (key.StartsWith("flaky-", StringComparison.Ordinal)) return new(MockKeyKind.Flaky, 0);
         if (key.StartsWith("auth-", StringComparison.Ordinal)) return new(MockKeyKind.Unauthorized, 0);
         if (key.StartsWith("hdr-", StringComparison.Ordinal)) return new(MockKeyKind.BudgetHeaders, 0);
+        if (key.StartsWith("echomid-", StringComparison.Ordinal)) return new(MockKeyKind.EchoKeyMidStream, 0);
+        if (key.StartsWith("endless-", StringComparison.Ordinal)) return new(MockKeyKind.EndlessEvent, 0);
+        if (TryNumberAfter(key, "echo", out var status)) return new(MockKeyKind.EchoKey, status);
         if (TryNumberAfter(key, "zai", out var code)) return new(MockKeyKind.ZaiError, code);
         if (TryNumberAfter(key, "conc", out var cap) && cap > 0) return new(MockKeyKind.Concurrency, cap);
         return new(MockKeyKind.Ok, 0);

@@ -29,4 +29,13 @@ internal enum MockKeyKind
 
     /// <summary><c>conc&lt;N&gt;-*</c>: an account that allows N calls in flight; one more gets Z.ai 1302.</summary>
     Concurrency,
+
+    /// <summary><c>echo&lt;STATUS&gt;-*</c>: that status, with the key itself in the error text (<see cref="MockSecretFaults"/>).</summary>
+    EchoKey,
+
+    /// <summary><c>echomid-*</c>: a stream that breaks with an error event carrying the key.</summary>
+    EchoKeyMidStream,
+
+    /// <summary><c>endless-*</c>: a stream whose first event never ends.</summary>
+    EndlessEvent,
 }
