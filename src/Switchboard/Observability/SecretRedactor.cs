@@ -14,8 +14,11 @@ namespace Switchboard.Observability;
 /// </summary>
 internal sealed class SecretRedactor
 {
-    /// <summary>Shorter values are placeholders ("none", "sk-test"), not secrets: masking them would garble every message.</summary>
-    public const int MinSecretLength = 8;
+    /// <summary>
+    /// Shorter values are placeholders and test keys ("none", "sk-test", "flaky-s3"), not secrets: masking them would
+    /// garble messages and ids that happen to contain them. Real provider keys are 32 characters and more.
+    /// </summary>
+    public const int MinSecretLength = 12;
 
     private static readonly ConditionalWeakTable<GatewayConfig, SecretRedactor> ByConfig = [];
 
