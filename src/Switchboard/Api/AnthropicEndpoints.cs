@@ -19,13 +19,23 @@ internal static class AnthropicEndpoints
         app.MapPost("/v1/messages/count_tokens", context => CountTokensAsync(context, services));
     }
 
+    /// <summary>Authenticated like every call (it reads a body and runs the tokenizer: not for anyone) and body-limited by
+    /// <c>max_request_size_mb</c>.</summary>
     private static async Task CountTokensAsync(HttpContext context, GatewayServices services)
     {
         CallIds.Assign(context);
+        var auth = await services.Auth.AuthenticateAsync(context.Request, context.RequestAborted);
+        if (!auth.Succeeded)
+        {
+            await ApiErrors.WriteAsync(context, ClientApi.Anthropic, auth.StatusCode, auth.Error ?? "Invalid API key.", "invalid_api_key");
+            return;
+        }
+
         using var body = await RequestBody.ReadAsync(context.Request, services.Config.General.MaxRequestBodyBytes, context.RequestAborted);
         if (body is null)
         {
-            await ApiErrors.WriteAsync(context, ClientApi.Anthropic, 413, "Request body is larger than the configured limit.");
+            await ApiErrors.WriteAsync(context, ClientApi.Anthropic, 413,
+                $"Request body is larger than the limit of {services.Config.General.MaxRequestBodyBytes} bytes (general_settings.max_request_size_mb).");
             return;
         }
 

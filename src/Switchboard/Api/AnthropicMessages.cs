@@ -114,7 +114,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
             CostOf = u => Usage.CostCalculator.Cost(config?.ModelInfo, config?.UpstreamModel, u.InputTokens, u.OutputTokens, u.CachedInputTokens),
         };
         var output = http.BodyWriter;
-        var parser = new SseParser();
+        var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         TimeSpan? ttft = null;
         try
@@ -205,7 +205,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
     private async Task<RelayResult> RelayAnthropicStreamAsync(Stream upstream, HttpResponse http, CallState call, CancellationToken ct)
     {
         var output = http.BodyWriter;
-        var parser = new SseParser();
+        var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         int input = 0, outputTokens = 0, cached = 0;
         var haveUsage = false;

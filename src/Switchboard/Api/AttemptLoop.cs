@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Switchboard.Observability;
 using Switchboard.Routing;
 using Switchboard.Upstream;
 
@@ -23,11 +24,12 @@ internal sealed class AttemptLoop(GatewayServices services)
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         timeout.CancelAfter(services.Config.EffectiveRequestTimeout);
         var ct = timeout.Token;
+        call.Secrets = services.Secrets;
+        call.MaxSseEventBytes = services.Config.General.MaxSseEventBytes;
 
         var excluded = new HashSet<string>(StringComparer.Ordinal);
         UpstreamFailure? lastFailure = null;
         RouteDecision? lastDecision = null;
-        string? lastDeploymentKey = null;
         (Deployment From, string Reason)? pendingRetry = null;
         var history = new FailureHistory();
         var chain = new List<string> { firstGroup.Name };
@@ -84,13 +86,12 @@ internal sealed class AttemptLoop(GatewayServices services)
                     lastFailure = failure;
                     history.Add(failure, services.Time.GetUtcNow());
                     call.ErrorClass = failure.ProviderCode is null ? failure.Kind.ToString() : $"{failure.Kind}:{failure.ProviderCode}";
-                    lastDeploymentKey = deployment.Config.ApiKey;
                     router.ReportFailure(lease, failure);
                     if (!failure.IsRetryableOnAnotherDeployment)
                     {
                         context.Response.Headers["x-litellm-model-id"] = deployment.Id;
                         context.Response.Headers["x-litellm-attempted-retries"] = call.Retries.ToString(CultureInfo.InvariantCulture);
-                        await WriteUpstreamErrorAsync(context, protocol.Api, call, failure, lastDeploymentKey);
+                        await WriteUpstreamErrorAsync(context, protocol.Api, call, failure);
                         return;
                     }
 
@@ -122,7 +123,7 @@ internal sealed class AttemptLoop(GatewayServices services)
             router.LogRetry(unserved.From, null, unserved.Reason);
         }
 
-        await WriteExhaustedAsync(context, protocol.Api, firstGroup, call, lastFailure, lastDecision, history, lastDeploymentKey);
+        await WriteExhaustedAsync(context, protocol.Api, firstGroup, call, lastFailure, lastDecision, history, services.Secrets);
     }
 
     private async Task<AttemptResult> SendAsync(Deployment deployment, IProxyProtocol protocol, CallState call, CancellationToken ct)
@@ -160,7 +161,7 @@ internal sealed class AttemptLoop(GatewayServices services)
             }
 
             var body = await response.ReadAllAsync(MaxErrorBody, ct);
-            var failure = FailureClassifier.Classify(config.Provider, response.StatusCode, response.Header, body, services.Time.GetUtcNow());
+            var failure = FailureClassifier.Classify(config.Provider, response.StatusCode, response.Header, body, services.Time.GetUtcNow(), services.Secrets);
             await response.DisposeAsync();
             return new AttemptResult(null, failure, started);
         }
@@ -180,7 +181,7 @@ internal sealed class AttemptLoop(GatewayServices services)
                 await response.DisposeAsync();
             }
 
-            return new AttemptResult(null, FailureClassifier.FromException(ex, timedOut: false), started);
+            return new AttemptResult(null, FailureClassifier.FromException(ex, timedOut: false, services.Secrets), started);
         }
         finally
         {
@@ -213,7 +214,7 @@ internal sealed class AttemptLoop(GatewayServices services)
             || (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested && !ct.IsCancellationRequested))
         {
             var stalled = ex is StreamIdleTimeoutException;
-            var failure = FailureClassifier.FromException(ex, timedOut: stalled);
+            var failure = FailureClassifier.FromException(ex, timedOut: stalled, services.Secrets);
             services.Router.ReportFailure(lease, failure);
             Log.MidStreamFailure(services.Logger, call.CallId, deployment.Id, ex.GetType().Name);
             call.ErrorClass = stalled ? "stream_idle_timeout" : "stream_error";
@@ -251,16 +252,16 @@ internal sealed class AttemptLoop(GatewayServices services)
             RateLimitHeaders.Read(response.Header, services.Time.GetUtcNow())));
     }
 
-    private async Task WriteUpstreamErrorAsync(HttpContext context, ClientApi api, CallState call, UpstreamFailure failure, string? key)
+    private async Task WriteUpstreamErrorAsync(HttpContext context, ClientApi api, CallState call, UpstreamFailure failure)
     {
-        var message = Redact(failure.Message, key);
+        var message = services.Secrets.Redact(failure.Message);
         var status = failure.HttpStatus is >= 400 and < 600 ? failure.HttpStatus : 502;
         Log.UpstreamRejected(services.Logger, call.CallId, status, failure.Kind.ToString());
         await ApiErrors.WriteAsync(context, api, status, message, failure.ProviderCode);
     }
 
     private static async Task WriteExhaustedAsync(HttpContext context, ClientApi api, ModelGroup group, CallState call, UpstreamFailure? failure,
-        RouteDecision? decision, FailureHistory history, string? key)
+        RouteDecision? decision, FailureHistory history, SecretRedactor secrets)
     {
         context.Response.Headers["x-litellm-attempted-retries"] = call.Retries.ToString(CultureInfo.InvariantCulture);
 
@@ -268,7 +269,7 @@ internal sealed class AttemptLoop(GatewayServices services)
         // own attempts met says the same thing (every key overloaded, or out for hours) for this very first call.
         if (decision is null && history.AllOverloaded)
         {
-            decision = new RouteDecision { AllOverloaded = true, RetryAfter = failure?.RetryAfter, Message = Redact(failure!.Message, key) };
+            decision = new RouteDecision { AllOverloaded = true, RetryAfter = failure?.RetryAfter, Message = secrets.Redact(failure!.Message) };
         }
         else if (decision is null && history.AllOutForLong)
         {
@@ -276,7 +277,7 @@ internal sealed class AttemptLoop(GatewayServices services)
             {
                 LongOutage = true,
                 RetryAfter = history.EarliestRecoveryIn,
-                Message = Redact(failure!.Message, key),
+                Message = secrets.Redact(failure!.Message),
             };
         }
 
@@ -308,7 +309,7 @@ internal sealed class AttemptLoop(GatewayServices services)
                 wait = TimeSpan.FromSeconds(60);
             }
 
-            var why = failure is null ? string.Empty : $" Last upstream error: {Redact(failure.Message, key)}";
+            var why = failure is null ? string.Empty : $" Last upstream error: {secrets.Redact(failure.Message)}";
             await ApiErrors.WriteAsync(context, api, 429,
                 $"All deployments of model group '{group.Name}' are rate-limited or busy; retry after {Math.Ceiling(wait.TotalSeconds)} s.{why}",
                 "rate_limited", retryAfter: wait);
@@ -328,17 +329,13 @@ internal sealed class AttemptLoop(GatewayServices services)
                 : failure.Kind == FailureKind.Timeout ? 504
                 : failure.HttpStatus is >= 500 and < 600 ? failure.HttpStatus : 502;
             await ApiErrors.WriteAsync(context, api, status,
-                $"Model group '{group.Name}' failed after {call.Retries + 1} attempt(s): {Redact(failure.Message, key)}",
+                $"Model group '{group.Name}' failed after {call.Retries + 1} attempt(s): {secrets.Redact(failure.Message)}",
                 failure.ProviderCode, retryAfter: status == 429 ? failure.RetryAfter ?? TimeSpan.FromSeconds(1) : null);
             return;
         }
 
         await ApiErrors.WriteAsync(context, api, 503, $"Model group '{group.Name}' has no deployment available. {decision?.Message}".TrimEnd(), "no_deployment");
     }
-
-    /// <summary>Upstream messages may echo the key they were sent; never pass it on (DESIGN decision 8).</summary>
-    internal static string Redact(string message, string? key) =>
-        string.IsNullOrEmpty(key) || key.Length < 4 ? message : message.Replace(key, Observability.KeyMask.Mask(key), StringComparison.Ordinal);
 
     /// <summary>What the attempts of one call met, to answer like the router will for the next call.</summary>
     private sealed class FailureHistory

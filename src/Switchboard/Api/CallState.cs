@@ -17,6 +17,12 @@ internal sealed class CallState
     /// <summary>Spend of the caller's virtual key before this call, for <c>x-litellm-key-spend</c>.</summary>
     public double? KeySpendBefore { get; init; }
 
+    /// <summary>Masks configured keys in upstream error text relayed mid-stream (set by the attempt loop).</summary>
+    public Observability.SecretRedactor Secrets { get; set; } = Observability.SecretRedactor.Empty;
+
+    /// <summary>The largest SSE event accepted from an upstream (<c>general_settings.max_sse_event_bytes</c>).</summary>
+    public int MaxSseEventBytes { get; set; } = Config.GeneralSettings.DefaultMaxSseEventBytes;
+
     /// <summary>Time spent waiting on upstreams (connect to last byte), summed over attempts.</summary>
     public TimeSpan UpstreamTime { get; set; }
     public int Retries { get; set; }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Admission;
 using Switchboard.Auth;
 using Switchboard.Config;
+using Switchboard.Observability;
 using Switchboard.Routing;
 using Switchboard.Storage;
 using Switchboard.Upstream;
@@ -15,6 +16,7 @@ internal sealed class GatewayServices : IDisposable
     public GatewayServices(GatewayConfig config, TimeProvider time, ILoggerFactory loggers, IGatewayStore store, UsageSink usage)
     {
         Config = config;
+        Secrets = SecretRedactor.For(config);
         Time = time;
         Router = new Router(config, time, loggers.CreateLogger<Router>());
         Http = new HttpUpstreamAdapter();
@@ -31,6 +33,9 @@ internal sealed class GatewayServices : IDisposable
     }
 
     public GatewayConfig Config { get; }
+
+    /// <summary>Masks every configured secret in text bound for clients, logs and admin answers (DESIGN decision 8).</summary>
+    public SecretRedactor Secrets { get; }
     public TimeProvider Time { get; }
     public Router Router { get; }
     public HttpUpstreamAdapter Http { get; }

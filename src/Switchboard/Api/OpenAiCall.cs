@@ -74,7 +74,8 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
             return translated
                 ? await TranslateStreamAsync(response.Body, http, call, ct)
                 : await SseRelay.RelayOpenAiAsync(response.Body, http, dropUsageOnlyChunk: !fields.IncludeUsage, time, call.StartTimestamp,
-                    u => Usage.CostCalculator.Cost(deployment.Config.ModelInfo, deployment.Config.UpstreamModel, u.InputTokens, u.OutputTokens, u.CachedInputTokens), ct);
+                    u => Usage.CostCalculator.Cost(deployment.Config.ModelInfo, deployment.Config.UpstreamModel, u.InputTokens, u.OutputTokens, u.CachedInputTokens), ct,
+                    call.MaxSseEventBytes, call.Secrets);
         }
 
         var readStarted = time.GetTimestamp();
@@ -99,7 +100,7 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
         var translator = _streamTranslator = new AnthropicToOpenAiStreamTranslator(
             fields.Model!, time.GetUtcNow().ToUnixTimeSeconds(), includeUsage: fields.IncludeUsage, "chatcmpl-" + call.CallId);
         var output = http.BodyWriter;
-        var parser = new SseParser();
+        var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         TimeSpan? ttft = null;
         try

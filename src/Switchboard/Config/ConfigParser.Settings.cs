@@ -86,6 +86,14 @@ internal sealed partial class ConfigParser
                     }
 
                     break;
+                case "max_sse_event_bytes":
+                    // At least 1 KiB: no real event is smaller, and a tiny cap would fail every stream.
+                    if (Int(value, keyPath, 1024) is { } maxEvent)
+                    {
+                        g = g with { MaxSseEventBytes = maxEvent };
+                    }
+
+                    break;
                 default:
                     Ignore(keyPath, value, s_unsupportedGeneral.Contains(key));
                     break;

@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Text;
+using Switchboard.Observability;
+
 namespace Switchboard.Config;
 
 /// <summary><c>router_settings</c>. Parsed and validated by the loader, honoured by the router.</summary>
@@ -53,6 +57,20 @@ public sealed record RouterSettings
 
     /// <summary>LiteLLM's router-level response cache switch.</summary>
     public bool CacheResponses { get; init; }
+
+    /// <summary>What <c>ToString()</c> prints: the Redis password masked, also inside <c>redis_url</c>.</summary>
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append(CultureInfo.InvariantCulture,
+            $"RoutingStrategy = {RoutingStrategy}, NumRetries = {NumRetries}, CooldownTime = {CooldownTime}, RequestTimeout = {RequestTimeout}, ");
+        builder.Append(CultureInfo.InvariantCulture,
+            $"Timeout = {Timeout}, StreamTimeout = {StreamTimeout}, AllowedFails = {AllowedFails}, SessionAffinity = {SessionAffinity}, ");
+        builder.Append(CultureInfo.InvariantCulture,
+            $"MaxQueuedRequests = {MaxQueuedRequests}, RedisHost = {RedisHost}, RedisPort = {RedisPort}, ");
+        builder.Append(CultureInfo.InvariantCulture,
+            $"RedisPassword = {(RedisPassword is null ? null : KeyMask.Mask(RedisPassword))}, RedisUrl = {SecretRedactor.MaskUrlPassword(RedisUrl)}");
+        return true;
+    }
 }
 
 public sealed record FallbackRule(string ModelGroup, IReadOnlyList<string> Fallbacks);
@@ -80,4 +98,24 @@ public sealed record GeneralSettings
 
     /// <summary>Largest accepted request body (<c>max_request_size_mb</c>); 16 MiB by default.</summary>
     public long MaxRequestBodyBytes { get; init; } = 16L * 1024 * 1024;
+
+    /// <summary>The default of <see cref="MaxSseEventBytes"/>: 16 MiB.</summary>
+    public const int DefaultMaxSseEventBytes = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Ours (<c>max_sse_event_bytes</c>): the largest single server-sent event accepted from an upstream. An upstream that
+    /// sends more without the blank line that ends an event fails the call (an error event to the client) instead of
+    /// growing the gateway's buffer without bound.
+    /// </summary>
+    public int MaxSseEventBytes { get; init; } = DefaultMaxSseEventBytes;
+
+    /// <summary>What <c>ToString()</c> prints: the master key masked, the database password hidden.</summary>
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append(CultureInfo.InvariantCulture,
+            $"MasterKey = {(MasterKey is null ? null : KeyMask.Mask(MasterKey))}, DatabaseUrl = {SecretRedactor.MaskUrlPassword(DatabaseUrl)}, ");
+        builder.Append(CultureInfo.InvariantCulture,
+            $"DisableSpendLogs = {DisableSpendLogs}, MaxRequestBodyBytes = {MaxRequestBodyBytes}, MaxSseEventBytes = {MaxSseEventBytes}");
+        return true;
+    }
 }

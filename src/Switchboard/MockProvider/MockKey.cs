@@ -26,6 +26,9 @@ internal readonly record struct MockKey(MockKeyKind Kind, int Number)
         if (key.StartsWith("ctype-", StringComparison.Ordinal)) return new(MockKeyKind.WrongContentType, 0);
         if (key.StartsWith("cut-", StringComparison.Ordinal)) return new(MockKeyKind.CutStream, 0);
         if (key.StartsWith("stall-", StringComparison.Ordinal)) return new(MockKeyKind.StallStream, 0);
+        if (key.StartsWith("echomid-", StringComparison.Ordinal)) return new(MockKeyKind.EchoKeyMidStream, 0);
+        if (key.StartsWith("endless-", StringComparison.Ordinal)) return new(MockKeyKind.EndlessEvent, 0);
+        if (TryNumberAfter(key, "echo", out var status)) return new(MockKeyKind.EchoKey, status);
         if (TryNumberAfter(key, "zai", out var code)) return new(MockKeyKind.ZaiError, code);
         if (TryNumberAfter(key, "conc", out var cap) && cap > 0) return new(MockKeyKind.Concurrency, cap);
         return new(MockKeyKind.Ok, 0);

@@ -47,4 +47,13 @@ internal enum MockKeyKind
 
     /// <summary><c>stall-*</c>: a stream that sends its first chunk, then nothing until the client goes. Non-stream answers are normal.</summary>
     StallStream,
+
+    /// <summary><c>echo&lt;STATUS&gt;-*</c>: that status, with the key itself in the error text (<see cref="MockSecretFaults"/>).</summary>
+    EchoKey,
+
+    /// <summary><c>echomid-*</c>: a stream that breaks with an error event carrying the key.</summary>
+    EchoKeyMidStream,
+
+    /// <summary><c>endless-*</c>: a stream whose first event never ends.</summary>
+    EndlessEvent,
 }

@@ -60,7 +60,7 @@ internal sealed partial class MockProviderServer
         var ct = context.RequestAborted;
         try
         {
-            var failure = TryFail(context, endpoint, behaviour, callNumber, inFlight);
+            var failure = TryFail(context, endpoint, behaviour, callNumber, inFlight) ?? TryLeak(context, endpoint, behaviour, key, ct);
             if (failure is not null)
             {
                 await failure;
@@ -131,6 +131,19 @@ internal sealed partial class MockProviderServer
             default:
                 return null;
         }
+    }
+
+    /// <summary>The faults of <see cref="MockSecretFaults"/>; null for any other key.</summary>
+    private static Task? TryLeak(HttpContext context, MockEndpoint endpoint, MockKey behaviour, string key, CancellationToken ct)
+    {
+        var anthropic = endpoint is MockEndpoint.Messages or MockEndpoint.CountTokens;
+        return behaviour.Kind switch
+        {
+            MockKeyKind.EchoKey => MockSecretFaults.EchoErrorAsync(context.Response, behaviour.Number, key, anthropic),
+            MockKeyKind.EchoKeyMidStream => MockSecretFaults.EchoMidStreamAsync(context.Response, key, anthropic, ct),
+            MockKeyKind.EndlessEvent => MockSecretFaults.EndlessEventAsync(context.Response, ct),
+            _ => null,
+        };
     }
 
     private Task AnswerAsync(HttpContext context, MockEndpoint endpoint, MockRequest request, string key, MockKey behaviour, CancellationToken ct)

@@ -64,7 +64,7 @@ internal sealed partial class Router
                 d.CurrentMinute.Status429++;
             }
 
-            d.LastError = Describe(d, failure);
+            d.LastError = Describe(failure);
             d.LastErrorAt = now;
             if (failure.Kind != FailureKind.ClientError)
             {
@@ -228,14 +228,11 @@ internal sealed partial class Router
         return failure.CooldownUntil is { } until && until > candidate ? until : candidate;
     }
 
-    /// <summary>The error line kept for status: the upstream's text, with this deployment's key masked should it be echoed.</summary>
-    private static string Describe(Deployment d, UpstreamFailure failure)
+    /// <summary>The error line kept for status and logs: the upstream's text, with every configured key masked should it
+    /// echo one (any deployment's, not only this one's: DESIGN decision 8).</summary>
+    private string Describe(UpstreamFailure failure)
     {
-        var message = failure.Message;
-        if (d.Config.ApiKey is { Length: >= 8 } key && message.Contains(key, StringComparison.Ordinal))
-        {
-            message = message.Replace(key, d.MaskedKey, StringComparison.Ordinal);
-        }
+        var message = Observability.SecretRedactor.For(_config).Redact(failure.Message);
 
         var status = failure.HttpStatus == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"HTTP {failure.HttpStatus} ");
         var code = failure.ProviderCode is null ? "" : $"[{failure.ProviderCode}] ";
