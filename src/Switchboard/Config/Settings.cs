@@ -74,4 +74,10 @@ public sealed record GeneralSettings
 
     /// <summary>Largest accepted request body (<c>max_request_size_mb</c>); 16 MiB by default.</summary>
     public long MaxRequestBodyBytes { get; init; } = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// <c>graceful_shutdown_s</c> (ours; LiteLLM has none): on SIGTERM, how long calls in flight may take to finish
+    /// before their connections are closed; 30 s by default. Usage rows are written after it.
+    /// </summary>
+    public TimeSpan GracefulShutdown { get; init; } = TimeSpan.FromSeconds(30);
 }
