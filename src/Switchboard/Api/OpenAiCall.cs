@@ -69,7 +69,7 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
             return translated
                 ? await TranslateStreamAsync(response.Body, http, call, ct)
                 : await SseRelay.RelayOpenAiAsync(response.Body, http, dropUsageOnlyChunk: !fields.IncludeUsage, time, call.StartTimestamp,
-                    u => Usage.CostCalculator.Cost(deployment.Config.ModelInfo, deployment.Config.UpstreamModel, u.InputTokens, u.OutputTokens, u.CachedInputTokens), ct);
+                    u => Usage.CostCalculator.Cost(deployment.Config.ModelInfo, deployment.Config.UpstreamModel, u), call.Delivered, ct);
         }
 
         var readStarted = time.GetTimestamp();
@@ -106,6 +106,7 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
                 parser.Append(buffer.AsSpan(0, read));
                 while (parser.TryRead(out var evt))
                 {
+                    call.Delivered.AddAnthropicEvent(evt.Name, evt.Data.Span);
                     translator.OnEvent(evt.Name ?? "message", evt.Data.Span, output);
                 }
 
@@ -114,6 +115,7 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
 
             while (parser.TryReadFinal(out var evt))
             {
+                call.Delivered.AddAnthropicEvent(evt.Name, evt.Data.Span);
                 translator.OnEvent(evt.Name ?? "message", evt.Data.Span, output);
             }
 

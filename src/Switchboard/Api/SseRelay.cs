@@ -13,7 +13,8 @@ namespace Switchboard.Api;
 internal static class SseRelay
 {
     public static async Task<RelayResult> RelayOpenAiAsync(
-        Stream upstream, HttpResponse response, bool dropUsageOnlyChunk, TimeProvider time, long startTimestamp, Func<TokenUsage, double>? costOf, CancellationToken ct)
+        Stream upstream, HttpResponse response, bool dropUsageOnlyChunk, TimeProvider time, long startTimestamp, Func<TokenUsage, double>? costOf,
+        Usage.DeliveredUsage delivered, CancellationToken ct)
     {
         var reader = PipeReader.Create(upstream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 1024));
         var output = response.BodyWriter;
@@ -48,6 +49,7 @@ internal static class SseRelay
                         else if (data.IndexOf("\"usage\""u8) >= 0 && TokenUsage.TryReadOpenAi(data, out var u))
                         {
                             usage = u;
+                            delivered.ReportUsage(u);
                             haveUsage = true;
                             keep = !(dropUsageOnlyChunk && data.IndexOf("\"choices\":[]"u8) >= 0);
                             if (keep && costOf is not null && WriteWithCost(output, eventSpan, costOf(u)))
@@ -59,6 +61,7 @@ internal static class SseRelay
 
                     if (keep)
                     {
+                        delivered.AddOpenAiChunk(data);
                         output.Write(eventSpan);
                     }
                 }

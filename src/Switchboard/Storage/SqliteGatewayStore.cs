@@ -108,6 +108,14 @@ internal sealed partial class SqliteGatewayStore : SqlGatewayStore
             ALTER TABLE usage_logs DROP COLUMN key_hash;
             CREATE INDEX ix_usage_logs_key_ts ON usage_logs (key_id, ts_ms);
             """),
+        // A batch retried after its commit went through but its acknowledgement was lost wrote its rows twice: the request
+        // id becomes unique and inserts skip a row already stored. Existing duplicates keep their first row (the key spend
+        // they added twice cannot be told apart from later budget resets, and stays).
+        new(5, "usage rows unique by request id; cache creation tokens", """
+            ALTER TABLE usage_logs ADD COLUMN cache_creation_tokens INTEGER NOT NULL DEFAULT 0;
+            DELETE FROM usage_logs WHERE id NOT IN (SELECT MIN(id) FROM usage_logs GROUP BY request_id);
+            CREATE UNIQUE INDEX ux_usage_logs_request_id ON usage_logs (request_id);
+            """),
     ];
 
     protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)
