@@ -141,11 +141,12 @@ internal sealed class ProxyEndpoint(GatewayServices services)
     /// </summary>
     private static void SettleUsage(CallState call, RequestBody body, ClientApi api)
     {
-        if (call.ServedBy is null || call.Usage is { Estimated: false })
+        if (call.ServedBy is null || (call.Usage is { Estimated: false } && !call.Delivered.Complete))
         {
             return;
         }
 
+        // A stream's usage as it passed (cache writes included, which a translator's summary may leave out), else the estimate.
         call.Usage = call.Delivered.Settle(() => CountInput(body, api));
     }
 

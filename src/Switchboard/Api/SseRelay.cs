@@ -42,6 +42,7 @@ internal static class SseRelay
                     var data = DataPayload(eventSpan);
                     if (data.Length > 0)
                     {
+                        delivered.AddOpenAiChunk(data);
                         if (data.SequenceEqual("[DONE]"u8))
                         {
                             sawDone = true;
@@ -49,7 +50,6 @@ internal static class SseRelay
                         else if (data.IndexOf("\"usage\""u8) >= 0 && TokenUsage.TryReadOpenAi(data, out var u))
                         {
                             usage = u;
-                            delivered.ReportUsage(u);
                             haveUsage = true;
                             keep = !(dropUsageOnlyChunk && data.IndexOf("\"choices\":[]"u8) >= 0);
                             if (keep && costOf is not null && WriteWithCost(output, eventSpan, costOf(u)))
@@ -61,7 +61,6 @@ internal static class SseRelay
 
                     if (keep)
                     {
-                        delivered.AddOpenAiChunk(data);
                         output.Write(eventSpan);
                     }
                 }

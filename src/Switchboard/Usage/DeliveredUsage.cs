@@ -50,8 +50,15 @@ internal sealed class DeliveredUsage
     /// <summary>The final output count (Anthropic's <c>message_delta</c>).</summary>
     public void ReportOutput(int outputTokens) => _output = outputTokens;
 
-    /// <summary>One OpenAI chat chunk's <c>data:</c> payload: its content, reasoning and tool-argument deltas.</summary>
-    public void AddOpenAiChunk(ReadOnlySpan<byte> data) => AddStrings(data, OpenAiTextKeys);
+    /// <summary>One OpenAI chat chunk's <c>data:</c> payload: its content, reasoning and tool-argument deltas, and its usage (the last chunk's).</summary>
+    public void AddOpenAiChunk(ReadOnlySpan<byte> data)
+    {
+        AddStrings(data, OpenAiTextKeys);
+        if (data.IndexOf("\"usage\""u8) >= 0 && TokenUsage.TryReadOpenAi(data, out var usage))
+        {
+            ReportUsage(usage);
+        }
+    }
 
     /// <summary>
     /// One Anthropic stream event: <c>message_start</c>'s input usage, <c>message_delta</c>'s output count, and the text,
