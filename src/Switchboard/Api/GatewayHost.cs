@@ -68,7 +68,13 @@ internal static class GatewayHost
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = config.General.GracefulShutdown);
         builder.Services.AddSingleton<UsageSink>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UsageSink>());
-        builder.Services.AddSingleton(sp => new GatewayServices(config, options.Time, sp.GetRequiredService<ILoggerFactory>(), store, sp.GetRequiredService<UsageSink>()));
+        // Registered after the sink so that it stops before it: aborted calls queue their records, then the sink drains.
+        builder.Services.AddSingleton<CallTracker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CallTracker>());
+        builder.Services.AddSingleton(sp => new GatewayServices(config, options.Time, sp.GetRequiredService<ILoggerFactory>(), store, sp.GetRequiredService<UsageSink>())
+        {
+            Calls = sp.GetRequiredService<CallTracker>(),
+        });
         builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Auth);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Admission);
 

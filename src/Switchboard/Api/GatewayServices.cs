@@ -37,6 +37,9 @@ internal sealed class GatewayServices : IDisposable
     public AuthService Auth { get; }
     public AdmissionController Admission { get; }
 
+    /// <summary>Calls in flight, so that shutdown waits for their usage records (one per host; tests may leave the default).</summary>
+    public CallTracker Calls { get; init; } = new(TimeProvider.System);
+
     public IUpstreamAdapter AdapterFor(DeploymentConfig deployment) =>
         deployment.Provider == Providers.Mock ? Mock : Http;
 

@@ -14,6 +14,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
 
     public async Task HandleAsync(HttpContext context, ClientApi api, Func<RequestBody, RoutingFields, IProxyProtocol> protocolFor)
     {
+        services.Calls.Enter();
         var time = services.Time;
         var started = time.GetTimestamp();
         var callId = CallIds.Assign(context);
@@ -130,6 +131,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             }
 
             admitted?.Dispose();
+            services.Calls.Exit();
         }
     }
 
