@@ -21,7 +21,7 @@ internal sealed partial class PostgresGatewayStore
 
     // The stored rows' key and cost come back so that only they add to key spend.
     private const string UsageMoveSql =
-        $"INSERT INTO usage_logs ({UsageColumns}) SELECT {UsageColumns} FROM usage_staging ON CONFLICT (request_id) DO NOTHING RETURNING key_id, cost";
+        $"INSERT INTO usage_logs ({UsageColumns}) SELECT {UsageColumns} FROM usage_staging ON CONFLICT (ts_ms, request_id) DO NOTHING RETURNING key_id, cost";
 
     /// <summary>
     /// A batch of usage rows as one binary COPY inside the batch's transaction: one round trip for the batch, where an

@@ -6,7 +6,7 @@ namespace Switchboard.Storage;
 /// </summary>
 /// <remarks><see cref="PromptTokens"/> includes <see cref="CachedTokens"/> (OpenAI's convention); callers
 /// relaying Anthropic usage add <c>cache_read_input_tokens</c> and <c>cache_creation_input_tokens</c> to <c>input_tokens</c>.
-/// The request id is unique: a record stored twice (a retried batch) keeps one row.</remarks>
+/// A record is unique by its time and request id: stored twice (a retried batch), it keeps one row.</remarks>
 internal sealed record UsageRecord
 {
     public required DateTimeOffset Time { get; init; }

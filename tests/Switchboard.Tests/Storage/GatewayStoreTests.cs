@@ -331,6 +331,20 @@ public abstract class GatewayStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WriteUsageAsync_ClientReusesRequestIdLater_EachCallKeepsItsRow()
+    {
+        // A client may send its own x-litellm-call-id again: a later call with it is another call, billed as such.
+        await Store.InsertKeyAsync(NewKey("h1"), CancellationToken.None);
+        var first = Usage("h1", "glm-pool", T0, 0.25) with { RequestId = "client-id" };
+
+        await Store.WriteUsageAsync([first], CancellationToken.None);
+        await Store.WriteUsageAsync([first with { Time = T0.AddSeconds(5) }], CancellationToken.None);
+
+        Assert.Equal(2, (await Store.QueryUsageAsync(new UsageQuery(), CancellationToken.None)).TotalCount);
+        Assert.Equal(0.5, (await Store.GetKeyByHashAsync("h1", CancellationToken.None))!.Spend, 9);
+    }
+
+    [Fact]
     public async Task MigrateAsync_FromVersion4WithDuplicateRequestIds_KeepsOneRowEach()
     {
         // Before version 5 a retried batch could store a row twice: the unique index must still be created.
