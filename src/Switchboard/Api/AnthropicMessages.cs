@@ -111,7 +111,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
         var translator = _streamTranslator = new OpenAiToAnthropicStreamTranslator(
             RequestedModel, "msg_" + call.CallId, _translated?.ToolNames ?? ToolNameMap.Empty, call.EstimatedInputTokens)
         {
-            CostOf = u => Usage.CostCalculator.Cost(config?.ModelInfo, config?.UpstreamModel, u.InputTokens, u.OutputTokens, u.CachedInputTokens),
+            CostOf = u => Usage.CostCalculator.Cost(config?.ModelInfo, config?.UpstreamModel, u),
         };
         var output = http.BodyWriter;
         var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
@@ -131,7 +131,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
                 parser.Append(buffer.AsSpan(0, read));
                 while (parser.TryRead(out var evt))
                 {
-                    Feed(translator, evt, output);
+                    Feed(translator, evt, output, call.Delivered);
                 }
 
                 await Answer.FlushToClientAsync(output, ct);
@@ -143,7 +143,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
 
             while (parser.TryReadFinal(out var evt))
             {
-                Feed(translator, evt, output);
+                Feed(translator, evt, output, call.Delivered);
             }
 
             if (!translator.Finished && !translator.SawFinishReason)
@@ -167,7 +167,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
         return new RelayResult(translator.Usage, ttft, !translator.Failed);
     }
 
-    private static void Feed(OpenAiToAnthropicStreamTranslator translator, SseEvent evt, IBufferWriter<byte> output)
+    private static void Feed(OpenAiToAnthropicStreamTranslator translator, SseEvent evt, IBufferWriter<byte> output, Usage.DeliveredUsage delivered)
     {
         if (evt.IsDone)
         {
@@ -175,6 +175,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
         }
         else if (!evt.Data.IsEmpty)
         {
+            delivered.AddOpenAiChunk(evt.Data.Span);
             translator.OnChunk(evt.Data.Span, output);
         }
     }
@@ -207,7 +208,6 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
         var output = http.BodyWriter;
         var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        int input = 0, outputTokens = 0, cached = 0;
         var haveUsage = false;
         TimeSpan? ttft = null;
         try
@@ -225,18 +225,15 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
                 while (parser.TryRead(out var evt))
                 {
                     var data = evt.Data.Span;
+                    call.Delivered.AddAnthropicEvent(evt.Name, data);
                     if (evt.Name == "message_start")
                     {
-                        WriteEvent(output, evt.Name, EchoModelInMessageStart(data, out input, out cached));
+                        WriteEvent(output, evt.Name, EchoModelInMessageStart(data));
                         haveUsage = true;
                         continue;
                     }
 
-                    if (evt.Name == "message_delta" && TokenUsage.TryReadOpenAi(data, out var delta))
-                    {
-                        outputTokens = delta.OutputTokens;
-                        haveUsage = true;
-                    }
+                    haveUsage |= evt.Name == "message_delta";
 
                     TrackBlocks(evt.Name, data);
 
@@ -257,7 +254,8 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
             throw new IOException("the upstream stream ended before message_stop");
         }
 
-        return new RelayResult(haveUsage ? new TokenUsage(input, outputTokens, cached, false) : null, ttft, true);
+        // The usage message_start and message_delta reported (cache reads and writes included), recorded as they passed.
+        return new RelayResult(haveUsage ? call.Delivered.Settle(static () => 0) : null, ttft, true);
     }
 
     private int? _passthroughOpenBlock;
@@ -311,19 +309,10 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
         output.Write("\n\n"u8);
     }
 
-    private byte[] EchoModelInMessageStart(ReadOnlySpan<byte> data, out int input, out int cached)
+    private byte[] EchoModelInMessageStart(ReadOnlySpan<byte> data)
     {
-        input = 0;
-        cached = 0;
         try
         {
-            using var doc = JsonDocument.Parse(data.ToArray());
-            if (doc.RootElement.TryGetProperty("message", out var message) && message.TryGetProperty("usage", out var usage))
-            {
-                input = usage.TryGetProperty("input_tokens", out var i) && i.TryGetInt32(out var iv) ? iv : 0;
-                cached = usage.TryGetProperty("cache_read_input_tokens", out var c) && c.TryGetInt32(out var cv) ? cv : 0;
-            }
-
             var node = System.Text.Json.Nodes.JsonNode.Parse(data)!;
             if (node["message"] is System.Text.Json.Nodes.JsonObject m)
             {

@@ -29,13 +29,19 @@ internal sealed class CallState
     public Deployment? ServedBy { get; set; }
     public string? ServedGroup { get; set; }
     public TokenUsage? Usage { get; set; }
+
+    /// <summary>What a stream delivered so far, for billing a stream that ends early (DESIGN decision 5).</summary>
+    public Switchboard.Usage.DeliveredUsage Delivered { get; } = new();
     public TimeSpan? TimeToFirstToken { get; set; }
 
     /// <summary>The failure class of the last failed attempt (or of the answer), for the usage record.</summary>
     public string? ErrorClass { get; set; }
 
     /// <summary>The call's cost in USD, known once usage is: from model_info prices, else the built-in table.</summary>
-    public double Cost => ServedBy is { } d && Usage is { } u
-        ? Switchboard.Usage.CostCalculator.Cost(d.Config.ModelInfo, d.Config.UpstreamModel, u.InputTokens, u.OutputTokens, u.CachedInputTokens)
+    public double Cost => Usage is { } u ? CostOf(u) : 0;
+
+    /// <summary>The price of <paramref name="usage"/> on the deployment that served the call; 0 when none did.</summary>
+    public double CostOf(TokenUsage usage) => ServedBy is { } d
+        ? Switchboard.Usage.CostCalculator.Cost(d.Config.ModelInfo, d.Config.UpstreamModel, usage)
         : 0;
 }

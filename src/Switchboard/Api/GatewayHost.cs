@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Admin;
 using Switchboard.Config;
@@ -62,10 +63,19 @@ internal static class GatewayHost
         var databaseUrl = config.General.DatabaseUrl ?? Environment.GetEnvironmentVariable("DATABASE_URL");
         var store = GatewayStoreFactory.Create(databaseUrl, options.DatabasePath ?? DefaultDatabasePath(config));
         await store.MigrateAsync(CancellationToken.None);
-        builder.Services.AddSingleton(store);
+        // Made by a factory so that the container disposes it (an instance given to it is not), after the usage sink
+        // that depends on it has drained (reverse order of creation): the SQLite file is closed and its WAL checkpointed.
+        builder.Services.AddSingleton<IGatewayStore>(_ => store);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = config.General.GracefulShutdown);
         builder.Services.AddSingleton<UsageSink>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UsageSink>());
-        builder.Services.AddSingleton(sp => new GatewayServices(config, options.Time, sp.GetRequiredService<ILoggerFactory>(), store, sp.GetRequiredService<UsageSink>()));
+        // Registered after the sink so that it stops before it: aborted calls queue their records, then the sink drains.
+        builder.Services.AddSingleton<CallTracker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CallTracker>());
+        builder.Services.AddSingleton(sp => new GatewayServices(config, options.Time, sp.GetRequiredService<ILoggerFactory>(), store, sp.GetRequiredService<UsageSink>())
+        {
+            Calls = sp.GetRequiredService<CallTracker>(),
+        });
         builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Auth);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Admission);
 

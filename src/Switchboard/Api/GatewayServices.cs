@@ -49,6 +49,9 @@ internal sealed class GatewayServices : IDisposable
     /// <summary>Tries keys disabled by 401/403 again every <c>disabled_probe_interval</c>; null when that is off.</summary>
     public DisabledKeyProbe? Probe { get; }
 
+    /// <summary>Calls in flight, so that shutdown waits for their usage records (one per host; tests may leave the default).</summary>
+    public CallTracker Calls { get; init; } = new(TimeProvider.System);
+
     public IUpstreamAdapter AdapterFor(DeploymentConfig deployment) =>
         deployment.Provider == Providers.Mock ? Mock : Http;
 

@@ -74,7 +74,7 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
             return translated
                 ? await TranslateStreamAsync(response.Body, http, call, ct)
                 : await SseRelay.RelayOpenAiAsync(response.Body, http, dropUsageOnlyChunk: !fields.IncludeUsage, time, call.StartTimestamp,
-                    u => Usage.CostCalculator.Cost(deployment.Config.ModelInfo, deployment.Config.UpstreamModel, u.InputTokens, u.OutputTokens, u.CachedInputTokens), ct,
+                    u => Usage.CostCalculator.Cost(deployment.Config.ModelInfo, deployment.Config.UpstreamModel, u), call.Delivered, ct,
                     call.MaxSseEventBytes, call.Secrets);
         }
 
@@ -112,6 +112,7 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
                 parser.Append(buffer.AsSpan(0, read));
                 while (parser.TryRead(out var evt))
                 {
+                    call.Delivered.AddAnthropicEvent(evt.Name, evt.Data.Span);
                     translator.OnEvent(evt.Name ?? "message", evt.Data.Span, output);
                 }
 
@@ -120,6 +121,7 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
 
             while (parser.TryReadFinal(out var evt))
             {
+                call.Delivered.AddAnthropicEvent(evt.Name, evt.Data.Span);
                 translator.OnEvent(evt.Name ?? "message", evt.Data.Span, output);
             }
 

@@ -15,6 +15,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
 
     public async Task HandleAsync(HttpContext context, ClientApi api, Func<RequestBody, RoutingFields, IProxyProtocol> protocolFor)
     {
+        services.Calls.Enter();
         var time = services.Time;
         var started = time.GetTimestamp();
         var callId = CallIds.Assign(context);
@@ -109,7 +110,15 @@ internal sealed class ProxyEndpoint(GatewayServices services)
                 EstimatedInputTokens = body.Length / 4,
                 KeySpendBefore = caller.KeyHash is { } hash && caller.Kind == Auth.CallerKind.VirtualKey ? services.Admission.GetSpend(hash) ?? 0 : null,
             };
-            await _loop.RunAsync(context, group, call, protocol);
+            try
+            {
+                await _loop.RunAsync(context, group, call, protocol);
+            }
+            finally
+            {
+                // Every exit (answered, cancelled, timed out, broken): while the body is still here to count.
+                SettleUsage(call, body, api);
+            }
         }
         catch (TranslationException ex)
         {
@@ -127,6 +136,42 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             }
 
             admitted?.Dispose();
+            services.Calls.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Bills what a served call delivered when its answer did not carry the whole usage (DESIGN decision 5): a stream the
+    /// client cancelled, that timed out or broke before the upstream's usage, or an upstream that reported none. The
+    /// upstream's figures where it gave them (Anthropic's input comes first, in message_start), else an estimate with the
+    /// tokenizer, marked as estimated. A call that no deployment answered delivered nothing and costs nothing.
+    /// </summary>
+    private static void SettleUsage(CallState call, RequestBody body, ClientApi api)
+    {
+        if (call.ServedBy is null || (call.Usage is { Estimated: false } && !call.Delivered.Complete))
+        {
+            return;
+        }
+
+        // A stream's usage as it passed (cache writes included, which a translator's summary may leave out), else the estimate.
+        call.Usage = call.Delivered.Settle(() => CountInput(body, api));
+    }
+
+    /// <summary>The request's input tokens by the project's tokenizer; beyond 4 MiB (seconds of tokenizer time) at 4 bytes per token.</summary>
+    private static int CountInput(RequestBody body, ClientApi api)
+    {
+        if (body.Length > 4 * 1024 * 1024)
+        {
+            return body.Length / 4;
+        }
+
+        try
+        {
+            return api == ClientApi.Anthropic ? Usage.TokenCounter.CountAnthropicRequest(body.Span) : Usage.TokenCounter.CountOpenAiRequest(body.Span);
+        }
+        catch (TranslationException)
+        {
+            return body.Length / 4;
         }
     }
 
@@ -145,7 +190,8 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             return;
         }
 
-        var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
+        var aborted = context.RequestAborted.IsCancellationRequested;
+        var status = aborted && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
         services.UsageSink.TryEnqueue(new Storage.UsageRecord
         {
             Time = services.Time.GetUtcNow(),
@@ -156,11 +202,14 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             DeploymentId = call.ServedBy?.Id,
             UpstreamModel = call.ServedBy?.Config.UpstreamModel,
             HttpStatus = status,
-            ErrorClass = status is >= 200 and < 300 && call.ErrorClass != "stream_error" ? null : call.ErrorClass ?? "http_" + status,
+            ErrorClass = status is >= 200 and < 300 && call.ErrorClass != "stream_error"
+                ? (aborted && call.ServedBy is not null ? "client_cancelled" : null)
+                : call.ErrorClass ?? "http_" + status,
             Retries = call.Retries,
             PromptTokens = usage?.InputTokens ?? 0,
             CompletionTokens = usage?.OutputTokens ?? 0,
             CachedTokens = usage?.CachedInputTokens ?? 0,
+            CacheCreationTokens = usage?.CacheCreationInputTokens ?? 0,
             TokensEstimated = usage?.Estimated ?? false,
             Cost = cost,
             LatencyMs = total.TotalMilliseconds,

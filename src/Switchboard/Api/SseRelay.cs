@@ -13,8 +13,8 @@ namespace Switchboard.Api;
 internal static class SseRelay
 {
     public static async Task<RelayResult> RelayOpenAiAsync(
-        Stream upstream, HttpResponse response, bool dropUsageOnlyChunk, TimeProvider time, long startTimestamp, Func<TokenUsage, double>? costOf, CancellationToken ct,
-        int maxEventBytes = Config.GeneralSettings.DefaultMaxSseEventBytes, Observability.SecretRedactor? secrets = null)
+        Stream upstream, HttpResponse response, bool dropUsageOnlyChunk, TimeProvider time, long startTimestamp, Func<TokenUsage, double>? costOf,
+        Usage.DeliveredUsage delivered, CancellationToken ct, int maxEventBytes = Config.GeneralSettings.DefaultMaxSseEventBytes, Observability.SecretRedactor? secrets = null)
     {
         var reader = PipeReader.Create(upstream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 1024));
         var output = response.BodyWriter;
@@ -48,6 +48,7 @@ internal static class SseRelay
                     var data = DataPayload(eventSpan);
                     if (data.Length > 0)
                     {
+                        delivered.AddOpenAiChunk(data);
                         if (data.SequenceEqual("[DONE]"u8))
                         {
                             sawDone = true;

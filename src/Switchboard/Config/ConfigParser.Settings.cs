@@ -69,6 +69,9 @@ internal sealed partial class ConfigParser
                 case "database_url":
                     g = g with { DatabaseUrl = String(value, keyPath) };
                     break;
+                case "graceful_shutdown_s":
+                    g = g with { GracefulShutdown = Seconds(value, keyPath, allowZero: true) ?? g.GracefulShutdown };
+                    break;
                 case "disable_spend_logs":
                     g = g with { DisableSpendLogs = Bool(value, keyPath) ?? g.DisableSpendLogs };
                     break;

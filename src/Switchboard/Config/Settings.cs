@@ -115,7 +115,13 @@ public sealed record GeneralSettings
         builder.Append(CultureInfo.InvariantCulture,
             $"MasterKey = {(MasterKey is null ? null : KeyMask.Mask(MasterKey))}, DatabaseUrl = {SecretRedactor.MaskUrlPassword(DatabaseUrl)}, ");
         builder.Append(CultureInfo.InvariantCulture,
-            $"DisableSpendLogs = {DisableSpendLogs}, MaxRequestBodyBytes = {MaxRequestBodyBytes}, MaxSseEventBytes = {MaxSseEventBytes}");
+            $"DisableSpendLogs = {DisableSpendLogs}, MaxRequestBodyBytes = {MaxRequestBodyBytes}, MaxSseEventBytes = {MaxSseEventBytes}, GracefulShutdown = {GracefulShutdown}");
         return true;
     }
+
+    /// <summary>
+    /// <c>graceful_shutdown_s</c> (ours; LiteLLM has none): on SIGTERM, how long calls in flight may take to finish
+    /// before their connections are closed; 30 s by default. Usage rows are written after it.
+    /// </summary>
+    public TimeSpan GracefulShutdown { get; init; } = TimeSpan.FromSeconds(30);
 }
