@@ -17,6 +17,7 @@ internal static partial class AnthropicRequestTranslator
         TranslationNotes notes, bool mergeLateSystem)
     {
         json.WriteStartArray("messages"u8);
+        var start = json.BytesCommitted + json.BytesPending;
         var system = new StringBuilder();
         if (root.TryGetProperty("system", out var systemField))
         {
@@ -86,6 +87,12 @@ internal static partial class AnthropicRequestTranslator
                     WriteUser(json, content, path, notes);
                     break;
             }
+        }
+
+        // Every upstream refuses an empty conversation; refusing here saves a key's quota and says why.
+        if (json.BytesCommitted + json.BytesPending == start)
+        {
+            throw new TranslationException("messages: nothing this model can read (no message, or every message empty or left out).");
         }
 
         json.WriteEndArray();

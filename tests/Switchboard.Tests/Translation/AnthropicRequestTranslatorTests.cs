@@ -51,7 +51,9 @@ public sealed class AnthropicRequestTranslatorTests
     [InlineData("{\"model\":\"m\",\"messages\":[\"hello\"]}", "messages[0]: must be an object")]
     [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":42}]}", "messages[0].content")]
     [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\"}]}]}", "tool_use_id")]
-    [InlineData("{\"model\":\"m\",\"messages\":[],\"tools\":[{\"input_schema\":{}}]}", "tools[0].name")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":[{\"input_schema\":{}}]}", "tools[0].name")]
+    [InlineData("{\"model\":\"m\",\"messages\":[]}", "nothing this model can read")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"redacted_thinking\",\"data\":\"x\"}]}]}", "nothing this model can read")]
     [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"\\ud800\"}]}", "not valid Unicode")]
     [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\\udc00b\"}]}]}", "not valid Unicode")]
     public void ToOpenAi_InvalidRequest_ThrowsTranslationException(string body, string expectedMessagePart)
@@ -136,7 +138,7 @@ public sealed class AnthropicRequestTranslatorTests
     {
         var role = new string('r', 5000);
         var blocks = string.Join(",", Enumerable.Repeat("""{"type":"mystery_block","data":1}""", 1000));
-        var body = $$$"""{"model":"claude","max_tokens":10,"messages":[{"role":"{{{role}}}","content":[{{{blocks}}}]}]}""";
+        var body = $$$"""{"model":"claude","max_tokens":10,"messages":[{"role":"{{{role}}}","content":[{{{blocks}}},{"type":"text","text":"hi"}]}]}""";
 
         var result = AnthropicRequestTranslator.ToOpenAi(Encoding.UTF8.GetBytes(body), new AnthropicToOpenAiOptions { UpstreamModel = "gpt-4.1" });
 
