@@ -71,6 +71,8 @@ MOCK_PID=$!
 PIDS+=("$MOCK_PID")
 wait_http "http://127.0.0.1:$MOCK_PORT/_stats" 30 "$MOCK_PID"
 
+# Streams of ~0.8 s: a client that hangs up after its first events leaves before the upstream's usage, so the gateway
+# bills it with the tokenizer (loaded in the warm-up, as in a long-running gateway).
 deployment() { # group provider/model api_base key
   cat <<YAML
   - model_name: $1
@@ -79,8 +81,8 @@ deployment() { # group provider/model api_base key
       api_base: $3
       api_key: $4
       extra_headers:
-        x-mock-chunks: "20"
-        x-mock-chunk-delay-ms: "10"
+        x-mock-chunks: "40"
+        x-mock-chunk-delay-ms: "20"
 YAML
 }
 
@@ -114,5 +116,5 @@ set -e
 log "gateway log lines: $(wc -l <"$TMP/gateway.log"), errors/warnings: $(grep -c -E ' (fail|crit|warn):' "$TMP/gateway.log" || true)"
 grep -E ' (fail|crit):' "$TMP/gateway.log" | head -5 >&2 || true
 stop_pid "$GW_PID"
-log "usage rows written: $(sqlite3 "$TMP/switchboard.db" 'SELECT COUNT(*) FROM usage_logs' 2>/dev/null || echo '?')"
+log "usage rows written: $(sqlite3 "$TMP/switchboard.db" 'SELECT COUNT(*) FROM usage_logs' 2>/dev/null || echo '?'), with estimated tokens: $(sqlite3 "$TMP/switchboard.db" 'SELECT COUNT(*) FROM usage_logs WHERE tokens_estimated = 1' 2>/dev/null || echo '?')"
 exit "$status"

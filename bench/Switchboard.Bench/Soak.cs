@@ -23,7 +23,14 @@ internal static class Soak
         var workers = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 8;
         var warmup = TimeSpan.FromSeconds(args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 60);
 
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = workers * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(1) };
+        // No draining on dispose: a stream the client drops must close its connection, as a client that goes away does
+        // (by default the handler would read the rest of the answer to reuse the connection, and the gateway see no hang-up).
+        using var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = workers * 2,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+            MaxResponseDrainSize = 0,
+        };
         using var client = new HttpClient(handler) { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
         using var stop = new CancellationTokenSource(duration);
         var counts = new long[Enum.GetValues<Kind>().Length, 3]; // ok, error status, exception

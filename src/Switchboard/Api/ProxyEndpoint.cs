@@ -15,7 +15,6 @@ internal sealed class ProxyEndpoint(GatewayServices services)
 
     public async Task HandleAsync(HttpContext context, ClientApi api, Func<RequestBody, RoutingFields, IProxyProtocol> protocolFor)
     {
-        services.Calls.Enter();
         var time = services.Time;
         var started = time.GetTimestamp();
         var callId = CallIds.Assign(context);
@@ -23,6 +22,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
         string? model = null;
         var stream = false;
         Admission.AdmissionLease? admitted = null;
+        services.Calls.Enter();
         try
         {
             var auth = await services.Auth.AuthenticateAsync(context.Request, context.RequestAborted);
