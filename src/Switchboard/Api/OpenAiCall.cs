@@ -28,7 +28,8 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
 
     public ClientApi Api => ClientApi.OpenAi;
 
-    public bool Stream => fields.Stream;
+    /// <summary>Embeddings have no stream: a <c>stream: true</c> there is ignored, not relayed as a stream that never ends well.</summary>
+    public bool Stream => fields.Stream && upstreamPath != "/embeddings";
 
     public UpstreamRequest BuildRequest(Deployment deployment)
     {
@@ -51,7 +52,7 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
                 _translatedFor = config.UpstreamModel;
             }
 
-            return new UpstreamRequest("/v1/messages", _translated.Body, fields.Stream);
+            return new UpstreamRequest("/v1/messages", _translated.Body, Stream);
         }
 
         // Retries usually go to deployments of the same upstream model: build once per model name.
@@ -61,14 +62,14 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
             _builtFor = config.UpstreamModel;
         }
 
-        return new UpstreamRequest(upstreamPath, _built, fields.Stream);
+        return new UpstreamRequest(upstreamPath, _built, Stream);
     }
 
     public async Task<RelayResult> RelayAsync(HttpContext context, Deployment deployment, UpstreamResponse response, CallState call, CancellationToken ct)
     {
         var http = context.Response;
         var translated = Providers.SpeaksAnthropic(deployment.Config.Provider);
-        if (fields.Stream)
+        if (Stream)
         {
             await Answer.StartEventStreamAsync(http, call, time, ct);
             return translated

@@ -85,6 +85,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
 
             admitted = admission.Lease;
             var protocol = protocolFor(body, fields);
+            stream = protocol.Stream;
             string? translatedSession = null;
             if (protocol is AnthropicMessages messages && group.Deployments.FirstOrDefault(d => !Config.Providers.SpeaksAnthropic(d.Config.Provider)) is { } openAiDeployment)
             {
