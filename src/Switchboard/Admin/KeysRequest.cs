@@ -95,10 +95,13 @@ internal sealed class KeysRequest
     }
 
     /// <summary>A string field; NUL is refused because PostgreSQL cannot store it in text (a 500 otherwise).</summary>
-    internal static string? Text(JsonElement value) =>
-        value.GetString() is { } text && text.Contains('\0', StringComparison.Ordinal)
+    internal static string? Text(JsonElement value)
+    {
+        var text = value.GetString();
+        return text is not null && text.Contains('\0', StringComparison.Ordinal)
             ? throw new FormatException("text fields must not contain NUL characters.")
-            : value.GetString();
+            : text;
+    }
 
     /// <summary>The key with this request's fields applied; null and an error when a value is out of range.</summary>
     public VirtualKeyRecord? ApplyTo(VirtualKeyRecord key, DateTimeOffset now, out string? error)

@@ -76,14 +76,22 @@ public sealed class HostileHttpFuzzTests(ITestOutputHelper output) : IAsyncLifet
 
         var summary = string.Join(", ", statuses.OrderBy(p => p.Key).Select(p => $"{p.Key}×{p.Value}"));
         output.WriteLine($"{Requests} requests in {clock.Elapsed.TotalSeconds:F1} s: {summary}; upstream calls {_mock.Stats.Total}");
+        using (var status = await HostileInputTests.SendAsync(client, HttpMethod.Get, "/router/status", null))
+        {
+            var text = await status.Content.ReadAsStringAsync();
+            output.WriteLine("router status after the storm: " + text[..Math.Min(text.Length, 3000)]);
+        }
+
         Assert.True(failures.IsEmpty, $"{failures.Count} bad answers of {Requests} ({summary}); first:\n{string.Join("\n", failures.Take(15))}");
         Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3), $"took {clock.Elapsed}");
 
+        // A group no hostile request named: the mutated bodies that were valid went upstream, and what the mock made of
+        // them may have cooled the other groups' deployments down (the router's business, not a crash of the gateway).
         using var chat = await HostileInputTests.SendAsync(client, HttpMethod.Post, "/v1/chat/completions",
-            """{"model":"glm-pool","messages":[{"role":"user","content":"hi"}]}""");
+            """{"model":"clean-pool","messages":[{"role":"user","content":"hi"}]}""");
         Assert.True(chat.IsSuccessStatusCode, await chat.Content.ReadAsStringAsync());
         using var messages = await HostileInputTests.SendAsync(client, HttpMethod.Post, "/v1/messages",
-            """{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}""");
+            """{"model":"clean-pool","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}""");
         Assert.True(messages.IsSuccessStatusCode, await messages.Content.ReadAsStringAsync());
     }
 

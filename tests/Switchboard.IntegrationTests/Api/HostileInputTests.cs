@@ -43,6 +43,8 @@ public sealed class HostileInputTests : IAsyncLifetime
             Configs.Http("glm-pool", "dep-openai", mock, "ok-h1"),
             Configs.Http("claude-*", "dep-translated", mock, "ok-h2", index: 1),
             Configs.Http("anthropic-pool", "dep-anthropic", mock, "ok-h3", provider: "anthropic", index: 2),
+            // Named by no hostile request: shows the gateway itself still serves after a storm that may cool down the others.
+            Configs.Mock("clean-pool", "dep-clean", index: 3),
         ],
     };
 
