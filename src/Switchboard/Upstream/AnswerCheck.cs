@@ -21,11 +21,14 @@ internal static class AnswerCheck
         _ => AnswerShape.AnyObject,
     };
 
-    /// <summary>Whether a stream answer may be relayed: an HTML or plain-text page is not an event stream.</summary>
+    /// <summary>
+    /// Whether a stream answer may be relayed: an HTML or plain-text page, or a whole JSON body, is not an event stream
+    /// (other or missing content types are given the benefit of the doubt; the stream's end is checked anyway).
+    /// </summary>
     /// <returns>Null when it may; otherwise why not.</returns>
     public static string? CheckStream(string? contentType) =>
-        contentType is not null && contentType.StartsWith("text/", StringComparison.OrdinalIgnoreCase)
-            && !contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase)
+        contentType is not null && !contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase)
+            && (contentType.StartsWith("text/", StringComparison.OrdinalIgnoreCase) || contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
             ? $"the upstream answered a stream request with {Describe(contentType)} instead of an event stream"
             : null;
 

@@ -88,10 +88,10 @@ public sealed class UntrustedAnswerTests : IAsyncLifetime
     [InlineData("openai", "anthropic")]
     [InlineData("anthropic", "openai")]
     [InlineData("anthropic", "anthropic")]
-    public async Task Stream_HtmlPageFirst_RetriedBeforeFirstByte(string provider, string api)
+    public async Task Stream_PagesInsteadOfAStream_RetriedBeforeFirstByte(string provider, string api)
     {
-        var config = Pool(new RouterSettings { RoutingStrategy = "order", NumRetries = 3 },
-            Key(_mock, provider, "html-3", 1), Key(_mock, provider, "ctype-3", 2), Key(_mock, provider, "ok-3", 3));
+        var config = Pool(new RouterSettings { RoutingStrategy = "order", NumRetries = 4 },
+            Key(_mock, provider, "html-3", 1), Key(_mock, provider, "ctype-3", 2), Key(_mock, provider, "trunc-3", 3), Key(_mock, provider, "ok-3", 4));
         await using var gateway = await TestGateway.StartAsync(config);
 
         using var response = await gateway.Client.SendAsync(Call(api, stream: true));
@@ -103,6 +103,7 @@ public sealed class UntrustedAnswerTests : IAsyncLifetime
         var status = await StatusAsync(gateway);
         Assert.Equal(1, status["dep-html-3"].Failures);
         Assert.Equal(1, status["dep-ctype-3"].Failures);
+        Assert.Equal(1, status["dep-trunc-3"].Failures);
         Assert.Equal(1, status["dep-ok-3"].Successes);
     }
 

@@ -67,7 +67,8 @@ public sealed class AnswerCheckTests
     [InlineData(null, true)]
     [InlineData("text/event-stream", true)]
     [InlineData("text/event-stream; charset=utf-8", true)]
-    [InlineData("application/json", true)]
+    [InlineData("application/octet-stream", true)]
+    [InlineData("application/json", false)]
     [InlineData("text/html", false)]
     [InlineData("text/plain; charset=utf-8", false)]
     public void CheckStream_ContentType_TrustedOnlyWhenNotAPage(string? contentType, bool trusted) =>
