@@ -113,8 +113,17 @@ internal sealed class AttemptLoop(GatewayServices services)
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            await ApiErrors.WriteAsync(context, protocol.Api, 504,
-                $"Request timed out after {services.Config.EffectiveRequestTimeout.TotalSeconds:0.#} s (request_timeout) for model group '{firstGroup.Name}'.");
+            var message = $"Request timed out after {services.Config.EffectiveRequestTimeout.TotalSeconds:0.#} s (request_timeout) for model group '{firstGroup.Name}'.";
+            call.ErrorClass = "request_timeout";
+            if (context.Response.HasStarted)
+            {
+                // A stream cut by the call's own time budget still ends with the protocol's error signal, never a
+                // silent stop the client could take for a complete answer (architecture decision 2).
+                await protocol.WriteMidStreamErrorAsync(context, message, CancellationToken.None);
+                return;
+            }
+
+            await ApiErrors.WriteAsync(context, protocol.Api, 504, message);
             return;
         }
 

@@ -203,7 +203,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             DeploymentId = call.ServedBy?.Id,
             UpstreamModel = call.ServedBy?.Config.UpstreamModel,
             HttpStatus = status,
-            ErrorClass = status is >= 200 and < 300 && call.ErrorClass != "stream_error"
+            ErrorClass = status is >= 200 and < 300 && call.ErrorClass is not ("stream_error" or "stream_idle_timeout" or "request_timeout")
                 ? (aborted && call.ServedBy is not null ? "client_cancelled" : null)
                 : call.ErrorClass ?? "http_" + status,
             Retries = call.Retries,

@@ -136,17 +136,21 @@ public sealed class StreamBillingTests
         using (var response = await gateway.Client.SendAsync(StreamRequest(api), HttpCompletionOption.ResponseHeadersRead))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            try
+            var body = await response.Content.ReadAsStringAsync();
+
+            // The cut stream ends with the protocol's error signal, never a clean end.
+            Assert.Contains("request_timeout", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("[DONE]", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("message_stop", body, StringComparison.Ordinal);
+            if (api == "anthropic")
             {
-                await response.Content.ReadAsStringAsync();
-            }
-            catch (HttpRequestException)
-            {
-                // The gateway may end the cut stream by closing it.
+                Assert.EndsWith("event: error", body.TrimEnd().Split("\n\n")[^1].Split('\n')[0], StringComparison.Ordinal);
             }
         }
 
-        AssertBilledEstimate(await OneRowAsync(gateway));
+        var row = await OneRowAsync(gateway);
+        AssertBilledEstimate(row);
+        Assert.Equal("request_timeout", row.ErrorClass);
     }
 
     [Theory]
