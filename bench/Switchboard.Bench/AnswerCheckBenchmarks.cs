@@ -5,7 +5,7 @@ using Switchboard.Upstream;
 namespace Switchboard.Bench;
 
 /// <summary>
-/// The check of every 2xx non-stream answer before it is relayed (issue 10, point 3): a <c>Utf8JsonReader</c> skim of the
+/// The check of every 2xx non-stream answer before it is relayed (architecture decision 10): a <c>Utf8JsonReader</c> skim of the
 /// whole body, no DOM. Compared with <c>TokenUsage.TryReadOpenAi</c>, the read the relay already does on the same body.
 /// </summary>
 [MemoryDiagnoser]

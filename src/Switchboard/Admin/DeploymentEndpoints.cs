@@ -10,7 +10,7 @@ namespace Switchboard.Admin;
 
 /// <summary>
 /// <c>POST /deployment/{id}/enable</c> (master key): brings back a deployment whose key a 401/403 took out, without a
-/// config reload, e.g. once the provider restored the account (issue 10, point 6).
+/// config reload, e.g. once the provider restored the account (architecture decision 11).
 /// </summary>
 internal static class DeploymentEndpoints
 {

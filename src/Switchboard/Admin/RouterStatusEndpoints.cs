@@ -32,7 +32,7 @@ internal static class RouterStatusEndpoints
         }
 
         // Error texts were masked when recorded; the whole answer is searched once more so that no field added later can
-        // show a configured key (DESIGN decision 8). An admin answer is small and rare: the copy costs nothing that matters.
+        // show a configured key (architecture decision 8). An admin answer is small and rare: the copy costs nothing that matters.
         var buffer = new ArrayBufferWriter<byte>(4096);
         using (var writer = new Utf8JsonWriter(buffer))
         {

@@ -38,7 +38,7 @@ internal static class Answer
 
     /// <summary>
     /// Flushes to the client; a client that is gone (the pipe completed, or the write failed) raises
-    /// <see cref="ClientGoneException"/>, so that it is never taken for an upstream failure (issue 10, point 6).
+    /// <see cref="ClientGoneException"/>, so that it is never taken for an upstream failure (architecture decision 11).
     /// </summary>
     public static ValueTask FlushToClientAsync(PipeWriter output, CancellationToken ct)
     {

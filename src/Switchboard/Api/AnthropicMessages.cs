@@ -149,7 +149,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
             if (!translator.Finished && !translator.SawFinishReason)
             {
                 // Closed before finish_reason: the answer is cut (maybe mid tool-call arguments); an error event ends it,
-                // never message_delta/message_stop (issue 10, point 3).
+                // never message_delta/message_stop (architecture decision 10).
                 translator.OnEndedEarly(output);
                 await Answer.FlushToClientAsync(output, ct);
                 throw new IOException("the upstream stream ended before finish_reason and [DONE]");

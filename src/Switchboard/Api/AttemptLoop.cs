@@ -9,7 +9,7 @@ namespace Switchboard.Api;
 
 /// <summary>
 /// Drives one call through the router: pick a deployment, send, classify, retry on another deployment, fall back
-/// to other groups, and answer in the caller's protocol (DESIGN decision 2). Retries happen only before the first
+/// to other groups, and answer in the caller's protocol (architecture decision 2). Retries happen only before the first
 /// byte reaches the client.
 /// </summary>
 internal sealed class AttemptLoop(GatewayServices services)
@@ -150,7 +150,7 @@ internal sealed class AttemptLoop(GatewayServices services)
             response = await adapter.SendAsync(config, request, attemptCts?.Token ?? ct);
             if (response.IsSuccess)
             {
-                // Checked before anything reaches the client, so that a lying upstream is retried elsewhere (issue 10, point 3).
+                // Checked before anything reaches the client, so that a lying upstream is retried elsewhere (architecture decision 10).
                 var problem = protocol.Stream
                     ? AnswerCheck.CheckStream(response.ContentType)
                     : AnswerCheck.Check(await response.BufferAsync(MaxAnswerBody, ct), response.ContentType, AnswerCheck.ShapeOf(request.Path));
@@ -214,7 +214,7 @@ internal sealed class AttemptLoop(GatewayServices services)
         }
         catch (Exception ex) when (ex is ClientGoneException || (context.RequestAborted.IsCancellationRequested && ex is IOException or OperationCanceledException or HttpRequestException or InvalidDataException))
         {
-            // The client hung up (a failed write, or the read cancelled with it): never the deployment's fault (issue 10, point 6).
+            // The client hung up (a failed write, or the read cancelled with it): never the deployment's fault (architecture decision 11).
             Log.ClientGone(services.Logger, call.CallId, deployment.Id, ex.GetType().Name);
             call.ErrorClass = "client_closed";
             return;

@@ -21,7 +21,7 @@ internal sealed class CallState
     public Observability.SecretRedactor Secrets { get; set; } = Observability.SecretRedactor.Empty;
 
     /// <summary>The largest SSE event accepted from an upstream (<c>general_settings.max_sse_event_bytes</c>).</summary>
-    public int MaxSseEventBytes { get; set; } = Config.GeneralSettings.DefaultMaxSseEventBytes;
+    public int MaxSseEventBytes { get; set; } = Protocols.OpenAi.SseParser.DefaultMaxEventBytes;
 
     /// <summary>Time spent waiting on upstreams (connect to last byte), summed over attempts.</summary>
     public TimeSpan UpstreamTime { get; set; }
@@ -30,7 +30,7 @@ internal sealed class CallState
     public string? ServedGroup { get; set; }
     public TokenUsage? Usage { get; set; }
 
-    /// <summary>What a stream delivered so far, for billing a stream that ends early (DESIGN decision 5).</summary>
+    /// <summary>What a stream delivered so far, for billing a stream that ends early (architecture decision 5).</summary>
     public Switchboard.Usage.DeliveredUsage Delivered { get; } = new();
     public TimeSpan? TimeToFirstToken { get; set; }
 

@@ -2,7 +2,7 @@ namespace Switchboard.Api;
 
 /// <summary>
 /// Writing to the client failed (it hung up or its connection broke). Raised by the relays so that the attempt loop can
-/// tell a client's failure from the upstream's: only the latter counts against a deployment (issue 10, point 6).
+/// tell a client's failure from the upstream's: only the latter counts against a deployment (architecture decision 11).
 /// </summary>
 internal sealed class ClientGoneException : IOException
 {

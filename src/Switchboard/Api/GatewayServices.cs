@@ -16,7 +16,7 @@ internal sealed class GatewayServices : IDisposable
     public GatewayServices(GatewayConfig config, TimeProvider time, ILoggerFactory loggers, IGatewayStore store, UsageSink usage)
     {
         Config = config;
-        Secrets = SecretRedactor.For(config);
+        Secrets = ConfigSecrets.RedactorFor(config);
         Time = time;
         Router = new Router(config, time, loggers.CreateLogger<Router>());
         Http = new HttpUpstreamAdapter();
@@ -34,7 +34,7 @@ internal sealed class GatewayServices : IDisposable
 
     public GatewayConfig Config { get; }
 
-    /// <summary>Masks every configured secret in text bound for clients, logs and admin answers (DESIGN decision 8).</summary>
+    /// <summary>Masks every configured secret in text bound for clients, logs and admin answers (architecture decision 8).</summary>
     public SecretRedactor Secrets { get; }
     public TimeProvider Time { get; }
     public Router Router { get; }

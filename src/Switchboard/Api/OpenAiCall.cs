@@ -12,7 +12,7 @@ namespace Switchboard.Api;
 
 /// <summary>
 /// An OpenAI-format call. To OpenAI-compatible upstreams the body goes on byte for byte with only the model swapped
-/// (DESIGN decision 3) and the answer is relayed as is, streams event by event; to <c>anthropic/</c> upstreams chat
+/// (architecture decision 3) and the answer is relayed as is, streams event by event; to <c>anthropic/</c> upstreams chat
 /// completions are translated to the Messages API and back.
 /// </summary>
 internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string upstreamPath, TimeProvider time) : IProxyProtocol
@@ -128,7 +128,7 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
 
             if (!translator.Finished)
             {
-                // Closed before message_stop: the answer is cut; an error chunk ends it, never a clean stop (issue 10, point 3).
+                // Closed before message_stop: the answer is cut; an error chunk ends it, never a clean stop (architecture decision 10).
                 translator.OnEndedEarly(output);
                 await Answer.FlushToClientAsync(output, ct);
                 throw new IOException("the upstream stream ended before message_stop");

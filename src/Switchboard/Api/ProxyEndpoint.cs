@@ -142,7 +142,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
     }
 
     /// <summary>
-    /// Bills what a served call delivered when its answer did not carry the whole usage (DESIGN decision 5): a stream the
+    /// Bills what a served call delivered when its answer did not carry the whole usage (architecture decision 5): a stream the
     /// client cancelled, that timed out or broke before the upstream's usage, or an upstream that reported none. The
     /// upstream's figures where it gave them (Anthropic's input comes first, in message_start), else an estimate with the
     /// tokenizer, marked as estimated. A call that no deployment answered delivered nothing and costs nothing.
@@ -176,7 +176,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
         }
     }
 
-    /// <summary>One usage record per call that reached routing, failures included; queued, never awaited (DESIGN decision 5).</summary>
+    /// <summary>One usage record per call that reached routing, failures included; queued, never awaited (architecture decision 5).</summary>
     private void Record(HttpContext context, ClientApi api, CallState call, bool stream, TimeSpan total, Admission.AdmissionLease? admitted)
     {
         var usage = call.Usage;

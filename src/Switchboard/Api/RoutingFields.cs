@@ -7,7 +7,7 @@ namespace Switchboard.Api;
 
 /// <summary>
 /// The few top-level fields routing needs, read with <see cref="Utf8JsonReader"/> without building a DOM
-/// (DESIGN decision 3). Records where the <c>model</c> value sits so it can be swapped in place. The same single pass
+/// (architecture decision 3). Records where the <c>model</c> value sits so it can be swapped in place. The same single pass
 /// checks what every later reader of the body relies on (valid UTF-8, no lone surrogate escape, at most
 /// <see cref="MaxDepth"/> levels), the types of a few top-level fields and the shape of <c>messages</c>, so that hostile
 /// input is a 400 here rather than an exception deeper down or a call upstream (docs/hostile-input.md).

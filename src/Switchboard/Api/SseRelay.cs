@@ -14,7 +14,7 @@ internal static class SseRelay
 {
     public static async Task<RelayResult> RelayOpenAiAsync(
         Stream upstream, HttpResponse response, bool dropUsageOnlyChunk, TimeProvider time, long startTimestamp, Func<TokenUsage, double>? costOf,
-        Usage.DeliveredUsage delivered, CancellationToken ct, int maxEventBytes = Config.GeneralSettings.DefaultMaxSseEventBytes, Observability.SecretRedactor? secrets = null)
+        Usage.DeliveredUsage delivered, CancellationToken ct, int maxEventBytes = Protocols.OpenAi.SseParser.DefaultMaxEventBytes, Observability.SecretRedactor? secrets = null)
     {
         var reader = PipeReader.Create(upstream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 1024));
         var output = response.BodyWriter;
@@ -41,7 +41,7 @@ internal static class SseRelay
                     var eventSpan = evt.IsSingleSegment ? evt.FirstSpan : evt.ToArray();
                     if (secrets is { Count: > 0 } && eventSpan.IndexOf("error"u8) >= 0)
                     {
-                        // An upstream's error text may echo the key it was sent (DESIGN decision 8).
+                        // An upstream's error text may echo the key it was sent (architecture decision 8).
                         eventSpan = secrets.RedactUtf8(eventSpan.ToArray()).Span;
                     }
 
@@ -129,7 +129,7 @@ internal static class SseRelay
         return true;
     }
 
-    /// <summary>Writes an OpenAI-shaped error event into a stream that already started (DESIGN decision 2).</summary>
+    /// <summary>Writes an OpenAI-shaped error event into a stream that already started (architecture decision 2).</summary>
     public static async Task WriteStreamErrorAsync(HttpResponse response, string message, CancellationToken ct)
     {
         var output = response.BodyWriter;
@@ -143,7 +143,7 @@ internal static class SseRelay
     /// <exception cref="InvalidDataException">The unfinished event left is already larger than <paramref name="maxEventBytes"/>
     /// (<c>general_settings.max_sse_event_bytes</c>): the upstream failed, and the buffer must not grow without bound.</exception>
     internal static bool TryReadEvent(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> evt,
-        long maxEventBytes = Config.GeneralSettings.DefaultMaxSseEventBytes)
+        long maxEventBytes = Protocols.OpenAi.SseParser.DefaultMaxEventBytes)
     {
         var reader = new SequenceReader<byte>(buffer);
         while (reader.TryAdvanceTo((byte)'\n', advancePastDelimiter: true))

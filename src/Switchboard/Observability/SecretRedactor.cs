@@ -1,14 +1,12 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using System.Text;
-using Switchboard.Config;
 
 namespace Switchboard.Observability;
 
 /// <summary>
 /// Masks every configured secret (all deployments' <c>api_key</c>s, the master key, passwords in URLs) wherever it
 /// appears in a text, whatever its position, so that an upstream error echoing the key it was sent never reaches a
-/// client, a log line, a usage row or an admin answer (DESIGN decision 8). One multi-pattern search
+/// client, a log line, a usage row or an admin answer (architecture decision 8). One multi-pattern search
 /// (<see cref="SearchValues{T}"/> of strings: vectorised, linear in the text) whatever the number of keys.
 /// Redact first, then cut: a cut made before could split a key and let its first part through.
 /// </summary>
@@ -19,8 +17,6 @@ internal sealed class SecretRedactor
     /// garble messages and ids that happen to contain them. Real provider keys are 32 characters and more.
     /// </summary>
     public const int MinSecretLength = 12;
-
-    private static readonly ConditionalWeakTable<GatewayConfig, SecretRedactor> ByConfig = [];
 
     private readonly SearchValues<string>? _search;
     private readonly string[] _longestFirst;
@@ -39,30 +35,8 @@ internal sealed class SecretRedactor
     /// <summary>How many distinct secrets are searched for.</summary>
     public int Count => _longestFirst.Length;
 
-    /// <summary>The redactor of a config snapshot, built once per snapshot (a reload makes a new snapshot, hence a new redactor).</summary>
-    public static SecretRedactor For(GatewayConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        return ByConfig.GetValue(config, static c => new SecretRedactor(SecretsOf(c)));
-    }
-
-    /// <summary>Every secret a config holds: upstream keys, the master key, and the passwords of the database and Redis URLs.</summary>
-    public static IEnumerable<string?> SecretsOf(GatewayConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        foreach (var deployment in config.ModelList)
-        {
-            yield return deployment.ApiKey;
-        }
-
-        yield return config.General.MasterKey;
-        yield return UrlPassword(config.General.DatabaseUrl);
-        yield return config.Router.RedisPassword;
-        yield return UrlPassword(config.Router.RedisUrl);
-    }
-
     /// <summary>The password of <c>scheme://user:password@host/…</c>, as written and unescaped; null when there is none.</summary>
-    internal static string? UrlPassword(string? url)
+    public static string? UrlPassword(string? url)
     {
         var scheme = url?.IndexOf("://", StringComparison.Ordinal) ?? -1;
         if (scheme < 0)

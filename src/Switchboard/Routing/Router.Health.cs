@@ -229,10 +229,10 @@ internal sealed partial class Router
     }
 
     /// <summary>The error line kept for status and logs: the upstream's text, with every configured key masked should it
-    /// echo one (any deployment's, not only this one's: DESIGN decision 8).</summary>
+    /// echo one (any deployment's, not only this one's: architecture decision 8).</summary>
     private string Describe(UpstreamFailure failure)
     {
-        var message = Observability.SecretRedactor.For(_config).Redact(failure.Message);
+        var message = Switchboard.Config.ConfigSecrets.RedactorFor(_config).Redact(failure.Message);
 
         var status = failure.HttpStatus == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"HTTP {failure.HttpStatus} ");
         var code = failure.ProviderCode is null ? "" : $"[{failure.ProviderCode}] ";

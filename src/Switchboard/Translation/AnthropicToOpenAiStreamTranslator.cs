@@ -139,7 +139,7 @@ internal sealed class AnthropicToOpenAiStreamTranslator
 
     /// <summary>
     /// The upstream stream ended (the connection closed) before <c>message_stop</c>: an error chunk, never a
-    /// <c>finish_reason</c> or <c>[DONE]</c>, so that a cut answer is not taken for a whole one (issue 10, point 3).
+    /// <c>finish_reason</c> or <c>[DONE]</c>, so that a cut answer is not taken for a whole one (architecture decision 10).
     /// </summary>
     public void OnEndedEarly(IBufferWriter<byte> output) =>
         OnUpstreamError("api_error", "The upstream stream ended before it finished; the answer is incomplete.", output);

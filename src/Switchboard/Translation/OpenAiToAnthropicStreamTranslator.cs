@@ -133,7 +133,7 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
 
     /// <summary>
     /// The upstream stream ended (the connection closed) before <c>finish_reason</c> and <c>[DONE]</c>: the answer is cut,
-    /// so it ends with an <c>error</c> event, not <c>message_delta</c>/<c>message_stop</c> (issue 10, point 3).
+    /// so it ends with an <c>error</c> event, not <c>message_delta</c>/<c>message_stop</c> (architecture decision 10).
     /// </summary>
     public void OnEndedEarly(IBufferWriter<byte> output) =>
         OnUpstreamError(AnthropicErrors.Api, "The upstream stream ended before it finished; the answer is incomplete.", output);

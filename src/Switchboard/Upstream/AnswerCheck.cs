@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Switchboard.Upstream;
 
 /// <summary>
-/// Checks a 2xx non-stream answer before it is trusted (issue 10, point 3): a CDN's HTML page, a truncated or empty body,
+/// Checks a 2xx non-stream answer before it is trusted (architecture decision 10): a CDN's HTML page, a truncated or empty body,
 /// or JSON of the wrong shape is an upstream failure, retried on another deployment while nothing has reached the client.
 /// A skim with <see cref="Utf8JsonReader"/> (the whole body is validated, nothing is materialised); its cost is in
 /// docs/benchmarks.md.

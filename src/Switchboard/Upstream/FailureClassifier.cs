@@ -14,7 +14,7 @@ internal static class FailureClassifier
     /// Classifies an error answer. Z.ai business codes win whatever <paramref name="provider"/> says (GLM is often set up
     /// as <c>openai/</c>); otherwise the HTTP status decides.
     /// </summary>
-    /// <param name="secrets">Masks any configured key the body echoes, before the message is cut (DESIGN decision 8).</param>
+    /// <param name="secrets">Masks any configured key the body echoes, before the message is cut (architecture decision 8).</param>
     public static UpstreamFailure Classify(string provider, int httpStatus, Func<string, string?> header, ReadOnlySpan<byte> body, DateTimeOffset now,
         SecretRedactor? secrets = null)
     {

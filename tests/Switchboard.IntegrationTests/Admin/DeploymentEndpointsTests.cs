@@ -9,7 +9,7 @@ using static Switchboard.IntegrationTests.Upstream.UpstreamFaultKit;
 
 namespace Switchboard.IntegrationTests.Admin;
 
-/// <summary>A key taken out by 401/403 comes back without a reload: the admin endpoint, the CLI, the probe (issue 10, point 6).</summary>
+/// <summary>A key taken out by 401/403 comes back without a reload: the admin endpoint, the CLI, the probe (architecture decision 11).</summary>
 public sealed class DeploymentEndpointsTests : IAsyncLifetime
 {
     private const string Master = "sk-master-deployments-0123456789";

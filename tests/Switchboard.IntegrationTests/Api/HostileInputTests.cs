@@ -10,7 +10,7 @@ namespace Switchboard.IntegrationTests.Api;
 
 /// <summary>
 /// Hostile bodies, paths and headers against a real gateway: always a 4xx in the caller's own error shape, never a 500,
-/// never an upstream call, never more than 200 characters of the client's input quoted back (issue 10, point 4).
+/// never an upstream call, never more than 200 characters of the client's input quoted back (docs/hostile-input.md).
 /// </summary>
 public sealed class HostileInputTests : IAsyncLifetime
 {

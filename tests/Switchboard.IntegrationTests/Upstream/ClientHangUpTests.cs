@@ -5,7 +5,7 @@ using static Switchboard.IntegrationTests.Upstream.UpstreamFaultKit;
 
 namespace Switchboard.IntegrationTests.Upstream;
 
-/// <summary>A client that hangs up mid-stream is the client's doing: the deployment stays healthy (issue 10, point 6).</summary>
+/// <summary>A client that hangs up mid-stream is the client's doing: the deployment stays healthy (architecture decision 11).</summary>
 public sealed class ClientHangUpTests : IAsyncLifetime
 {
     private MockProviderServer _mock = null!;

@@ -8,7 +8,7 @@ using static Switchboard.IntegrationTests.Upstream.UpstreamFaultKit;
 namespace Switchboard.IntegrationTests.Upstream;
 
 /// <summary>
-/// Upstream answers are checked before they are trusted (issue 10, point 3): 2xx bodies that are not the answer are
+/// Upstream answers are checked before they are trusted (architecture decision 10): 2xx bodies that are not the answer are
 /// retried elsewhere before the first byte, cut or stalled streams end with the protocol's error, and every such
 /// deployment is counted as failed in /router/status.
 /// </summary>

@@ -128,10 +128,10 @@ public sealed class SecretRedactorTests
             Router = new RouterSettings { RedisPassword = "redis-password-secret" },
         };
 
-        var redacted = SecretRedactor.For(config).Redact($"{KeyA} {KeyB} sk-master-key-secret-1 db-password-secret redis-password-secret");
+        var redacted = ConfigSecrets.RedactorFor(config).Redact($"{KeyA} {KeyB} sk-master-key-secret-1 db-password-secret redis-password-secret");
 
         Assert.DoesNotContain("secret", redacted, StringComparison.Ordinal);
-        Assert.Same(SecretRedactor.For(config), SecretRedactor.For(config));
+        Assert.Same(ConfigSecrets.RedactorFor(config), ConfigSecrets.RedactorFor(config));
     }
 
     [Fact]

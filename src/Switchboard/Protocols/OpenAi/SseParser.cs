@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text;
-using Switchboard.Config;
 using Switchboard.Observability;
 
 namespace Switchboard.Protocols.OpenAi;
@@ -15,9 +14,12 @@ namespace Switchboard.Protocols.OpenAi;
 /// sends more without ending the event gets an <see cref="InvalidDataException"/> (an upstream failure) instead of an
 /// ever-growing buffer.</param>
 /// <param name="secrets">Masks configured keys in events that carry an error (an upstream's error text may echo the
-/// key it was sent: DESIGN decision 8). Other events are not searched: an upstream has no reason to put its key there.</param>
-internal sealed class SseParser(int maxEventBytes = GeneralSettings.DefaultMaxSseEventBytes, SecretRedactor? secrets = null)
+/// key it was sent: architecture decision 8). Other events are not searched: an upstream has no reason to put its key there.</param>
+internal sealed class SseParser(int maxEventBytes = SseParser.DefaultMaxEventBytes, SecretRedactor? secrets = null)
 {
+    /// <summary>The largest single event accepted when nothing else is configured (<c>max_sse_event_bytes</c>): 16 MiB.</summary>
+    public const int DefaultMaxEventBytes = 16 * 1024 * 1024;
+
     private static readonly string[] KnownNames =
     [
         "message_start", "content_block_start", "content_block_delta", "content_block_stop",
