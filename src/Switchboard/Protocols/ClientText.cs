@@ -15,7 +15,7 @@ internal static class ClientText
     /// <summary>Any error message as a whole: a backstop for messages that embed client input without <see cref="Quote"/>.</summary>
     public const int MaxMessage = 1000;
 
-    public static string Quote(string? text) => Cut(text ?? string.Empty, MaxQuoted);
+    public static string Quote(string? text, int max = MaxQuoted) => Cut(text ?? string.Empty, max);
 
     /// <summary>The message cut to <see cref="MaxMessage"/> characters and made writable as JSON.</summary>
     public static string Message(string message) => Cut(message, MaxMessage);

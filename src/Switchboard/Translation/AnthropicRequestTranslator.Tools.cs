@@ -56,19 +56,7 @@ internal static partial class AnthropicRequestTranslator
                 json.WriteString("description"u8, description);
             }
 
-            json.WritePropertyName("parameters"u8);
-            if (tool.TryGet("input_schema", JsonValueKind.Object, out var schema))
-            {
-                schema.WriteTo(json);
-            }
-            else
-            {
-                json.WriteStartObject();
-                json.WriteString("type"u8, "object"u8);
-                json.WriteStartObject("properties"u8);
-                json.WriteEndObject();
-                json.WriteEndObject();
-            }
+            JsonInput.WriteObjectSchema(json, "parameters"u8, tool, "input_schema");
 
             json.WriteEndObject();
             json.WriteEndObject();

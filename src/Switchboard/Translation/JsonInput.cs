@@ -28,22 +28,25 @@ internal static class JsonInput
         }
     }
 
-    /// <summary>Client input quoted in an error message or a note: at most <paramref name="max"/> characters.</summary>
-    public static string Quote(string? value, int max = 200)
+    /// <summary>Client input quoted in an error message or a note, in quotes: at most <paramref name="max"/> characters.</summary>
+    public static string Quote(string? value, int max = Protocols.ClientText.MaxQuoted) =>
+        value is null ? "null" : "\"" + Protocols.ClientText.Quote(value, max) + "\"";
+
+    /// <summary>Writes <paramref name="name"/> with the tool schema <paramref name="owner"/> holds under <paramref name="property"/>, else an empty object schema.</summary>
+    public static void WriteObjectSchema(Utf8JsonWriter json, ReadOnlySpan<byte> name, JsonElement owner, string property)
     {
-        if (value is null)
+        json.WritePropertyName(name);
+        if (owner.TryGet(property, JsonValueKind.Object, out var schema))
         {
-            return "null";
+            schema.WriteTo(json);
+            return;
         }
 
-        if (value.Length > max)
-        {
-            // Never cut a surrogate pair in half: the message itself must stay valid UTF-16.
-            var cut = char.IsHighSurrogate(value[max - 1]) ? max - 1 : max;
-            value = string.Concat(value.AsSpan(0, cut), "…");
-        }
-
-        return "\"" + value + "\"";
+        json.WriteStartObject();
+        json.WriteString("type"u8, "object"u8);
+        json.WriteStartObject("properties"u8);
+        json.WriteEndObject();
+        json.WriteEndObject();
     }
 
     /// <summary>

@@ -164,19 +164,7 @@ internal static partial class OpenAiRequestTranslator
                     json.WriteString("description"u8, description);
                 }
 
-                json.WritePropertyName("input_schema"u8);
-                if (function.TryGet("parameters", JsonValueKind.Object, out var parameters))
-                {
-                    parameters.WriteTo(json);
-                }
-                else
-                {
-                    json.WriteStartObject();
-                    json.WriteString("type"u8, "object"u8);
-                    json.WriteStartObject("properties"u8);
-                    json.WriteEndObject();
-                    json.WriteEndObject();
-                }
+                JsonInput.WriteObjectSchema(json, "input_schema"u8, function, "parameters");
 
                 json.WriteEndObject();
             }
