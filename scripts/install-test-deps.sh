@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the integration tests start for real: PostgreSQL server binaries (the tests run initdb/pg_ctl
-# themselves on a loopback port). Debian packages; needs root. Does nothing when already present.
+# themselves on a loopback port), and the Claude Code CLI versions the end-to-end tests run (npm, project-local).
+# Debian packages need root. Does nothing when already present.
 set -euo pipefail
 
 have_postgres() {
@@ -10,6 +11,8 @@ have_postgres() {
 missing=()
 have_postgres || missing+=(postgresql)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# Claude Code (the end-to-end tests' client) comes from the npm registry, installed with the machine's Node.js and npm.
+[ "${SWITCHBOARD_SKIP_CLAUDE_CODE:-}" = 1 ] || command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -25,4 +28,5 @@ if [ "${#missing[@]}" -gt 0 ]; then
     service postgresql stop >/dev/null 2>&1 || true
   fi
 fi
+# Every Claude Code version the end-to-end tests run (tests/Switchboard.IntegrationTests/ClaudeCode/claude-code-versions.txt).
 [ "${SWITCHBOARD_SKIP_CLAUDE_CODE:-}" = 1 ] || "$(dirname "${BASH_SOURCE[0]}")/install-claude-code.sh"

@@ -115,14 +115,16 @@ stop() {
     say "Switchboard is not running."
     return 0
   fi
+  # SIGTERM: calls in flight get graceful_shutdown_s (default 30) to finish, then usage records are written (up to
+  # 15 s more); only past that is the process killed. STOP_TIMEOUT (seconds) overrides for a longer grace period.
   kill -TERM "$pid"
-  local waited=0
-  while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 150 ]; do
+  local waited=0 limit=$(( ${STOP_TIMEOUT:-60} * 10 ))
+  while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt "$limit" ]; do
     sleep 0.1
     waited=$((waited + 1))
   done
   if kill -0 "$pid" 2>/dev/null; then
-    say "Switchboard (pid $pid) did not stop within 15 s; killing it."
+    say "Switchboard (pid $pid) did not stop within ${STOP_TIMEOUT:-60} s; killing it."
     kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$PID_FILE"

@@ -14,6 +14,11 @@ if (args is ["usage-cpu", ..])
     return await Switchboard.Bench.UsageStoreCpu.RunAsync(args);
 }
 
+if (args is ["soak", _, _, _, ..])
+{
+    return await Switchboard.Bench.Soak.RunAsync(args);
+}
+
 // In-process: the generated benchmark project would inherit this repository's strict build rules and fail on them;
 // allocation figures (what bench/allocations.json checks) are exact either way.
 var config = DefaultConfig.Instance

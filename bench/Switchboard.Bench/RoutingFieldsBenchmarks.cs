@@ -3,7 +3,7 @@ using Switchboard.Api;
 
 namespace Switchboard.Bench;
 
-/// <summary>The same-protocol hot path: read model/stream without a DOM, then swap the model name in place (DESIGN decision 3).</summary>
+/// <summary>The same-protocol hot path: read model/stream without a DOM, then swap the model name in place (architecture decision 3).</summary>
 [MemoryDiagnoser]
 public class RoutingFieldsBenchmarks
 {

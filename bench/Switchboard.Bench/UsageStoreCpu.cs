@@ -5,7 +5,7 @@ using Switchboard.Storage;
 namespace Switchboard.Bench;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/Switchboard.Bench -- usage-cpu [rows] [batch]</c>: the embedded store's
+/// <c>dotnet run -c Release --project bench/Switchboard.Bench -- usage-cpu [rows] [batch] [database url]</c>: the embedded store's
 /// process CPU per usage row, the figure the keys+usage load case pays on the gateway's core (BenchmarkDotNet reports
 /// wall time, which here is mostly the disk). Rows are built before the clock starts, as the gateway builds them on
 /// its request threads; repeated values (key, group, deployment, model, API) are shared strings, as they come from the
@@ -20,19 +20,24 @@ internal static class UsageStoreCpu
         var directory = Directory.CreateTempSubdirectory("switchboard-usage-cpu-").FullName;
         try
         {
-            await using var store = new SqliteGatewayStore(Path.Combine(directory, "usage.db"));
+            // A database URL as the third argument measures that store (PostgreSQL: the client's CPU, the server's is its own).
+            await using var store = args.Length > 3
+                ? GatewayStoreFactory.Create(args[3], Path.Combine(directory, "unused.db"))
+                : new SqliteGatewayStore(Path.Combine(directory, "usage.db"));
             await store.MigrateAsync(CancellationToken.None);
             // Warm-up: JIT and a table that is not empty (at least 5,000 rows), then three measured passes.
+            // Every pass writes rows of its own: a row written again is skipped (unique by time and request id), not inserted.
             var warmBatches = Math.Max(1, 5_000 / batchSize);
-            var batches = Build((warmBatches + Math.Max(1, rows / batchSize)) * batchSize, batchSize);
+            var passBatches = Math.Max(1, rows / batchSize);
+            var batches = Build((warmBatches + (3 * passBatches)) * batchSize, batchSize);
             foreach (var batch in batches.Take(warmBatches))
             {
                 await store.WriteUsageAsync(batch, CancellationToken.None);
             }
 
-            var measured = batches.Skip(warmBatches).ToList();
             for (var pass = 1; pass <= 3; pass++)
             {
+                var measured = batches.Skip(warmBatches + ((pass - 1) * passBatches)).Take(passBatches).ToList();
                 var process = Process.GetCurrentProcess();
                 var cpu = process.TotalProcessorTime;
                 var wall = Stopwatch.StartNew();

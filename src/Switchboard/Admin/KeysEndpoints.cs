@@ -166,10 +166,10 @@ internal static class KeysEndpoints
 
             if (body.RootElement.TryGetProperty("key_aliases", out var names) && names.ValueKind == JsonValueKind.Array)
             {
-                aliases.AddRange(names.EnumerateArray().Select(a => a.GetString() ?? ""));
+                aliases.AddRange(names.EnumerateArray().Select(a => KeysRequest.Text(a) ?? ""));
             }
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
             await BadRequestAsync(context, "The body must be {\"keys\": [...]} or {\"key_aliases\": [...]}.");
             return;

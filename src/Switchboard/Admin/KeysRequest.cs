@@ -44,19 +44,19 @@ internal sealed class KeysRequest
                 switch (property.Name)
                 {
                     case "key":
-                        request.Key = isNull ? null : value.GetString();
+                        request.Key = isNull ? null : Text(value);
                         break;
                     case "key_alias":
-                        request.KeyAlias = (true, isNull ? null : value.GetString());
+                        request.KeyAlias = (true, isNull ? null : Text(value));
                         break;
                     case "models":
-                        request.Models = (true, isNull ? [] : [.. value.EnumerateArray().Select(m => m.GetString() ?? "")]);
+                        request.Models = (true, isNull ? [] : [.. value.EnumerateArray().Select(m => Text(m) ?? "")]);
                         break;
                     case "max_budget":
                         request.MaxBudget = (true, isNull ? null : value.GetDouble());
                         break;
                     case "budget_duration":
-                        request.BudgetDuration = (true, isNull ? null : value.GetString());
+                        request.BudgetDuration = (true, isNull ? null : Text(value));
                         break;
                     case "rpm_limit":
                         request.RpmLimit = (true, isNull ? null : value.GetInt32());
@@ -68,7 +68,7 @@ internal sealed class KeysRequest
                         request.MaxParallelRequests = (true, isNull ? null : value.GetInt32());
                         break;
                     case "duration":
-                        request.Duration = (true, isNull ? null : value.GetString());
+                        request.Duration = (true, isNull ? null : Text(value));
                         break;
                     case "expires":
                         request.Expires = (true, isNull ? null : DateTimeOffset.Parse(value.GetString()!, CultureInfo.InvariantCulture,
@@ -87,11 +87,20 @@ internal sealed class KeysRequest
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException)
         {
-            error = $"A field has the wrong type: {e.Message}";
+            error = $"A field has the wrong type: {Protocols.ClientText.Quote(e.Message)}";
             return null;
         }
 
         return request;
+    }
+
+    /// <summary>A string field; NUL is refused because PostgreSQL cannot store it in text (a 500 otherwise).</summary>
+    internal static string? Text(JsonElement value)
+    {
+        var text = value.GetString();
+        return text is not null && text.Contains('\0', StringComparison.Ordinal)
+            ? throw new FormatException("text fields must not contain NUL characters.")
+            : text;
     }
 
     /// <summary>The key with this request's fields applied; null and an error when a value is out of range.</summary>
@@ -100,13 +109,13 @@ internal sealed class KeysRequest
         error = null;
         if (BudgetDuration is (true, { } budgetText) && !DurationText.TryParse(budgetText, out _))
         {
-            error = $"budget_duration '{budgetText}' is not a duration like 30s, 10m, 1h, 30d, 1mo.";
+            error = $"budget_duration '{Protocols.ClientText.Quote(budgetText)}' is not a duration like 30s, 10m, 1h, 30d, 1mo.";
             return null;
         }
 
         if (Duration is (true, { } durationText) && !DurationText.TryParse(durationText, out _))
         {
-            error = $"duration '{durationText}' is not a duration like 30s, 10m, 1h, 30d, 1mo.";
+            error = $"duration '{Protocols.ClientText.Quote(durationText)}' is not a duration like 30s, 10m, 1h, 30d, 1mo.";
             return null;
         }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -30,9 +31,15 @@ internal static class RouterStatusEndpoints
             return;
         }
 
+        // Error texts were masked when recorded; the whole answer is searched once more so that no field added later can
+        // show a configured key (architecture decision 8). An admin answer is small and rare: the copy costs nothing that matters.
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+
         context.Response.ContentType = "application/json";
-        using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
-        write(writer);
-        await writer.FlushAsync(context.RequestAborted);
+        await context.Response.Body.WriteAsync(services.Secrets.RedactUtf8(buffer.WrittenMemory), context.RequestAborted);
     }
 }

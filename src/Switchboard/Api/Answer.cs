@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 
 namespace Switchboard.Api;
@@ -17,7 +19,8 @@ internal static class Answer
         http.ContentLength = body.Length;
         call.Usage = usage;
         WriteHeaders(http, call, time);
-        await http.Body.WriteAsync(body, ct);
+        http.BodyWriter.Write(body);
+        await FlushToClientAsync(http.BodyWriter, ct);
         return new RelayResult(usage, null, true);
     }
 
@@ -30,7 +33,46 @@ internal static class Answer
         http.Headers["x-accel-buffering"] = "no";
         WriteHeaders(http, call, time);
         await http.StartAsync(ct);
-        await http.BodyWriter.FlushAsync(ct);
+        await FlushToClientAsync(http.BodyWriter, ct);
+    }
+
+    /// <summary>
+    /// Flushes to the client; a client that is gone (the pipe completed, or the write failed) raises
+    /// <see cref="ClientGoneException"/>, so that it is never taken for an upstream failure (architecture decision 11).
+    /// </summary>
+    public static ValueTask FlushToClientAsync(PipeWriter output, CancellationToken ct)
+    {
+        var flush = output.FlushAsync(ct);
+        if (flush.IsCompletedSuccessfully)
+        {
+            ThrowIfGone(flush.Result);
+            return ValueTask.CompletedTask;
+        }
+
+        return AwaitAsync(flush, ct);
+
+        static async ValueTask AwaitAsync(ValueTask<FlushResult> flush, CancellationToken ct)
+        {
+            FlushResult result;
+            try
+            {
+                result = await flush;
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                throw new ClientGoneException("writing to the client failed", ex);
+            }
+
+            ThrowIfGone(result);
+        }
+    }
+
+    private static void ThrowIfGone(FlushResult result)
+    {
+        if (result.IsCompleted || result.IsCanceled)
+        {
+            throw new ClientGoneException();
+        }
     }
 
     public static void WriteHeaders(HttpResponse http, CallState call, TimeProvider time)

@@ -15,17 +15,27 @@ internal static class AnthropicEndpoints
     {
         var proxy = new ProxyEndpoint(services);
         app.MapPost("/v1/messages", context => proxy.HandleAsync(context, ClientApi.Anthropic,
-            (body, fields) => new AnthropicMessages(body, fields, services.Time, PingInterval)));
+            (body, fields) => new AnthropicMessages(body, fields, services.Time, PingInterval) { Logger = services.Logger }));
         app.MapPost("/v1/messages/count_tokens", context => CountTokensAsync(context, services));
     }
 
+    /// <summary>Authenticated like every call (it reads a body and runs the tokenizer: not for anyone) and body-limited by
+    /// <c>max_request_size_mb</c>.</summary>
     private static async Task CountTokensAsync(HttpContext context, GatewayServices services)
     {
         CallIds.Assign(context);
+        var auth = await services.Auth.AuthenticateAsync(context.Request, context.RequestAborted);
+        if (!auth.Succeeded)
+        {
+            await ApiErrors.WriteAsync(context, ClientApi.Anthropic, auth.StatusCode, auth.Error ?? "Invalid API key.", "invalid_api_key");
+            return;
+        }
+
         using var body = await RequestBody.ReadAsync(context.Request, services.Config.General.MaxRequestBodyBytes, context.RequestAborted);
         if (body is null)
         {
-            await ApiErrors.WriteAsync(context, ClientApi.Anthropic, 413, "Request body is larger than the configured limit.");
+            await ApiErrors.WriteAsync(context, ClientApi.Anthropic, 413,
+                $"Request body is larger than the limit of {services.Config.General.MaxRequestBodyBytes} bytes (general_settings.max_request_size_mb).");
             return;
         }
 
@@ -33,9 +43,9 @@ internal static class AnthropicEndpoints
         try
         {
             var fields = RoutingFields.Parse(body.Span);
-            if (!fields.ModelIsString)
+            if (RequestChecks.Check(fields, RequestKind.Anthropic) is { } problem)
             {
-                await ApiErrors.WriteAsync(context, ClientApi.Anthropic, 400, "Missing required parameter 'model'.");
+                await ApiErrors.WriteAsync(context, ClientApi.Anthropic, 400, problem.Message);
                 return;
             }
 
@@ -43,7 +53,12 @@ internal static class AnthropicEndpoints
         }
         catch (System.Text.Json.JsonException ex)
         {
-            await ApiErrors.WriteAsync(context, ClientApi.Anthropic, 400, "Malformed JSON in the request body: " + ex.Message);
+            await ApiErrors.WriteAsync(context, ClientApi.Anthropic, 400, "Malformed JSON in the request body: " + Protocols.ClientText.Quote(ex.Message));
+            return;
+        }
+        catch (Translation.TranslationException ex)
+        {
+            await ApiErrors.WriteAsync(context, ClientApi.Anthropic, 400, ex.Message);
             return;
         }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Switchboard.Config;
 using Switchboard.Protocols;
 using Switchboard.Protocols.OpenAi;
@@ -23,6 +24,9 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
     private byte[]? _passthrough;
     private string? _passthroughFor;
     private OpenAiToAnthropicStreamTranslator? _streamTranslator;
+
+    /// <summary>Gets the translation's notes (what it left out) at debug level.</summary>
+    public ILogger? Logger { get; init; }
 
     public ClientApi Api => ClientApi.Anthropic;
 
@@ -61,6 +65,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
                 UpstreamModel = config.UpstreamModel,
                 IsGlm = Providers.IsZai(config.Provider, config.ApiBase) || config.UpstreamModel.StartsWith("glm", StringComparison.OrdinalIgnoreCase),
                 MaxOutputTokens = config.ModelInfo.MaxOutputTokens,
+                Logger = Logger,
             });
             _translatedFor = key;
         }
@@ -106,10 +111,10 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
         var translator = _streamTranslator = new OpenAiToAnthropicStreamTranslator(
             RequestedModel, "msg_" + call.CallId, _translated?.ToolNames ?? ToolNameMap.Empty, call.EstimatedInputTokens)
         {
-            CostOf = u => Usage.CostCalculator.Cost(config?.ModelInfo, config?.UpstreamModel, u.InputTokens, u.OutputTokens, u.CachedInputTokens),
+            CostOf = u => Usage.CostCalculator.Cost(config?.ModelInfo, config?.UpstreamModel, u),
         };
         var output = http.BodyWriter;
-        var parser = new SseParser();
+        var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         TimeSpan? ttft = null;
         try
@@ -126,10 +131,10 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
                 parser.Append(buffer.AsSpan(0, read));
                 while (parser.TryRead(out var evt))
                 {
-                    Feed(translator, evt, output);
+                    Feed(translator, evt, output, call.Delivered);
                 }
 
-                await output.FlushAsync(ct);
+                await Answer.FlushToClientAsync(output, ct);
                 if (translator.Finished)
                 {
                     break;
@@ -138,12 +143,21 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
 
             while (parser.TryReadFinal(out var evt))
             {
-                Feed(translator, evt, output);
+                Feed(translator, evt, output, call.Delivered);
             }
 
-            // A stream that ends without finish_reason or [DONE] still gets a well-formed ending.
+            if (!translator.Finished && !translator.SawFinishReason)
+            {
+                // Closed before finish_reason: the answer is cut (maybe mid tool-call arguments); an error event ends it,
+                // never message_delta/message_stop (architecture decision 10).
+                translator.OnEndedEarly(output);
+                await Answer.FlushToClientAsync(output, ct);
+                throw new IOException("the upstream stream ended before finish_reason and [DONE]");
+            }
+
+            // finish_reason came, only [DONE] (or the usage chunk) is missing: the answer itself is whole.
             translator.OnDone(output);
-            await output.FlushAsync(ct);
+            await Answer.FlushToClientAsync(output, ct);
         }
         finally
         {
@@ -153,7 +167,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
         return new RelayResult(translator.Usage, ttft, !translator.Failed);
     }
 
-    private static void Feed(OpenAiToAnthropicStreamTranslator translator, SseEvent evt, IBufferWriter<byte> output)
+    private static void Feed(OpenAiToAnthropicStreamTranslator translator, SseEvent evt, IBufferWriter<byte> output, Usage.DeliveredUsage delivered)
     {
         if (evt.IsDone)
         {
@@ -161,6 +175,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
         }
         else if (!evt.Data.IsEmpty)
         {
+            delivered.AddOpenAiChunk(evt.Data.Span);
             translator.OnChunk(evt.Data.Span, output);
         }
     }
@@ -181,7 +196,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
             }
 
             OpenAiToAnthropicStreamTranslator.WritePing(output);
-            await output.FlushAsync(ct);
+            await Answer.FlushToClientAsync(output, ct);
         }
 
         return await read;
@@ -191,9 +206,8 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
     private async Task<RelayResult> RelayAnthropicStreamAsync(Stream upstream, HttpResponse http, CallState call, CancellationToken ct)
     {
         var output = http.BodyWriter;
-        var parser = new SseParser();
+        var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        int input = 0, outputTokens = 0, cached = 0;
         var haveUsage = false;
         TimeSpan? ttft = null;
         try
@@ -211,25 +225,22 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
                 while (parser.TryRead(out var evt))
                 {
                     var data = evt.Data.Span;
+                    call.Delivered.AddAnthropicEvent(evt.Name, data);
                     if (evt.Name == "message_start")
                     {
-                        WriteEvent(output, evt.Name, EchoModelInMessageStart(data, out input, out cached));
+                        WriteEvent(output, evt.Name, EchoModelInMessageStart(data));
                         haveUsage = true;
                         continue;
                     }
 
-                    if (evt.Name == "message_delta" && TokenUsage.TryReadOpenAi(data, out var delta))
-                    {
-                        outputTokens = delta.OutputTokens;
-                        haveUsage = true;
-                    }
+                    haveUsage |= evt.Name == "message_delta";
 
                     TrackBlocks(evt.Name, data);
 
                     WriteEvent(output, evt.Name, data);
                 }
 
-                await output.FlushAsync(ct);
+                await Answer.FlushToClientAsync(output, ct);
             }
         }
         finally
@@ -243,7 +254,8 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
             throw new IOException("the upstream stream ended before message_stop");
         }
 
-        return new RelayResult(haveUsage ? new TokenUsage(input, outputTokens, cached, false) : null, ttft, true);
+        // The usage message_start and message_delta reported (cache reads and writes included), recorded as they passed.
+        return new RelayResult(haveUsage ? call.Delivered.Settle(static () => 0) : null, ttft, true);
     }
 
     private int? _passthroughOpenBlock;
@@ -297,19 +309,10 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
         output.Write("\n\n"u8);
     }
 
-    private byte[] EchoModelInMessageStart(ReadOnlySpan<byte> data, out int input, out int cached)
+    private byte[] EchoModelInMessageStart(ReadOnlySpan<byte> data)
     {
-        input = 0;
-        cached = 0;
         try
         {
-            using var doc = JsonDocument.Parse(data.ToArray());
-            if (doc.RootElement.TryGetProperty("message", out var message) && message.TryGetProperty("usage", out var usage))
-            {
-                input = usage.TryGetProperty("input_tokens", out var i) && i.TryGetInt32(out var iv) ? iv : 0;
-                cached = usage.TryGetProperty("cache_read_input_tokens", out var c) && c.TryGetInt32(out var cv) ? cv : 0;
-            }
-
             var node = System.Text.Json.Nodes.JsonNode.Parse(data)!;
             if (node["message"] is System.Text.Json.Nodes.JsonObject m)
             {

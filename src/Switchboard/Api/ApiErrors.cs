@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Switchboard.Protocols;
 using Switchboard.Protocols.Anthropic;
 using Switchboard.Protocols.OpenAi;
 
@@ -28,6 +29,8 @@ internal static class ApiErrors
             response.Headers["x-should-retry"] = retry ? "true" : "false";
         }
 
+        // A backstop: messages that quote client input should use ClientText.Quote; none may carry megabytes back.
+        message = ClientText.Message(message);
         var requestId = context.Items[CallIds.ItemKey] as string;
         using var writer = new Utf8JsonWriter(response.BodyWriter);
         if (api == ClientApi.Anthropic)

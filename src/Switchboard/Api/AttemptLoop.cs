@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Switchboard.Observability;
 using Switchboard.Routing;
 using Switchboard.Upstream;
 
@@ -8,12 +9,13 @@ namespace Switchboard.Api;
 
 /// <summary>
 /// Drives one call through the router: pick a deployment, send, classify, retry on another deployment, fall back
-/// to other groups, and answer in the caller's protocol (DESIGN decision 2). Retries happen only before the first
+/// to other groups, and answer in the caller's protocol (architecture decision 2). Retries happen only before the first
 /// byte reaches the client.
 /// </summary>
 internal sealed class AttemptLoop(GatewayServices services)
 {
     private const long MaxErrorBody = 1024 * 1024;
+    private const long MaxAnswerBody = 256L * 1024 * 1024;
 
     public async Task RunAsync(HttpContext context, ModelGroup firstGroup, CallState call, IProxyProtocol protocol)
     {
@@ -22,11 +24,12 @@ internal sealed class AttemptLoop(GatewayServices services)
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         timeout.CancelAfter(services.Config.EffectiveRequestTimeout);
         var ct = timeout.Token;
+        call.Secrets = services.Secrets;
+        call.MaxSseEventBytes = services.Config.General.MaxSseEventBytes;
 
         var excluded = new HashSet<string>(StringComparer.Ordinal);
         UpstreamFailure? lastFailure = null;
         RouteDecision? lastDecision = null;
-        string? lastDeploymentKey = null;
         (Deployment From, string Reason)? pendingRetry = null;
         var history = new FailureHistory();
         var chain = new List<string> { firstGroup.Name };
@@ -83,13 +86,12 @@ internal sealed class AttemptLoop(GatewayServices services)
                     lastFailure = failure;
                     history.Add(failure, services.Time.GetUtcNow());
                     call.ErrorClass = failure.ProviderCode is null ? failure.Kind.ToString() : $"{failure.Kind}:{failure.ProviderCode}";
-                    lastDeploymentKey = deployment.Config.ApiKey;
                     router.ReportFailure(lease, failure);
                     if (!failure.IsRetryableOnAnotherDeployment)
                     {
                         context.Response.Headers["x-litellm-model-id"] = deployment.Id;
                         context.Response.Headers["x-litellm-attempted-retries"] = call.Retries.ToString(CultureInfo.InvariantCulture);
-                        await WriteUpstreamErrorAsync(context, protocol.Api, call, failure, lastDeploymentKey);
+                        await WriteUpstreamErrorAsync(context, protocol.Api, call, failure);
                         return;
                     }
 
@@ -111,8 +113,17 @@ internal sealed class AttemptLoop(GatewayServices services)
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            await ApiErrors.WriteAsync(context, protocol.Api, 504,
-                $"Request timed out after {services.Config.EffectiveRequestTimeout.TotalSeconds:0.#} s (request_timeout) for model group '{firstGroup.Name}'.");
+            var message = $"Request timed out after {services.Config.EffectiveRequestTimeout.TotalSeconds:0.#} s (request_timeout) for model group '{firstGroup.Name}'.";
+            call.ErrorClass = "request_timeout";
+            if (context.Response.HasStarted)
+            {
+                // A stream cut by the call's own time budget still ends with the protocol's error signal, never a
+                // silent stop the client could take for a complete answer (architecture decision 2).
+                await protocol.WriteMidStreamErrorAsync(context, message, CancellationToken.None);
+                return;
+            }
+
+            await ApiErrors.WriteAsync(context, protocol.Api, 504, message);
             return;
         }
 
@@ -121,7 +132,7 @@ internal sealed class AttemptLoop(GatewayServices services)
             router.LogRetry(unserved.From, null, unserved.Reason);
         }
 
-        await WriteExhaustedAsync(context, protocol.Api, firstGroup, call, lastFailure, lastDecision, history, lastDeploymentKey);
+        await WriteExhaustedAsync(context, protocol.Api, firstGroup, call, lastFailure, lastDecision, history, services.Secrets);
     }
 
     private async Task<AttemptResult> SendAsync(Deployment deployment, IProxyProtocol protocol, CallState call, CancellationToken ct)
@@ -139,11 +150,27 @@ internal sealed class AttemptLoop(GatewayServices services)
             response = await adapter.SendAsync(config, request, attemptCts?.Token ?? ct);
             if (response.IsSuccess)
             {
-                return new AttemptResult(response, null, started);
+                // Checked before anything reaches the client, so that a lying upstream is retried elsewhere (architecture decision 10).
+                var problem = protocol.Stream
+                    ? AnswerCheck.CheckStream(response.ContentType)
+                    : AnswerCheck.Check(await response.BufferAsync(MaxAnswerBody, ct), response.ContentType, AnswerCheck.ShapeOf(request.Path));
+                if (problem is null)
+                {
+                    if (protocol.Stream)
+                    {
+                        response.WatchIdle(config.StreamIdleTimeout ?? services.Config.Router.StreamIdleTimeout, services.Time);
+                    }
+
+                    return new AttemptResult(response, null, started);
+                }
+
+                Log.UntrustedAnswer(services.Logger, call.CallId, deployment.Id, problem);
+                await response.DisposeAsync();
+                return new AttemptResult(null, new UpstreamFailure(FailureKind.Retryable, response.StatusCode, null, problem, null, null), started);
             }
 
             var body = await response.ReadAllAsync(MaxErrorBody, ct);
-            var failure = FailureClassifier.Classify(config.Provider, response.StatusCode, response.Header, body, services.Time.GetUtcNow());
+            var failure = FailureClassifier.Classify(config.Provider, response.StatusCode, response.Header, body, services.Time.GetUtcNow(), services.Secrets);
             await response.DisposeAsync();
             return new AttemptResult(null, failure, started);
         }
@@ -163,7 +190,7 @@ internal sealed class AttemptLoop(GatewayServices services)
                 await response.DisposeAsync();
             }
 
-            return new AttemptResult(null, FailureClassifier.FromException(ex, timedOut: false), started);
+            return new AttemptResult(null, FailureClassifier.FromException(ex, timedOut: false, services.Secrets), started);
         }
         finally
         {
@@ -185,16 +212,27 @@ internal sealed class AttemptLoop(GatewayServices services)
         {
             result = await protocol.RelayAsync(context, deployment, response, call, ct);
         }
+        catch (Exception ex) when (ex is ClientGoneException || (context.RequestAborted.IsCancellationRequested && ex is IOException or OperationCanceledException or HttpRequestException or InvalidDataException))
+        {
+            // The client hung up (a failed write, or the read cancelled with it): never the deployment's fault (architecture decision 11).
+            Log.ClientGone(services.Logger, call.CallId, deployment.Id, ex.GetType().Name);
+            call.ErrorClass = "client_closed";
+            return;
+        }
         catch (Exception ex) when (ex is IOException or HttpRequestException or InvalidDataException
             || (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested && !ct.IsCancellationRequested))
         {
-            var failure = FailureClassifier.FromException(ex, timedOut: false);
+            var stalled = ex is StreamIdleTimeoutException;
+            var failure = FailureClassifier.FromException(ex, timedOut: stalled, services.Secrets);
             services.Router.ReportFailure(lease, failure);
             Log.MidStreamFailure(services.Logger, call.CallId, deployment.Id, ex.GetType().Name);
-            call.ErrorClass = "stream_error";
+            call.ErrorClass = stalled ? "stream_idle_timeout" : "stream_error";
             if (context.Response.HasStarted)
             {
-                await protocol.WriteMidStreamErrorAsync(context, "The upstream stream broke before it finished; the answer is incomplete.", CancellationToken.None);
+                var message = stalled
+                    ? $"The upstream stream stalled ({ex.Message}); the answer is incomplete."
+                    : "The upstream stream broke before it finished; the answer is incomplete.";
+                await protocol.WriteMidStreamErrorAsync(context, message, CancellationToken.None);
             }
             else
             {
@@ -209,7 +247,10 @@ internal sealed class AttemptLoop(GatewayServices services)
         call.TimeToFirstToken = result.TimeToFirstToken;
         if (!result.Completed)
         {
+            // The upstream ended its stream with an error event: its failure, counted like a broken stream.
             call.ErrorClass = "stream_error";
+            services.Router.ReportFailure(lease, new UpstreamFailure(FailureKind.Retryable, response.StatusCode, null, "the upstream ended its stream with an error event", null, null));
+            return;
         }
 
         services.Router.ReportSuccess(lease, new AttemptOutcome(
@@ -221,16 +262,16 @@ internal sealed class AttemptLoop(GatewayServices services)
             RateLimitHeaders.ReadRequestWindow(response.Header, services.Time.GetUtcNow())));
     }
 
-    private async Task WriteUpstreamErrorAsync(HttpContext context, ClientApi api, CallState call, UpstreamFailure failure, string? key)
+    private async Task WriteUpstreamErrorAsync(HttpContext context, ClientApi api, CallState call, UpstreamFailure failure)
     {
-        var message = Redact(failure.Message, key);
+        var message = services.Secrets.Redact(failure.Message);
         var status = failure.HttpStatus is >= 400 and < 600 ? failure.HttpStatus : 502;
         Log.UpstreamRejected(services.Logger, call.CallId, status, failure.Kind.ToString());
         await ApiErrors.WriteAsync(context, api, status, message, failure.ProviderCode);
     }
 
     private static async Task WriteExhaustedAsync(HttpContext context, ClientApi api, ModelGroup group, CallState call, UpstreamFailure? failure,
-        RouteDecision? decision, FailureHistory history, string? key)
+        RouteDecision? decision, FailureHistory history, SecretRedactor secrets)
     {
         context.Response.Headers["x-litellm-attempted-retries"] = call.Retries.ToString(CultureInfo.InvariantCulture);
 
@@ -238,7 +279,7 @@ internal sealed class AttemptLoop(GatewayServices services)
         // own attempts met says the same thing (every key overloaded, or out for hours) for this very first call.
         if (decision is null && history.AllOverloaded)
         {
-            decision = new RouteDecision { AllOverloaded = true, RetryAfter = failure?.RetryAfter, Message = Redact(failure!.Message, key) };
+            decision = new RouteDecision { AllOverloaded = true, RetryAfter = failure?.RetryAfter, Message = secrets.Redact(failure!.Message) };
         }
         else if (decision is null && history.AllOutForLong)
         {
@@ -246,7 +287,7 @@ internal sealed class AttemptLoop(GatewayServices services)
             {
                 LongOutage = true,
                 RetryAfter = history.EarliestRecoveryIn,
-                Message = Redact(failure!.Message, key),
+                Message = secrets.Redact(failure!.Message),
             };
         }
 
@@ -266,7 +307,11 @@ internal sealed class AttemptLoop(GatewayServices services)
             return;
         }
 
-        if (decision is { Reason: NoDeploymentReason.AllCoolingDown or NoDeploymentReason.AllTried or NoDeploymentReason.QueueFull or NoDeploymentReason.QueueTimeout })
+        // Every deployment tried and the last one broke (5xx, timeout, an answer that was not one): that is a bad gateway,
+        // not a rate limit the caller should wait out.
+        var brokeLast = failure?.Kind is FailureKind.Retryable or FailureKind.Timeout;
+        if (decision is { Reason: NoDeploymentReason.AllCoolingDown or NoDeploymentReason.QueueFull or NoDeploymentReason.QueueTimeout }
+            || decision is { Reason: NoDeploymentReason.AllTried } && !brokeLast)
         {
             var wait = decision.RetryAfter ?? failure?.RetryAfter ?? TimeSpan.FromSeconds(1);
             if (wait > TimeSpan.FromSeconds(60))
@@ -274,7 +319,7 @@ internal sealed class AttemptLoop(GatewayServices services)
                 wait = TimeSpan.FromSeconds(60);
             }
 
-            var why = failure is null ? string.Empty : $" Last upstream error: {Redact(failure.Message, key)}";
+            var why = failure is null ? string.Empty : $" Last upstream error: {secrets.Redact(failure.Message)}";
             await ApiErrors.WriteAsync(context, api, 429,
                 $"All deployments of model group '{group.Name}' are rate-limited or busy; retry after {Math.Ceiling(wait.TotalSeconds)} s.{why}",
                 "rate_limited", retryAfter: wait);
@@ -294,17 +339,13 @@ internal sealed class AttemptLoop(GatewayServices services)
                 : failure.Kind == FailureKind.Timeout ? 504
                 : failure.HttpStatus is >= 500 and < 600 ? failure.HttpStatus : 502;
             await ApiErrors.WriteAsync(context, api, status,
-                $"Model group '{group.Name}' failed after {call.Retries + 1} attempt(s): {Redact(failure.Message, key)}",
+                $"Model group '{group.Name}' failed after {call.Retries + 1} attempt(s): {secrets.Redact(failure.Message)}",
                 failure.ProviderCode, retryAfter: status == 429 ? failure.RetryAfter ?? TimeSpan.FromSeconds(1) : null);
             return;
         }
 
         await ApiErrors.WriteAsync(context, api, 503, $"Model group '{group.Name}' has no deployment available. {decision?.Message}".TrimEnd(), "no_deployment");
     }
-
-    /// <summary>Upstream messages may echo the key they were sent; never pass it on (DESIGN decision 8).</summary>
-    internal static string Redact(string message, string? key) =>
-        string.IsNullOrEmpty(key) || key.Length < 4 ? message : message.Replace(key, Observability.KeyMask.Mask(key), StringComparison.Ordinal);
 
     /// <summary>What the attempts of one call met, to answer like the router will for the next call.</summary>
     private sealed class FailureHistory

@@ -17,19 +17,31 @@ internal sealed class CallState
     /// <summary>Spend of the caller's virtual key before this call, for <c>x-litellm-key-spend</c>.</summary>
     public double? KeySpendBefore { get; init; }
 
+    /// <summary>Masks configured keys in upstream error text relayed mid-stream (set by the attempt loop).</summary>
+    public Observability.SecretRedactor Secrets { get; set; } = Observability.SecretRedactor.Empty;
+
+    /// <summary>The largest SSE event accepted from an upstream (<c>general_settings.max_sse_event_bytes</c>).</summary>
+    public int MaxSseEventBytes { get; set; } = Protocols.OpenAi.SseParser.DefaultMaxEventBytes;
+
     /// <summary>Time spent waiting on upstreams (connect to last byte), summed over attempts.</summary>
     public TimeSpan UpstreamTime { get; set; }
     public int Retries { get; set; }
     public Deployment? ServedBy { get; set; }
     public string? ServedGroup { get; set; }
     public TokenUsage? Usage { get; set; }
+
+    /// <summary>What a stream delivered so far, for billing a stream that ends early (architecture decision 5).</summary>
+    public Switchboard.Usage.DeliveredUsage Delivered { get; } = new();
     public TimeSpan? TimeToFirstToken { get; set; }
 
     /// <summary>The failure class of the last failed attempt (or of the answer), for the usage record.</summary>
     public string? ErrorClass { get; set; }
 
     /// <summary>The call's cost in USD, known once usage is: from model_info prices, else the built-in table.</summary>
-    public double Cost => ServedBy is { } d && Usage is { } u
-        ? Switchboard.Usage.CostCalculator.Cost(d.Config.ModelInfo, d.Config.UpstreamModel, u.InputTokens, u.OutputTokens, u.CachedInputTokens)
+    public double Cost => Usage is { } u ? CostOf(u) : 0;
+
+    /// <summary>The price of <paramref name="usage"/> on the deployment that served the call; 0 when none did.</summary>
+    public double CostOf(TokenUsage usage) => ServedBy is { } d
+        ? Switchboard.Usage.CostCalculator.Cost(d.Config.ModelInfo, d.Config.UpstreamModel, usage)
         : 0;
 }

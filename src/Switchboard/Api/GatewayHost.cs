@@ -4,9 +4,11 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Admin;
 using Switchboard.Config;
+using Switchboard.Protocols;
 using Switchboard.Storage;
 using Switchboard.Usage;
 
@@ -61,10 +63,19 @@ internal static class GatewayHost
         var databaseUrl = config.General.DatabaseUrl ?? Environment.GetEnvironmentVariable("DATABASE_URL");
         var store = GatewayStoreFactory.Create(databaseUrl, options.DatabasePath ?? DefaultDatabasePath(config));
         await store.MigrateAsync(CancellationToken.None);
-        builder.Services.AddSingleton(store);
+        // Made by a factory so that the container disposes it (an instance given to it is not), after the usage sink
+        // that depends on it has drained (reverse order of creation): the SQLite file is closed and its WAL checkpointed.
+        builder.Services.AddSingleton<IGatewayStore>(_ => store);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = config.General.GracefulShutdown);
         builder.Services.AddSingleton<UsageSink>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UsageSink>());
-        builder.Services.AddSingleton(sp => new GatewayServices(config, options.Time, sp.GetRequiredService<ILoggerFactory>(), store, sp.GetRequiredService<UsageSink>()));
+        // Registered after the sink so that it stops before it: aborted calls queue their records, then the sink drains.
+        builder.Services.AddSingleton<CallTracker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CallTracker>());
+        builder.Services.AddSingleton(sp => new GatewayServices(config, options.Time, sp.GetRequiredService<ILoggerFactory>(), store, sp.GetRequiredService<UsageSink>())
+        {
+            Calls = sp.GetRequiredService<CallTracker>(),
+        });
         builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Auth);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Admission);
 
@@ -76,6 +87,7 @@ internal static class GatewayHost
         app.MapOpenAiEndpoints(services);
         app.MapAnthropicEndpoints(services);
         app.MapRouterStatusEndpoints(services);
+        app.MapDeploymentEndpoints(services);
         app.MapKeyManagementEndpoints();
         app.MapSpendEndpoints();
         return app;
@@ -99,6 +111,13 @@ internal static class GatewayHost
     {
         var feature = context.Features.Get<IExceptionHandlerFeature>();
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Api");
+        // Kestrel's own verdict on a body it could not read (bad chunked framing, a body shorter than its
+        // Content-Length, a client too slow): the client's fault, answered with Kestrel's status, never a 500.
+        if (feature?.Error is Microsoft.AspNetCore.Http.BadHttpRequestException bad)
+        {
+            return ApiErrors.WriteAsync(context, ApiOf(context), bad.StatusCode, "The request could not be read: " + ClientText.Quote(bad.Message));
+        }
+
         if (feature?.Error is { } error)
         {
             Log.Unhandled(logger, error, context.Request.Path, context.Items[CallIds.ItemKey] as string);
@@ -113,8 +132,8 @@ internal static class GatewayHost
         var code = context.Response.StatusCode;
         var message = code switch
         {
-            404 => $"Unknown path {context.Request.Path}. OpenAI endpoints live under /v1 (/v1/chat/completions, /v1/models, /v1/embeddings); Anthropic under /v1/messages.",
-            405 => $"Method {context.Request.Method} is not allowed on {context.Request.Path}.",
+            404 => $"Unknown path {ClientText.Quote(context.Request.Path.Value)}. OpenAI endpoints live under /v1 (/v1/chat/completions, /v1/models, /v1/embeddings); Anthropic under /v1/messages.",
+            405 => $"Method {ClientText.Quote(context.Request.Method)} is not allowed on {ClientText.Quote(context.Request.Path.Value)}.",
             _ => $"HTTP {code}",
         };
         return ApiErrors.WriteAsync(context, ApiOf(context), code, message);

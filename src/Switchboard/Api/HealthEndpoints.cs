@@ -48,8 +48,15 @@ internal static class HealthEndpoints
         await writer.FlushAsync(context.RequestAborted);
     }
 
+    /// <remarks>
+    /// Anyone may ask (load balancers probe it), but with a master key set only the master key sees where the upstreams
+    /// are and which key each deployment uses (even masked, a key's fragments help nobody but an attacker). Open mode
+    /// shows everything, as the rest of an open gateway does.
+    /// </remarks>
     private static async Task HealthAsync(HttpContext context, GatewayServices services)
     {
+        var detailed = services.Auth.IsOpenMode
+            || await services.Auth.AuthenticateAsync(context.Request, context.RequestAborted) is { Caller.Kind: Auth.CallerKind.Master };
         context.Response.ContentType = "application/json";
         var status = services.Router.Snapshot();
         var deployments = status.Groups.SelectMany(g => g.Deployments).ToList();
@@ -66,8 +73,12 @@ internal static class HealthEndpoints
             writer.WriteString("id", deployment.Id);
             writer.WriteString("model_group", deployment.Group);
             writer.WriteString("model", deployment.Provider + "/" + deployment.Model);
-            writer.WriteString("api_base", deployment.ApiBase);
-            writer.WriteString("api_key", deployment.MaskedKey);
+            if (detailed)
+            {
+                writer.WriteString("api_base", deployment.ApiBase);
+                writer.WriteString("api_key", deployment.MaskedKey);
+            }
+
             writer.WriteString("state", deployment.Disabled ? "disabled" : deployment.CoolingDown ? "cooling_down" : "healthy");
             if (deployment.CoolingDown)
             {

@@ -22,4 +22,12 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Switchboard listening on {Url} with config {Config}: {Groups} model group(s), {Deployments} deployment(s), strategy {Strategy}")]
     public static partial void Started(ILogger logger, string url, string config, int groups, int deployments, string strategy);
+
+    [LoggerMessage(EventId = 120, Level = LogLevel.Warning,
+        Message = "untrusted upstream answer call_id={CallId} deployment={Deployment}: {Problem}; counted as a failure, retried elsewhere")]
+    public static partial void UntrustedAnswer(ILogger logger, string callId, string deployment, string problem);
+
+    [LoggerMessage(EventId = 121, Level = LogLevel.Information,
+        Message = "client hung up mid-answer call_id={CallId} deployment={Deployment} ({Error}); deployment health unchanged")]
+    public static partial void ClientGone(ILogger logger, string callId, string deployment, string error);
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Switchboard.Config;
 using Switchboard.Protocols;
 using Switchboard.Protocols.OpenAi;
@@ -11,7 +12,7 @@ namespace Switchboard.Api;
 
 /// <summary>
 /// An OpenAI-format call. To OpenAI-compatible upstreams the body goes on byte for byte with only the model swapped
-/// (DESIGN decision 3) and the answer is relayed as is, streams event by event; to <c>anthropic/</c> upstreams chat
+/// (architecture decision 3) and the answer is relayed as is, streams event by event; to <c>anthropic/</c> upstreams chat
 /// completions are translated to the Messages API and back.
 /// </summary>
 internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string upstreamPath, TimeProvider time) : IProxyProtocol
@@ -22,9 +23,13 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
     private string? _translatedFor;
     private AnthropicToOpenAiStreamTranslator? _streamTranslator;
 
+    /// <summary>Gets the translation's notes (what it left out) at debug level.</summary>
+    public ILogger? Logger { get; init; }
+
     public ClientApi Api => ClientApi.OpenAi;
 
-    public bool Stream => fields.Stream;
+    /// <summary>Embeddings have no stream: a <c>stream: true</c> there is ignored, not relayed as a stream that never ends well.</summary>
+    public bool Stream => fields.Stream && upstreamPath != "/embeddings";
 
     public UpstreamRequest BuildRequest(Deployment deployment)
     {
@@ -42,11 +47,12 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
                 {
                     UpstreamModel = config.UpstreamModel,
                     DefaultMaxTokens = config.ModelInfo.MaxOutputTokens ?? 4096,
+                    Logger = Logger,
                 });
                 _translatedFor = config.UpstreamModel;
             }
 
-            return new UpstreamRequest("/v1/messages", _translated.Body, fields.Stream);
+            return new UpstreamRequest("/v1/messages", _translated.Body, Stream);
         }
 
         // Retries usually go to deployments of the same upstream model: build once per model name.
@@ -56,20 +62,21 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
             _builtFor = config.UpstreamModel;
         }
 
-        return new UpstreamRequest(upstreamPath, _built, fields.Stream);
+        return new UpstreamRequest(upstreamPath, _built, Stream);
     }
 
     public async Task<RelayResult> RelayAsync(HttpContext context, Deployment deployment, UpstreamResponse response, CallState call, CancellationToken ct)
     {
         var http = context.Response;
         var translated = Providers.SpeaksAnthropic(deployment.Config.Provider);
-        if (fields.Stream)
+        if (Stream)
         {
             await Answer.StartEventStreamAsync(http, call, time, ct);
             return translated
                 ? await TranslateStreamAsync(response.Body, http, call, ct)
                 : await SseRelay.RelayOpenAiAsync(response.Body, http, dropUsageOnlyChunk: !fields.IncludeUsage, time, call.StartTimestamp,
-                    u => Usage.CostCalculator.Cost(deployment.Config.ModelInfo, deployment.Config.UpstreamModel, u.InputTokens, u.OutputTokens, u.CachedInputTokens), ct);
+                    u => Usage.CostCalculator.Cost(deployment.Config.ModelInfo, deployment.Config.UpstreamModel, u), call.Delivered, ct,
+                    call.MaxSseEventBytes, call.Secrets);
         }
 
         var readStarted = time.GetTimestamp();
@@ -94,7 +101,7 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
         var translator = _streamTranslator = new AnthropicToOpenAiStreamTranslator(
             fields.Model!, time.GetUtcNow().ToUnixTimeSeconds(), includeUsage: fields.IncludeUsage, "chatcmpl-" + call.CallId);
         var output = http.BodyWriter;
-        var parser = new SseParser();
+        var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         TimeSpan? ttft = null;
         try
@@ -106,19 +113,28 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
                 parser.Append(buffer.AsSpan(0, read));
                 while (parser.TryRead(out var evt))
                 {
+                    call.Delivered.AddAnthropicEvent(evt.Name, evt.Data.Span);
                     translator.OnEvent(evt.Name ?? "message", evt.Data.Span, output);
                 }
 
-                await output.FlushAsync(ct);
+                await Answer.FlushToClientAsync(output, ct);
             }
 
             while (parser.TryReadFinal(out var evt))
             {
+                call.Delivered.AddAnthropicEvent(evt.Name, evt.Data.Span);
                 translator.OnEvent(evt.Name ?? "message", evt.Data.Span, output);
             }
 
-            translator.OnEnd(output);
-            await output.FlushAsync(ct);
+            if (!translator.Finished)
+            {
+                // Closed before message_stop: the answer is cut; an error chunk ends it, never a clean stop (architecture decision 10).
+                translator.OnEndedEarly(output);
+                await Answer.FlushToClientAsync(output, ct);
+                throw new IOException("the upstream stream ended before message_stop");
+            }
+
+            await Answer.FlushToClientAsync(output, ct);
         }
         finally
         {

@@ -16,21 +16,34 @@ internal static class OpenAiEndpoints
             foreach (var path in new[] { "/chat/completions", "/completions", "/embeddings" })
             {
                 app.MapPost(prefix + path, context => proxy.HandleAsync(context, ClientApi.OpenAi,
-                    (body, fields) => new OpenAiCall(body, fields, path, services.Time)));
+                    (body, fields) => new OpenAiCall(body, fields, path, services.Time) { Logger = services.Logger }));
             }
 
             app.MapGet(prefix + "/models", context => ModelsAsync(context, services));
         }
     }
 
+    /// <summary>
+    /// The model list needs a key like every call (as in LiteLLM), and a virtual key sees only the groups it may call
+    /// (its <c>models</c>); the master key and open mode see them all.
+    /// </summary>
     private static async Task ModelsAsync(HttpContext context, GatewayServices services)
     {
+        CallIds.Assign(context);
+        var auth = await services.Auth.AuthenticateAsync(context.Request, context.RequestAborted);
+        if (!auth.Succeeded)
+        {
+            await ApiErrors.WriteAsync(context, ClientApi.OpenAi, auth.StatusCode, auth.Error ?? "Invalid API key.", "invalid_api_key");
+            return;
+        }
+
+        var allowed = auth.Caller!.AllowedModels;
         context.Response.ContentType = "application/json";
         using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
         var router = services.Config.Router;
         var names = services.Config.ModelGroups.Where(n => !n.Contains('*', StringComparison.Ordinal))
             .Concat(router.ModelGroupAlias.Keys.Where(alias => !router.HiddenModelGroupAliases.Contains(alias)))
-            .Distinct(StringComparer.Ordinal).ToList();
+            .Distinct(StringComparer.Ordinal).Where(name => Admission.AdmissionController.IsModelAllowed(allowed, name)).ToList();
         Protocols.ModelList.Write(writer, names, "switchboard", services.Time.GetUtcNow());
         await writer.FlushAsync(context.RequestAborted);
     }

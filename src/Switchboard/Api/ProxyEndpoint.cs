@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Switchboard.Protocols;
 using Switchboard.Translation;
 
 namespace Switchboard.Api;
@@ -21,6 +22,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
         string? model = null;
         var stream = false;
         Admission.AdmissionLease? admitted = null;
+        services.Calls.Enter();
         try
         {
             var auth = await services.Auth.AuthenticateAsync(context.Request, context.RequestAborted);
@@ -46,25 +48,29 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             }
             catch (JsonException ex)
             {
-                await ApiErrors.WriteAsync(context, api, 400, "Malformed JSON in the request body: " + ex.Message, "invalid_json");
+                await ApiErrors.WriteAsync(context, api, 400, "Malformed JSON in the request body: " + ClientText.Quote(ex.Message), "invalid_json");
                 return;
             }
 
-            if (!fields.HasModel || !fields.ModelIsString || string.IsNullOrEmpty(fields.Model))
+            if (RequestChecks.CheckModel(fields) is { } problem)
             {
-                await ApiErrors.WriteAsync(context, api, 400,
-                    fields.HasModel ? "'model' must be a non-empty string naming a model group." : "Missing required parameter 'model'.",
-                    "invalid_model", "model");
+                await ApiErrors.WriteAsync(context, api, 400, problem.Message, problem.Code, problem.Param);
                 return;
             }
 
-            model = fields.Model;
+            model = fields.Model!;
             stream = fields.Stream;
             var group = services.Router.ResolveGroup(model);
             if (group is null)
             {
                 await ApiErrors.WriteAsync(context, api, api == ClientApi.Anthropic ? 404 : 400,
-                    $"Unknown model '{model}'. Known model groups: {string.Join(", ", services.Config.ModelGroups)}.", "model_not_found", "model");
+                    $"Unknown model '{ClientText.Quote(model)}'. Known model groups: {string.Join(", ", services.Config.ModelGroups)}.", "model_not_found", "model");
+                return;
+            }
+
+            if (RequestChecks.CheckBody(fields, KindOf(context, api)) is { } bodyProblem)
+            {
+                await ApiErrors.WriteAsync(context, api, 400, bodyProblem.Message, bodyProblem.Code, bodyProblem.Param);
                 return;
             }
 
@@ -79,6 +85,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
 
             admitted = admission.Lease;
             var protocol = protocolFor(body, fields);
+            stream = protocol.Stream;
             string? translatedSession = null;
             if (protocol is AnthropicMessages messages && group.Deployments.FirstOrDefault(d => !Config.Providers.SpeaksAnthropic(d.Config.Provider)) is { } openAiDeployment)
             {
@@ -104,7 +111,15 @@ internal sealed class ProxyEndpoint(GatewayServices services)
                 EstimatedInputTokens = body.Length / 4,
                 KeySpendBefore = caller.KeyHash is { } hash && caller.Kind == Auth.CallerKind.VirtualKey ? services.Admission.GetSpend(hash) ?? 0 : null,
             };
-            await _loop.RunAsync(context, group, call, protocol);
+            try
+            {
+                await _loop.RunAsync(context, group, call, protocol);
+            }
+            finally
+            {
+                // Every exit (answered, cancelled, timed out, broken): while the body is still here to count.
+                SettleUsage(call, body, api);
+            }
         }
         catch (TranslationException ex)
         {
@@ -122,10 +137,46 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             }
 
             admitted?.Dispose();
+            services.Calls.Exit();
         }
     }
 
-    /// <summary>One usage record per call that reached routing, failures included; queued, never awaited (DESIGN decision 5).</summary>
+    /// <summary>
+    /// Bills what a served call delivered when its answer did not carry the whole usage (architecture decision 5): a stream the
+    /// client cancelled, that timed out or broke before the upstream's usage, or an upstream that reported none. The
+    /// upstream's figures where it gave them (Anthropic's input comes first, in message_start), else an estimate with the
+    /// tokenizer, marked as estimated. A call that no deployment answered delivered nothing and costs nothing.
+    /// </summary>
+    private static void SettleUsage(CallState call, RequestBody body, ClientApi api)
+    {
+        if (call.ServedBy is null || (call.Usage is { Estimated: false } && !call.Delivered.Complete))
+        {
+            return;
+        }
+
+        // A stream's usage as it passed (cache writes included, which a translator's summary may leave out), else the estimate.
+        call.Usage = call.Delivered.Settle(() => CountInput(body, api));
+    }
+
+    /// <summary>The request's input tokens by the project's tokenizer; beyond 4 MiB (seconds of tokenizer time) at 4 bytes per token.</summary>
+    private static int CountInput(RequestBody body, ClientApi api)
+    {
+        if (body.Length > 4 * 1024 * 1024)
+        {
+            return body.Length / 4;
+        }
+
+        try
+        {
+            return api == ClientApi.Anthropic ? Usage.TokenCounter.CountAnthropicRequest(body.Span) : Usage.TokenCounter.CountOpenAiRequest(body.Span);
+        }
+        catch (TranslationException)
+        {
+            return body.Length / 4;
+        }
+    }
+
+    /// <summary>One usage record per call that reached routing, failures included; queued, never awaited (architecture decision 5).</summary>
     private void Record(HttpContext context, ClientApi api, CallState call, bool stream, TimeSpan total, Admission.AdmissionLease? admitted)
     {
         var usage = call.Usage;
@@ -140,7 +191,8 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             return;
         }
 
-        var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
+        var aborted = context.RequestAborted.IsCancellationRequested;
+        var status = aborted && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
         services.UsageSink.TryEnqueue(new Storage.UsageRecord
         {
             Time = services.Time.GetUtcNow(),
@@ -151,11 +203,14 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             DeploymentId = call.ServedBy?.Id,
             UpstreamModel = call.ServedBy?.Config.UpstreamModel,
             HttpStatus = status,
-            ErrorClass = status is >= 200 and < 300 && call.ErrorClass != "stream_error" ? null : call.ErrorClass ?? "http_" + status,
+            ErrorClass = status is >= 200 and < 300 && call.ErrorClass is not ("stream_error" or "stream_idle_timeout" or "request_timeout")
+                ? (aborted && call.ServedBy is not null ? "client_cancelled" : null)
+                : call.ErrorClass ?? "http_" + status,
             Retries = call.Retries,
             PromptTokens = usage?.InputTokens ?? 0,
             CompletionTokens = usage?.OutputTokens ?? 0,
             CachedTokens = usage?.CachedInputTokens ?? 0,
+            CacheCreationTokens = usage?.CacheCreationInputTokens ?? 0,
             TokensEstimated = usage?.Estimated ?? false,
             Cost = cost,
             LatencyMs = total.TotalMilliseconds,
@@ -164,6 +219,11 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             Api = api == ClientApi.Anthropic ? "anthropic" : "openai",
         });
     }
+
+    private static RequestKind KindOf(HttpContext context, ClientApi api) =>
+        api == ClientApi.Anthropic ? RequestKind.Anthropic
+        : context.Request.Path.Value?.EndsWith("/chat/completions", StringComparison.Ordinal) == true ? RequestKind.OpenAiChat
+        : RequestKind.OpenAiOther;
 
     /// <summary>The session identity for affinity: Claude Code's session header, ours, else the body's user field.</summary>
     private static string? SessionOf(HttpContext context, RoutingFields fields, string? translatedSession)

@@ -1,11 +1,16 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
+using Switchboard.Protocols;
 
 namespace Switchboard.Api;
 
 /// <summary>
 /// The few top-level fields routing needs, read with <see cref="Utf8JsonReader"/> without building a DOM
-/// (DESIGN decision 3). Records where the <c>model</c> value sits so it can be swapped in place.
+/// (architecture decision 3). Records where the <c>model</c> value sits so it can be swapped in place. The same single pass
+/// checks what every later reader of the body relies on (valid UTF-8, no lone surrogate escape, at most
+/// <see cref="MaxDepth"/> levels), the types of a few top-level fields and the shape of <c>messages</c>, so that hostile
+/// input is a 400 here rather than an exception deeper down or a call upstream (docs/hostile-input.md).
 /// </summary>
 internal readonly record struct RoutingFields(
     string? Model,
@@ -16,21 +21,50 @@ internal readonly record struct RoutingFields(
     bool Stream,
     bool HasStreamOptions,
     bool IncludeUsage,
-    string? User)
+    string? User,
+    MessagesShape Messages = MessagesShape.Absent,
+    int MessageIndex = 0,
+    string? WrongTypeField = null,
+    string? WrongTypeExpected = null)
 {
-    /// <summary>Parses the body; throws <see cref="JsonException"/> for malformed JSON or a non-object root.</summary>
+    /// <summary>
+    /// The deepest nesting accepted: System.Text.Json's own default, which the translators' and token counter's
+    /// <see cref="JsonDocument"/> parses use, so nothing this skim accepts fails on depth later.
+    /// </summary>
+    public const int MaxDepth = 64;
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = MaxDepth };
+
+    /// <summary>
+    /// Parses the body; throws <see cref="JsonException"/> for malformed JSON, a non-object root, invalid UTF-8, a lone
+    /// surrogate escape or nesting deeper than <see cref="MaxDepth"/>. Field types and the messages' shape are reported,
+    /// not thrown: which of them matter depends on the endpoint (<see cref="RequestChecks"/>).
+    /// </summary>
     public static RoutingFields Parse(ReadOnlySpan<byte> body)
     {
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 });
+        // Utf8JsonReader does not validate string contents; GetString would throw InvalidOperationException later, in
+        // whichever reader (translator, token counter) first decodes the bad string. One vectorized pass up front.
+        if (!Utf8.IsValid(body))
+        {
+            throw new JsonException("The request body is not valid UTF-8.");
+        }
+
+        if (JsonUnicode.FindLoneSurrogateEscape(body) is var at and >= 0)
+        {
+            throw new JsonException($"The request body has a lone surrogate escape (\\u{Encoding.ASCII.GetString(body.Slice(at + 2, 4))}) at byte {at}; JSON text must be valid Unicode.");
+        }
+
+        var reader = new Utf8JsonReader(body, ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new JsonException("the request body must be a JSON object");
+            throw new JsonException("The request body must be a JSON object.");
         }
 
         string? model = null;
         bool hasModel = false, modelIsString = false, stream = false, hasStreamOptions = false, includeUsage = false;
-        int modelStart = 0, modelLength = 0;
-        string? user = null;
+        int modelStart = 0, modelLength = 0, messageIndex = 0;
+        var messages = MessagesShape.Absent;
+        string? user = null, wrongField = null, wrongExpected = null;
         while (reader.Read())
         {
             if (reader.TokenType == JsonTokenType.EndObject)
@@ -59,11 +93,16 @@ internal readonly record struct RoutingFields(
                     reader.Skip();
                 }
             }
+            else if (reader.ValueTextEquals("messages"u8))
+            {
+                reader.Read();
+                messages = SkimMessages(ref reader, out messageIndex);
+            }
             else if (reader.ValueTextEquals("stream"u8))
             {
                 reader.Read();
                 stream = reader.TokenType == JsonTokenType.True;
-                reader.Skip();
+                Expect(ref reader, reader.TokenType is JsonTokenType.True or JsonTokenType.False, "stream", "a boolean", ref wrongField, ref wrongExpected);
             }
             else if (reader.ValueTextEquals("user"u8))
             {
@@ -93,8 +132,19 @@ internal readonly record struct RoutingFields(
                 }
                 else
                 {
-                    reader.Skip();
+                    Expect(ref reader, false, "stream_options", "an object", ref wrongField, ref wrongExpected);
                 }
+            }
+            else if (reader.ValueTextEquals("tools"u8))
+            {
+                reader.Read();
+                Expect(ref reader, reader.TokenType == JsonTokenType.StartArray, "tools", "an array", ref wrongField, ref wrongExpected);
+            }
+            else if (reader.ValueTextEquals("max_tokens"u8) || reader.ValueTextEquals("temperature"u8) || reader.ValueTextEquals("top_p"u8))
+            {
+                var name = reader.ValueTextEquals("max_tokens"u8) ? "max_tokens" : reader.ValueTextEquals("temperature"u8) ? "temperature" : "top_p";
+                reader.Read();
+                Expect(ref reader, reader.TokenType == JsonTokenType.Number, name, "a number", ref wrongField, ref wrongExpected);
             }
             else
             {
@@ -103,7 +153,80 @@ internal readonly record struct RoutingFields(
             }
         }
 
-        return new RoutingFields(model, modelIsString, hasModel, modelStart, modelLength, stream, hasStreamOptions, includeUsage, user);
+        return new RoutingFields(model, modelIsString, hasModel, modelStart, modelLength, stream, hasStreamOptions, includeUsage, user,
+            messages, messageIndex, wrongField, wrongExpected);
+    }
+
+    /// <summary>Records the first top-level field of the wrong type (null always passes: clients send it for "unset").</summary>
+    private static void Expect(ref Utf8JsonReader reader, bool ok, string field, string expected, ref string? wrongField, ref string? wrongExpected)
+    {
+        if (!ok && reader.TokenType != JsonTokenType.Null && wrongField is null)
+        {
+            wrongField = field;
+            wrongExpected = expected;
+        }
+
+        reader.Skip();
+    }
+
+    /// <summary>Reads the <c>messages</c> value (the reader on its first token) to its end; the first problem wins.</summary>
+    private static MessagesShape SkimMessages(ref Utf8JsonReader reader, out int index)
+    {
+        index = 0;
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            reader.Skip();
+            return MessagesShape.NotArray;
+        }
+
+        var shape = MessagesShape.Valid;
+        var count = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            var found = reader.TokenType == JsonTokenType.StartObject ? SkimMessage(ref reader) : MessagesShape.NotObject;
+            reader.Skip();
+            if (shape == MessagesShape.Valid && found != MessagesShape.Valid)
+            {
+                shape = found;
+                index = count;
+            }
+
+            count++;
+        }
+
+        return count == 0 ? MessagesShape.Empty : shape;
+    }
+
+    /// <summary>One message object (the reader on its StartObject, left on its EndObject).</summary>
+    private static MessagesShape SkimMessage(ref Utf8JsonReader reader)
+    {
+        var shape = MessagesShape.RoleMissing;
+        var contentOk = true;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            if (reader.ValueTextEquals("role"u8))
+            {
+                reader.Read();
+                shape = reader.TokenType != JsonTokenType.String ? MessagesShape.RoleNotString
+                    : reader.ValueTextEquals("user"u8) || reader.ValueTextEquals("assistant"u8) || reader.ValueTextEquals("system"u8)
+                      || reader.ValueTextEquals("tool"u8) || reader.ValueTextEquals("developer"u8) || reader.ValueTextEquals("function"u8)
+                        ? MessagesShape.Valid
+                        : MessagesShape.RoleUnknown;
+            }
+            else if (reader.ValueTextEquals("content"u8))
+            {
+                reader.Read();
+                contentOk = reader.TokenType is JsonTokenType.String or JsonTokenType.StartArray or JsonTokenType.Null;
+            }
+            else
+            {
+                reader.Read();
+            }
+
+            reader.Skip();
+        }
+
+        return shape == MessagesShape.Valid && !contentOk ? MessagesShape.ContentWrongType : shape;
     }
 
     /// <summary>

@@ -13,7 +13,8 @@ namespace Switchboard.Api;
 internal static class SseRelay
 {
     public static async Task<RelayResult> RelayOpenAiAsync(
-        Stream upstream, HttpResponse response, bool dropUsageOnlyChunk, TimeProvider time, long startTimestamp, Func<TokenUsage, double>? costOf, CancellationToken ct)
+        Stream upstream, HttpResponse response, bool dropUsageOnlyChunk, TimeProvider time, long startTimestamp, Func<TokenUsage, double>? costOf,
+        Usage.DeliveredUsage delivered, CancellationToken ct, int maxEventBytes = Protocols.OpenAi.SseParser.DefaultMaxEventBytes, Observability.SecretRedactor? secrets = null)
     {
         var reader = PipeReader.Create(upstream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 1024));
         var output = response.BodyWriter;
@@ -28,7 +29,7 @@ internal static class SseRelay
                 var result = await reader.ReadAsync(ct);
                 var buffer = result.Buffer;
                 var consumed = buffer.Start;
-                while (TryReadEvent(ref buffer, out var evt))
+                while (TryReadEvent(ref buffer, out var evt, maxEventBytes))
                 {
                     consumed = buffer.Start;
                     var keep = true;
@@ -38,9 +39,16 @@ internal static class SseRelay
                     }
 
                     var eventSpan = evt.IsSingleSegment ? evt.FirstSpan : evt.ToArray();
+                    if (secrets is { Count: > 0 } && eventSpan.IndexOf("error"u8) >= 0)
+                    {
+                        // An upstream's error text may echo the key it was sent (architecture decision 8).
+                        eventSpan = secrets.RedactUtf8(eventSpan.ToArray()).Span;
+                    }
+
                     var data = DataPayload(eventSpan);
                     if (data.Length > 0)
                     {
+                        delivered.AddOpenAiChunk(data);
                         if (data.SequenceEqual("[DONE]"u8))
                         {
                             sawDone = true;
@@ -64,10 +72,10 @@ internal static class SseRelay
                 }
 
                 reader.AdvanceTo(consumed, result.Buffer.End);
-                var flush = await output.FlushAsync(ct);
-                if (result.IsCompleted || flush.IsCompleted)
+                await Answer.FlushToClientAsync(output, ct);
+                if (result.IsCompleted)
                 {
-                    if (!result.Buffer.Slice(consumed).IsEmpty && !flush.IsCompleted)
+                    if (!result.Buffer.Slice(consumed).IsEmpty)
                     {
                         // A last event without its blank line: pass it on and end it properly.
                         foreach (var segment in result.Buffer.Slice(consumed))
@@ -76,7 +84,7 @@ internal static class SseRelay
                         }
 
                         output.Write("\n\n"u8);
-                        await output.FlushAsync(ct);
+                        await Answer.FlushToClientAsync(output, ct);
                     }
 
                     break;
@@ -121,7 +129,7 @@ internal static class SseRelay
         return true;
     }
 
-    /// <summary>Writes an OpenAI-shaped error event into a stream that already started (DESIGN decision 2).</summary>
+    /// <summary>Writes an OpenAI-shaped error event into a stream that already started (architecture decision 2).</summary>
     public static async Task WriteStreamErrorAsync(HttpResponse response, string message, CancellationToken ct)
     {
         var output = response.BodyWriter;
@@ -132,7 +140,10 @@ internal static class SseRelay
     }
 
     /// <summary>Takes one complete event (up to and including its blank line) off the front of the buffer.</summary>
-    internal static bool TryReadEvent(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> evt)
+    /// <exception cref="InvalidDataException">The unfinished event left is already larger than <paramref name="maxEventBytes"/>
+    /// (<c>general_settings.max_sse_event_bytes</c>): the upstream failed, and the buffer must not grow without bound.</exception>
+    internal static bool TryReadEvent(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> evt,
+        long maxEventBytes = Protocols.OpenAi.SseParser.DefaultMaxEventBytes)
     {
         var reader = new SequenceReader<byte>(buffer);
         while (reader.TryAdvanceTo((byte)'\n', advancePastDelimiter: true))
@@ -143,6 +154,12 @@ internal static class SseRelay
                 buffer = buffer.Slice(reader.Position);
                 return true;
             }
+        }
+
+        if (buffer.Length > maxEventBytes)
+        {
+            throw new InvalidDataException(
+                $"an upstream server-sent event is larger than {maxEventBytes} bytes (general_settings.max_sse_event_bytes)");
         }
 
         evt = default;

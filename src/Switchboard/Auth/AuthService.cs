@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Connections.Features;
@@ -19,8 +18,8 @@ internal sealed class AuthService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly AuthServiceOptions _options;
-    private readonly ConcurrentDictionary<string, CacheEntry> _cache;
-    private readonly ConcurrentDictionary<string, CacheEntry>.AlternateLookup<ReadOnlySpan<char>> _cacheByHex;
+    private readonly AuthCache _known;
+    private readonly AuthCache _unknown;
     private static readonly AuthResult OpenResult = AuthResult.Success(Caller.Anonymous);
     private static readonly object MemoKey = new();
     private volatile MasterKey? _master;
@@ -33,8 +32,8 @@ internal sealed class AuthService
         _time = time;
         _logger = logger;
         _options = options ?? new AuthServiceOptions();
-        _cache = new ConcurrentDictionary<string, CacheEntry>(StringComparer.Ordinal);
-        _cacheByHex = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
+        _known = new AuthCache(_options.MaxEntries);
+        _unknown = new AuthCache(_options.MaxUnknownEntries);
         SetMasterKey(masterKey);
     }
 
@@ -57,7 +56,7 @@ internal sealed class AuthService
 
     /// <param name="memo">Whether the result may be remembered for the connection, and the cache entry it came from
     /// (null for the master key); <c>(false, null)</c> when it was read from the store or refused.</param>
-    private ValueTask<AuthResult> Authenticate(ReadOnlySpan<char> token, CancellationToken cancellationToken, out (bool Ok, CacheEntry? Entry) memo)
+    private ValueTask<AuthResult> Authenticate(ReadOnlySpan<char> token, CancellationToken cancellationToken, out (bool Ok, AuthCacheEntry? Entry) memo)
     {
         memo = default;
         var master = _master;
@@ -86,21 +85,22 @@ internal sealed class AuthService
         Span<char> hex = stackalloc char[KeyHasher.HashSize * 2];
         Convert.TryToHexStringLower(hashBytes, hex, out _);
         var now = _time.GetTimestamp();
-        if (_cacheByHex.TryGetValue(hex, out var entry) && _time.GetElapsedTime(entry.LoadedAt, now) < entry.Ttl)
+        // Known keys first (the hot path), then the separately bounded unknown ones.
+        if (_known.TryGet(hex, now, out var entry) && _time.GetElapsedTime(entry.LoadedAt, now) < entry.Ttl)
         {
-            if (entry.Result is { } found)
-            {
-                memo = (true, entry);
-                return new(found);
-            }
+            memo = (true, entry);
+            return new(entry.Result!);
+        }
 
+        if (_unknown.TryGet(hex, now, out var unknown) && _time.GetElapsedTime(unknown.LoadedAt, now) < unknown.Ttl)
+        {
             return new(AuthResult.Failure(401, $"Invalid API key ({KeyHasher.Mask(token)})."));
         }
 
         return LoadAsync(new string(hex), KeyHasher.Mask(token), entry, now, cancellationToken);
     }
 
-    private async ValueTask<AuthResult> LoadAsync(string hash, string masked, CacheEntry? stale, long now, CancellationToken cancellationToken)
+    private async ValueTask<AuthResult> LoadAsync(string hash, string masked, AuthCacheEntry? stale, long now, CancellationToken cancellationToken)
     {
         VirtualKeyRecord? record;
         var invalidationsBefore = Interlocked.Read(ref _invalidations);
@@ -121,17 +121,20 @@ internal sealed class AuthService
             return AuthResult.Failure(503, "The key store is unreachable; try again shortly.");
         }
 
-        if (_cache.Count >= _options.MaxEntries)
-        {
-            _cache.Clear();
-        }
-
         var result = record is null ? null : AuthResult.Success(ToCaller(record));
 
         // A revoke that landed while we read must not be undone by caching what we read before it.
         if (Interlocked.Read(ref _invalidations) == invalidationsBefore)
         {
-            _cache[hash] = new CacheEntry(result, now, record is null ? _options.NegativeTtl : _options.PositiveTtl);
+            if (result is null)
+            {
+                _unknown.Set(hash, new AuthCacheEntry(null, now, _options.NegativeTtl));
+            }
+            else
+            {
+                _known.Set(hash, new AuthCacheEntry(result, now, _options.PositiveTtl));
+                _unknown.Remove(hash);
+            }
         }
 
         return result ?? AuthResult.Failure(401, $"Invalid API key ({masked}).");
@@ -161,7 +164,7 @@ internal sealed class AuthService
         var items = request.HttpContext.Features.Get<IConnectionItemsFeature>()?.Items;
         var invalidations = Interlocked.Read(ref _invalidations);
         if (items is not null && items.TryGetValue(MemoKey, out var value) && value is ConnectionMemo memo &&
-            memo.Invalidations == invalidations && (memo.Entry is null || _time.GetElapsedTime(memo.Entry.LoadedAt) < memo.Entry.Ttl) &&
+            memo.Invalidations == invalidations && MemoEntryLive(memo.Entry) &&
             SameSecret(memo.Authorization, authorization) && SameSecret(memo.ApiKey, apiKey))
         {
             return new(memo.Result);
@@ -180,6 +183,24 @@ internal sealed class AuthService
         }
 
         return first;
+    }
+
+    /// <summary>A memo's cache entry is still valid; a use through the memo counts as a use of the entry (for LRU eviction).</summary>
+    private bool MemoEntryLive(AuthCacheEntry? entry)
+    {
+        if (entry is null)
+        {
+            return true;
+        }
+
+        var now = _time.GetTimestamp();
+        if (_time.GetElapsedTime(entry.LoadedAt, now) >= entry.Ttl)
+        {
+            return false;
+        }
+
+        entry.Touch(now);
+        return true;
     }
 
     /// <summary>Header values equal, in time that depends only on their lengths (the same instance when Kestrel reused it).</summary>
@@ -204,13 +225,15 @@ internal sealed class AuthService
     public void Invalidate(string keyHash)
     {
         Interlocked.Increment(ref _invalidations);
-        _cache.TryRemove(keyHash, out _);
+        _known.Remove(keyHash);
+        _unknown.Remove(keyHash);
     }
 
     public void InvalidateAll()
     {
         Interlocked.Increment(ref _invalidations);
-        _cache.Clear();
+        _known.Clear();
+        _unknown.Clear();
     }
 
     private static Caller ToCaller(VirtualKeyRecord record) => new() { Kind = CallerKind.VirtualKey, KeyHash = record.KeyHash, Key = record };
@@ -227,8 +250,9 @@ internal sealed class AuthService
     }
 
     /// <summary>A connection's last accepted header values and their result, valid while nothing was invalidated.</summary>
-    private sealed record ConnectionMemo(string Authorization, string ApiKey, AuthResult Result, long Invalidations, CacheEntry? Entry);
-
-    /// <summary>A found key's result (made once, shared by every call until it expires or is invalidated), or null for unknown.</summary>
-    private sealed record CacheEntry(AuthResult? Result, long LoadedAt, TimeSpan Ttl);
+    private sealed record ConnectionMemo(string Authorization, string ApiKey, AuthResult Result, long Invalidations, AuthCacheEntry? Entry)
+    {
+        // The header values are the caller's secrets: never printed.
+        public override string ToString() => $"ConnectionMemo {{ Invalidations = {Invalidations} }}";
+    }
 }

@@ -4,7 +4,7 @@ namespace Switchboard.Cli;
 
 /// <summary>
 /// <c>switchboard [--config FILE] [--port N] [--host H] [--detailed_debug]</c> serves, like LiteLLM's CLI;
-/// subcommands: check, mock-provider, status.
+/// subcommands: check, mock-provider, status, deployments, keys, usage.
 /// </summary>
 internal static class SwitchboardCli
 {
@@ -53,6 +53,7 @@ internal static class SwitchboardCli
             parse.GetValue(statusKey) ?? Environment.GetEnvironmentVariable("LITELLM_MASTER_KEY"),
             Console.Out, Console.Error, ct));
         root.Subcommands.Add(status);
+        root.Subcommands.Add(DeploymentsCommand.Build(Console.Out, Console.Error));
         root.Subcommands.Add(KeysCommand.Build(Console.Out, Console.Error, TimeProvider.System));
         root.Subcommands.Add(UsageCommand.Build(Console.Out, Console.Error, TimeProvider.System));
         return root;

@@ -133,6 +133,7 @@ internal sealed partial class ConfigParser
             Order = p.Order,
             Timeout = p.Timeout,
             StreamTimeout = p.StreamTimeout,
+            StreamIdleTimeout = p.StreamIdleTimeout,
             MaxRetries = p.MaxRetries,
             MaxParallelRequests = p.MaxParallelRequests,
             CooldownTime = p.CooldownTime,

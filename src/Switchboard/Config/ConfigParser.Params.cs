@@ -31,6 +31,7 @@ internal sealed partial class ConfigParser
                 case "order": p.Order = NonNegativeInt(value, keyPath); break;
                 case "timeout": p.Timeout = Seconds(value, keyPath, allowZero: false); break;
                 case "stream_timeout": p.StreamTimeout = Seconds(value, keyPath, allowZero: false); break;
+                case "stream_idle_timeout": p.StreamIdleTimeout = Seconds(value, keyPath, allowZero: false); break;
                 case "max_retries": p.MaxRetries = NonNegativeInt(value, keyPath); break;
                 case "max_parallel_requests": p.MaxParallelRequests = PositiveInt(value, keyPath); break;
                 case "cooldown_time": p.CooldownTime = Seconds(value, keyPath, allowZero: true); break;
@@ -182,6 +183,7 @@ internal sealed partial class ConfigParser
         public int? Order { get; set; }
         public TimeSpan? Timeout { get; set; }
         public TimeSpan? StreamTimeout { get; set; }
+        public TimeSpan? StreamIdleTimeout { get; set; }
         public int? MaxRetries { get; set; }
         public int? MaxParallelRequests { get; set; }
         public TimeSpan? CooldownTime { get; set; }

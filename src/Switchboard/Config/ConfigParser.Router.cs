@@ -47,6 +47,8 @@ internal sealed partial class ConfigParser
                 "request_timeout" => r with { RequestTimeout = Seconds(value, keyPath, allowZero: false) },
                 "timeout" => r with { Timeout = Seconds(value, keyPath, allowZero: false) },
                 "stream_timeout" => r with { StreamTimeout = Seconds(value, keyPath, allowZero: false) },
+                "stream_idle_timeout" => r with { StreamIdleTimeout = Seconds(value, keyPath, allowZero: false) ?? r.StreamIdleTimeout },
+                "disabled_probe_interval" => r with { DisabledProbeInterval = Seconds(value, keyPath, allowZero: false) },
                 "allowed_fails" => r with { AllowedFails = NonNegativeInt(value, keyPath) ?? r.AllowedFails },
                 "retry_policy" => r with { RetryPolicy = RetryPolicy(value, keyPath) },
                 "fallbacks" => r with { Fallbacks = Fallbacks(value, keyPath) },

@@ -69,6 +69,9 @@ internal sealed partial class ConfigParser
                 case "database_url":
                     g = g with { DatabaseUrl = String(value, keyPath) };
                     break;
+                case "graceful_shutdown_s":
+                    g = g with { GracefulShutdown = Seconds(value, keyPath, allowZero: true) ?? g.GracefulShutdown };
+                    break;
                 case "disable_spend_logs":
                     g = g with { DisableSpendLogs = Bool(value, keyPath) ?? g.DisableSpendLogs };
                     break;
@@ -83,6 +86,14 @@ internal sealed partial class ConfigParser
                         {
                             g = g with { MaxRequestBodyBytes = (long)(mb * 1024 * 1024) };
                         }
+                    }
+
+                    break;
+                case "max_sse_event_bytes":
+                    // At least 1 KiB: no real event is smaller, and a tiny cap would fail every stream.
+                    if (Int(value, keyPath, 1024) is { } maxEvent)
+                    {
+                        g = g with { MaxSseEventBytes = maxEvent };
                     }
 
                     break;

@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Text;
+using Switchboard.Observability;
+
 namespace Switchboard.Config;
 
 /// <summary>One <c>model_list</c> entry: one API key at one upstream endpoint, serving one model group.</summary>
@@ -27,6 +31,9 @@ public sealed record DeploymentConfig
     public int? Order { get; init; }
     public TimeSpan? Timeout { get; init; }
     public TimeSpan? StreamTimeout { get; init; }
+
+    /// <summary>The longest gap allowed between two reads of this deployment's stream (<c>stream_idle_timeout</c>).</summary>
+    public TimeSpan? StreamIdleTimeout { get; init; }
     public int? MaxRetries { get; init; }
     public int? MaxParallelRequests { get; init; }
     public TimeSpan? CooldownTime { get; init; }
@@ -37,6 +44,20 @@ public sealed record DeploymentConfig
     public MockParams Mock { get; init; } = new();
 
     public bool IsWildcard => ModelName.Contains('*', StringComparison.Ordinal);
+
+    /// <summary>What <c>ToString()</c> prints: the key masked, extra headers by name only (they may carry credentials).
+    /// A record's generated <c>ToString()</c> would print the key whole into any log or exception that shows the record.</summary>
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append(CultureInfo.InvariantCulture,
+            $"Index = {Index}, ModelName = {ModelName}, Id = {Id}, Provider = {Provider}, UpstreamModel = {UpstreamModel}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"ApiKey = {KeyMask.Mask(ApiKey)}, ApiBase = {ApiBase}, ApiVersion = {ApiVersion}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"Rpm = {Rpm}, Tpm = {Tpm}, Weight = {Weight}, Order = {Order}, Timeout = {Timeout}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"StreamTimeout = {StreamTimeout}, MaxRetries = {MaxRetries}, MaxParallelRequests = {MaxParallelRequests}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"CooldownTime = {CooldownTime}, ExtraHeaders = [{string.Join(", ", ExtraHeaders.Keys)}], ");
+        builder.Append(CultureInfo.InvariantCulture, $"ModelInfo = {ModelInfo}, Mock = {Mock}");
+        return true;
+    }
 }
 
 public sealed record ModelInfoConfig

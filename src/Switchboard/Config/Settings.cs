@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Text;
+using Switchboard.Observability;
+
 namespace Switchboard.Config;
 
 /// <summary><c>router_settings</c>. Parsed and validated by the loader, honoured by the router.</summary>
@@ -10,6 +14,12 @@ public sealed record RouterSettings
     public TimeSpan? RequestTimeout { get; init; }
     public TimeSpan? Timeout { get; init; }
     public TimeSpan? StreamTimeout { get; init; }
+
+    /// <summary>The longest gap allowed between two reads of an upstream stream; a deployment's own value wins.</summary>
+    public TimeSpan StreamIdleTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>How often a key disabled by 401/403 is tried again with a tiny request; null (the default) never.</summary>
+    public TimeSpan? DisabledProbeInterval { get; init; }
 
     /// <summary>Failures (5xx, timeouts, connection errors) per deployment per minute before it cools down.</summary>
     public int AllowedFails { get; init; } = 3;
@@ -53,6 +63,20 @@ public sealed record RouterSettings
 
     /// <summary>LiteLLM's router-level response cache switch.</summary>
     public bool CacheResponses { get; init; }
+
+    /// <summary>What <c>ToString()</c> prints: the Redis password masked, also inside <c>redis_url</c>.</summary>
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append(CultureInfo.InvariantCulture,
+            $"RoutingStrategy = {RoutingStrategy}, NumRetries = {NumRetries}, CooldownTime = {CooldownTime}, RequestTimeout = {RequestTimeout}, ");
+        builder.Append(CultureInfo.InvariantCulture,
+            $"Timeout = {Timeout}, StreamTimeout = {StreamTimeout}, AllowedFails = {AllowedFails}, SessionAffinity = {SessionAffinity}, ");
+        builder.Append(CultureInfo.InvariantCulture,
+            $"MaxQueuedRequests = {MaxQueuedRequests}, RedisHost = {RedisHost}, RedisPort = {RedisPort}, ");
+        builder.Append(CultureInfo.InvariantCulture,
+            $"RedisPassword = {(RedisPassword is null ? null : KeyMask.Mask(RedisPassword))}, RedisUrl = {SecretRedactor.MaskUrlPassword(RedisUrl)}");
+        return true;
+    }
 }
 
 public sealed record FallbackRule(string ModelGroup, IReadOnlyList<string> Fallbacks);
@@ -80,4 +104,30 @@ public sealed record GeneralSettings
 
     /// <summary>Largest accepted request body (<c>max_request_size_mb</c>); 16 MiB by default.</summary>
     public long MaxRequestBodyBytes { get; init; } = 16L * 1024 * 1024;
+
+    /// <summary>The default of <see cref="MaxSseEventBytes"/>: 16 MiB.</summary>
+    public const int DefaultMaxSseEventBytes = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Ours (<c>max_sse_event_bytes</c>): the largest single server-sent event accepted from an upstream. An upstream that
+    /// sends more without the blank line that ends an event fails the call (an error event to the client) instead of
+    /// growing the gateway's buffer without bound.
+    /// </summary>
+    public int MaxSseEventBytes { get; init; } = DefaultMaxSseEventBytes;
+
+    /// <summary>What <c>ToString()</c> prints: the master key masked, the database password hidden.</summary>
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append(CultureInfo.InvariantCulture,
+            $"MasterKey = {(MasterKey is null ? null : KeyMask.Mask(MasterKey))}, DatabaseUrl = {SecretRedactor.MaskUrlPassword(DatabaseUrl)}, ");
+        builder.Append(CultureInfo.InvariantCulture,
+            $"DisableSpendLogs = {DisableSpendLogs}, MaxRequestBodyBytes = {MaxRequestBodyBytes}, MaxSseEventBytes = {MaxSseEventBytes}, GracefulShutdown = {GracefulShutdown}");
+        return true;
+    }
+
+    /// <summary>
+    /// <c>graceful_shutdown_s</c> (ours; LiteLLM has none): on SIGTERM, how long calls in flight may take to finish
+    /// before their connections are closed; 30 s by default. Usage rows are written after it.
+    /// </summary>
+    public TimeSpan GracefulShutdown { get; init; } = TimeSpan.FromSeconds(30);
 }

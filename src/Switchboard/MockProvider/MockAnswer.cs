@@ -39,6 +39,25 @@ internal sealed class MockAnswer
 
     public bool IsToolUse => ToolCalls.Count > 0;
 
+    /// <summary>
+    /// Pieces a <c>cut-*</c> stream sends before it stops: half-way through the last tool call's arguments when there are
+    /// tool calls (a call cut mid-arguments), else half the content (at least one piece).
+    /// </summary>
+    public int CutAt
+    {
+        get
+        {
+            if (ToolCalls.Count == 0)
+            {
+                return Reasoning.Count + Math.Max(1, Content.Count / 2);
+            }
+
+            var before = Reasoning.Count + Content.Count;
+            for (var i = 0; i < ToolCalls.Count - 1; i++) before += ToolCalls[i].Arguments.Count;
+            return before + Math.Max(1, ToolCalls[^1].Arguments.Count / 2);
+        }
+    }
+
     /// <param name="text">A fixed answer text instead of the greeting naming <paramref name="key"/>.</param>
     public static MockAnswer For(MockRequest request, string key, int chunks, string? text = null)
     {

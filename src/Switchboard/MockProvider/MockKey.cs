@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace Switchboard.MockProvider;
 
-/// <summary>A key's behaviour, decided by its prefix (<c>ok-</c>, <c>rl-</c>, <c>zai1302-</c>, <c>conc2-</c>…).</summary>
+/// <summary>A key's behaviour, decided by its prefix (<c>ok-</c>, <c>rl-</c>, <c>zai1302-</c>, <c>conc2-</c>, <c>html-</c>, <c>cut-</c>…; every one in <see cref="MockKeyKind"/>).</summary>
 /// <param name="Kind">What the mock does for this key.</param>
 /// <param name="Number">The Z.ai business code, the concurrency cap or the calls allowed per window; 0 otherwise.</param>
 /// <param name="WindowSeconds">For <c>lim&lt;N&gt;w&lt;S&gt;-</c> keys: the window's length in seconds; 0 otherwise.</param>
@@ -24,6 +24,14 @@ internal readonly record struct MockKey(MockKeyKind Kind, int Number, int Window
         if (key.StartsWith("hdr-", StringComparison.Ordinal)) return new(MockKeyKind.BudgetHeaders, 0);
         if (TryWindowAfter(key, "limh", out var n, out var s)) return new(MockKeyKind.WindowLimitHeaders, n, s);
         if (TryWindowAfter(key, "lim", out n, out s)) return new(MockKeyKind.WindowLimit, n, s);
+        if (key.StartsWith("html-", StringComparison.Ordinal)) return new(MockKeyKind.HtmlPage, 0);
+        if (key.StartsWith("trunc-", StringComparison.Ordinal)) return new(MockKeyKind.TruncatedJson, 0);
+        if (key.StartsWith("ctype-", StringComparison.Ordinal)) return new(MockKeyKind.WrongContentType, 0);
+        if (key.StartsWith("cut-", StringComparison.Ordinal)) return new(MockKeyKind.CutStream, 0);
+        if (key.StartsWith("stall-", StringComparison.Ordinal)) return new(MockKeyKind.StallStream, 0);
+        if (key.StartsWith("echomid-", StringComparison.Ordinal)) return new(MockKeyKind.EchoKeyMidStream, 0);
+        if (key.StartsWith("endless-", StringComparison.Ordinal)) return new(MockKeyKind.EndlessEvent, 0);
+        if (TryNumberAfter(key, "echo", out var status)) return new(MockKeyKind.EchoKey, status);
         if (TryNumberAfter(key, "zai", out var code)) return new(MockKeyKind.ZaiError, code);
         if (TryNumberAfter(key, "conc", out var cap) && cap > 0) return new(MockKeyKind.Concurrency, cap);
         return new(MockKeyKind.Ok, 0);

@@ -38,4 +38,31 @@ internal enum MockKeyKind
 
     /// <summary><c>limh&lt;N&gt;w&lt;S&gt;-*</c>: as <see cref="WindowLimit"/>, and every answer carries <c>x-ratelimit-*-requests</c>.</summary>
     WindowLimitHeaders,
+
+    /// <summary><c>html-*</c>: 200 with an HTML page (<c>text/html</c>), as a CDN or captive proxy in front of a provider answers.</summary>
+    HtmlPage,
+
+    /// <summary><c>trunc-*</c>: 200 <c>application/json</c> whose body stops in the middle of the JSON.</summary>
+    TruncatedJson,
+
+    /// <summary><c>ctype-*</c>: 200 <c>text/plain</c> with a body that is not JSON.</summary>
+    WrongContentType,
+
+    /// <summary>
+    /// <c>cut-*</c>: a stream that stops half-way, without <c>finish_reason</c>/<c>[DONE]</c> (OpenAI) or <c>message_stop</c>
+    /// (Anthropic); an answer with tool calls stops in the middle of the last call's arguments. Non-stream answers are normal.
+    /// </summary>
+    CutStream,
+
+    /// <summary><c>stall-*</c>: a stream that sends its first chunk, then nothing until the client goes. Non-stream answers are normal.</summary>
+    StallStream,
+
+    /// <summary><c>echo&lt;STATUS&gt;-*</c>: that status, with the key itself in the error text (<see cref="MockSecretFaults"/>).</summary>
+    EchoKey,
+
+    /// <summary><c>echomid-*</c>: a stream that breaks with an error event carrying the key.</summary>
+    EchoKeyMidStream,
+
+    /// <summary><c>endless-*</c>: a stream whose first event never ends.</summary>
+    EndlessEvent,
 }

@@ -10,6 +10,10 @@ internal sealed partial class MockProviderServer
 {
     private static readonly byte[] ResetBody = """{"reset":true}"""u8.ToArray();
     private static readonly byte[] RootBody = "mock-provider\n"u8.ToArray();
+    private static readonly byte[] HtmlPage = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><p>cloudflare</p></body></html>\n"u8.ToArray();
+    private static readonly byte[] TruncatedChat = """{"id":"chatcmpl-mock-cut","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Hello fr"""u8.ToArray();
+    private static readonly byte[] TruncatedMessage = """{"id":"msg_mock_cut","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"Hello fr"""u8.ToArray();
+    private static readonly byte[] PlainText = "upstream says: request accepted\n"u8.ToArray();
 
     private Task HandleAsync(HttpContext context)
     {
@@ -73,7 +77,7 @@ internal sealed partial class MockProviderServer
                 }
             }
 
-            var failure = TryFail(context, endpoint, behaviour, callNumber, inFlight);
+            var failure = TryFail(context, endpoint, behaviour, callNumber, inFlight) ?? TryLeak(context, endpoint, behaviour, key, ct);
             if (failure is not null)
             {
                 await failure;
@@ -103,7 +107,7 @@ internal sealed partial class MockProviderServer
                 context.Response.Headers["x-ratelimit-reset-requests"] = "20s";
             }
 
-            await AnswerAsync(context, endpoint, parsed, key, ct);
+            await AnswerAsync(context, endpoint, parsed, key, behaviour, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -144,12 +148,31 @@ internal sealed partial class MockProviderServer
                 return WriteBytesAsync(context, ZaiErrors.StatusOf(behaviour.Number), ZaiErrors.BodyOf(behaviour.Number, _time.GetUtcNow()));
             case MockKeyKind.Concurrency when inFlight > behaviour.Number:
                 return WriteBytesAsync(context, 429, ZaiErrors.BodyOf(1302, _time.GetUtcNow()));
+            case MockKeyKind.HtmlPage:
+                return WriteBytesAsync(context, StatusCodes.Status200OK, HtmlPage, "text/html; charset=utf-8");
+            case MockKeyKind.TruncatedJson:
+                return WriteBytesAsync(context, StatusCodes.Status200OK, anthropic ? TruncatedMessage : TruncatedChat);
+            case MockKeyKind.WrongContentType:
+                return WriteBytesAsync(context, StatusCodes.Status200OK, PlainText, "text/plain; charset=utf-8");
             default:
                 return null;
         }
     }
 
-    private Task AnswerAsync(HttpContext context, MockEndpoint endpoint, MockRequest request, string key, CancellationToken ct)
+    /// <summary>The faults of <see cref="MockSecretFaults"/>; null for any other key.</summary>
+    private static Task? TryLeak(HttpContext context, MockEndpoint endpoint, MockKey behaviour, string key, CancellationToken ct)
+    {
+        var anthropic = endpoint is MockEndpoint.Messages or MockEndpoint.CountTokens;
+        return behaviour.Kind switch
+        {
+            MockKeyKind.EchoKey => MockSecretFaults.EchoErrorAsync(context.Response, behaviour.Number, key, anthropic),
+            MockKeyKind.EchoKeyMidStream => MockSecretFaults.EchoMidStreamAsync(context.Response, key, anthropic, ct),
+            MockKeyKind.EndlessEvent => MockSecretFaults.EndlessEventAsync(context.Response, ct),
+            _ => null,
+        };
+    }
+
+    private Task AnswerAsync(HttpContext context, MockEndpoint endpoint, MockRequest request, string key, MockKey behaviour, CancellationToken ct)
     {
         if (endpoint == MockEndpoint.Embeddings)
         {
@@ -175,9 +198,9 @@ internal sealed partial class MockProviderServer
             var chunkDelay = HeaderMilliseconds(context.Request, "x-mock-chunk-delay-ms") ?? _options.DefaultChunkDelay;
             return endpoint switch
             {
-                MockEndpoint.Messages => StreamMessagesAsync(context, answer, request.Model, chunkDelay, ct),
+                MockEndpoint.Messages => StreamMessagesAsync(context, answer, request.Model, chunkDelay, behaviour.Kind, ct),
                 MockEndpoint.Completions => StreamCompletionsAsync(context, answer, request.Model, chunkDelay, ct),
-                _ => StreamChatAsync(context, answer, request, chunkDelay, ct),
+                _ => StreamChatAsync(context, answer, request, chunkDelay, behaviour.Kind, ct),
             };
         }
 

@@ -7,10 +7,10 @@ internal sealed partial class MockProviderServer
 {
     private static readonly byte[] Ping = "event: ping\ndata: {\"type\": \"ping\"}\n\n"u8.ToArray();
 
-    private Task StreamChatAsync(HttpContext context, MockAnswer answer, MockRequest request, TimeSpan delay, CancellationToken ct)
+    private Task StreamChatAsync(HttpContext context, MockAnswer answer, MockRequest request, TimeSpan delay, MockKeyKind fault, CancellationToken ct)
     {
         StartEventStream(context.Response);
-        return MockStreams.ChatAsync(context.Response.BodyWriter, answer, request, NextId("chatcmpl-mock-"), UnixNow(), delay, _time, ct);
+        return MockStreams.ChatAsync(context.Response.BodyWriter, answer, request, NextId("chatcmpl-mock-"), UnixNow(), delay, _time, fault, ct);
     }
 
     private Task StreamCompletionsAsync(HttpContext context, MockAnswer answer, string model, TimeSpan delay, CancellationToken ct)
@@ -24,7 +24,8 @@ internal sealed partial class MockProviderServer
     /// (one block open at a time; a <c>ping</c> after the first block opens, as Anthropic sends it), <c>message_delta</c>,
     /// <c>message_stop</c>.
     /// </summary>
-    private async Task StreamMessagesAsync(HttpContext context, MockAnswer answer, string model, TimeSpan delay, CancellationToken ct)
+    /// <remarks><paramref name="fault"/> <see cref="MockKeyKind.CutStream"/> or <see cref="MockKeyKind.StallStream"/> breaks it (see there).</remarks>
+    private async Task StreamMessagesAsync(HttpContext context, MockAnswer answer, string model, TimeSpan delay, MockKeyKind fault, CancellationToken ct)
     {
         StartEventStream(context.Response);
         using var sse = new SseWriter(context.Response.BodyWriter);
@@ -38,6 +39,7 @@ internal sealed partial class MockProviderServer
             if (!await StartedAsync(sse, block, ct)) return;
             for (var i = 0; i < answer.Reasoning.Count; i++)
             {
+                if (!await MockStreams.BeforePieceAsync(fault, sent, answer.CutAt, _time, ct)) return;
                 await PauseAsync(sent++, delay, ct);
                 AnthropicWriter.WriteDelta(sse.BeginEvent("content_block_delta"u8), block, "thinking_delta", "thinking", answer.Reasoning[i]);
                 if (!await sse.EndAsync(ct)) return;
@@ -54,6 +56,7 @@ internal sealed partial class MockProviderServer
             if (!await StartedAsync(sse, block, ct)) return;
             for (var i = 0; i < answer.Content.Count; i++)
             {
+                if (!await MockStreams.BeforePieceAsync(fault, sent, answer.CutAt, _time, ct)) return;
                 await PauseAsync(sent++, delay, ct);
                 AnthropicWriter.WriteDelta(sse.BeginEvent("content_block_delta"u8), block, "text_delta", "text", answer.Content[i]);
                 if (!await sse.EndAsync(ct)) return;
@@ -68,6 +71,7 @@ internal sealed partial class MockProviderServer
             if (!await StartedAsync(sse, block, ct)) return;
             for (var i = 0; i < call.Arguments.Count; i++)
             {
+                if (!await MockStreams.BeforePieceAsync(fault, sent, answer.CutAt, _time, ct)) return;
                 await PauseAsync(sent++, delay, ct);
                 AnthropicWriter.WriteDelta(sse.BeginEvent("content_block_delta"u8), block, "input_json_delta", "partial_json", call.Arguments[i]);
                 if (!await sse.EndAsync(ct)) return;
@@ -76,6 +80,7 @@ internal sealed partial class MockProviderServer
             if (!await StopBlockAsync(sse, block++, ct)) return;
         }
 
+        if (!await MockStreams.BeforePieceAsync(fault, sent, answer.CutAt, _time, ct)) return;
         AnthropicWriter.WriteMessageDelta(sse.BeginEvent("message_delta"u8), answer);
         if (!await sse.EndAsync(ct)) return;
         await sse.WriteRawAsync("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"u8, ct);

@@ -122,7 +122,7 @@ internal static class MockRequestParser
 
     private static void ReadOpenAiMessages(JsonElement messages, MockRequest request)
     {
-        var count = messages.GetArrayLength();
+        var count = LastTurn(messages);
         var index = 0;
         StringBuilder? trailingToolResults = null;
         foreach (var message in messages.EnumerateArray())
@@ -142,7 +142,7 @@ internal static class MockRequestParser
 
     private static void ReadAnthropicMessages(JsonElement messages, MockRequest request)
     {
-        var count = messages.GetArrayLength();
+        var count = LastTurn(messages);
         var index = 0;
         foreach (var message in messages.EnumerateArray())
         {
@@ -180,6 +180,30 @@ internal static class MockRequestParser
             request.LastUserText = userText?.ToString() ?? "";
             request.ToolResult = toolResults?.ToString();
         }
+    }
+
+    /// <summary>
+    /// The 1-based position of the last message that is not a <c>system</c> or <c>developer</c> one: the turn the mock
+    /// answers. Claude Code puts a system message after the user's turn (2.1.197 and newer, with its default model), and
+    /// an Anthropic passthrough or a translation may keep it there; the mock, like a real provider, still answers the user.
+    /// </summary>
+    private static int LastTurn(JsonElement messages)
+    {
+        var last = 0;
+        var index = 0;
+        foreach (var message in messages.EnumerateArray())
+        {
+            index++;
+            if (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("role", out var role)
+                && role.ValueKind == JsonValueKind.String && (role.ValueEquals("system") || role.ValueEquals("developer")))
+            {
+                continue;
+            }
+
+            last = index;
+        }
+
+        return last;
     }
 
     private static void Append(ref StringBuilder? builder, string text)

@@ -12,13 +12,14 @@ internal static class MockStreams
 
     /// <summary>An OpenAI chat stream: reasoning, content and tool-call fragments, the finish chunk, usage when asked, [DONE].</summary>
     public static async Task ChatAsync(
-        PipeWriter output, MockAnswer answer, MockRequest request, string id, long created, TimeSpan delay, TimeProvider time, CancellationToken ct)
+        PipeWriter output, MockAnswer answer, MockRequest request, string id, long created, TimeSpan delay, TimeProvider time, MockKeyKind fault, CancellationToken ct)
     {
         var model = request.Model;
         using var sse = new SseWriter(output);
         var sent = 0;
         for (var i = 0; i < answer.Reasoning.Count; i++)
         {
+            if (!await BeforePieceAsync(fault, sent, answer.CutAt, time, ct)) return;
             await PauseAsync(sent, delay, time, ct);
             var w = sse.BeginData();
             OpenAiWriter.StartChunk(w, id, created, model, first: sent++ == 0);
@@ -29,6 +30,7 @@ internal static class MockStreams
 
         for (var i = 0; i < answer.Content.Count; i++)
         {
+            if (!await BeforePieceAsync(fault, sent, answer.CutAt, time, ct)) return;
             await PauseAsync(sent, delay, time, ct);
             var w = sse.BeginData();
             OpenAiWriter.StartChunk(w, id, created, model, first: sent++ == 0);
@@ -42,6 +44,7 @@ internal static class MockStreams
             var toolCall = answer.ToolCalls[call];
             for (var fragment = 0; fragment < toolCall.Arguments.Count; fragment++)
             {
+                if (!await BeforePieceAsync(fault, sent, answer.CutAt, time, ct)) return;
                 await PauseAsync(sent, delay, time, ct);
                 var w = sse.BeginData();
                 OpenAiWriter.StartChunk(w, id, created, model, first: sent++ == 0);
@@ -51,6 +54,7 @@ internal static class MockStreams
             }
         }
 
+        if (!await BeforePieceAsync(fault, sent, answer.CutAt, time, ct)) return;
         await PauseAsync(sent, delay, time, ct);
         var last = sse.BeginData();
         OpenAiWriter.StartChunk(last, id, created, model, first: sent == 0);
@@ -80,6 +84,26 @@ internal static class MockStreams
         OpenAiWriter.WriteTextCompletionChunk(sse.BeginData(), "", "stop", model, id, created);
         if (!await sse.EndAsync(ct)) return;
         await sse.WriteRawAsync(Done, ct);
+    }
+
+    /// <summary>
+    /// Where a faulty key breaks a stream: <see cref="MockKeyKind.CutStream"/> ends it (the caller returns, the body
+    /// closes) at the answer's cut point; <see cref="MockKeyKind.StallStream"/> waits after the first piece until the client goes.
+    /// </summary>
+    /// <returns>false when the stream must end here.</returns>
+    public static async ValueTask<bool> BeforePieceAsync(MockKeyKind fault, int sent, int cutAt, TimeProvider time, CancellationToken ct)
+    {
+        if (fault == MockKeyKind.CutStream && sent >= cutAt)
+        {
+            return false;
+        }
+
+        if (fault == MockKeyKind.StallStream && sent == 1)
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, time, ct);
+        }
+
+        return true;
     }
 
     /// <summary>The inter-chunk delay: none before the first chunk, then before each one.</summary>

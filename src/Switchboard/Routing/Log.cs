@@ -19,10 +19,18 @@ internal static partial class Log
     public static partial void Retrying(ILogger logger, string group, string fromDeploymentId, string toDeploymentId, string reason);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Critical,
-        Message = "KEY DISABLED until config reload: deployment {DeploymentId} (key {MaskedKey}) of {Group}: HTTP {Status} {Code}: {Reason}")]
+        Message = "KEY DISABLED until config reload or an admin enables it (POST /deployment/ID/enable): deployment {DeploymentId} (key {MaskedKey}) of {Group}: HTTP {Status} {Code}: {Reason}")]
     public static partial void KeyDisabled(ILogger logger, string deploymentId, string maskedKey, string group, int status, string code, string reason);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Debug,
         Message = "Deployment {DeploymentId} of {Group} failed ({Kind}), {Count} of {Allowed} allowed fails this minute")]
     public static partial void FailCounted(ILogger logger, string deploymentId, string group, FailureKind kind, int count, int allowed);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning,
+        Message = "KEY ENABLED again by {By}: deployment {DeploymentId} (key {MaskedKey}) of {Group}, disabled for: {Reason}")]
+    public static partial void KeyEnabled(ILogger logger, string deploymentId, string maskedKey, string group, string by, string reason);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Information,
+        Message = "Probe of disabled deployment {DeploymentId} (key {MaskedKey}) of {Group} failed: {Reason}; it stays disabled")]
+    public static partial void ProbeFailed(ILogger logger, string deploymentId, string maskedKey, string group, string reason);
 }

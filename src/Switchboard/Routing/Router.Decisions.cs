@@ -17,7 +17,7 @@ internal sealed partial class Router
                 {
                     Reason = e.Reason,
                     LongOutage = true,
-                    Message = $"Every API key of model group '{name}' is disabled (rejected by the upstream); fix the config and reload.",
+                    Message = $"Every API key of model group '{name}' is disabled (rejected by the upstream); fix the config and reload, or enable a key again (POST /deployment/ID/enable, or switchboard deployments enable ID).",
                 };
             case NoDeploymentReason.AllTried:
                 return new RouteDecision

@@ -65,7 +65,7 @@ internal sealed partial class Router
                 d.CurrentMinute.Status429++;
             }
 
-            d.LastError = Describe(d, failure);
+            d.LastError = Describe(failure);
             d.LastErrorAt = now;
             if (failure.Kind != FailureKind.ClientError)
             {
@@ -115,6 +115,64 @@ internal sealed partial class Router
             }
         }
     }
+
+    /// <summary>
+    /// Brings back a deployment whose key was disabled (401/403): an admin's <c>POST /deployment/{id}/enable</c>, the CLI,
+    /// or a successful probe (<c>disabled_probe_interval</c>). Its failure window and cooldown start afresh.
+    /// </summary>
+    /// <param name="id">The deployment's id (<c>model_info.id</c> or the generated one in /router/status).</param>
+    /// <param name="by">Who enabled it, for the log line.</param>
+    public EnableResult Enable(string id, string by)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        foreach (var group in Groups)
+        {
+            foreach (var d in group.Deployments)
+            {
+                if (!string.Equals(d.Id, id, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                lock (group.Gate)
+                {
+                    if (!d.Disabled)
+                    {
+                        return EnableResult.WasEnabled;
+                    }
+
+                    Log.KeyEnabled(_logger, d.Id, d.MaskedKey, d.Group, by, d.DisabledReason ?? "");
+                    d.Disabled = false;
+                    d.DisabledReason = null;
+                    d.RecentFails.Clear();
+                    d.CooldownUntil = null;
+                    d.CooldownKind = null;
+                    d.CooldownReason = null;
+                    d.LastFailureKind = null;
+                    return EnableResult.Enabled;
+                }
+            }
+        }
+
+        return EnableResult.NotFound;
+    }
+
+    /// <summary>The deployments whose keys are disabled now, for the probe.</summary>
+    public IReadOnlyList<Deployment> DisabledDeployments()
+    {
+        var list = new List<Deployment>();
+        foreach (var group in Groups)
+        {
+            lock (group.Gate)
+            {
+                list.AddRange(group.Deployments.Where(d => d.Disabled));
+            }
+        }
+
+        return list;
+    }
+
+    internal void LogProbeFailed(Deployment d, string reason) => Log.ProbeFailed(_logger, d.Id, d.MaskedKey, d.Group, reason);
 
     /// <summary>5 s, 10 s, 20 s… for the n-th consecutive backoff-style failure, never above the deployment's cooldown_time.</summary>
     internal static TimeSpan BackoffCooldown(int streak, TimeSpan cooldownTime)
@@ -178,14 +236,11 @@ internal sealed partial class Router
         return failure.CooldownUntil is { } until && until > candidate ? until : candidate;
     }
 
-    /// <summary>The error line kept for status: the upstream's text, with this deployment's key masked should it be echoed.</summary>
-    private static string Describe(Deployment d, UpstreamFailure failure)
+    /// <summary>The error line kept for status and logs: the upstream's text, with every configured key masked should it
+    /// echo one (any deployment's, not only this one's: architecture decision 8).</summary>
+    private string Describe(UpstreamFailure failure)
     {
-        var message = failure.Message;
-        if (d.Config.ApiKey is { Length: >= 8 } key && message.Contains(key, StringComparison.Ordinal))
-        {
-            message = message.Replace(key, d.MaskedKey, StringComparison.Ordinal);
-        }
+        var message = Switchboard.Config.ConfigSecrets.RedactorFor(_config).Redact(failure.Message);
 
         var status = failure.HttpStatus == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"HTTP {failure.HttpStatus} ");
         var code = failure.ProviderCode is null ? "" : $"[{failure.ProviderCode}] ";

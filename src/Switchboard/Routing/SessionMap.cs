@@ -1,16 +1,27 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
 namespace Switchboard.Routing;
 
-/// <summary>Bounded LRU map from session id to the deployment serving it. Not thread-safe: used under the group's lock.</summary>
+/// <summary>
+/// Bounded LRU map from session id to the deployment serving it. Not thread-safe: used under the group's lock.
+/// Session ids come from the caller (headers, the body's <c>user</c> or <c>metadata.user_id</c>) and may be of any length:
+/// the map keeps only a fixed-size hash of each (128 bits of SHA-256, so that nobody can make two sessions collide on
+/// purpose), never the id itself, so that <c>capacity</c> bounds its memory whatever the callers send.
+/// </summary>
 internal sealed class SessionMap(int capacity)
 {
-    private readonly Dictionary<string, LinkedListNode<(string Session, Deployment Deployment)>> _map = new(StringComparer.Ordinal);
-    private readonly LinkedList<(string Session, Deployment Deployment)> _order = new();
+    private readonly Dictionary<UInt128, LinkedListNode<(UInt128 Session, Deployment Deployment)>> _map = [];
+    private readonly LinkedList<(UInt128 Session, Deployment Deployment)> _order = new();
 
     public int Count => _map.Count;
 
+    public int Capacity => capacity;
+
     public Deployment? Get(string session)
     {
-        if (!_map.TryGetValue(session, out var node))
+        if (!_map.TryGetValue(KeyOf(session), out var node))
         {
             return null;
         }
@@ -22,9 +33,10 @@ internal sealed class SessionMap(int capacity)
 
     public void Set(string session, Deployment deployment)
     {
-        if (_map.TryGetValue(session, out var node))
+        var key = KeyOf(session);
+        if (_map.TryGetValue(key, out var node))
         {
-            node.Value = (session, deployment);
+            node.Value = (key, deployment);
             _order.Remove(node);
             _order.AddFirst(node);
             return;
@@ -36,6 +48,15 @@ internal sealed class SessionMap(int capacity)
             _order.RemoveLast();
         }
 
-        _map[session] = _order.AddFirst((session, deployment));
+        _map[key] = _order.AddFirst((key, deployment));
+    }
+
+    /// <summary>The fixed-size key of a session id, however long the id.</summary>
+    internal static UInt128 KeyOf(string session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(MemoryMarshal.AsBytes(session.AsSpan()), hash);
+        return BinaryPrimitives.ReadUInt128LittleEndian(hash);
     }
 }

@@ -89,6 +89,14 @@ internal sealed partial class PostgresGatewayStore : SqlGatewayStore
             ALTER TABLE usage_logs DROP COLUMN key_hash;
             CREATE INDEX ix_usage_logs_key_ts ON usage_logs (key_id, ts_ms);
             """),
+        // Rows unique by time and request id, as on SQLite (why the time: see there): a retried batch never doubles a row;
+        // existing duplicates keep their first row.
+        new(5, "usage rows unique by time and request id; cache creation tokens", """
+            ALTER TABLE usage_logs ADD COLUMN cache_creation_tokens BIGINT NOT NULL DEFAULT 0;
+            DELETE FROM usage_logs a USING usage_logs b WHERE a.ts_ms = b.ts_ms AND a.request_id = b.request_id AND a.id > b.id;
+            CREATE UNIQUE INDEX ux_usage_logs_ts_request ON usage_logs (ts_ms, request_id);
+            DROP INDEX IF EXISTS ix_usage_logs_ts;
+            """),
     ];
 
     protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) =>

@@ -8,13 +8,13 @@ internal abstract partial class SqlGatewayStore
     /// <summary>The columns a usage row is written with: the key as its small id in <c>usage_keys</c>, not its hash.</summary>
     protected const string UsageColumns =
         "ts_ms, request_id, key_id, key_alias, model_group, deployment_id, upstream_model, http_status, error_class, retries, " +
-        "prompt_tokens, completion_tokens, cached_tokens, tokens_estimated, cost, latency_ms, ttft_ms, stream, api";
+        "prompt_tokens, completion_tokens, cached_tokens, tokens_estimated, cost, latency_ms, ttft_ms, stream, api, cache_creation_tokens";
 
     /// <summary>The same columns read back, the key's hash joined in (<see cref="UsageFrom"/>).</summary>
     private const string UsageSelectColumns =
         "u.ts_ms, u.request_id, k.key_hash, u.key_alias, u.model_group, u.deployment_id, u.upstream_model, u.http_status, " +
         "u.error_class, u.retries, u.prompt_tokens, u.completion_tokens, u.cached_tokens, u.tokens_estimated, u.cost, " +
-        "u.latency_ms, u.ttft_ms, u.stream, u.api";
+        "u.latency_ms, u.ttft_ms, u.stream, u.api, u.cache_creation_tokens";
 
     private const string UsageFrom = " FROM usage_logs u LEFT JOIN usage_keys k ON k.id = u.key_id";
 
@@ -75,9 +75,8 @@ internal abstract partial class SqlGatewayStore
 
     private async Task WriteBatchAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
-        // One pass for what the batch needs beside its rows: each key's spend (one UPDATE per key, not per record: a
-        // batch is mostly a few busy keys) and the keys without an id yet.
-        var spendByKey = new Dictionary<string, double>(StringComparer.Ordinal);
+        // One pass for the keys without an id yet; each key's spend (one UPDATE per key, not per record: a batch is mostly
+        // a few busy keys) is summed by the insert over the rows it stored.
         List<string>? newKeys = null;
         string? last = null;
         foreach (var record in records)
@@ -85,11 +84,6 @@ internal abstract partial class SqlGatewayStore
             if (record.KeyHash is not { } hash)
             {
                 continue;
-            }
-
-            if (record.Cost != 0)
-            {
-                spendByKey[hash] = spendByKey.GetValueOrDefault(hash) + record.Cost;
             }
 
             if (!ReferenceEquals(hash, last) && !_usageKeyIds.ContainsKey(hash) && !(newKeys?.Contains(hash) ?? false))
@@ -107,7 +101,8 @@ internal abstract partial class SqlGatewayStore
 
         await WriteAsync(async (connection, transaction, ct) =>
         {
-            await InsertUsageAsync(connection, transaction, records, ct);
+            var spendByKey = new Dictionary<string, double>(StringComparer.Ordinal);
+            await InsertUsageAsync(connection, transaction, records, spendByKey, ct);
             foreach (var (hash, amount) in spendByKey.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
                 await AddSpendAsync(connection, transaction, hash, amount, ct);
@@ -262,6 +257,7 @@ internal abstract partial class SqlGatewayStore
         PromptTokens = GetLong(reader, 10),
         CompletionTokens = GetLong(reader, 11),
         CachedTokens = GetLong(reader, 12),
+        CacheCreationTokens = GetLong(reader, 19),
         TokensEstimated = GetLong(reader, 13) != 0,
         Cost = GetDouble(reader, 14),
         LatencyMs = GetDouble(reader, 15),

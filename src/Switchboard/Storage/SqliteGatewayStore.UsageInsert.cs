@@ -23,7 +23,7 @@ internal sealed partial class SqliteGatewayStore
     /// </summary>
     /// <remarks>Runs under the store's write lock (one batch at a time), which also guards the UTF-8 cache.</remarks>
     protected override Task InsertUsageAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<UsageRecord> records,
-        CancellationToken ct)
+        Dictionary<string, double> spendByKey, CancellationToken ct)
     {
         var db = ((SqliteConnection)connection).Handle!;
         if (_utf8.Count > Utf8CacheLimit)
@@ -77,10 +77,17 @@ internal sealed partial class SqliteGatewayStore
 
                 BindInt64(statement, 18, r.Stream ? 1 : 0, last is null ? null : last.Stream ? 1 : 0);
                 BindRepeated(statement, 19, r.Api, last?.Api, last is null);
+                BindInt64(statement, 20, r.CacheCreationTokens, last?.CacheCreationTokens);
                 var rc = raw.sqlite3_step(statement);
                 if (rc != raw.SQLITE_DONE)
                 {
                     Check(db, rc);
+                }
+
+                // ON CONFLICT DO NOTHING changed no row when the request id was already stored.
+                if (raw.sqlite3_changes(db) > 0)
+                {
+                    AddSpend(spendByKey, r.KeyHash, r.Cost);
                 }
 
                 raw.sqlite3_reset(statement);

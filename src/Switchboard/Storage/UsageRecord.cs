@@ -5,7 +5,8 @@ namespace Switchboard.Storage;
 /// and Storage depends on no other room.
 /// </summary>
 /// <remarks><see cref="PromptTokens"/> includes <see cref="CachedTokens"/> (OpenAI's convention); callers
-/// relaying Anthropic usage add <c>cache_read_input_tokens</c> to <c>input_tokens</c>.</remarks>
+/// relaying Anthropic usage add <c>cache_read_input_tokens</c> and <c>cache_creation_input_tokens</c> to <c>input_tokens</c>.
+/// A record is unique by its time and request id: stored twice (a retried batch), it keeps one row.</remarks>
 internal sealed record UsageRecord
 {
     public required DateTimeOffset Time { get; init; }
@@ -24,6 +25,9 @@ internal sealed record UsageRecord
     public long PromptTokens { get; init; }
     public long CompletionTokens { get; init; }
     public long CachedTokens { get; init; }
+
+    /// <summary>Prompt tokens written to the provider's cache (Anthropic's <c>cache_creation_input_tokens</c>); part of <see cref="PromptTokens"/>.</summary>
+    public long CacheCreationTokens { get; init; }
 
     /// <summary>True when the tokens were counted locally because the upstream reported no usage.</summary>
     public bool TokensEstimated { get; init; }

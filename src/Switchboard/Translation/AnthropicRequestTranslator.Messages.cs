@@ -5,28 +5,58 @@ namespace Switchboard.Translation;
 
 internal static partial class AnthropicRequestTranslator
 {
-    private static void WriteMessages(Utf8JsonWriter json, JsonElement root, JsonElement messages, ToolNameMap names)
+    /// <summary>
+    /// System text first (the top-level <c>system</c>), then the turns. A system or developer message inside
+    /// <c>messages</c> (Claude Code sends one after the first user turn) stays where it is for OpenAI, which accepts
+    /// system messages anywhere; for GLM it is merged into the leading system message, because Z.ai's endpoints refuse
+    /// a system role after the first turn (its Anthropic endpoint answers 422 to exactly this request; its chat
+    /// endpoint answers 1214 to message orders it does not expect) and the leading system message is accepted by every
+    /// OpenAI-compatible server. See docs/compatibility.md.
+    /// </summary>
+    private static void WriteMessages(Utf8JsonWriter json, JsonElement root, JsonElement messages, ToolNameMap names,
+        TranslationNotes notes, bool mergeLateSystem)
     {
         json.WriteStartArray("messages"u8);
-        if (root.TryGetProperty("system", out var system))
+        var start = json.BytesCommitted + json.BytesPending;
+        var system = new StringBuilder();
+        if (root.TryGetProperty("system", out var systemField))
         {
-            var text = system.ValueKind switch
+            if (systemField.ValueKind == JsonValueKind.Array)
             {
-                JsonValueKind.String => system.GetString()!,
-                JsonValueKind.Array => JoinText(system, "system"),
-                JsonValueKind.Null => "",
-                _ => throw new TranslationException("system: must be a string or an array of text blocks."),
-            };
-            if (text.Length > 0)
+                system.Append(SystemText(systemField, notes));
+            }
+            else if (systemField.ValueKind == JsonValueKind.String)
             {
-                json.WriteStartObject();
-                json.WriteString("role"u8, "system"u8);
-                json.WriteString("content"u8, text);
-                json.WriteEndObject();
+                system.Append(systemField.GetString());
+            }
+            else if (systemField.ValueKind != JsonValueKind.Null)
+            {
+                notes.Add("system: neither a string nor an array of text blocks, left out");
             }
         }
 
         var index = 0;
+        if (mergeLateSystem)
+        {
+            foreach (var message in messages.EnumerateArray())
+            {
+                if (message.ValueKind == JsonValueKind.Object && message.GetString("role") is "system" or "developer")
+                {
+                    var path = $"messages[{index}]";
+                    AppendParagraph(system, ContentText(message.TryGetProperty("content", out var c) ? c : default, path, notes));
+                    notes.Add($"{path}: system message merged into the leading system message");
+                }
+
+                index++;
+            }
+        }
+
+        if (system.Length > 0)
+        {
+            WriteSimple(json, "system", system.ToString());
+        }
+
+        index = 0;
         foreach (var message in messages.EnumerateArray())
         {
             var path = $"messages[{index++}]";
@@ -35,32 +65,79 @@ internal static partial class AnthropicRequestTranslator
                 throw new TranslationException($"{path}: must be an object.");
             }
 
-            if (!message.TryGetProperty("content", out var content))
-            {
-                throw new TranslationException($"{path}.content: field required.");
-            }
-
-            switch (message.GetString("role"))
+            var content = message.TryGetProperty("content", out var c) ? c : default;
+            var role = message.GetString("role");
+            switch (role)
             {
                 case "user":
-                    WriteUser(json, content, path);
+                    WriteUser(json, content, path, notes);
                     break;
                 case "assistant":
-                    WriteAssistant(json, content, path, names);
+                    WriteAssistant(json, content, path, names, notes);
+                    break;
+                case "system" or "developer":
+                    if (!mergeLateSystem && ContentText(content, path, notes) is { Length: > 0 } text)
+                    {
+                        WriteSimple(json, "system", text);
+                    }
+
                     break;
                 default:
-                    throw new TranslationException($"{path}.role: must be \"user\" or \"assistant\".");
+                    notes.Add($"{path}.role {JsonInput.Quote(role, 64)}: unknown, sent as user");
+                    WriteUser(json, content, path, notes);
+                    break;
             }
+        }
+
+        // Every upstream refuses an empty conversation; refusing here saves a key's quota and says why.
+        if (json.BytesCommitted + json.BytesPending == start)
+        {
+            throw new TranslationException("messages: nothing this model can read (no message, or every message empty or left out).");
         }
 
         json.WriteEndArray();
     }
 
-    private static void WriteUser(Utf8JsonWriter json, JsonElement content, string path)
+    /// <summary>
+    /// The top-level system blocks' text. Claude Code's first block, <c>x-anthropic-billing-header: cc_version=…</c>, is
+    /// meant for Anthropic's billing and differs from one request to the next; left in, it would be the first line of
+    /// the prompt and defeat the upstream's prefix cache on every turn, so it is left out.
+    /// </summary>
+    private static string SystemText(JsonElement blocks, TranslationNotes notes)
+    {
+        var text = new StringBuilder();
+        var i = 0;
+        foreach (var block in blocks.EnumerateArray())
+        {
+            var path = $"system[{i++}]";
+            var type = BlockType(block, path);
+            if (type != "text")
+            {
+                AppendLine(text, UnknownText(block, type, path, notes));
+            }
+            else if (block.GetString("text") is { } line && line.StartsWith("x-anthropic-billing-header:", StringComparison.Ordinal))
+            {
+                notes.Add($"{path}: Anthropic billing header, left out");
+            }
+            else
+            {
+                AppendLine(text, block.GetString("text"));
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static void WriteUser(Utf8JsonWriter json, JsonElement content, string path, TranslationNotes notes)
     {
         if (content.ValueKind == JsonValueKind.String)
         {
             WriteSimple(json, "user", content.GetString()!);
+            return;
+        }
+
+        if (IsAbsent(content, path, notes))
+        {
             return;
         }
 
@@ -77,19 +154,24 @@ internal static partial class AnthropicRequestTranslator
             switch (type)
             {
                 case "tool_result":
-                    WriteToolResult(json, block, blockPath, parts);
+                    WriteToolResult(json, block, blockPath, parts, notes);
                     break;
                 case "text":
                     parts.Add(UserPart.Text(block.GetString("text") ?? ""));
                     break;
                 case "image":
-                    parts.Add(UserPart.Image(ImageUrl(block, blockPath)));
+                    parts.Add(ImageUrl(block, blockPath, notes) is { } url ? UserPart.Image(url) : UserPart.Text(ImageOmitted(block)));
                     break;
                 case "document":
-                    parts.Add(UserPart.Text(DocumentText(block, blockPath)));
+                    parts.Add(UserPart.Text(DocumentText(block, blockPath, notes)));
                     break;
                 default:
-                    throw new TranslationException($"{blockPath}.type: \"{type}\" is not supported in a user message for this model.");
+                    if (UnknownText(block, type, blockPath, notes) is { } text)
+                    {
+                        parts.Add(UserPart.Text(text));
+                    }
+
+                    break;
             }
         }
 
@@ -132,7 +214,7 @@ internal static partial class AnthropicRequestTranslator
         json.WriteEndObject();
     }
 
-    private static void WriteToolResult(Utf8JsonWriter json, JsonElement block, string path, List<UserPart> parts)
+    private static void WriteToolResult(Utf8JsonWriter json, JsonElement block, string path, List<UserPart> parts, TranslationNotes notes)
     {
         var id = block.GetString("tool_use_id") ?? throw new TranslationException($"{path}.tool_use_id: field required.");
         var text = new StringBuilder();
@@ -148,19 +230,29 @@ internal static partial class AnthropicRequestTranslator
                 foreach (var inner in content.EnumerateArray())
                 {
                     var innerPath = $"{path}.content[{i++}]";
-                    switch (BlockType(inner, innerPath))
+                    var type = BlockType(inner, innerPath);
+                    switch (type)
                     {
                         case "text":
                             AppendLine(text, inner.GetString("text"));
                             break;
                         case "document":
-                            AppendLine(text, DocumentText(inner, innerPath));
+                            AppendLine(text, DocumentText(inner, innerPath, notes));
                             break;
                         case "image":
                             // A tool message holds text only; the image rides with the user message that follows.
-                            parts.Add(UserPart.Image(ImageUrl(inner, innerPath)));
+                            if (ImageUrl(inner, innerPath, notes) is { } url)
+                            {
+                                parts.Add(UserPart.Image(url));
+                            }
+                            else
+                            {
+                                AppendLine(text, ImageOmitted(inner));
+                            }
+
                             break;
                         default:
+                            AppendLine(text, UnknownText(inner, type, innerPath, notes));
                             break;
                     }
                 }
@@ -179,11 +271,16 @@ internal static partial class AnthropicRequestTranslator
         json.WriteEndObject();
     }
 
-    private static void WriteAssistant(Utf8JsonWriter json, JsonElement content, string path, ToolNameMap names)
+    private static void WriteAssistant(Utf8JsonWriter json, JsonElement content, string path, ToolNameMap names, TranslationNotes notes)
     {
         if (content.ValueKind == JsonValueKind.String)
         {
             WriteSimple(json, "assistant", content.GetString()!);
+            return;
+        }
+
+        if (IsAbsent(content, path, notes))
+        {
             return;
         }
 
@@ -204,8 +301,6 @@ internal static partial class AnthropicRequestTranslator
                 case "thinking":
                     (reasoning ??= new StringBuilder()).Append(block.GetString("thinking"));
                     break;
-                case "redacted_thinking":
-                    break;
                 case "tool_use":
                     if (block.GetString("id") is null || block.GetString("name") is null)
                     {
@@ -215,7 +310,14 @@ internal static partial class AnthropicRequestTranslator
                     toolUses.Add(block);
                     break;
                 default:
-                    throw new TranslationException($"{blockPath}.type: \"{type}\" is not supported in an assistant message for this model.");
+                    // Server tool calls and their results (web search…) ran at Anthropic: what they found is kept as
+                    // the assistant's text, the calls themselves are left out (no OpenAI tool call without a tool message).
+                    if (UnknownText(block, type, blockPath, notes) is { } unknownText)
+                    {
+                        AppendLine(text ??= new StringBuilder(), unknownText);
+                    }
+
+                    break;
             }
         }
 
@@ -269,7 +371,8 @@ internal static partial class AnthropicRequestTranslator
         json.WriteEndObject();
     }
 
-    private static string ImageUrl(JsonElement block, string path)
+    /// <summary>The data URL or URL of an image; null (with a note) when its source cannot leave Anthropic (a Files API id).</summary>
+    private static string? ImageUrl(JsonElement block, string path, TranslationNotes notes)
     {
         if (!block.TryGet("source", JsonValueKind.Object, out var source))
         {
@@ -284,12 +387,20 @@ internal static partial class AnthropicRequestTranslator
                 return $"data:{mediaType};base64,{data}";
             case "url":
                 return source.GetString("url") ?? throw new TranslationException($"{path}.source.url: field required.");
-            default:
-                throw new TranslationException($"{path}.source.type: only base64 and url images can be sent to this model.");
+            case var type:
+                notes.Add($"{path}: image source {JsonInput.Quote(type, 64)} cannot be sent to this model, a placeholder instead");
+                return null;
         }
     }
 
-    private static string DocumentText(JsonElement block, string path)
+    private static string ImageOmitted(JsonElement block) =>
+        $"[image omitted: its source ({(block.TryGet("source", JsonValueKind.Object, out var s) ? s.GetString("type") : null) ?? "unknown"}) cannot be sent to this model]";
+
+    /// <summary>
+    /// A document's text. A document the upstream cannot read (a PDF, a Files API id) becomes a short placeholder that
+    /// tells the model so: refusing the request would break every later turn of a session that read a PDF once.
+    /// </summary>
+    private static string DocumentText(JsonElement block, string path, TranslationNotes notes)
     {
         if (!block.TryGet("source", JsonValueKind.Object, out var source))
         {
@@ -316,31 +427,145 @@ internal static partial class AnthropicRequestTranslator
         }
         else if (type == "content" && source.TryGet("content", JsonValueKind.Array, out var blocks))
         {
-            text = JoinText(blocks, $"{path}.source.content");
+            text = ContentText(blocks, $"{path}.source.content", notes);
         }
         else
         {
-            throw new TranslationException(
-                $"{path}: {mediaType ?? type ?? "this"} documents are not supported by this model; send the text instead.");
+            var what = JsonInput.Quote(mediaType ?? type ?? "unknown", 64);
+            notes.Add($"{path}: {what} document cannot be sent to this model, a placeholder instead");
+            text = $"[document omitted: {what} documents cannot be sent to this model]";
         }
 
         return block.GetString("title") is { Length: > 0 } title ? $"{title}\n\n{text}" : text;
     }
 
-    private static string JoinText(JsonElement blocks, string path)
+    /// <summary>The text of a string or of an array of blocks (text blocks, and what other blocks carry as text); null and missing are empty.</summary>
+    private static string ContentText(JsonElement content, string path, TranslationNotes notes)
+    {
+        switch (content.ValueKind)
+        {
+            case JsonValueKind.String:
+                return content.GetString()!;
+            case JsonValueKind.Null or JsonValueKind.Undefined:
+                return "";
+            case JsonValueKind.Array:
+                var text = new StringBuilder();
+                var i = 0;
+                foreach (var block in content.EnumerateArray())
+                {
+                    var blockPath = $"{path}[{i++}]";
+                    var type = BlockType(block, blockPath);
+                    AppendLine(text, type == "text" ? block.GetString("text") : UnknownText(block, type, blockPath, notes));
+                }
+
+                return text.ToString();
+            default:
+                throw new TranslationException($"{path}: must be a string or an array of content blocks.");
+        }
+    }
+
+    /// <summary>
+    /// A block type this translation has no mapping for (search_result, web_search_tool_result, mcp_tool_result,
+    /// server_tool_use, redacted_thinking, container_upload, or one Anthropic adds later): what it carries as text is
+    /// kept, the rest is left out. Either way a note says so.
+    /// </summary>
+    private static string? UnknownText(JsonElement block, string type, string path, TranslationNotes notes)
     {
         var text = new StringBuilder();
-        var i = 0;
-        foreach (var block in blocks.EnumerateArray())
+        if (block.GetString("text") is { } own)
         {
-            var blockPath = $"{path}[{i++}]";
-            if (BlockType(block, blockPath) == "text")
+            text.Append(own);
+        }
+        else
+        {
+            // A search result names its source; a web search result is nothing but a title and a URL.
+            AppendLine(text, block.GetString("title"));
+            AppendLine(text, block.GetString("source") ?? block.GetString("url"));
+            if (block.TryGetProperty("content", out var content))
             {
-                AppendLine(text, block.GetString("text"));
+                AppendLine(text, CarriedText(content, depth: 0));
             }
         }
 
+        if (text.Length == 0)
+        {
+            notes.Add($"{path}: {JsonInput.Quote(type, 64)} block carries no text, left out");
+            return null;
+        }
+
+        notes.Add($"{path}: {JsonInput.Quote(type, 64)} block sent as text");
         return text.ToString();
+    }
+
+    private static string? CarriedText(JsonElement content, int depth)
+    {
+        if (depth > 4)
+        {
+            return null;
+        }
+
+        switch (content.ValueKind)
+        {
+            case JsonValueKind.String:
+                return content.GetString();
+            case JsonValueKind.Array:
+                var text = new StringBuilder();
+                foreach (var item in content.EnumerateArray())
+                {
+                    AppendLine(text, CarriedText(item, depth + 1));
+                }
+
+                return text.ToString();
+            case JsonValueKind.Object:
+                if (content.GetString("text") is { } own)
+                {
+                    return own;
+                }
+
+                var inner = new StringBuilder();
+                AppendLine(inner, content.GetString("title"));
+                AppendLine(inner, content.GetString("url") ?? content.GetString("source"));
+                if (content.TryGet("source", JsonValueKind.Object, out var documentSource) && documentSource.GetString("type") == "text")
+                {
+                    AppendLine(inner, documentSource.GetString("data"));
+                }
+
+                if (content.TryGetProperty("content", out var nested))
+                {
+                    AppendLine(inner, CarriedText(nested, depth + 1));
+                }
+
+                return inner.ToString();
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>A message without content (or with null) is a turn with nothing to say: left out, with a note.</summary>
+    private static bool IsAbsent(JsonElement content, string path, TranslationNotes notes)
+    {
+        if (content.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
+        {
+            notes.Add($"{path}.content: missing, message left out");
+            return true;
+        }
+
+        return false;
+    }
+
+    private static void AppendParagraph(StringBuilder text, string paragraph)
+    {
+        if (paragraph.Length == 0)
+        {
+            return;
+        }
+
+        if (text.Length > 0)
+        {
+            text.Append("\n\n");
+        }
+
+        text.Append(paragraph);
     }
 
     private static void AppendLine(StringBuilder text, string? line)

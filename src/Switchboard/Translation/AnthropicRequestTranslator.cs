@@ -1,16 +1,39 @@
 using System.Buffers;
+using System.Collections.Frozen;
 using System.Text.Json;
 using Switchboard.Protocols.Anthropic;
 
 namespace Switchboard.Translation;
 
-/// <summary>Anthropic Messages request → OpenAI Chat Completions request. Pure: bytes in, bytes out.</summary>
+/// <summary>
+/// Anthropic Messages request → OpenAI Chat Completions request. Pure: bytes in, bytes out. Liberal in what it
+/// accepts (unknown roles, blocks, tools and fields become text or are left out, with a note), exact in what it sends
+/// (only fields the upstream knows). The policy, field by field, is in docs/compatibility.md.
+/// </summary>
 internal static partial class AnthropicRequestTranslator
 {
+    /// <summary>Top-level fields read below; any other is left out with a note (context_management, container…).</summary>
+    private static readonly FrozenSet<string> s_known = FrozenSet.ToFrozenSet(
+    [
+        "model", "messages", "system", "max_tokens", "stream", "temperature", "top_p", "stop_sequences", "tools",
+        "tool_choice", "thinking", "output_config", "metadata",
+    ], StringComparer.Ordinal);
+
     public static TranslatedRequest ToOpenAi(ReadOnlySpan<byte> anthropicJson, in AnthropicToOpenAiOptions options)
     {
         using var document = JsonInput.Parse(anthropicJson, "The request body");
-        var root = document.RootElement;
+        try
+        {
+            return Translate(document.RootElement, anthropicJson.Length, options);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            throw JsonInput.NotUnicode(e);
+        }
+    }
+
+    private static TranslatedRequest Translate(JsonElement root, int inputLength, in AnthropicToOpenAiOptions options)
+    {
         if (!root.TryGet("messages", JsonValueKind.Array, out var messages))
         {
             throw new TranslationException("messages: field required (an array of messages).");
@@ -19,15 +42,15 @@ internal static partial class AnthropicRequestTranslator
         var requestedModel = root.GetString("model") ?? throw new TranslationException("model: field required.");
         var stream = root.IsTrue("stream");
         var names = new ToolNameMap();
-        var buffer = new ArrayBufferWriter<byte>(anthropicJson.Length + 256);
-        var hasTools = false;
+        var notes = new TranslationNotes();
+        var buffer = new ArrayBufferWriter<byte>(inputLength + 256);
         using (var json = new Utf8JsonWriter(buffer, JsonWriting.Options))
         {
             json.WriteStartObject();
             json.WriteString("model"u8, options.UpstreamModel);
-            WriteMessages(json, root, messages, names);
-            WriteSampling(json, root, options);
-            hasTools = WriteTools(json, root, names, options.IsGlm);
+            WriteMessages(json, root, messages, names, notes, mergeLateSystem: options.IsGlm);
+            WriteSampling(json, root, options, notes);
+            var hasTools = WriteTools(json, root, names, options.IsGlm, notes);
             if (stream)
             {
                 json.WriteBoolean("stream"u8, true);
@@ -44,18 +67,16 @@ internal static partial class AnthropicRequestTranslator
                 }
             }
 
-            if (options.IsGlm && root.TryGet("thinking", JsonValueKind.Object, out var thinking))
-            {
-                var type = thinking.GetString("type");
-                if (type is "enabled" or "disabled")
-                {
-                    json.WriteStartObject("thinking"u8);
-                    json.WriteString("type"u8, type);
-                    json.WriteEndObject();
-                }
-            }
-
+            WriteReasoning(json, root, options, notes);
             json.WriteEndObject();
+        }
+
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!s_known.Contains(property.Name))
+            {
+                notes.Add($"{JsonInput.Quote(property.Name, 64)}: not an OpenAI field, left out");
+            }
         }
 
         string? sessionId = null;
@@ -64,6 +85,7 @@ internal static partial class AnthropicRequestTranslator
             sessionId = metadata.GetString("user_id");
         }
 
+        notes.LogTo(options.Logger, "anthropic→openai");
         return new TranslatedRequest
         {
             Body = buffer.WrittenSpan.ToArray(),
@@ -71,11 +93,18 @@ internal static partial class AnthropicRequestTranslator
             RequestedModel = requestedModel,
             SessionId = sessionId,
             ToolNames = names.Count == 0 ? ToolNameMap.Empty : names,
+            Notes = notes.Items,
         };
     }
 
-    private static void WriteSampling(Utf8JsonWriter json, JsonElement root, in AnthropicToOpenAiOptions options)
+    /// <summary>True for an OpenAI reasoning model: it takes reasoning_effort and max_completion_tokens, refuses max_tokens and sampling knobs.</summary>
+    private static bool IsReasoning(in AnthropicToOpenAiOptions options) =>
+        !options.IsGlm && (options.ReasoningModel ?? AnthropicToOpenAiOptions.IsReasoningModel(options.UpstreamModel));
+
+    private static void WriteSampling(Utf8JsonWriter json, JsonElement root, in AnthropicToOpenAiOptions options, TranslationNotes notes)
     {
+        var reasoning = IsReasoning(options);
+        var maxTokensName = reasoning ? "max_completion_tokens"u8 : "max_tokens"u8;
         if (root.TryGet("max_tokens", JsonValueKind.Number, out var maxTokens))
         {
             var value = maxTokens.TryGetInt64(out var n) ? n : long.MaxValue;
@@ -84,21 +113,32 @@ internal static partial class AnthropicRequestTranslator
                 value = limit;
             }
 
-            json.WriteNumber("max_tokens"u8, Math.Max(1, value));
+            json.WriteNumber(maxTokensName, Math.Max(1, value));
         }
         else if (options.MaxOutputTokens is { } limit)
         {
-            json.WriteNumber("max_tokens"u8, limit);
+            json.WriteNumber(maxTokensName, limit);
         }
 
-        if (root.TryGetProperty("temperature", out var temperature))
+        if (reasoning)
         {
-            JsonInput.WriteClamped(json, "temperature", temperature, 0, options.IsGlm ? 1 : 2);
+            // o-series and gpt-5 answer 400 to any temperature or top_p but their default.
+            if (root.TryGetProperty("temperature", out _) || root.TryGetProperty("top_p", out _))
+            {
+                notes.Add("temperature/top_p: a reasoning model takes only its default, left out");
+            }
         }
-
-        if (root.TryGetProperty("top_p", out var topP))
+        else
         {
-            JsonInput.WriteClamped(json, "top_p", topP, 0, 1);
+            if (root.TryGetProperty("temperature", out var temperature))
+            {
+                JsonInput.WriteClamped(json, "temperature", temperature, 0, options.IsGlm ? 1 : 2);
+            }
+
+            if (root.TryGetProperty("top_p", out var topP))
+            {
+                JsonInput.WriteClamped(json, "top_p", topP, 0, 1);
+            }
         }
 
         if (root.TryGet("stop_sequences", JsonValueKind.Array, out var stops) && stops.GetArrayLength() > 0)
@@ -116,102 +156,58 @@ internal static partial class AnthropicRequestTranslator
         }
     }
 
-    private static bool WriteTools(Utf8JsonWriter json, JsonElement root, ToolNameMap names, bool isGlm)
+    /// <summary>
+    /// Anthropic's <c>thinking</c> (enabled with a budget, adaptive, disabled) and <c>output_config.effort</c> have no
+    /// exact OpenAI twin. GLM takes an on/off switch; OpenAI reasoning models take <c>reasoning_effort</c>; other
+    /// models would refuse either, so they get neither.
+    /// </summary>
+    private static void WriteReasoning(Utf8JsonWriter json, JsonElement root, in AnthropicToOpenAiOptions options, TranslationNotes notes)
     {
-        if (!root.TryGet("tools", JsonValueKind.Array, out var tools))
+        var thinking = root.TryGet("thinking", JsonValueKind.Object, out var t) ? t.GetString("type") : null;
+        var effort = root.TryGet("output_config", JsonValueKind.Object, out var outputConfig) ? outputConfig.GetString("effort") : null;
+        if (options.IsGlm)
         {
-            return false;
-        }
-
-        // GLM cannot be told "none"; offering no tools has the same effect.
-        if (isGlm && root.TryGet("tool_choice", JsonValueKind.Object, out var choice) && choice.GetString("type") == "none")
-        {
-            return false;
-        }
-
-        var written = 0;
-        foreach (var tool in tools.EnumerateArray())
-        {
-            // Server tools (web_search, bash_20250124…) carry a type and no input_schema: only Anthropic can run them.
-            if (tool.ValueKind != JsonValueKind.Object || !tool.TryGet("input_schema", JsonValueKind.Object, out var schema))
+            // Adaptive means "think when it helps": GLM 4.5+ decides that itself once thinking is enabled.
+            var glm = thinking switch
             {
-                continue;
+                "enabled" or "adaptive" => "enabled",
+                "disabled" => "disabled",
+                _ => null,
+            };
+            if (glm is not null)
+            {
+                json.WriteStartObject("thinking"u8);
+                json.WriteString("type"u8, glm);
+                json.WriteEndObject();
             }
-
-            var name = tool.GetString("name") ?? throw new TranslationException("tools: every tool needs a name.");
-            if (written++ == 0)
+            else if (thinking is not null)
             {
-                json.WriteStartArray("tools"u8);
-            }
-
-            json.WriteStartObject();
-            json.WriteString("type"u8, "function"u8);
-            json.WriteStartObject("function"u8);
-            json.WriteString("name"u8, names.Shorten(name));
-            if (tool.GetString("description") is { } description)
-            {
-                json.WriteString("description"u8, description);
-            }
-
-            json.WritePropertyName("parameters"u8);
-            schema.WriteTo(json);
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-
-        if (written == 0)
-        {
-            return false;
-        }
-
-        json.WriteEndArray();
-        WriteToolChoice(json, root, names, isGlm);
-        return true;
-    }
-
-    private static void WriteToolChoice(Utf8JsonWriter json, JsonElement root, ToolNameMap names, bool isGlm)
-    {
-        if (!root.TryGet("tool_choice", JsonValueKind.Object, out var choice))
-        {
-            if (isGlm)
-            {
-                json.WriteString("tool_choice"u8, "auto"u8);
+                notes.Add($"thinking.type {JsonInput.Quote(thinking, 64)}: unknown, left out");
             }
 
             return;
         }
 
-        if (isGlm)
+        if (thinking is "disabled" || !IsReasoning(options))
         {
-            // Z.ai accepts only "auto"; any/tool would be refused with error 1210 (none never reaches here).
-            json.WriteString("tool_choice"u8, "auto"u8);
             return;
         }
 
-        switch (choice.GetString("type"))
+        // OpenAI accepts minimal/low/medium/high (minimal only on some models); Anthropic's max/xhigh are "as much as you can".
+        var reasoningEffort = effort switch
         {
-            case "any":
-                json.WriteString("tool_choice"u8, "required"u8);
-                break;
-            case "none":
-                json.WriteString("tool_choice"u8, "none"u8);
-                break;
-            case "tool" when choice.GetString("name") is { } name:
-                json.WriteStartObject("tool_choice"u8);
-                json.WriteString("type"u8, "function"u8);
-                json.WriteStartObject("function"u8);
-                json.WriteString("name"u8, names.Shorten(name));
-                json.WriteEndObject();
-                json.WriteEndObject();
-                break;
-            default:
-                json.WriteString("tool_choice"u8, "auto"u8);
-                break;
+            "minimal" or "low" => "low",
+            "medium" => "medium",
+            "high" or "xhigh" or "max" => "high",
+            _ => null,
+        };
+        if (reasoningEffort is not null)
+        {
+            json.WriteString("reasoning_effort"u8, reasoningEffort);
         }
-
-        if (choice.IsTrue("disable_parallel_tool_use"))
+        else if (effort is not null)
         {
-            json.WriteBoolean("parallel_tool_calls"u8, false);
+            notes.Add($"output_config.effort {JsonInput.Quote(effort, 64)}: unknown, left out");
         }
     }
 }

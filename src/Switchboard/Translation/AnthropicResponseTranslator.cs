@@ -105,7 +105,10 @@ internal static class AnthropicResponseTranslator
 
         var cached = usage.GetInt("cache_read_input_tokens");
         var input = usage.GetInt("input_tokens") + cached + usage.GetInt("cache_creation_input_tokens");
-        return new TokenUsage(input, usage.GetInt("output_tokens"), cached, Estimated: false);
+        return new TokenUsage(input, usage.GetInt("output_tokens"), cached, Estimated: false)
+        {
+            CacheCreationInputTokens = usage.GetInt("cache_creation_input_tokens"),
+        };
     }
 
     internal static void WriteUsage(Utf8JsonWriter json, TokenUsage usage)

@@ -63,6 +63,12 @@ internal sealed class AnthropicToOpenAiStreamTranslator
             return;
         }
 
+        // Text that is not valid Unicode would throw when decoded, halfway through the event: drop it like a malformed one.
+        if (!Protocols.JsonUnicode.IsValid(dataJson))
+        {
+            return;
+        }
+
         JsonDocument document;
         try
         {
@@ -103,7 +109,7 @@ internal sealed class AnthropicToOpenAiStreamTranslator
         }
     }
 
-    /// <summary><c>message_stop</c>, or the upstream stream ended without one: final chunk, usage chunk, <c>[DONE]</c>.</summary>
+    /// <summary><c>message_stop</c>: final chunk, usage chunk, <c>[DONE]</c>.</summary>
     public void OnEnd(IBufferWriter<byte> output)
     {
         if (Finished)
@@ -130,6 +136,13 @@ internal sealed class AnthropicToOpenAiStreamTranslator
         output.Write("data: [DONE]\n\n"u8);
         Finished = true;
     }
+
+    /// <summary>
+    /// The upstream stream ended (the connection closed) before <c>message_stop</c>: an error chunk, never a
+    /// <c>finish_reason</c> or <c>[DONE]</c>, so that a cut answer is not taken for a whole one (architecture decision 10).
+    /// </summary>
+    public void OnEndedEarly(IBufferWriter<byte> output) =>
+        OnUpstreamError("api_error", "The upstream stream ended before it finished; the answer is incomplete.", output);
 
     /// <summary>The upstream failed mid-stream: an OpenAI-shaped error chunk, then nothing.</summary>
     public void OnUpstreamError(string errorType, string message, IBufferWriter<byte> output)

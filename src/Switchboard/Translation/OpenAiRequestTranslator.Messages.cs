@@ -8,7 +8,7 @@ internal static partial class OpenAiRequestTranslator
     /// Anthropic wants alternating user/assistant turns with the system prompt apart: system messages are lifted out,
     /// tool answers become tool_result blocks of a user turn, and consecutive turns of one role are merged.
     /// </summary>
-    private static void WriteMessages(Utf8JsonWriter json, JsonElement messages)
+    private static void WriteMessages(Utf8JsonWriter json, JsonElement messages, TranslationNotes notes)
     {
         var system = new List<string>();
         var index = 0;
@@ -16,7 +16,7 @@ internal static partial class OpenAiRequestTranslator
         {
             if (message.ValueKind == JsonValueKind.Object && message.GetString("role") is "system" or "developer")
             {
-                var text = TextOf(message.TryGetProperty("content", out var c) ? c : default, $"messages[{index}].content");
+                var text = TextOf(message.TryGetProperty("content", out var c) ? c : default, $"messages[{index}].content", notes);
                 if (text.Length > 0)
                 {
                     system.Add(text);
@@ -43,15 +43,30 @@ internal static partial class OpenAiRequestTranslator
             }
 
             var role = message.GetString("role");
+            var content = message.TryGetProperty("content", out var c) ? c : default;
             var anthropicRole = role switch
             {
                 "system" or "developer" => null,
                 "user" or "tool" => "user",
                 "assistant" => "assistant",
-                _ => throw new TranslationException($"{path}.role: \"{role}\" is not supported for this model."),
+                _ => "user",
             };
             if (anthropicRole is null)
             {
+                continue;
+            }
+
+            if (role is not ("user" or "tool" or "assistant"))
+            {
+                // The legacy "function" role and any role OpenAI adds later: what they say reaches the model as user text.
+                notes.Add($"{path}.role {JsonInput.Quote(role, 64)}: unknown, sent as user text");
+                role = "user";
+            }
+
+            // Anthropic refuses a turn without content; a message with nothing to say is left out.
+            if (IsEmpty(role, message, content))
+            {
+                notes.Add($"{path}: no content, message left out");
                 continue;
             }
 
@@ -69,7 +84,6 @@ internal static partial class OpenAiRequestTranslator
                 openRole = anthropicRole;
             }
 
-            var content = message.TryGetProperty("content", out var c) ? c : default;
             switch (role)
             {
                 case "tool":
@@ -77,14 +91,14 @@ internal static partial class OpenAiRequestTranslator
                     json.WriteString("type"u8, "tool_result"u8);
                     json.WriteString("tool_use_id"u8, message.GetString("tool_call_id")
                         ?? throw new TranslationException($"{path}.tool_call_id: field required."));
-                    json.WriteString("content"u8, TextOf(content, $"{path}.content"));
+                    json.WriteString("content"u8, TextOf(content, $"{path}.content", notes));
                     json.WriteEndObject();
                     break;
                 case "user":
-                    WriteUserContent(json, content, path);
+                    WriteUserContent(json, content, path, notes);
                     break;
                 default:
-                    WriteAssistantContent(json, message, content, path);
+                    WriteAssistantContent(json, message, content, path, notes);
                     break;
             }
         }
@@ -98,11 +112,24 @@ internal static partial class OpenAiRequestTranslator
         json.WriteEndArray();
     }
 
-    private static void WriteUserContent(Utf8JsonWriter json, JsonElement content, string path)
+    private static bool IsEmpty(string role, JsonElement message, JsonElement content) => role switch
+    {
+        "tool" => false,
+        "assistant" when message.TryGet("tool_calls", JsonValueKind.Array, out var calls) && calls.GetArrayLength() > 0 => false,
+        _ => content.ValueKind switch
+        {
+            JsonValueKind.String => content.GetString()!.Length == 0,
+            JsonValueKind.Array => content.GetArrayLength() == 0,
+            JsonValueKind.Null or JsonValueKind.Undefined => true,
+            _ => false,
+        },
+    };
+
+    private static void WriteUserContent(Utf8JsonWriter json, JsonElement content, string path, TranslationNotes notes)
     {
         if (content.ValueKind != JsonValueKind.Array)
         {
-            WriteText(json, TextOf(content, $"{path}.content"));
+            WriteText(json, TextOf(content, $"{path}.content", notes));
             return;
         }
 
@@ -112,22 +139,37 @@ internal static partial class OpenAiRequestTranslator
             var partPath = $"{path}.content[{i++}]";
             switch (part.ValueKind == JsonValueKind.Object ? part.GetString("type") : null)
             {
-                case "text":
-                    WriteText(json, part.GetString("text") ?? "");
-                    break;
-                case "image_url":
+                case "image_url" or "input_image":
                     var url = part.TryGet("image_url", JsonValueKind.Object, out var image) ? image.GetString("url") : part.GetString("image_url");
                     WriteImage(json, url ?? throw new TranslationException($"{partPath}.image_url.url: field required."), partPath);
                     break;
-                case var type:
-                    throw new TranslationException($"{partPath}.type: \"{type}\" content is not supported for this model.");
+                case "file" when part.TryGet("file", JsonValueKind.Object, out var file) && PdfData(file.GetString("file_data")) is { } pdf:
+                    // Anthropic reads PDFs itself: a file part that carries one inline becomes a document block.
+                    json.WriteStartObject();
+                    json.WriteString("type"u8, "document"u8);
+                    json.WriteStartObject("source"u8);
+                    json.WriteString("type"u8, "base64"u8);
+                    json.WriteString("media_type"u8, "application/pdf"u8);
+                    json.WriteString("data"u8, pdf);
+                    json.WriteEndObject();
+                    json.WriteEndObject();
+                    break;
+                default:
+                    WriteText(json, PartText(part, partPath, notes) ?? "");
+                    break;
             }
         }
     }
 
-    private static void WriteAssistantContent(Utf8JsonWriter json, JsonElement message, JsonElement content, string path)
+    private static string? PdfData(string? fileData)
     {
-        WriteText(json, TextOf(content, $"{path}.content"));
+        const string Prefix = "data:application/pdf;base64,";
+        return fileData is not null && fileData.StartsWith(Prefix, StringComparison.Ordinal) ? fileData[Prefix.Length..] : null;
+    }
+
+    private static void WriteAssistantContent(Utf8JsonWriter json, JsonElement message, JsonElement content, string path, TranslationNotes notes)
+    {
+        WriteText(json, TextOf(content, $"{path}.content", notes));
         if (!message.TryGet("tool_calls", JsonValueKind.Array, out var toolCalls))
         {
             return;

@@ -1,17 +1,39 @@
 using System.Buffers;
+using System.Collections.Frozen;
 using System.Text;
 using System.Text.Json;
 using Switchboard.Protocols.Anthropic;
 
 namespace Switchboard.Translation;
 
-/// <summary>OpenAI Chat Completions request → Anthropic Messages request, for <c>anthropic/</c> upstreams.</summary>
+/// <summary>
+/// OpenAI Chat Completions request → Anthropic Messages request, for <c>anthropic/</c> upstreams. Liberal like its
+/// twin <see cref="AnthropicRequestTranslator"/>: unknown roles, parts, tools and fields become text or are left out
+/// with a note; only what the client itself got wrong is refused (docs/compatibility.md).
+/// </summary>
 internal static partial class OpenAiRequestTranslator
 {
+    private static readonly FrozenSet<string> s_known = FrozenSet.ToFrozenSet(
+    [
+        "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "tools", "tool_choice",
+        "parallel_tool_calls", "stream", "stream_options", "user",
+    ], StringComparer.Ordinal);
+
     public static TranslatedRequest ToAnthropic(ReadOnlySpan<byte> openAiChatJson, in OpenAiToAnthropicOptions options)
     {
         using var document = JsonInput.Parse(openAiChatJson, "The request body");
-        var root = document.RootElement;
+        try
+        {
+            return Translate(document.RootElement, openAiChatJson.Length, options);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            throw JsonInput.NotUnicode(e);
+        }
+    }
+
+    private static TranslatedRequest Translate(JsonElement root, int inputLength, in OpenAiToAnthropicOptions options)
+    {
         if (!root.TryGet("messages", JsonValueKind.Array, out var messages))
         {
             throw new TranslationException("messages: field required (an array of messages).");
@@ -22,7 +44,8 @@ internal static partial class OpenAiRequestTranslator
         var includeUsage = stream && root.TryGet("stream_options", JsonValueKind.Object, out var streamOptions)
                            && streamOptions.IsTrue("include_usage");
         var user = root.GetString("user");
-        var buffer = new ArrayBufferWriter<byte>(openAiChatJson.Length + 256);
+        var notes = new TranslationNotes();
+        var buffer = new ArrayBufferWriter<byte>(inputLength + 256);
         using (var json = new Utf8JsonWriter(buffer, JsonWriting.Options))
         {
             json.WriteStartObject();
@@ -31,7 +54,7 @@ internal static partial class OpenAiRequestTranslator
                 : root.TryGet("max_tokens", JsonValueKind.Number, out var mt) ? mt : default;
             json.WriteNumber("max_tokens"u8, maxTokens.ValueKind == JsonValueKind.Number && maxTokens.TryGetInt32(out var n) && n > 0
                 ? n : options.DefaultMaxTokens);
-            WriteMessages(json, messages);
+            WriteMessages(json, messages, notes);
             if (root.TryGetProperty("temperature", out var temperature))
             {
                 JsonInput.WriteClamped(json, "temperature", temperature, 0, 1);
@@ -43,7 +66,7 @@ internal static partial class OpenAiRequestTranslator
             }
 
             WriteStop(json, root);
-            WriteTools(json, root);
+            WriteTools(json, root, notes);
             if (stream)
             {
                 json.WriteBoolean("stream"u8, true);
@@ -59,6 +82,15 @@ internal static partial class OpenAiRequestTranslator
             json.WriteEndObject();
         }
 
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!s_known.Contains(property.Name))
+            {
+                notes.Add($"{JsonInput.Quote(property.Name, 64)}: not an Anthropic field, left out");
+            }
+        }
+
+        notes.LogTo(options.Logger, "openai→anthropic");
         return new TranslatedRequest
         {
             Body = buffer.WrittenSpan.ToArray(),
@@ -66,6 +98,7 @@ internal static partial class OpenAiRequestTranslator
             RequestedModel = requestedModel,
             SessionId = user,
             IncludeUsage = includeUsage,
+            Notes = notes.Items,
         };
     }
 
@@ -97,19 +130,33 @@ internal static partial class OpenAiRequestTranslator
         }
     }
 
-    private static void WriteTools(Utf8JsonWriter json, JsonElement root)
+    private static void WriteTools(Utf8JsonWriter json, JsonElement root, TranslationNotes notes)
     {
-        var hasTools = false;
-        if (root.TryGet("tools", JsonValueKind.Array, out var tools) && tools.GetArrayLength() > 0)
+        var sent = new HashSet<string>(StringComparer.Ordinal);
+        if (root.TryGet("tools", JsonValueKind.Array, out var tools))
         {
-            json.WriteStartArray("tools"u8);
+            var index = 0;
             foreach (var tool in tools.EnumerateArray())
             {
-                if (!tool.TryGet("function", JsonValueKind.Object, out var function) || function.GetString("name") is not { } name)
+                var path = $"tools[{index++}]";
+                // Only functions have an Anthropic twin; custom (free-form) tools and provider tools are left out.
+                if (tool.ValueKind != JsonValueKind.Object || tool.GetString("type") is { } toolType && toolType != "function")
                 {
-                    throw new TranslationException("tools: only function tools with a name can be sent to this model.");
+                    notes.Add($"{path}: not a function tool, left out");
+                    continue;
                 }
 
+                if (!tool.TryGet("function", JsonValueKind.Object, out var function) || function.GetString("name") is not { } name)
+                {
+                    throw new TranslationException($"{path}.function.name: field required.");
+                }
+
+                if (sent.Count == 0)
+                {
+                    json.WriteStartArray("tools"u8);
+                }
+
+                sent.Add(name);
                 json.WriteStartObject();
                 json.WriteString("name"u8, name);
                 if (function.GetString("description") is { } description)
@@ -117,27 +164,18 @@ internal static partial class OpenAiRequestTranslator
                     json.WriteString("description"u8, description);
                 }
 
-                json.WritePropertyName("input_schema"u8);
-                if (function.TryGet("parameters", JsonValueKind.Object, out var parameters))
-                {
-                    parameters.WriteTo(json);
-                }
-                else
-                {
-                    json.WriteStartObject();
-                    json.WriteString("type"u8, "object"u8);
-                    json.WriteStartObject("properties"u8);
-                    json.WriteEndObject();
-                    json.WriteEndObject();
-                }
+                JsonInput.WriteObjectSchema(json, "input_schema"u8, function, "parameters");
 
                 json.WriteEndObject();
-                hasTools = true;
             }
 
-            json.WriteEndArray();
+            if (sent.Count > 0)
+            {
+                json.WriteEndArray();
+            }
         }
 
+        var hasTools = sent.Count > 0;
         if (!hasTools)
         {
             return;
@@ -157,10 +195,15 @@ internal static partial class OpenAiRequestTranslator
                     _ => "auto",
                 };
             }
-            else if (choice.ValueKind == JsonValueKind.Object && choice.TryGet("function", JsonValueKind.Object, out var function))
+            else if (choice.ValueKind == JsonValueKind.Object && choice.TryGet("function", JsonValueKind.Object, out var function)
+                     && function.GetString("name") is { } name && sent.Contains(name))
             {
                 type = "tool";
-                toolName = function.GetString("name");
+                toolName = name;
+            }
+            else
+            {
+                notes.Add("tool_choice: names no function that was sent, auto instead");
             }
         }
 
@@ -179,7 +222,8 @@ internal static partial class OpenAiRequestTranslator
         json.WriteEndObject();
     }
 
-    private static string TextOf(JsonElement content, string path)
+    /// <summary>The text of a string or of an array of parts; parts without text (audio, files) are left out with a note.</summary>
+    private static string TextOf(JsonElement content, string path, TranslationNotes notes)
     {
         switch (content.ValueKind)
         {
@@ -189,9 +233,11 @@ internal static partial class OpenAiRequestTranslator
                 return "";
             case JsonValueKind.Array:
                 var text = new StringBuilder();
+                var i = 0;
                 foreach (var part in content.EnumerateArray())
                 {
-                    if (part.ValueKind == JsonValueKind.Object && part.GetString("type") is "text" && part.GetString("text") is { } partText)
+                    var partText = PartText(part, $"{path}[{i++}]", notes);
+                    if (!string.IsNullOrEmpty(partText))
                     {
                         if (text.Length > 0)
                         {
@@ -206,5 +252,34 @@ internal static partial class OpenAiRequestTranslator
             default:
                 throw new TranslationException($"{path}: must be a string or an array of content parts.");
         }
+    }
+
+    /// <summary>A part's text: text (and the Responses-style input_text/output_text), refusal; null with a note for the rest.</summary>
+    private static string? PartText(JsonElement part, string path, TranslationNotes notes)
+    {
+        if (part.ValueKind == JsonValueKind.String)
+        {
+            return part.GetString();
+        }
+
+        var type = part.ValueKind == JsonValueKind.Object ? part.GetString("type") : null;
+        if (type is "text" or "input_text" or "output_text")
+        {
+            return part.GetString("text");
+        }
+
+        if (type == "refusal")
+        {
+            return part.GetString("refusal");
+        }
+
+        if (part.ValueKind == JsonValueKind.Object && part.GetString("text") is { } text)
+        {
+            notes.Add($"{path}: {JsonInput.Quote(type, 64)} part sent as text");
+            return text;
+        }
+
+        notes.Add($"{path}: {JsonInput.Quote(type, 64)} part cannot be sent to this model, left out");
+        return null;
     }
 }

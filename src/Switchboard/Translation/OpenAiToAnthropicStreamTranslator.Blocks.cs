@@ -68,7 +68,8 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
         _sse.End();
     }
 
-    private void CloseOpen(IBufferWriter<byte> output)
+    /// <param name="complete">False when the stream failed: a tool call's cut-off arguments are left as they are, never completed.</param>
+    private void CloseOpen(IBufferWriter<byte> output, bool complete = true)
     {
         switch (_open)
         {
@@ -80,7 +81,11 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
                 EndDelta(signature);
                 break;
             case BlockKind.Tool:
-                CompleteArguments(_openTool!, output);
+                if (complete)
+                {
+                    CompleteArguments(_openTool!, output);
+                }
+
                 _openTool!.Status = ToolStatus.Closed;
                 _openTool = null;
                 break;

@@ -66,9 +66,10 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
         {
             chunk = ParseChunk(dataJson);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            // A malformed chunk carries nothing we could forward faithfully; the next ones still can.
+            // A malformed chunk carries nothing we could forward faithfully; the next ones still can. Text that is not
+            // valid Unicode (a lone surrogate escape, invalid UTF-8) throws InvalidOperationException when decoded.
             return;
         }
 
@@ -130,7 +131,20 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
         }
     }
 
-    /// <summary>The upstream failed mid-stream: close the open block and end with an <c>error</c> event, never a made-up stop reason.</summary>
+    /// <summary>
+    /// The upstream stream ended (the connection closed) before <c>finish_reason</c> and <c>[DONE]</c>: the answer is cut,
+    /// so it ends with an <c>error</c> event, not <c>message_delta</c>/<c>message_stop</c> (architecture decision 10).
+    /// </summary>
+    public void OnEndedEarly(IBufferWriter<byte> output) =>
+        OnUpstreamError(AnthropicErrors.Api, "The upstream stream ended before it finished; the answer is incomplete.", output);
+
+    /// <summary>A <c>finish_reason</c> has arrived: what follows (usage, <c>[DONE]</c>) adds nothing the client needs.</summary>
+    public bool SawFinishReason => _finishReason is not null;
+
+    /// <summary>
+    /// The upstream failed mid-stream: close the open block and end with an <c>error</c> event, never a made-up stop reason.
+    /// A tool call cut mid-arguments stays cut (its block is closed as it is), so that it is never taken for a complete call.
+    /// </summary>
     public void OnUpstreamError(string errorType, string message, IBufferWriter<byte> output)
     {
         if (Finished)
@@ -138,7 +152,7 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
             return;
         }
 
-        CloseOpen(output);
+        CloseOpen(output, complete: false);
         var json = _sse.Begin(output, "error"u8);
         AnthropicErrors.WriteObject(json, errorType, message, requestId: null);
         _sse.End();

@@ -17,4 +17,7 @@ internal sealed class TranslatedRequest
 
     /// <summary>OpenAI client asked for <c>stream_options.include_usage</c> (OpenAI → Anthropic direction only).</summary>
     public bool IncludeUsage { get; init; }
+
+    /// <summary>What the translation left out or turned into text (docs/compatibility.md); logged at debug level.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
 }

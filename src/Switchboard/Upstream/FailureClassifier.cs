@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Switchboard.Observability;
 
 namespace Switchboard.Upstream;
 
@@ -13,11 +14,16 @@ internal static class FailureClassifier
     /// Classifies an error answer. Z.ai business codes win whatever <paramref name="provider"/> says (GLM is often set up
     /// as <c>openai/</c>); otherwise the HTTP status decides.
     /// </summary>
-    public static UpstreamFailure Classify(string provider, int httpStatus, Func<string, string?> header, ReadOnlySpan<byte> body, DateTimeOffset now)
+    /// <param name="secrets">Masks any configured key the body echoes, before the message is cut (architecture decision 8).</param>
+    public static UpstreamFailure Classify(string provider, int httpStatus, Func<string, string?> header, ReadOnlySpan<byte> body, DateTimeOffset now,
+        SecretRedactor? secrets = null)
     {
         ArgumentNullException.ThrowIfNull(header);
         var (code, type, message) = ReadError(body);
-        message ??= $"upstream answered HTTP {httpStatus.ToString(CultureInfo.InvariantCulture)}";
+        secrets ??= SecretRedactor.Empty;
+        code = code is null ? null : secrets.RedactAndTruncate(code, MaxMessageChars);
+        type = type is null ? null : secrets.RedactAndTruncate(type, MaxMessageChars);
+        message = message is null ? $"upstream answered HTTP {httpStatus.ToString(CultureInfo.InvariantCulture)}" : secrets.RedactAndTruncate(message, MaxMessageChars);
         var retryAfter = ReadRetryAfter(header, now);
 
         if (ZaiErrorCodes.KindOf(code) is { } zaiKind)
@@ -34,7 +40,7 @@ internal static class FailureClassifier
     /// <summary>A call that got no answer: timeouts are <see cref="FailureKind.Timeout"/>; refused/reset connections
     /// (<see cref="HttpRequestException"/>, <see cref="IOException"/>) and anything else are retryable.</summary>
     /// <remarks>A cancellation that is not a timeout is the caller's own doing: it changes no deployment's health.</remarks>
-    public static UpstreamFailure FromException(Exception ex, bool timedOut)
+    public static UpstreamFailure FromException(Exception ex, bool timedOut, SecretRedactor? secrets = null)
     {
         ArgumentNullException.ThrowIfNull(ex);
         if (timedOut)
@@ -45,7 +51,7 @@ internal static class FailureClassifier
         return ex switch
         {
             OperationCanceledException => new UpstreamFailure(FailureKind.ClientError, 0, null, "call cancelled by the client", null, null),
-            _ => new UpstreamFailure(FailureKind.Retryable, 0, null, Truncate(ex.Message), null, null),
+            _ => new UpstreamFailure(FailureKind.Retryable, 0, null, (secrets ?? SecretRedactor.Empty).RedactAndTruncate(ex.Message, MaxMessageChars), null, null),
         };
     }
 
@@ -90,7 +96,8 @@ internal static class FailureClassifier
         return null;
     }
 
-    /// <summary>Reads <c>error.code</c> (string or number), <c>error.type</c> and <c>error.message</c>; tolerates any body.</summary>
+    /// <summary>Reads <c>error.code</c> (string or number), <c>error.type</c> and <c>error.message</c>; tolerates any body.
+    /// Nothing is cut here: the caller redacts first, then cuts.</summary>
     internal static (string? Code, string? Type, string? Message) ReadError(ReadOnlySpan<byte> body)
     {
         if (body.IsEmpty)
@@ -103,7 +110,7 @@ internal static class FailureClassifier
             var reader = new Utf8JsonReader(body);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return (null, null, Truncate(Encoding.UTF8.GetString(body)));
+                return (null, null, Encoding.UTF8.GetString(body));
             }
 
             string? code = null, type = null, message = null;
@@ -154,13 +161,11 @@ internal static class FailureClassifier
                 }
             }
 
-            return (code, type, message is null ? null : Truncate(message));
+            return (code, type, message);
         }
         catch (JsonException)
         {
-            return (null, null, Truncate(Encoding.UTF8.GetString(body)));
+            return (null, null, Encoding.UTF8.GetString(body));
         }
     }
-
-    private static string Truncate(string text) => text.Length <= MaxMessageChars ? text : string.Concat(text.AsSpan(0, MaxMessageChars), "…");
 }

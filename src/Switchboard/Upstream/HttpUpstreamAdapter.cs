@@ -7,7 +7,7 @@ namespace Switchboard.Upstream;
 
 /// <summary>
 /// Sends to OpenAI-compatible (openai/, zai/) and Anthropic-format (anthropic/) endpoints. One pooled
-/// <see cref="SocketsHttpHandler"/> per base URL (DESIGN decision 4); no hidden retries underneath.
+/// <see cref="SocketsHttpHandler"/> per base URL (architecture decision 4); no hidden retries underneath.
 /// </summary>
 internal sealed class HttpUpstreamAdapter : IUpstreamAdapter, IDisposable
 {

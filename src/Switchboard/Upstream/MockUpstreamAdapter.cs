@@ -65,7 +65,7 @@ internal sealed class MockUpstreamAdapter(TimeProvider time) : IUpstreamAdapter
 
             await (legacy
                 ? MockStreams.CompletionsAsync(writer, answer, request.Model, id, created, settings.ChunkDelay, time, ct)
-                : MockStreams.ChatAsync(writer, answer, request, id, created, settings.ChunkDelay, time, ct));
+                : MockStreams.ChatAsync(writer, answer, request, id, created, settings.ChunkDelay, time, MockKeyKind.Ok, ct));
             await writer.CompleteAsync();
         }
         catch (Exception ex)

@@ -23,7 +23,15 @@ internal sealed class UpstreamResponse : IAsyncDisposable
     }
 
     public int StatusCode { get; }
-    public Stream Body { get; }
+
+    /// <summary>The body as the relay reads it: the upstream's, or after <see cref="WatchIdle"/> the same with an idle timer.</summary>
+    public Stream Body { get; private set; }
+
+    /// <summary>The body once the attempt loop has read and checked it whole (non-stream answers); null before.</summary>
+    private byte[]? Buffered { get; set; }
+
+    /// <summary>The answer's <c>Content-Type</c>, or null when it sent none.</summary>
+    public string? ContentType => Header("Content-Type");
     private IReadOnlyDictionary<string, string>? LocalHeaders { get; }
 
     public bool IsSuccess => StatusCode is >= 200 and < 300;
@@ -47,9 +55,23 @@ internal sealed class UpstreamResponse : IAsyncDisposable
         return null;
     }
 
+    /// <summary>
+    /// Ends every read of <see cref="Body"/> that waits longer than <paramref name="idleTimeout"/> with
+    /// <see cref="StreamIdleTimeoutException"/> (<c>stream_idle_timeout</c>).
+    /// </summary>
+    public void WatchIdle(TimeSpan idleTimeout, TimeProvider time) => Body = new IdleTimeoutStream(Body, idleTimeout, time);
+
+    /// <summary>Reads the whole body once, to be checked before the relay; the relay's <see cref="ReadAllAsync"/> then returns it.</summary>
+    public async Task<byte[]> BufferAsync(long limit, CancellationToken ct) => Buffered = await ReadAllAsync(limit, ct);
+
     /// <summary>Reads the whole body, bounded, for error classification and non-stream relays.</summary>
     public async Task<byte[]> ReadAllAsync(long limit, CancellationToken ct)
     {
+        if (Buffered is { } buffered)
+        {
+            return buffered;
+        }
+
         using var buffer = new MemoryStream();
         var rent = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
         try

@@ -33,6 +33,7 @@ internal readonly struct PendingUsage
     private readonly long _promptTokens;
     private readonly long _completionTokens;
     private readonly long _cachedTokens;
+    private readonly long _cacheCreationTokens;
     private readonly double _cost;
     private readonly double _latencyMs;
     private readonly double? _ttftMs;
@@ -65,6 +66,7 @@ internal readonly struct PendingUsage
         _promptTokens = record.PromptTokens;
         _completionTokens = record.CompletionTokens;
         _cachedTokens = record.CachedTokens;
+        _cacheCreationTokens = record.CacheCreationTokens;
         _cost = record.Cost;
         _latencyMs = record.LatencyMs;
         _ttftMs = record.TtftMs;
@@ -88,6 +90,7 @@ internal readonly struct PendingUsage
         PromptTokens = _promptTokens,
         CompletionTokens = _completionTokens,
         CachedTokens = _cachedTokens,
+        CacheCreationTokens = _cacheCreationTokens,
         TokensEstimated = _tokensEstimated,
         Cost = _cost,
         LatencyMs = _latencyMs,

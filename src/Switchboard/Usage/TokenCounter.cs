@@ -68,6 +68,96 @@ internal static class TokenCounter
         return fixedTokens + CountText(text.ToString());
     }
 
+    /// <summary>
+    /// Counts an OpenAI chat request (messages' text parts, tool calls, tools); for billing a call whose upstream reported
+    /// no usage. Throws <see cref="TranslationException"/> on invalid JSON.
+    /// </summary>
+    public static int CountOpenAiRequest(ReadOnlySpan<byte> json)
+    {
+        using var document = JsonInput.Parse(json, "The request body");
+        var root = document.RootElement;
+        var text = new StringBuilder();
+        var fixedTokens = PerMessageOverhead;
+        if (root.TryGet("messages", JsonValueKind.Array, out var messages))
+        {
+            foreach (var message in messages.EnumerateArray())
+            {
+                fixedTokens += PerMessageOverhead;
+                if (message.ValueKind != JsonValueKind.Object)
+                {
+                    continue;
+                }
+
+                if (message.TryGetProperty("content", out var content))
+                {
+                    AppendOpenAiContent(text, content, ref fixedTokens);
+                }
+
+                if (message.TryGet("tool_calls", JsonValueKind.Array, out var calls))
+                {
+                    foreach (var call in calls.EnumerateArray())
+                    {
+                        if (call.ValueKind == JsonValueKind.Object && call.TryGet("function", JsonValueKind.Object, out var function))
+                        {
+                            text.Append(function.GetString("name")).Append('\n').Append(function.GetString("arguments")).Append('\n');
+                        }
+                    }
+                }
+            }
+        }
+        else if (root.TryGetProperty("prompt", out var prompt))
+        {
+            AppendOpenAiContent(text, prompt, ref fixedTokens);
+        }
+
+        if (root.TryGet("tools", JsonValueKind.Array, out var tools))
+        {
+            foreach (var tool in tools.EnumerateArray())
+            {
+                if (tool.ValueKind == JsonValueKind.Object)
+                {
+                    fixedTokens += PerToolOverhead;
+                    text.Append(tool.GetRawText()).Append('\n');
+                }
+            }
+        }
+
+        return fixedTokens + CountText(text.ToString());
+    }
+
+    private static void AppendOpenAiContent(StringBuilder text, JsonElement content, ref int fixedTokens)
+    {
+        if (content.ValueKind == JsonValueKind.String)
+        {
+            text.Append(content.GetString()).Append('\n');
+            return;
+        }
+
+        if (content.ValueKind != JsonValueKind.Array)
+        {
+            return;
+        }
+
+        foreach (var part in content.EnumerateArray())
+        {
+            if (part.ValueKind == JsonValueKind.String)
+            {
+                text.Append(part.GetString()).Append('\n');
+            }
+            else if (part.ValueKind == JsonValueKind.Object)
+            {
+                if (part.GetString("type") is "image_url" or "input_audio" or "file")
+                {
+                    fixedTokens += PerImage;
+                }
+                else
+                {
+                    text.Append(part.GetString("text")).Append('\n');
+                }
+            }
+        }
+    }
+
     /// <summary>The <c>count_tokens</c> answer.</summary>
     public static byte[] CountTokensResponse(int inputTokens) => Encoding.UTF8.GetBytes($"{{\"input_tokens\":{inputTokens}}}");
 

@@ -137,7 +137,15 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    Task IHostedService.StopAsync(CancellationToken cancellationToken) => DrainAsync(cancellationToken);
+    /// <summary>
+    /// The host stops the server first (in-flight calls finish within <c>graceful_shutdown_s</c> and queue their records),
+    /// then this: its own <see cref="UsageSinkOptions.DrainTimeout"/>, since the host's token may be spent by then.
+    /// </summary>
+    async Task IHostedService.StopAsync(CancellationToken cancellationToken)
+    {
+        using var drain = new CancellationTokenSource(_options.DrainTimeout, _time);
+        await DrainAsync(drain.Token);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -25,6 +25,12 @@ internal sealed record UsageSinkOptions
     /// <summary>Records kept in memory while the store fails; beyond this the oldest are dropped (and counted).</summary>
     public int MaxBuffered { get; init; } = 200_000;
 
+    /// <summary>
+    /// How long a stop waits for the queued records to be stored. Its own budget, not the host's shutdown timeout: the
+    /// server spends that one on calls in flight (<c>graceful_shutdown_s</c>), whose records come last.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -27,8 +27,8 @@ public sealed class AnthropicErrorTests : IAsyncLifetime
     [InlineData("missing model", "/v1/messages?beta=true", """{"max_tokens":10,"messages":[{"role":"user","content":"hi"}]}""")]
     [InlineData("model not a string", "/v1/messages", """{"model":42,"max_tokens":10,"messages":[{"role":"user","content":"hi"}]}""")]
     [InlineData("tool_result without tool_use_id", "/v1/messages", """{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":[{"type":"tool_result","content":"no id"}]}]}""")]
-    [InlineData("unknown role", "/v1/messages", """{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"robot","content":"hi"}]}""")]
-    [InlineData("unknown block type", "/v1/messages", """{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":[{"type":"hologram","data":"x"}]}]}""")]
+    [InlineData("message not an object", "/v1/messages", """{"model":"claude-sonnet-4-5","max_tokens":10,"messages":["hi"]}""")]
+    [InlineData("nothing readable left", "/v1/messages", """{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":[{"type":"hologram","data":"x"}]}]}""")]
     [InlineData("image without source", "/v1/messages", """{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":[{"type":"image"}]}]}""")]
     [InlineData("count_tokens malformed json", "/v1/messages/count_tokens", """{"model":"claude-sonnet-4-5","messages":[""")]
     [InlineData("count_tokens missing model", "/v1/messages/count_tokens?beta=true", """{"messages":[{"role":"user","content":"hi"}]}""")]
@@ -44,19 +44,21 @@ public sealed class AnthropicErrorTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task BadBlock_ThroughSdk_ThrowsBadRequestException()
+    public async Task PdfDocument_ThroughSdk_AnsweredWithPlaceholderNotRefused()
     {
         await using var gateway = await GatewayAsync("ok-e2");
 
-        // A PDF cannot go to an OpenAI-format model; the gateway refuses it clearly instead of dropping it.
-        var ex = await Assert.ThrowsAsync<AnthropicBadRequestException>(() => Client(gateway).Messages.Create(new MessageCreateParams
+        // A PDF cannot go to an OpenAI-format model; refusing it would break every later turn of the session, so the
+        // model gets a placeholder saying so (docs/compatibility.md).
+        var message = await Client(gateway).Messages.Create(new MessageCreateParams
         {
             Model = Sonnet,
             MaxTokens = 10,
             Messages = [new UserMessageParam { Content = new List<ContentBlockParam> { new DocumentBlockParam { Source = new Base64PdfSource { Data = "JVBERi0xLjQK" } } } }],
-        }));
-        Assert.Contains("documents are not supported", ex.Message);
-        Assert.Equal(0, _mock.Stats.Total);
+        });
+
+        Assert.Equal("end_turn", message.StopReason?.Raw());
+        Assert.Equal(1, _mock.Stats.Total);
     }
 
     [Fact]

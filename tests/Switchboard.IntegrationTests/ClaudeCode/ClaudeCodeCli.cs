@@ -12,38 +12,25 @@ internal static class ClaudeCodeCli
 {
     public static bool SkipRequested => Environment.GetEnvironmentVariable("SWITCHBOARD_SKIP_CLAUDE_CODE") == "1";
 
-    /// <summary>SWITCHBOARD_CLAUDE_CODE_BIN, else the project-local install, else <c>claude</c> on PATH.</summary>
-    public static string Locate()
+    /// <summary>The project-local install of <paramref name="version"/>: .artifacts/claude-code/VERSION/bin/claude.</summary>
+    public static string Locate(string version)
     {
-        if (Environment.GetEnvironmentVariable("SWITCHBOARD_CLAUDE_CODE_BIN") is { Length: > 0 } configured)
-        {
-            return File.Exists(configured) ? configured : throw new InvalidOperationException($"SWITCHBOARD_CLAUDE_CODE_BIN={configured} does not exist.");
-        }
-
-        var local = Path.Combine(RepoPaths.Root, ".artifacts", "claude-code", "bin", "claude");
-        if (File.Exists(local))
-        {
-            return local;
-        }
-
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, "claude");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException(
-            "The Claude Code CLI is not installed: run scripts/install-claude-code.sh (npm install of @anthropic-ai/claude-code into "
-            + ".artifacts/claude-code), point SWITCHBOARD_CLAUDE_CODE_BIN at a claude binary, or set SWITCHBOARD_SKIP_CLAUDE_CODE=1 to skip these tests.");
+        var local = Path.Combine(RepoPaths.Root, ".artifacts", "claude-code", version, "bin", "claude");
+        return File.Exists(local)
+            ? local
+            : throw new InvalidOperationException(
+                $"Claude Code {version} is not installed at {local}: run scripts/install-claude-code.sh (npm install of @anthropic-ai/claude-code "
+                + "into .artifacts/claude-code/VERSION for every version in ClaudeCode/claude-code-versions.txt), or set SWITCHBOARD_SKIP_CLAUDE_CODE=1 to skip these tests.");
     }
 
-    /// <summary>Runs <c>claude -p prompt</c> in <paramref name="workDir"/> against the gateway; kills it (by PID, with its children) after <paramref name="timeout"/>.</summary>
-    public static async Task<ClaudeCodeRun> RunAsync(Uri gateway, string workDir, string home, string prompt, TimeSpan timeout, params string[] extraArgs)
+    /// <summary>
+    /// Runs Claude Code <paramref name="version"/> as <c>claude -p prompt</c> in <paramref name="workDir"/> against the gateway;
+    /// kills it (by PID, with its children) after <paramref name="timeout"/>. <paramref name="model"/> null runs it as a user
+    /// who sets no model (Claude Code asks for its default Claude model); otherwise it is <c>ANTHROPIC_MODEL</c>.
+    /// </summary>
+    public static async Task<ClaudeCodeRun> RunAsync(string version, Uri gateway, string workDir, string home, string prompt, string? model, TimeSpan timeout, params string[] extraArgs)
     {
-        var start = new ProcessStartInfo(Locate())
+        var start = new ProcessStartInfo(Locate(version))
         {
             WorkingDirectory = workDir,
             RedirectStandardInput = true,
@@ -76,10 +63,10 @@ internal static class ClaudeCodeCli
         start.Environment["DISABLE_AUTOUPDATER"] = "1";
         start.Environment["ANTHROPIC_BASE_URL"] = gateway.ToString().TrimEnd('/');
         start.Environment["ANTHROPIC_AUTH_TOKEN"] = "sk-anything-the-gateway-has-no-master-key";
-        start.Environment["ANTHROPIC_MODEL"] = "claude-sonnet-4-5-20250929";
-        start.Environment["ANTHROPIC_DEFAULT_SONNET_MODEL"] = "claude-sonnet-4-5-20250929";
-        start.Environment["ANTHROPIC_DEFAULT_OPUS_MODEL"] = "claude-opus-4-1-20250805";
-        start.Environment["ANTHROPIC_DEFAULT_HAIKU_MODEL"] = "claude-haiku-4-5-20251001";
+        if (model is not null)
+        {
+            start.Environment["ANTHROPIC_MODEL"] = model;
+        }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("claude did not start");
         process.StandardInput.Close();
@@ -102,9 +89,9 @@ internal static class ClaudeCodeCli
     }
 
     /// <summary><c>claude --version</c>, e.g. <c>2.1.332 (Claude Code)</c>.</summary>
-    public static async Task<string> VersionAsync()
+    public static async Task<string> VersionAsync(string version)
     {
-        var start = new ProcessStartInfo(Locate(), "--version") { RedirectStandardOutput = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(Locate(version), "--version") { RedirectStandardOutput = true, UseShellExecute = false };
         start.Environment["DISABLE_AUTOUPDATER"] = "1";
         using var process = Process.Start(start)!;
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -14,6 +14,7 @@ internal static class CliRunner
         {
             KeysCommand.Build(output, errors, TimeProvider.System),
             UsageCommand.Build(output, errors, TimeProvider.System),
+            DeploymentsCommand.Build(output, errors),
         };
         var parse = root.Parse(args);
         Assert.True(parse.Errors.Count == 0, string.Join("; ", parse.Errors.Select(e => e.Message)));

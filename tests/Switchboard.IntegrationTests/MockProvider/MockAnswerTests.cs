@@ -18,6 +18,9 @@ public sealed class MockAnswerTests
     [InlineData("zai1308-b", "ZaiError", 1308)]
     [InlineData("conc3-x", "Concurrency", 3)]
     [InlineData("conc0-x", "Ok", 0)]
+    [InlineData("echo401-x", "EchoKey", 401)]
+    [InlineData("echomid-x", "EchoKeyMidStream", 0)]
+    [InlineData("endless-x", "EndlessEvent", 0)]
     [InlineData("zai-x", "Ok", 0)]
     public void Parse_KeyPrefix_GivesBehaviour(string key, string kind, int number) =>
         Assert.Equal(new MockKey(Enum.Parse<MockKeyKind>(kind), number), MockKey.Parse(key));

@@ -108,6 +108,18 @@ public sealed class MockProviderAnthropicTests(MockProviderHarness mock) : IClas
         Assert.Equal("/tmp/q", block.GetProperty("input").GetProperty("file_path").GetString());
     }
 
+    [Fact]
+    public async Task Messages_SystemMessageAfterUserTurn_StillAnswersTheUserTurn()
+    {
+        // As Claude Code 2.1.197 and newer send it with their default model: messages[1] is a system message.
+        var body = """{"model":"claude-opus-5-5","max_tokens":1000,"stream":false,"messages":[{"role":"user","content":[{"type":"text","text":"<system-reminder>x</system-reminder>"},{"type":"text","text":"mock-tool:Read {\"file_path\":\"/tmp/q\"}"}]},{"role":"system","content":[{"type":"text","text":"Available agent types","cache_control":{"type":"ephemeral"}}]}]""" + ReadTool + "}";
+        using var response = await mock.PostAsync("/v1/messages", "ok-a7", body);
+
+        var json = await JsonAsync(response);
+        Assert.Equal("tool_use", json.GetProperty("stop_reason").GetString());
+        Assert.Equal("/tmp/q", Assert.Single(json.GetProperty("content").EnumerateArray()).GetProperty("input").GetProperty("file_path").GetString());
+    }
+
     [Theory]
     [InlineData("rl-a", 429, "rate_limit_error")]
     [InlineData("err-a", 500, "api_error")]

@@ -120,6 +120,19 @@ public sealed class MockProviderServerTests(MockProviderHarness mock) : IClassFi
     }
 
     [Fact]
+    public async Task ChatCompletions_SystemMessageAfterUserTurn_StillAnswersTheUserTurn()
+    {
+        // Claude Code puts a system message after the user's turn; translated, it may stay there.
+        var body = """{"model":"m","tools":[{"type":"function","function":{"name":"Read","parameters":{"type":"object"}}}],"messages":[{"role":"system","content":"s"},{"role":"user","content":"mock-tool:Read {\"file_path\":\"/tmp/q\"}"},{"role":"system","content":"agent types"},{"role":"developer","content":"more"}]}""";
+        using var response = await mock.PostAsync("/v1/chat/completions", "ok-late-system", body);
+
+        var choice = (await JsonAsync(response)).GetProperty("choices")[0];
+        Assert.Equal("tool_calls", choice.GetProperty("finish_reason").GetString());
+        var call = Assert.Single(choice.GetProperty("message").GetProperty("tool_calls").EnumerateArray());
+        Assert.Equal("""{"file_path":"/tmp/q"}""", call.GetProperty("function").GetProperty("arguments").GetString());
+    }
+
+    [Fact]
     public async Task ChatCompletions_ToolDirectiveWithoutTools_AnswersText()
     {
         using var response = await mock.PostAsync("/v1/chat/completions", "ok-notools", Chat("m", "mock-tool:Read {}"));

@@ -6,7 +6,7 @@ using Switchboard.IntegrationTests.Infrastructure;
 
 namespace Switchboard.IntegrationTests.Usage;
 
-/// <summary>Nothing accepted is lost: the gateway runs as its own process and is stopped with SIGTERM mid-load.</summary>
+/// <summary>Nothing accepted is lost: the gateway runs as its own process and is stopped with SIGTERM mid-load or mid-stream.</summary>
 public sealed class GracefulShutdownTests(Xunit.Abstractions.ITestOutputHelper log) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("sb-sigterm-").FullName;
@@ -97,6 +97,101 @@ public sealed class GracefulShutdownTests(Xunit.Abstractions.ITestOutputHelper l
         var rows = Convert.ToInt32(await count.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
         log.WriteLine($"{successes} of 2000 calls succeeded around the SIGTERM; {rows} usage rows with status 200");
         Assert.Equal(successes, rows);
+    }
+
+    [Theory]
+    [InlineData(30, true)]
+    [InlineData(1, false)]
+    public async Task Sigterm_StreamInFlight_FinishesWithinGraceAndRowWrittenAndStoreClosed(int graceSeconds, bool finishes)
+    {
+        // A stream of about 4 s: within a 30 s grace it runs to its end; a 1 s grace cuts it, and it is billed for what it sent.
+        var port = RepoPaths.FreePort();
+        var config = Path.Combine(_dir, "litellm-config.yaml");
+        await File.WriteAllTextAsync(config, $$"""
+            model_list:
+              - model_name: glm-pool
+                litellm_params:
+                  model: mock/glm-4.6
+                  api_key: ok-grace
+                  mock_chunks: 40
+                  mock_chunk_delay_ms: 100
+            general_settings:
+              graceful_shutdown_s: {{graceSeconds}}
+            """);
+        var output = StartGateway(config, port);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        var baseUrl = $"http://127.0.0.1:{port}";
+        await WaitReadyAsync(client, baseUrl);
+
+        using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Post, baseUrl + "/v1/chat/completions")
+        {
+            Content = new StringContent("""{"model":"glm-pool","stream":true,"messages":[{"role":"user","content":"hello"}]}""", Encoding.UTF8, "application/json"),
+        }, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = new StringBuilder();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            body.AppendLine(line);
+            if (line.Contains("\"content\"", StringComparison.Ordinal))
+            {
+                break;
+            }
+        }
+
+        var stopping = Stopwatch.StartNew();
+        using (var kill = Process.Start("kill", ["-TERM", _gateway!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill!.WaitForExitAsync();
+        }
+
+        // Not accepting any more: a new connection is refused while the stream goes on.
+        await Task.Delay(300);
+        await Assert.ThrowsAsync<HttpRequestException>(() => new HttpClient().GetAsync(baseUrl + "/health/readiness"));
+        try
+        {
+            body.Append(await reader.ReadToEndAsync());
+        }
+        catch (IOException)
+        {
+            // A cut stream may end with a reset connection.
+        }
+
+        await _gateway.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        log.WriteLine($"exited {stopping.Elapsed.TotalSeconds:0.0} s after SIGTERM; gateway output:\n{output}");
+        Assert.Equal(0, _gateway.ExitCode);
+        Assert.Equal(finishes, body.ToString().Contains("data: [DONE]", StringComparison.Ordinal));
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(finishes ? 20 : 10), $"took {stopping.Elapsed} to exit");
+
+        // The store was disposed: SQLite checkpointed the WAL into the file and removed it with the last connection.
+        var database = Path.Combine(_dir, "switchboard.db");
+        Assert.False(File.Exists(database + "-wal") && new FileInfo(database + "-wal").Length > 0, "the WAL was left behind: the store was not closed");
+        await using var db = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=false");
+        await db.OpenAsync();
+        await using var query = db.CreateCommand();
+        query.CommandText = "SELECT completion_tokens, tokens_estimated FROM usage_logs";
+        await using var row = await query.ExecuteReaderAsync();
+        Assert.True(await row.ReadAsync(), "no usage row for the stream in flight at SIGTERM");
+        Assert.True(row.GetInt64(0) > 0, "the stream's output was not billed");
+        Assert.Equal(finishes ? 0 : 1, row.GetInt64(1));
+        Assert.False(await row.ReadAsync());
+    }
+
+    private StringBuilder StartGateway(string config, int port)
+    {
+        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "switchboard.dll"), "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--host", "127.0.0.1"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = _dir,
+        };
+        _gateway = Process.Start(info)!;
+        var output = new StringBuilder();
+        _gateway.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        _gateway.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        _gateway.BeginOutputReadLine();
+        _gateway.BeginErrorReadLine();
+        return output;
     }
 
     private static async Task WaitReadyAsync(HttpClient client, string baseUrl)

@@ -76,6 +76,57 @@ public sealed class AuthServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AuthenticateAsync_AfterAFloodOfRandomTokens_ValidKeyStillServedFromTheCache()
+    {
+        var key = await AddKeyAsync();
+        _store.OnlyKnownHashes = new HashSet<string> { KeyHasher.Hash(key) };
+        var auth = Service();
+        Assert.True((await auth.AuthenticateAsync(key, CancellationToken.None)).Succeeded);
+        var readsBefore = _store.KeyReads;
+
+        for (var i = 0; i < 100_000; i++)
+        {
+            _time.Advance(TimeSpan.FromTicks(1));
+            Assert.False((await auth.AuthenticateAsync("sk-random-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None)).Succeeded);
+        }
+
+        var reads = _store.KeyReads;
+        Assert.Equal(readsBefore + 100_000, reads);
+        Assert.True((await auth.AuthenticateAsync(key, CancellationToken.None)).Succeeded);
+        Assert.Equal(reads, _store.KeyReads);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_MoreKnownKeysThanTheCache_EvictsTheLeastRecentlyUsed()
+    {
+        var keys = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            keys.Add(await AddKeyAsync("k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        var auth = new AuthService(Master, _store, _time, NullLogger<AuthService>.Instance, new AuthServiceOptions { MaxEntries = 4 });
+        foreach (var key in keys.Take(4))
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(1));
+            await auth.AuthenticateAsync(key, CancellationToken.None);
+        }
+
+        // Key 0 is used again, so key 1 is now the least recently used: the fifth key pushes it out, not key 0.
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        await auth.AuthenticateAsync(keys[0], CancellationToken.None);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        await auth.AuthenticateAsync(keys[4], CancellationToken.None);
+        var reads = _store.KeyReads;
+
+        await auth.AuthenticateAsync(keys[0], CancellationToken.None);
+        await auth.AuthenticateAsync(keys[4], CancellationToken.None);
+        Assert.Equal(reads, _store.KeyReads);
+        await auth.AuthenticateAsync(keys[1], CancellationToken.None);
+        Assert.Equal(reads + 1, _store.KeyReads);
+    }
+
+    [Fact]
     public async Task Invalidate_AfterRevoke_NextCallIsRefusedAtOnce()
     {
         var key = await AddKeyAsync();

@@ -316,6 +316,7 @@ public sealed class ConfigLoaderTests
               master_key: sk-1234
               database_url: postgresql://u:p@localhost/db
               max_request_size_mb: 2
+              max_sse_event_bytes: 65536
               disable_spend_logs: true
             """;
 
@@ -334,6 +335,7 @@ public sealed class ConfigLoaderTests
         Assert.Equal("pool", Assert.Single(config.Router.Fallbacks).ModelGroup);
         Assert.Equal(("sk-1234", "postgresql://u:p@localhost/db", 2L * 1024 * 1024), (config.General.MasterKey, config.General.DatabaseUrl, config.General.MaxRequestBodyBytes));
         Assert.True(config.General.DisableSpendLogs);
+        Assert.Equal(65536, config.General.MaxSseEventBytes);
     }
 
     [Fact]

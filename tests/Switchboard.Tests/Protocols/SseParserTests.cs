@@ -100,6 +100,69 @@ public sealed class SseParserTests
         Assert.Equal(Expected, events);
     }
 
+    [Fact]
+    public void TryRead_EventGrowingPastTheCap_ThrowsInsteadOfGrowing()
+    {
+        var parser = new SseParser(maxEventBytes: 4096);
+        var line = Encoding.UTF8.GetBytes("data: " + new string('a', 1000) + "\n");
+
+        // Data lines without the blank line that ends the event: an endless event.
+        var error = Assert.Throws<InvalidDataException>(() =>
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                parser.Append(line);
+                parser.TryRead(out _);
+            }
+        });
+        Assert.Contains("max_sse_event_bytes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryRead_LineWithoutEndPastTheCap_Throws()
+    {
+        var parser = new SseParser(maxEventBytes: 4096);
+        parser.Append("data: "u8);
+        var chunk = new byte[1024];
+        Array.Fill(chunk, (byte)'a');
+
+        Assert.Throws<InvalidDataException>(() =>
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                parser.Append(chunk);
+                parser.TryRead(out _);
+            }
+        });
+    }
+
+    [Fact]
+    public void TryRead_ManyEventsEachUnderTheCap_AllRead()
+    {
+        var parser = new SseParser(maxEventBytes: 4096);
+        var events = new List<(string?, string)>();
+        for (var i = 0; i < 100; i++)
+        {
+            parser.Append(Encoding.UTF8.GetBytes("data: " + new string('a', 3000) + "\n\n"));
+            Drain(parser, events);
+        }
+
+        Assert.Equal(100, events.Count);
+    }
+
+    [Fact]
+    public void TryRead_ErrorEventEchoingAKey_DataIsRedacted()
+    {
+        const string key = "sk-parser-secret-0123456789";
+        var parser = new SseParser(secrets: new Switchboard.Observability.SecretRedactor([key]));
+        parser.Append(Encoding.UTF8.GetBytes("event: error\ndata: {\"error\":{\"message\":\"bad key " + key + "\"}}\n\n"));
+
+        Assert.True(parser.TryRead(out var evt));
+        var data = Encoding.UTF8.GetString(evt.Data.Span);
+        Assert.DoesNotContain("parser-secret", data, StringComparison.Ordinal);
+        Assert.Contains(Switchboard.Observability.KeyMask.Mask(key), data, StringComparison.Ordinal);
+    }
+
     private static void Drain(SseParser parser, List<(string?, string)> events)
     {
         while (parser.TryRead(out var e))

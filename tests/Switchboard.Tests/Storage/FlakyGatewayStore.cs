@@ -45,8 +45,24 @@ internal sealed class FlakyGatewayStore(IGatewayStore inner) : IGatewayStore
 
     public Task MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
     public Task InsertKeyAsync(VirtualKeyRecord key, CancellationToken cancellationToken) => inner.InsertKeyAsync(key, cancellationToken);
-    public Task<VirtualKeyRecord?> GetKeyByHashAsync(string keyHash, CancellationToken cancellationToken) =>
-        FailingReads ? throw new InvalidOperationException("database unreachable (test)") : inner.GetKeyByHashAsync(keyHash, cancellationToken);
+    private int _keyReads;
+
+    /// <summary>Key lookups by hash so far (what the auth cache spares the store).</summary>
+    public int KeyReads => Volatile.Read(ref _keyReads);
+
+    /// <summary>Answers unknown hashes without asking the inner store (a fast store for floods of random tokens).</summary>
+    public IReadOnlySet<string>? OnlyKnownHashes { get; set; }
+
+    public Task<VirtualKeyRecord?> GetKeyByHashAsync(string keyHash, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _keyReads);
+        if (FailingReads)
+        {
+            throw new InvalidOperationException("database unreachable (test)");
+        }
+
+        return OnlyKnownHashes is { } known && !known.Contains(keyHash) ? Task.FromResult<VirtualKeyRecord?>(null) : inner.GetKeyByHashAsync(keyHash, cancellationToken);
+    }
     public Task<VirtualKeyRecord?> GetKeyByAliasAsync(string keyAlias, CancellationToken cancellationToken) =>
         inner.GetKeyByAliasAsync(keyAlias, cancellationToken);
     public Task<bool> UpdateKeyAsync(VirtualKeyRecord key, CancellationToken cancellationToken) => inner.UpdateKeyAsync(key, cancellationToken);

@@ -264,6 +264,7 @@ public abstract class GatewayStoreTests : IAsyncLifetime
                 PromptTokens = random.Next(2),
                 CompletionTokens = random.Next(2),
                 CachedTokens = random.Next(2),
+                CacheCreationTokens = random.Next(2),
                 TokensEstimated = random.Next(2) == 1,
                 Cost = Pick([0.0, 0.5, -0.0]),
                 LatencyMs = Pick([1.5, 2.0]),
@@ -310,6 +311,66 @@ public abstract class GatewayStoreTests : IAsyncLifetime
         Assert.Equal([8.0], (await store.QueryUsageAsync(new UsageQuery { KeyHash = "h3" }, CancellationToken.None)).Items.Select(r => r.Cost));
         var byKey = await store.GetSpendByKeyAsync(null, null, 10, CancellationToken.None);
         Assert.Equal([("h3", 8.0), ("h2", 4.5), ("h1", 2.25), (null, 1.0)], byKey.Select(k => (k.KeyHash, k.Spend)));
+    }
+
+    [Fact]
+    public async Task WriteUsageAsync_SameBatchTwice_OneRowPerRequestIdAndSpendAddedOnce()
+    {
+        // A batch whose commit went through but whose acknowledgement was lost is written again by the sink's retry.
+        await Store.InsertKeyAsync(NewKey("h1"), CancellationToken.None);
+        List<UsageRecord> batch = [Usage("h1", "glm-pool", T0, 0.25), Usage("h1", "glm-pool", T0.AddSeconds(1), 0.5), Usage(null, "gpt", T0, 9)];
+
+        await Store.WriteUsageAsync(batch, CancellationToken.None);
+        await Store.WriteUsageAsync(batch, CancellationToken.None);
+        await Store.WriteUsageAsync([batch[1], Usage("h1", "glm-pool", T0.AddSeconds(2), 2)], CancellationToken.None);
+
+        var page = await Store.QueryUsageAsync(new UsageQuery { PageSize = 1000 }, CancellationToken.None);
+        Assert.Equal(4, page.TotalCount);
+        Assert.Equal(4, page.Items.Select(r => r.RequestId).Distinct().Count());
+        Assert.Equal(2.75, (await Store.GetKeyByHashAsync("h1", CancellationToken.None))!.Spend, 9);
+    }
+
+    [Fact]
+    public async Task WriteUsageAsync_ClientReusesRequestIdLater_EachCallKeepsItsRow()
+    {
+        // A client may send its own x-litellm-call-id again: a later call with it is another call, billed as such.
+        await Store.InsertKeyAsync(NewKey("h1"), CancellationToken.None);
+        var first = Usage("h1", "glm-pool", T0, 0.25) with { RequestId = "client-id" };
+
+        await Store.WriteUsageAsync([first], CancellationToken.None);
+        await Store.WriteUsageAsync([first with { Time = T0.AddSeconds(5) }], CancellationToken.None);
+
+        Assert.Equal(2, (await Store.QueryUsageAsync(new UsageQuery(), CancellationToken.None)).TotalCount);
+        Assert.Equal(0.5, (await Store.GetKeyByHashAsync("h1", CancellationToken.None))!.Spend, 9);
+    }
+
+    [Fact]
+    public async Task MigrateAsync_FromVersion4WithDuplicateRequestIds_KeepsOneRowEach()
+    {
+        // Before version 5 a retried batch could store a row twice: the unique index must still be created.
+        await using var store = await CreateUnmigratedStoreAsync();
+        var sql = (SqlGatewayStore)store;
+        await sql.MigrateAsync(4, CancellationToken.None);
+        await using (var connection = await OpenRawConnectionAsync(store))
+        {
+            foreach (var (id, cost) in new[] { ("dup", 1.0), ("dup", 1.0), ("single", 2.0), ("dup", 1.0) })
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText =
+                    "INSERT INTO usage_logs (ts_ms, request_id, key_id, key_alias, model_group, deployment_id, upstream_model, http_status, " +
+                    "error_class, retries, prompt_tokens, completion_tokens, cached_tokens, tokens_estimated, cost, latency_ms, ttft_ms, stream, api) " +
+                    $"VALUES ({T0.ToUnixTimeMilliseconds()}, '{id}', NULL, NULL, 'glm-pool', 'd1', 'glm-4.6', 200, NULL, 0, 10, 5, 0, 0, " +
+                    $"{cost.ToString(CultureInfo.InvariantCulture)}, 1.5, NULL, 0, 'openai')";
+                await command.ExecuteNonQueryAsync();
+            }
+        }
+
+        await sql.MigrateAsync(CancellationToken.None);
+        await store.WriteUsageAsync([Usage(null, "glm-pool", T0, 1) with { RequestId = "dup" }], CancellationToken.None);
+
+        var page = await store.QueryUsageAsync(new UsageQuery { PageSize = 100 }, CancellationToken.None);
+        Assert.Equal(["dup", "single"], page.Items.Select(r => r.RequestId).Order(StringComparer.Ordinal));
+        Assert.All(page.Items, r => Assert.Equal(0, r.CacheCreationTokens));
     }
 
     /// <summary>A plain ADO.NET connection to the database behind <paramref name="store"/>.</summary>

@@ -22,9 +22,14 @@ public sealed class AnthropicRequestTranslatorTests
             IsGlm = (bool?)opts?["isGlm"] ?? false,
             MaxOutputTokens = (int?)opts?["maxOutputTokens"],
             OmitStreamOptions = (bool?)opts?["omitStreamOptions"] ?? false,
+            ReasoningModel = (bool?)opts?["reasoningModel"],
         };
 
-        var result = AnthropicRequestTranslator.ToOpenAi(Encoding.UTF8.GetBytes(input["request"]!.ToJsonString()), options);
+        // Recorded Claude Code requests live once under Golden/AnthropicRequest/recorded and serve several cases.
+        var request = input["requestFile"] is { } file
+            ? File.ReadAllBytes(Path.Combine(GoldenFiles.Root(), Set, (string)file!))
+            : Encoding.UTF8.GetBytes(input["request"]!.ToJsonString());
+        var result = AnthropicRequestTranslator.ToOpenAi(request, options);
 
         var actual = new JsonObject
         {
@@ -32,6 +37,7 @@ public sealed class AnthropicRequestTranslatorTests
             ["requestedModel"] = result.RequestedModel,
             ["sessionId"] = result.SessionId,
             ["body"] = JsonNode.Parse(result.Body),
+            ["notes"] = new JsonArray([.. result.Notes.Select(n => JsonValue.Create(n))]),
         };
         GoldenFiles.AssertJson(Set, name, Encoding.UTF8.GetBytes(actual.ToJsonString()));
     }
@@ -40,10 +46,16 @@ public sealed class AnthropicRequestTranslatorTests
     [InlineData("[1,2]", "must be a JSON object")]
     [InlineData("{\"model\":\"m\"", "not valid JSON")]
     [InlineData("{\"model\":\"m\",\"max_tokens\":5}", "messages")]
-    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"wat\"}]}]}", "\"wat\"")]
     [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"no type\"}]}]}", "content[0]")]
-    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"system\",\"content\":\"x\"}]}", "role")]
-    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"document\",\"source\":{\"type\":\"base64\",\"media_type\":\"application/pdf\",\"data\":\"JVBERi0=\"}}]}]}", "application/pdf documents are not supported")]
+    [InlineData("{\"model\":\"m\",\"messages\":\"hello\"}", "messages")]
+    [InlineData("{\"model\":\"m\",\"messages\":[\"hello\"]}", "messages[0]: must be an object")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":42}]}", "messages[0].content")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\"}]}]}", "tool_use_id")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":[{\"input_schema\":{}}]}", "tools[0].name")]
+    [InlineData("{\"model\":\"m\",\"messages\":[]}", "nothing this model can read")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"redacted_thinking\",\"data\":\"x\"}]}]}", "nothing this model can read")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"\\ud800\"}]}", "not valid Unicode")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\\udc00b\"}]}]}", "not valid Unicode")]
     public void ToOpenAi_InvalidRequest_ThrowsTranslationException(string body, string expectedMessagePart)
     {
         var e = Assert.Throws<TranslationException>(() =>
@@ -73,5 +85,65 @@ public sealed class AnthropicRequestTranslatorTests
         Assert.Equal(shortName, (string?)json["tool_choice"]!["function"]!["name"]);
         Assert.Equal(longName, result.ToolNames.Restore(shortName));
         Assert.Equal("Read", result.ToolNames.Restore("Read"));
+    }
+
+    [Fact]
+    public void ToOpenAi_InvalidUtf8_ThrowsTranslationException()
+    {
+        byte[] body = [.. "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"a"u8, 0xC3, 0x28, .. "\"}]}"u8];
+
+        var e = Assert.Throws<TranslationException>(() =>
+            AnthropicRequestTranslator.ToOpenAi(body, new AnthropicToOpenAiOptions { UpstreamModel = "gpt-4.1" }));
+
+        Assert.Contains("not valid", e.Message);
+    }
+
+    [Theory]
+    [InlineData("low", "gpt-5", "low")]
+    [InlineData("minimal", "o3", "low")]
+    [InlineData("medium", "o4-mini", "medium")]
+    [InlineData("high", "gpt-5.2", "high")]
+    [InlineData("xhigh", "openai/gpt-5-mini", "high")]
+    [InlineData("max", "o1", "high")]
+    [InlineData("ultra", "gpt-5", null)]
+    [InlineData("high", "gpt-4.1", null)]
+    [InlineData("high", "gpt-5-chat-latest", null)]
+    [InlineData("high", "o1-mini", null)]
+    public void ToOpenAi_OutputConfigEffort_ClampedToReasoningEffort(string effort, string upstreamModel, string? expected)
+    {
+        var body = $$$"""{"model":"claude","max_tokens":100,"temperature":0.5,"messages":[{"role":"user","content":"x"}],"thinking":{"type":"adaptive"},"output_config":{"effort":"{{{effort}}}"}}""";
+
+        var result = AnthropicRequestTranslator.ToOpenAi(Encoding.UTF8.GetBytes(body), new AnthropicToOpenAiOptions { UpstreamModel = upstreamModel });
+
+        var json = JsonNode.Parse(result.Body)!.AsObject();
+        Assert.Equal(expected, (string?)json["reasoning_effort"]);
+        var reasoningModel = AnthropicToOpenAiOptions.IsReasoningModel(upstreamModel);
+        Assert.Equal(reasoningModel, json.ContainsKey("max_completion_tokens"));
+        Assert.Equal(!reasoningModel, json.ContainsKey("max_tokens"));
+        Assert.Equal(!reasoningModel, json.ContainsKey("temperature"));
+    }
+
+    [Fact]
+    public void ToOpenAi_ThinkingDisabled_NoReasoningEffortEvenWithEffort()
+    {
+        const string Body = """{"model":"claude","max_tokens":100,"messages":[{"role":"user","content":"x"}],"thinking":{"type":"disabled"},"output_config":{"effort":"high"}}""";
+
+        var result = AnthropicRequestTranslator.ToOpenAi(Encoding.UTF8.GetBytes(Body), new AnthropicToOpenAiOptions { UpstreamModel = "gpt-5" });
+
+        Assert.False(JsonNode.Parse(result.Body)!.AsObject().ContainsKey("reasoning_effort"));
+    }
+
+    [Fact]
+    public void ToOpenAi_HugeUnknownRoleAndManyUnknownBlocks_NotesQuoteLittleAndStayBounded()
+    {
+        var role = new string('r', 5000);
+        var blocks = string.Join(",", Enumerable.Repeat("""{"type":"mystery_block","data":1}""", 1000));
+        var body = $$$"""{"model":"claude","max_tokens":10,"messages":[{"role":"{{{role}}}","content":[{{{blocks}}},{"type":"text","text":"hi"}]}]}""";
+
+        var result = AnthropicRequestTranslator.ToOpenAi(Encoding.UTF8.GetBytes(body), new AnthropicToOpenAiOptions { UpstreamModel = "gpt-4.1" });
+
+        Assert.Equal(TranslationNotes.MaxNotes + 1, result.Notes.Count);
+        Assert.All(result.Notes, n => Assert.True(n.Length < 200, n));
+        Assert.EndsWith("and 969 more", result.Notes[^1]);
     }
 }

@@ -30,14 +30,18 @@ public sealed class OpenAiRequestTranslatorTests
             ["requestedModel"] = result.RequestedModel,
             ["sessionId"] = result.SessionId,
             ["body"] = JsonNode.Parse(result.Body),
+            ["notes"] = new JsonArray([.. result.Notes.Select(n => JsonValue.Create(n))]),
         };
         GoldenFiles.AssertJson(Set, name, Encoding.UTF8.GetBytes(actual.ToJsonString()));
     }
 
     [Theory]
     [InlineData("{\"model\":\"m\"}", "messages")]
-    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"function\",\"content\":\"x\"}]}", "function")]
-    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_audio\"}]}]}", "input_audio")]
+    [InlineData("{\"model\":\"m\",\"messages\":\"hello\"}", "messages")]
+    [InlineData("{\"model\":\"m\",\"messages\":[42]}", "messages[0]: must be an object")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":42}]}", "messages[0].content")]
+    [InlineData("{\"model\":\"m\",\"messages\":[],\"tools\":[{\"type\":\"function\",\"function\":{}}]}", "tools[0].function.name")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"\\ud800\"}]}", "not valid Unicode")]
     [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}", "tool_call_id")]
     public void ToAnthropic_InvalidRequest_ThrowsTranslationException(string body, string expectedMessagePart)
     {

@@ -64,4 +64,49 @@ public sealed class CostCalculatorTests
 
     [Fact]
     public void Cost_UnknownModelWithoutModelInfo_IsZero() => Assert.Equal(0, CostCalculator.Cost(null, "mystery", 1000, 1000, 0));
+
+    [Fact]
+    public void Cost_AnthropicCacheReadAndCreation_PricedAtTheirOwnRates()
+    {
+        // claude-sonnet-4-5: 200 fresh * 3 + 700 read * 0.30 + 100 written * 3.75 + 50 out * 15, per million
+        var cost = CostCalculator.Cost(null, "claude-sonnet-4-5", promptTokens: 1000, completionTokens: 50, cachedTokens: 700, cacheCreationTokens: 100);
+        Assert.Equal(((200 * 3.0) + (700 * 0.30) + (100 * 3.75) + (50 * 15.0)) / 1_000_000, cost, 12);
+    }
+
+    [Fact]
+    public void Cost_ModelInfoCachePrices_UsedForReadAndCreation()
+    {
+        var info = new ModelInfoConfig
+        {
+            InputCostPerToken = 1e-6,
+            OutputCostPerToken = 2e-6,
+            CacheReadInputTokenCost = 1e-7,
+            CacheCreationInputTokenCost = 5e-6,
+        };
+        var cost = CostCalculator.Cost(info, "claude-sonnet-4-5", promptTokens: 1000, completionTokens: 10, cachedTokens: 500, cacheCreationTokens: 300);
+        Assert.Equal((200 * 1e-6) + (500 * 1e-7) + (300 * 5e-6) + (10 * 2e-6), cost, 15);
+    }
+
+    [Fact]
+    public void Cost_ModelInfoInputPriceWithoutCachePrices_CachePartsCostTheInputPrice()
+    {
+        var info = new ModelInfoConfig { InputCostPerToken = 1e-6, OutputCostPerToken = 2e-6 };
+        var cost = CostCalculator.Cost(info, "claude-sonnet-4-5", promptTokens: 1000, completionTokens: 0, cachedTokens: 500, cacheCreationTokens: 300);
+        Assert.Equal(1000 * 1e-6, cost, 15);
+    }
+
+    [Fact]
+    public void Cost_OnlyModelInfoCacheCreationPrice_OtherPricesFromTheTable()
+    {
+        var info = new ModelInfoConfig { CacheCreationInputTokenCost = 1e-5 };
+        var cost = CostCalculator.Cost(info, "claude-sonnet-4-5", promptTokens: 100, completionTokens: 0, cachedTokens: 0, cacheCreationTokens: 100);
+        Assert.Equal(100 * 1e-5, cost, 15);
+    }
+
+    [Fact]
+    public void Cost_OpenAiModelCacheCreation_CostsTheInputPrice()
+    {
+        var cost = CostCalculator.Cost(null, "gpt-4o", promptTokens: 1000, completionTokens: 0, cachedTokens: 0, cacheCreationTokens: 400);
+        Assert.Equal(1000 * 2.50 / 1_000_000, cost, 12);
+    }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Switchboard.Observability;
 
 namespace Switchboard.Protocols.OpenAi;
 
@@ -9,8 +10,16 @@ namespace Switchboard.Protocols.OpenAi;
 /// Incremental server-sent-events parser for both protocols: bytes go in as they arrive, split anywhere (inside a line,
 /// between CR and LF, inside a multi-byte character); whole events come out. Works on bytes, so nothing is decoded early.
 /// </summary>
-internal sealed class SseParser
+/// <param name="maxEventBytes">The largest event accepted (<c>general_settings.max_sse_event_bytes</c>): an upstream that
+/// sends more without ending the event gets an <see cref="InvalidDataException"/> (an upstream failure) instead of an
+/// ever-growing buffer.</param>
+/// <param name="secrets">Masks configured keys in events that carry an error (an upstream's error text may echo the
+/// key it was sent: architecture decision 8). Other events are not searched: an upstream has no reason to put its key there.</param>
+internal sealed class SseParser(int maxEventBytes = SseParser.DefaultMaxEventBytes, SecretRedactor? secrets = null)
 {
+    /// <summary>The largest single event accepted when nothing else is configured (<c>max_sse_event_bytes</c>): 16 MiB.</summary>
+    public const int DefaultMaxEventBytes = 16 * 1024 * 1024;
+
     private static readonly string[] KnownNames =
     [
         "message_start", "content_block_start", "content_block_delta", "content_block_stop",
@@ -145,6 +154,7 @@ internal sealed class SseParser
             {
                 if (!endOfInput)
                 {
+                    ThrowIfTooLarge(span.Length);
                     sseEvent = default;
                     return false;
                 }
@@ -206,9 +216,25 @@ internal sealed class SseParser
             return false;
         }
 
-        sseEvent = new SseEvent(_name, _data.WrittenMemory);
+        var data = _data.WrittenMemory;
+        if (secrets is { Count: > 0 } && (_name == "error" || data.Span.IndexOf("error"u8) >= 0))
+        {
+            data = secrets.RedactUtf8(data);
+        }
+
+        sseEvent = new SseEvent(_name, data);
         _dispatched = true;
         return true;
+    }
+
+    /// <summary>The event being read (its data so far plus its unfinished line) must stay within the cap.</summary>
+    private void ThrowIfTooLarge(int pendingLine)
+    {
+        if ((long)_data.WrittenCount + pendingLine > maxEventBytes)
+        {
+            throw new InvalidDataException(
+                $"an upstream server-sent event is larger than {maxEventBytes} bytes (general_settings.max_sse_event_bytes)");
+        }
     }
 
     private void ProcessLine(ReadOnlySpan<byte> line)
@@ -240,6 +266,7 @@ internal sealed class SseParser
 
             _data.Write(value);
             _hasData = true;
+            ThrowIfTooLarge(0);
         }
         else if (field.SequenceEqual("event"u8))
         {

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Hosting;
+
+namespace Switchboard.Api;
+
+/// <summary>
+/// Counts proxied calls until their exit path (usage record included) has run. At shutdown the server stops first:
+/// calls in flight get <c>graceful_shutdown_s</c> to finish, then their connections are aborted and the server returns
+/// without waiting for the aborted handlers. Stopped after the server and before the usage sink (hosted services stop
+/// in reverse order), this waits for those handlers, so that their usage records are queued before the sink drains.
+/// </summary>
+internal sealed class CallTracker(TimeProvider time) : IHostedService
+{
+    /// <summary>An aborted call's exit path is short (a record, maybe a token count): longer means a hung handler.</summary>
+    private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(5);
+
+    private int _inFlight;
+
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public void Enter() => Interlocked.Increment(ref _inFlight);
+
+    public void Exit() => Interlocked.Decrement(ref _inFlight);
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        while (InFlight > 0 && time.GetElapsedTime(started) < ExitWait)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), time, CancellationToken.None);
+        }
+    }
+}

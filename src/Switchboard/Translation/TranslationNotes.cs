@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Logging;
+
+namespace Switchboard.Translation;
+
+/// <summary>
+/// What a request translation left out or turned into text because the other protocol has no place for it (an unknown
+/// block type, a server tool, an Anthropic-only field). Kept so that the policy is visible in tests and in debug logs;
+/// never holds prompt text, only paths, types and field names (docs/compatibility.md). Bounded: a hostile request
+/// with a million unknown blocks yields a handful of notes and a count.
+/// </summary>
+internal sealed class TranslationNotes
+{
+    public const int MaxNotes = 32;
+
+    private readonly List<string> _items = [];
+    private int _more;
+
+    public IReadOnlyList<string> Items => _more == 0 ? _items : [.. _items, $"… and {_more} more"];
+
+    public void Add(string note)
+    {
+        if (_items.Count < MaxNotes)
+        {
+            _items.Add(note);
+        }
+        else
+        {
+            _more++;
+        }
+    }
+
+    /// <summary>Writes every note at debug level (nothing when debug logging is off).</summary>
+    public void LogTo(ILogger? logger, string direction)
+    {
+        if (logger is null || !logger.IsEnabled(LogLevel.Debug))
+        {
+            return;
+        }
+
+        foreach (var item in Items)
+        {
+            Log.Ignored(logger, direction, item);
+        }
+    }
+}
