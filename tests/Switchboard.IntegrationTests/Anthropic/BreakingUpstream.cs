@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using Switchboard.IntegrationTests.Infrastructure;
+
 namespace Switchboard.IntegrationTests.Anthropic;
 
 /// <summary>
@@ -24,28 +26,17 @@ internal sealed class BreakingUpstream : IAsyncDisposable
         "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n" +
         "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hello \"}}\n\n";
 
-    private readonly WebApplication _app;
+    private readonly LoopbackUpstream _server;
 
-    private BreakingUpstream(WebApplication app, Uri baseUrl)
+    private BreakingUpstream(LoopbackUpstream server) => _server = server;
+
+    public Uri BaseUrl => _server.BaseUrl;
+
+    public static async Task<BreakingUpstream> StartAsync() => new(await LoopbackUpstream.StartAsync(app =>
     {
-        _app = app;
-        BaseUrl = baseUrl;
-    }
-
-    public Uri BaseUrl { get; }
-
-    public static async Task<BreakingUpstream> StartAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
         app.MapPost("/v1/chat/completions", context => BreakAsync(context, OpenAiChunks));
         app.MapPost("/v1/messages", context => BreakAsync(context, AnthropicEvents));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new BreakingUpstream(app, new Uri(address));
-    }
+    }));
 
     private static async Task BreakAsync(HttpContext context, string events)
     {
@@ -57,9 +48,5 @@ internal sealed class BreakingUpstream : IAsyncDisposable
         context.Abort();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

@@ -8,6 +8,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using Switchboard.IntegrationTests.Infrastructure;
+
 namespace Switchboard.IntegrationTests.Anthropic;
 
 /// <summary>An upstream that keeps every request it gets (headers and body) and answers a fixed, minimal completion in the matching format.</summary>
@@ -19,30 +21,24 @@ internal sealed class RecordingUpstream : IAsyncDisposable
     private const string Message =
         """{"id":"msg_r","type":"message","role":"assistant","model":"glm-4.6","content":[{"type":"text","text":"recorded"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":5,"output_tokens":1}}""";
 
-    private readonly WebApplication _app;
+    private LoopbackUpstream _server = null!;
 
-    private RecordingUpstream(WebApplication app, Uri baseUrl)
+    private RecordingUpstream()
     {
-        _app = app;
-        BaseUrl = baseUrl;
     }
 
-    public Uri BaseUrl { get; }
+    public Uri BaseUrl => _server.BaseUrl;
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
     public static async Task<RecordingUpstream> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        RecordingUpstream? self = null;
-        app.MapPost("/v1/chat/completions", context => self!.AnswerAsync(context, ChatCompletion));
-        app.MapPost("/v1/messages", context => self!.AnswerAsync(context, Message));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        self = new RecordingUpstream(app, new Uri(address));
+        var self = new RecordingUpstream();
+        self._server = await LoopbackUpstream.StartAsync(app =>
+        {
+            app.MapPost("/v1/chat/completions", context => self.AnswerAsync(context, ChatCompletion));
+            app.MapPost("/v1/messages", context => self.AnswerAsync(context, Message));
+        });
         return self;
     }
 
@@ -56,11 +52,7 @@ internal sealed class RecordingUpstream : IAsyncDisposable
         await context.Response.WriteAsync(answer, context.RequestAborted);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }
 
 internal sealed record RecordedRequest(string Path, IReadOnlyDictionary<string, string> Headers, string Body);

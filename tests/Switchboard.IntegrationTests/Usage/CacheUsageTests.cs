@@ -124,27 +124,14 @@ public sealed class CacheUsageTests
             "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":20}}\n\n" +
             "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
 
-        private readonly WebApplication _app;
+        private readonly LoopbackUpstream _server;
 
-        private CachingUpstream(WebApplication app, Uri baseUrl)
-        {
-            _app = app;
-            BaseUrl = baseUrl;
-        }
+        private CachingUpstream(LoopbackUpstream server) => _server = server;
 
-        public Uri BaseUrl { get; }
+        public Uri BaseUrl => _server.BaseUrl;
 
-        public static async Task<CachingUpstream> StartAsync()
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            var app = builder.Build();
-            app.MapPost("/v1/messages", AnswerAsync);
-            await app.StartAsync();
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new CachingUpstream(app, new Uri(address));
-        }
+        public static async Task<CachingUpstream> StartAsync() =>
+            new(await LoopbackUpstream.StartAsync(app => app.MapPost("/v1/messages", AnswerAsync)));
 
         private static async Task AnswerAsync(HttpContext context)
         {
@@ -154,10 +141,6 @@ public sealed class CacheUsageTests
             await context.Response.WriteAsync(stream ? Events : Answer);
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
+        public ValueTask DisposeAsync() => _server.DisposeAsync();
     }
 }
