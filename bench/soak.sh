@@ -36,27 +36,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  local port hex
-  while true; do
-    port=$((20000 + RANDOM % 12000))
-    hex=$(printf '%04X' "$port")
-    if ! awk -v h=":$hex" 'NR > 1 && $4 == "0A" && substr($2, length($2) - 4) == h { found = 1 } END { exit !found }' \
-      /proc/net/tcp /proc/net/tcp6 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-}
-
-wait_http() { # url seconds pid
-  local url=$1 deadline=$((SECONDS + $2)) pid=$3
-  until curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; do
-    kill -0 "$pid" 2>/dev/null || die "process $pid died before $url was ready"
-    ((SECONDS < deadline)) || die "$url not ready after $2 s"
-    sleep 0.2
-  done
-}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 if [[ "${SOAK_SKIP_PUBLISH:-0}" != 1 || ! -x "$BIN" ]]; then
   log "publishing Release build to bench/.out/switchboard"
