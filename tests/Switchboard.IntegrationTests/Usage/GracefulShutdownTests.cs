@@ -30,18 +30,7 @@ public sealed class GracefulShutdownTests(Xunit.Abstractions.ITestOutputHelper l
                   api_key: ok-sigterm-2
                   mock_latency_ms: 25
             """);
-        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "switchboard.dll"), "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--host", "127.0.0.1"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _dir,
-        };
-        _gateway = Process.Start(info)!;
-        var output = new StringBuilder();
-        _gateway.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        _gateway.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        _gateway.BeginOutputReadLine();
-        _gateway.BeginErrorReadLine();
+        var output = StartGateway(config, port);
 
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromSeconds(60) };
         var baseUrl = $"http://127.0.0.1:{port}";
@@ -79,7 +68,7 @@ public sealed class GracefulShutdownTests(Xunit.Abstractions.ITestOutputHelper l
         }).ToList();
 
         await sigtermSent.Task.WaitAsync(TimeSpan.FromMinutes(2));
-        using (var kill = Process.Start("kill", ["-TERM", _gateway.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        using (var kill = Process.Start("kill", ["-TERM", _gateway!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             await kill!.WaitForExitAsync();
         }

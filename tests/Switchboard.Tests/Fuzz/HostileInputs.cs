@@ -218,7 +218,8 @@ internal static class HostileInputs
         }
     }
 
-    private static void Collect(JsonNode node, List<JsonNode> nodes)
+    /// <summary>Every node of the tree, the root first, depth first.</summary>
+    internal static void Collect(JsonNode node, List<JsonNode> nodes)
     {
         nodes.Add(node);
         switch (node)

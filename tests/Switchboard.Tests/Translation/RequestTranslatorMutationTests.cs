@@ -44,7 +44,8 @@ public sealed class RequestTranslatorMutationTests
             {
                 var copy = request.DeepClone();
                 var targets = new List<JsonNode>();
-                Collect(copy, targets);
+                Fuzz.HostileInputs.Collect(copy, targets);
+                targets.RemoveAt(0); // the root is not a value to replace
                 var target = targets[random.Next(targets.Count)];
                 Replace(target, s_hostile[random.Next(s_hostile.Length)]());
                 var bytes = Encoding.UTF8.GetBytes(copy.ToJsonString());
@@ -68,38 +69,6 @@ public sealed class RequestTranslatorMutationTests
                     Assert.Fail($"{set}/{name} round {i}: {e.GetType().Name}: {e.Message}\n{copy.ToJsonString()[..Math.Min(2000, copy.ToJsonString().Length)]}");
                 }
             }
-        }
-    }
-
-    private static void Collect(JsonNode node, List<JsonNode> nodes)
-    {
-        if (node.Parent is not null)
-        {
-            nodes.Add(node);
-        }
-
-        switch (node)
-        {
-            case JsonObject obj:
-                foreach (var (_, child) in obj)
-                {
-                    if (child is not null)
-                    {
-                        Collect(child, nodes);
-                    }
-                }
-
-                break;
-            case JsonArray array:
-                foreach (var child in array)
-                {
-                    if (child is not null)
-                    {
-                        Collect(child, nodes);
-                    }
-                }
-
-                break;
         }
     }
 
