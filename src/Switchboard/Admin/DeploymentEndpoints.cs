@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Switchboard.Api;
 using Switchboard.Auth;
 using Switchboard.Routing;
 
@@ -14,19 +13,19 @@ namespace Switchboard.Admin;
 /// </summary>
 internal static class DeploymentEndpoints
 {
-    public static void MapDeploymentEndpoints(this IEndpointRouteBuilder app, GatewayServices services)
+    public static void MapDeploymentEndpoints(this IEndpointRouteBuilder app, Router router)
     {
-        app.MapPost("/deployment/{id}/enable", context => EnableAsync(context, services, context.Request.RouteValues["id"] as string ?? ""));
+        app.MapPost("/deployment/{id}/enable", context => EnableAsync(context, router, context.Request.RouteValues["id"] as string ?? ""));
     }
 
-    private static async Task EnableAsync(HttpContext context, GatewayServices services, string id)
+    private static async Task EnableAsync(HttpContext context, Router router, string id)
     {
         if (!await AdminAuth.RequireMasterAsync(context))
         {
             return;
         }
 
-        var result = services.Router.Enable(id, "admin");
+        var result = router.Enable(id, "admin");
         if (result == EnableResult.NotFound)
         {
             var shown = id.Length > 200 ? id[..200] + "…" : id;

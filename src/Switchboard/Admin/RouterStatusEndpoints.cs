@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Switchboard.Api;
 using Switchboard.Auth;
+using Switchboard.Observability;
 using Switchboard.Routing;
 
 namespace Switchboard.Admin;
@@ -13,20 +13,19 @@ namespace Switchboard.Admin;
 /// <summary>Live usage per key (the guide's "monitor which keys are being used most heavily"): router status and LiteLLM's /model/info.</summary>
 internal static class RouterStatusEndpoints
 {
-    public static void MapRouterStatusEndpoints(this IEndpointRouteBuilder app, GatewayServices services)
+    public static void MapRouterStatusEndpoints(this IEndpointRouteBuilder app, Router router, SecretRedactor secrets)
     {
-        app.MapGet("/router/status", context => WriteAsync(context, writer => RouterStatusJson.Write(writer, services.Router.Snapshot())));
+        app.MapGet("/router/status", context => WriteAsync(context, writer => RouterStatusJson.Write(writer, router.Snapshot()), secrets));
         foreach (var path in new[] { "/model/info", "/v1/model/info" })
         {
-            app.MapGet(path, context => WriteAsync(context, writer => ModelInfoJson.Write(writer, services.Router)));
+            app.MapGet(path, context => WriteAsync(context, writer => ModelInfoJson.Write(writer, router), secrets));
         }
     }
 
-    private static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> write)
+    private static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> write, SecretRedactor secrets)
     {
         // Open mode (no master key) shows status to anyone, like the rest of the API; with one, admins only.
-        var services = context.RequestServices.GetRequiredService<GatewayServices>();
-        if (!services.Auth.IsOpenMode && !await AdminAuth.RequireMasterAsync(context))
+        if (!context.RequestServices.GetRequiredService<AuthService>().IsOpenMode && !await AdminAuth.RequireMasterAsync(context))
         {
             return;
         }
@@ -40,6 +39,6 @@ internal static class RouterStatusEndpoints
         }
 
         context.Response.ContentType = "application/json";
-        await context.Response.Body.WriteAsync(services.Secrets.RedactUtf8(buffer.WrittenMemory), context.RequestAborted);
+        await context.Response.Body.WriteAsync(secrets.RedactUtf8(buffer.WrittenMemory), context.RequestAborted);
     }
 }

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Switchboard.Usage;
+using Switchboard.Translation;
 
 namespace Switchboard.Api;
 
@@ -49,7 +49,7 @@ internal static class AnthropicEndpoints
                 return;
             }
 
-            tokens = TokenCounter.CountAnthropicRequest(body.Span);
+            tokens = RequestTokens.CountAnthropicRequest(body.Span);
         }
         catch (System.Text.Json.JsonException ex)
         {
@@ -62,7 +62,7 @@ internal static class AnthropicEndpoints
             return;
         }
 
-        var answer = TokenCounter.CountTokensResponse(tokens);
+        var answer = RequestTokens.CountTokensResponse(tokens);
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = answer.Length;
         await context.Response.Body.WriteAsync(answer, context.RequestAborted);

@@ -31,7 +31,7 @@ internal static class GatewayHost
 {
     public static async Task<WebApplication> BuildAsync(GatewayConfig config, GatewayOptions options, Action<ILoggingBuilder>? logging = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(HostSetup.Options("switchboard"));
+        var builder = WebApplication.CreateSlimBuilder(Hosting.HostSetup.Options("switchboard"));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // The gateway enforces its own body limit so that the answer is a JSON error in the caller's format.
@@ -86,8 +86,8 @@ internal static class GatewayHost
         app.MapHealthEndpoints(services);
         app.MapOpenAiEndpoints(services);
         app.MapAnthropicEndpoints(services);
-        app.MapRouterStatusEndpoints(services);
-        app.MapDeploymentEndpoints(services);
+        app.MapRouterStatusEndpoints(services.Router, services.Secrets);
+        app.MapDeploymentEndpoints(services.Router);
         app.MapKeyManagementEndpoints();
         app.MapSpendEndpoints();
         return app;

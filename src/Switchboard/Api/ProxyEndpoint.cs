@@ -168,7 +168,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
 
         try
         {
-            return api == ClientApi.Anthropic ? Usage.TokenCounter.CountAnthropicRequest(body.Span) : Usage.TokenCounter.CountOpenAiRequest(body.Span);
+            return api == ClientApi.Anthropic ? RequestTokens.CountAnthropicRequest(body.Span) : RequestTokens.CountOpenAiRequest(body.Span);
         }
         catch (TranslationException)
         {

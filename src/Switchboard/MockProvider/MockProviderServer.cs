@@ -42,7 +42,7 @@ internal sealed partial class MockProviderServer : IAsyncDisposable
     public static async Task<MockProviderServer> StartAsync(MockProviderOptions options, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = WebApplication.CreateSlimBuilder(Api.HostSetup.Options("switchboard-mock-provider"));
+        var builder = WebApplication.CreateSlimBuilder(Hosting.HostSetup.Options("switchboard-mock-provider"));
         // The gateway's own settings (appsettings.json, ASPNETCORE_URLS, a Kestrel section) must not add endpoints here.
         builder.Configuration.Sources.Clear();
         // Per-request logs would cost more than the answers themselves under benchmark load.

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 
-namespace Switchboard.Api;
+namespace Switchboard.Hosting;
 
 /// <summary>Web host options shared by the gateway and the mock provider.</summary>
 internal static class HostSetup

@@ -5,7 +5,7 @@ using Switchboard.Usage;
 namespace Switchboard.Tests.Translation;
 
 /// <summary>Lives beside the translation tests: the token counter serves count_tokens and stream usage estimates.</summary>
-public sealed class TokenCounterTests
+public sealed class RequestTokensTests
 {
     [Fact]
     public void CountText_KnownSentence_O200kCount()
@@ -27,19 +27,19 @@ public sealed class TokenCounterTests
              "tools":[{"name":"Read","description":"Read a file from disk","input_schema":{"type":"object","properties":{"file_path":{"type":"string"}}}}]}
             """;
 
-        var smallCount = TokenCounter.CountAnthropicRequest(Encoding.UTF8.GetBytes(small));
-        var fullCount = TokenCounter.CountAnthropicRequest(Encoding.UTF8.GetBytes(full));
+        var smallCount = RequestTokens.CountAnthropicRequest(Encoding.UTF8.GetBytes(small));
+        var fullCount = RequestTokens.CountAnthropicRequest(Encoding.UTF8.GetBytes(full));
 
         Assert.InRange(smallCount, 2, 10);
         Assert.True(fullCount > smallCount + 40, $"{fullCount} vs {smallCount}");
-        Assert.Equal(fullCount, TokenCounter.CountAnthropicRequest(Encoding.UTF8.GetBytes(full)));
+        Assert.Equal(fullCount, RequestTokens.CountAnthropicRequest(Encoding.UTF8.GetBytes(full)));
     }
 
     [Fact]
     public void CountAnthropicRequest_InvalidJson_ThrowsTranslationException() =>
-        Assert.Throws<TranslationException>(() => TokenCounter.CountAnthropicRequest("{oops"u8));
+        Assert.Throws<TranslationException>(() => RequestTokens.CountAnthropicRequest("{oops"u8));
 
     [Fact]
     public void CountTokensResponse_AnthropicShape() =>
-        Assert.Equal("{\"input_tokens\":42}", Encoding.UTF8.GetString(TokenCounter.CountTokensResponse(42)));
+        Assert.Equal("{\"input_tokens\":42}", Encoding.UTF8.GetString(RequestTokens.CountTokensResponse(42)));
 }
