@@ -14,10 +14,20 @@ internal sealed class HttpUpstreamAdapter : IUpstreamAdapter, IDisposable
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
     private readonly ConcurrentDictionary<string, HttpMessageInvoker> _invokers = new(StringComparer.Ordinal);
 
+    // Per (api_base, path): the parsed URI and its origin's invoker, so that a call parses and concatenates nothing.
+    private readonly ConcurrentDictionary<(string ApiBase, string Path), Target> _targets = new();
+
+    // Per API key: the Authorization value, built once ("Bearer " + key was a new string per call).
+    private readonly ConcurrentDictionary<string, string> _bearers = new(StringComparer.Ordinal);
+
+    private sealed record Target(Uri Uri, HttpMessageInvoker Invoker);
+
     public async Task<UpstreamResponse> SendAsync(DeploymentConfig deployment, UpstreamRequest request, CancellationToken ct)
     {
-        var invoker = _invokers.GetOrAdd(Origin(deployment.ApiBase), static _ => CreateInvoker());
-        using var message = new HttpRequestMessage(HttpMethod.Post, BuildUri(deployment.ApiBase, request.Path))
+        var target = _targets.GetOrAdd((deployment.ApiBase, request.Path), static (key, invokers) =>
+            new Target(BuildUri(key.ApiBase, key.Path), invokers.GetOrAdd(Origin(key.ApiBase), static _ => CreateInvoker())), _invokers);
+        var invoker = target.Invoker;
+        using var message = new HttpRequestMessage(HttpMethod.Post, target.Uri)
         {
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher,
@@ -49,7 +59,7 @@ internal sealed class HttpUpstreamAdapter : IUpstreamAdapter, IDisposable
         }
     }
 
-    private static void ApplyAuth(DeploymentConfig deployment, HttpRequestMessage message)
+    private void ApplyAuth(DeploymentConfig deployment, HttpRequestMessage message)
     {
         if (string.IsNullOrEmpty(deployment.ApiKey))
         {
@@ -63,7 +73,7 @@ internal sealed class HttpUpstreamAdapter : IUpstreamAdapter, IDisposable
         }
         else
         {
-            message.Headers.TryAddWithoutValidation("Authorization", "Bearer " + deployment.ApiKey);
+            message.Headers.TryAddWithoutValidation("Authorization", _bearers.GetOrAdd(deployment.ApiKey, static key => "Bearer " + key));
         }
     }
 

@@ -72,11 +72,35 @@ internal sealed class UpstreamResponse : IAsyncDisposable
             return buffered;
         }
 
-        using var buffer = new MemoryStream();
+        // Most answers fit the first rented buffer: then the only allocation is the exact-size result. Longer ones go on
+        // into a MemoryStream that starts with what was read.
         var rent = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        MemoryStream? buffer = null;
         try
         {
+            var filled = 0;
             int read;
+            while ((read = await Body.ReadAsync(rent.AsMemory(filled), ct)) > 0)
+            {
+                filled += read;
+                if (filled > limit)
+                {
+                    throw new InvalidDataException($"upstream body larger than {limit} bytes");
+                }
+
+                if (filled == rent.Length)
+                {
+                    break;
+                }
+            }
+
+            if (read == 0)
+            {
+                return rent.AsSpan(0, filled).ToArray();
+            }
+
+            buffer = new MemoryStream(filled * 2);
+            buffer.Write(rent, 0, filled);
             while ((read = await Body.ReadAsync(rent, ct)) > 0)
             {
                 if (buffer.Length + read > limit)
@@ -86,13 +110,14 @@ internal sealed class UpstreamResponse : IAsyncDisposable
 
                 buffer.Write(rent, 0, read);
             }
+
+            return buffer.ToArray();
         }
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(rent);
+            buffer?.Dispose();
         }
-
-        return buffer.ToArray();
     }
 
     public async ValueTask DisposeAsync()
