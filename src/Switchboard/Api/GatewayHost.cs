@@ -24,6 +24,12 @@ internal sealed record GatewayOptions
 
     /// <summary>The SQLite file when no database_url is set; default: switchboard.db beside the config file.</summary>
     public string? DatabasePath { get; init; }
+
+    /// <summary>Reload the config when its file changes (when it came from a file).</summary>
+    public bool WatchConfig { get; init; } = true;
+
+    /// <summary>Reload the config on SIGHUP: process-wide, so only for the serving process.</summary>
+    public bool ReloadOnSighup { get; init; }
 }
 
 /// <summary>Builds and runs the gateway web application from a config snapshot.</summary>
@@ -90,6 +96,17 @@ internal static class GatewayHost
         app.MapDeploymentEndpoints(services.Router);
         app.MapKeyManagementEndpoints();
         app.MapSpendEndpoints();
+        ConfigReload.MapEndpoint(app, services);
+        if (options.WatchConfig)
+        {
+            services.Reload.WatchFile(options.Time);
+        }
+
+        if (options.ReloadOnSighup)
+        {
+            services.Reload.ReloadOnSighup();
+        }
+
         return app;
     }
 

@@ -21,7 +21,7 @@ internal static class ServeCommand
         // Before the host is built: its console logger keeps the writer it finds.
         using var output = Observability.BufferedConsoleOutput.InstallWhenRedirected();
         // Disposed at the end: the store closes (SQLite's WAL checkpointed) after the usage sink has drained.
-        await using var app = await GatewayHost.BuildAsync(config, new GatewayOptions { Host = host, Port = port, DetailedDebug = debug });
+        await using var app = await GatewayHost.BuildAsync(config, new GatewayOptions { Host = host, Port = port, DetailedDebug = debug, ReloadOnSighup = true });
         try
         {
             await app.StartAsync(ct);

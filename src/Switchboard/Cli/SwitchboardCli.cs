@@ -4,7 +4,7 @@ namespace Switchboard.Cli;
 
 /// <summary>
 /// <c>switchboard [--config FILE] [--port N] [--host H] [--detailed_debug]</c> serves, like LiteLLM's CLI;
-/// subcommands: check, mock-provider, status, deployments, keys, usage.
+/// subcommands: check, mock-provider, status, deployments, reload, keys, usage.
 /// </summary>
 internal static class SwitchboardCli
 {
@@ -54,6 +54,7 @@ internal static class SwitchboardCli
             Console.Out, Console.Error, ct));
         root.Subcommands.Add(status);
         root.Subcommands.Add(DeploymentsCommand.Build(Console.Out, Console.Error));
+        root.Subcommands.Add(ReloadCommand.Build(Console.Out, Console.Error));
         root.Subcommands.Add(KeysCommand.Build(Console.Out, Console.Error, TimeProvider.System));
         root.Subcommands.Add(UsageCommand.Build(Console.Out, Console.Error, TimeProvider.System));
         return root;
