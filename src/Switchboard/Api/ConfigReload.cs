@@ -144,6 +144,12 @@ internal sealed class ConfigReload : IDisposable
             yield return "router_settings.disabled_probe_interval";
         }
 
+        if (current.LiteLlm.Cache != next.LiteLlm.Cache || !current.LiteLlm.CacheParams.OrderBy(p => p.Key, StringComparer.Ordinal)
+                .SequenceEqual(next.LiteLlm.CacheParams.OrderBy(p => p.Key, StringComparer.Ordinal)))
+        {
+            yield return "litellm_settings.cache / cache_params";
+        }
+
         if (current.General.GracefulShutdown != next.General.GracefulShutdown)
         {
             yield return "general_settings.graceful_shutdown_s";

@@ -97,6 +97,7 @@ internal static class GatewayHost
         app.MapKeyManagementEndpoints();
         app.MapSpendEndpoints();
         ConfigReload.MapEndpoint(app, services);
+        CacheStep.MapEndpoints(app, services);
         if (options.WatchConfig)
         {
             services.Reload.WatchFile(options.Time);

@@ -26,6 +26,7 @@ internal sealed class GatewayServices : IDisposable
         UsageSink = usage;
         Auth = new AuthService(config.General.MasterKey, store, time, loggers.CreateLogger<AuthService>());
         Reload = new ConfigReload(this, loggers.CreateLogger<ConfigReload>());
+        Cache = CacheStep.Create(config, time, Logger);
         Admission = new AdmissionController(store, time, loggers.CreateLogger<AdmissionController>());
         if (config.Router.DisabledProbeInterval is { } probeInterval)
         {
@@ -41,6 +42,9 @@ internal sealed class GatewayServices : IDisposable
 
     /// <summary>Masks every configured secret in text bound for clients, logs and admin answers (architecture decision 8).</summary>
     public SecretRedactor Secrets => _secrets;
+
+    /// <summary>The response cache (<c>litellm_settings.cache: true</c>), or null when caching is off.</summary>
+    public Switchboard.Cache.ResponseCache? Cache { get; }
 
     /// <summary>The reload of the config file (watcher, SIGHUP, <c>POST /config/reload</c>).</summary>
     public ConfigReload Reload { get; }
