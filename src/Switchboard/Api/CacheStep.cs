@@ -165,7 +165,12 @@ internal sealed class CacheStep
 
         if (options.Type == "redis")
         {
-            Log.CacheSetting(logger, "cache_params.type redis: the Redis cache backend is not built yet; answers are cached in this process (local)");
+            if (RedisCacheBackend.OptionsFor(config, Environment.GetEnvironmentVariable) is { } redis)
+            {
+                return new ResponseCache(options, new RedisCacheBackend(redis), time);
+            }
+
+            Log.CacheSetting(logger, "cache_params.type redis names no Redis (cache_params host/port/url, router_settings redis_*, REDIS_HOST/REDIS_URL); answers are cached in this process (local)");
         }
 
         return new ResponseCache(options, new LocalCacheBackend(time, options.MaxEntries), time);

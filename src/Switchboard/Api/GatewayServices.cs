@@ -82,6 +82,7 @@ internal sealed class GatewayServices : IDisposable
     public void Dispose()
     {
         Reload.Dispose();
+        (Cache?.Backend as IDisposable)?.Dispose();
         Probe?.Dispose();
         Router.Dispose();
         Http.Dispose();

@@ -5,7 +5,7 @@ namespace Switchboard.Cache;
 
 /// <summary>
 /// <c>litellm_settings.cache</c> and <c>cache_params</c> as the response cache reads them (LiteLLM's names): <c>type</c>
-/// (<c>local</c>; <c>redis</c> is not built yet and falls back to local with a warning), <c>ttl</c> (seconds),
+/// (<c>local</c>, or <c>redis</c>: shared by every instance on one Redis), <c>ttl</c> (seconds),
 /// <c>namespace</c>, <c>mode</c> (<c>default_off</c>: only calls that ask with <c>cache: {use-cache: true}</c>),
 /// <c>supported_call_types</c>, <c>max_size_in_memory</c> (entries of the local cache).
 /// </summary>

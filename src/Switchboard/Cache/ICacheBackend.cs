@@ -5,7 +5,7 @@ internal sealed record CacheEntry(byte[] Body, string ContentType, DateTimeOffse
 
 /// <summary>
 /// Where answers are kept: in this process (<see cref="LocalCacheBackend"/>) or, shared by several instances, in Redis
-/// (the seam for the Redis backend of issue 15; not built yet). Implementations must never throw into the call path for
+/// (<see cref="RedisCacheBackend"/>). Implementations must never throw into the call path for
 /// a backend outage: a failed read is a miss, a failed write is skipped.
 /// </summary>
 internal interface ICacheBackend
