@@ -77,11 +77,23 @@ internal sealed class CacheStep
             return;
         }
 
-        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
-        if (context.Response.StatusCode == 200 && call.ErrorClass is null && call.ServedBy is not null
-            && !context.RequestAborted.IsCancellationRequested && !_capture.Overflowed)
+        if (context.Response.StatusCode != 200 || call.ErrorClass is not null || call.ServedBy is null || context.RequestAborted.IsCancellationRequested)
         {
-            await _cache.StoreAsync(_request, _capture.ToArray(), context.Response.ContentType ?? "application/json", context.RequestAborted);
+            return;
+        }
+
+        try
+        {
+            await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            return; // The client left as the answer ended: nothing complete to keep.
+        }
+
+        if (!_capture.Overflowed)
+        {
+            await _cache.StoreAsync(_request, _capture.ToArray(), context.Response.ContentType ?? "application/json", CancellationToken.None);
         }
     }
 

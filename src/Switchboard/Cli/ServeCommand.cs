@@ -20,10 +20,14 @@ internal static class ServeCommand
 
         // Before the host is built: its console logger keeps the writer it finds.
         using var output = Observability.BufferedConsoleOutput.InstallWhenRedirected();
-        // Disposed at the end: the store closes (SQLite's WAL checkpointed) after the usage sink has drained.
         var options = new GatewayOptions
         {
-            Host = host, Port = port, DetailedDebug = debug, ReloadOnSighup = true, SslKeyfilePath = sslKeyfile, SslCertfilePath = sslCertfile,
+            Host = host,
+            Port = port,
+            DetailedDebug = debug,
+            ReloadOnSighup = true,
+            SslKeyfilePath = sslKeyfile,
+            SslCertfilePath = sslCertfile,
         };
         Microsoft.AspNetCore.Builder.WebApplication built;
         try
@@ -36,6 +40,7 @@ internal static class ServeCommand
             return 2;
         }
 
+        // Disposed at the end: the store closes (SQLite's WAL checkpointed) after the usage sink has drained.
         await using var app = built;
         try
         {

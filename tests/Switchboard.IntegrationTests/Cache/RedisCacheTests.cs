@@ -80,7 +80,10 @@ public sealed class RedisCacheTests : IAsyncLifetime
             Cache = true,
             CacheParams = new Dictionary<string, string>
             {
-                ["type"] = "redis", ["host"] = "127.0.0.1", ["port"] = _port.ToString(CultureInfo.InvariantCulture), ["ttl"] = "60",
+                ["type"] = "redis",
+                ["host"] = "127.0.0.1",
+                ["port"] = _port.ToString(CultureInfo.InvariantCulture),
+                ["ttl"] = "60",
             },
         },
     };

@@ -104,7 +104,11 @@ public sealed class ResponseCacheTests
             Cache = true,
             CacheParams = new Dictionary<string, string>
             {
-                ["type"] = "local", ["ttl"] = "abc", ["namespace"] = "ns", ["supported_call_types"] = "acompletion,aembedding", ["max_size_in_memory"] = "5",
+                ["type"] = "local",
+                ["ttl"] = "abc",
+                ["namespace"] = "ns",
+                ["supported_call_types"] = "acompletion,aembedding",
+                ["max_size_in_memory"] = "5",
             },
         })!;
 
