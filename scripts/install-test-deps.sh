@@ -11,6 +11,10 @@ have_postgres() {
 missing=()
 have_postgres || missing+=(postgresql)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# nginx: the TLS front of docs/deploy.md, run by the Tls tests on their own ports (the Debian service is stopped below).
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+# redis-server: shared state and the Redis response cache, started by the tests on their own ports.
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 # Claude Code (the end-to-end tests' client) comes from the npm registry, installed with the machine's Node.js and npm.
 [ "${SWITCHBOARD_SKIP_CLAUDE_CODE:-}" = 1 ] || command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 
@@ -26,6 +30,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   # The Debian package starts its own cluster and server; the tests start their own, so stop those.
   if command -v service >/dev/null 2>&1; then
     service postgresql stop >/dev/null 2>&1 || true
+    service nginx stop >/dev/null 2>&1 || true
+    service redis-server stop >/dev/null 2>&1 || true
   fi
 fi
 # Every Claude Code version the end-to-end tests run (tests/Switchboard.IntegrationTests/ClaudeCode/claude-code-versions.txt).

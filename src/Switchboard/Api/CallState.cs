@@ -27,6 +27,9 @@ internal sealed class CallState
     public TimeSpan UpstreamTime { get; set; }
     public int Retries { get; set; }
     public Deployment? ServedBy { get; set; }
+
+    /// <summary>Answered from the response cache: no upstream was called, nothing is billed.</summary>
+    public bool CacheHit { get; set; }
     public string? ServedGroup { get; set; }
     public TokenUsage? Usage { get; set; }
 

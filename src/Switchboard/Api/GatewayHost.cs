@@ -24,6 +24,20 @@ internal sealed record GatewayOptions
 
     /// <summary>The SQLite file when no database_url is set; default: switchboard.db beside the config file.</summary>
     public string? DatabasePath { get; init; }
+
+    /// <summary>Reload the config when its file changes (when it came from a file).</summary>
+    public bool WatchConfig { get; init; } = true;
+
+    /// <summary>Reload the config on SIGHUP: process-wide, so only for the serving process.</summary>
+    public bool ReloadOnSighup { get; init; }
+
+    /// <summary>
+    /// The HTTPS certificate (PEM; LiteLLM's <c>--ssl_certfile_path</c>, else <c>general_settings.ssl_certfile_path</c>),
+    /// with <see cref="SslKeyfilePath"/>. Set: the gateway serves HTTPS only, HTTP/1.1 and HTTP/2 chosen by ALPN.
+    /// </summary>
+    public string? SslCertfilePath { get; init; }
+
+    public string? SslKeyfilePath { get; init; }
 }
 
 /// <summary>Builds and runs the gateway web application from a config snapshot.</summary>
@@ -32,12 +46,21 @@ internal static class GatewayHost
     public static async Task<WebApplication> BuildAsync(GatewayConfig config, GatewayOptions options, Action<ILoggingBuilder>? logging = null)
     {
         var builder = WebApplication.CreateSlimBuilder(Hosting.HostSetup.Options("switchboard"));
+        var certificate = TlsCertificate.Load(options.SslCertfilePath ?? config.General.SslCertfilePath, options.SslKeyfilePath ?? config.General.SslKeyfilePath);
+        builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // The gateway enforces its own body limit so that the answer is a JSON error in the caller's format.
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.AddServerHeader = false;
-            kestrel.Listen(ParseHost(options.Host), options.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            kestrel.Listen(ParseHost(options.Host), options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
         });
         builder.Logging.ClearProviders();
         if (logging is not null)
@@ -95,6 +118,18 @@ internal static class GatewayHost
         app.MapDeploymentEndpoints(services.Router);
         app.MapKeyManagementEndpoints();
         app.MapSpendEndpoints();
+        ConfigReload.MapEndpoint(app, services);
+        CacheStep.MapEndpoints(app, services);
+        if (options.WatchConfig)
+        {
+            services.Reload.WatchFile(options.Time);
+        }
+
+        if (options.ReloadOnSighup)
+        {
+            services.Reload.ReloadOnSighup();
+        }
+
         return app;
     }
 

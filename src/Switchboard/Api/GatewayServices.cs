@@ -15,8 +15,8 @@ internal sealed class GatewayServices : IDisposable
 {
     public GatewayServices(GatewayConfig config, TimeProvider time, ILoggerFactory loggers, IGatewayStore store, UsageSink usage)
     {
-        Config = config;
-        Secrets = ConfigSecrets.RedactorFor(config);
+        _config = config;
+        _secrets = ConfigSecrets.RedactorFor(config);
         Time = time;
         Router = new Router(config, time, loggers.CreateLogger<Router>());
         Http = new HttpUpstreamAdapter();
@@ -25,6 +25,8 @@ internal sealed class GatewayServices : IDisposable
         Store = store;
         UsageSink = usage;
         Auth = new AuthService(config.General.MasterKey, store, time, loggers.CreateLogger<AuthService>());
+        Reload = new ConfigReload(this, loggers.CreateLogger<ConfigReload>());
+        Cache = CacheStep.Create(config, time, Logger);
         Admission = new AdmissionController(store, time, loggers.CreateLogger<AdmissionController>());
         if (config.Router.DisabledProbeInterval is { } probeInterval)
         {
@@ -32,10 +34,32 @@ internal sealed class GatewayServices : IDisposable
         }
     }
 
-    public GatewayConfig Config { get; }
+    private volatile GatewayConfig _config;
+    private volatile SecretRedactor _secrets;
+
+    /// <summary>The config snapshot in force: read it per call, a reload replaces it (<see cref="ConfigReload"/>).</summary>
+    public GatewayConfig Config => _config;
 
     /// <summary>Masks every configured secret in text bound for clients, logs and admin answers (architecture decision 8).</summary>
-    public SecretRedactor Secrets { get; }
+    public SecretRedactor Secrets => _secrets;
+
+    /// <summary>The response cache (<c>litellm_settings.cache: true</c>), or null when caching is off.</summary>
+    public Switchboard.Cache.ResponseCache? Cache { get; }
+
+    /// <summary>The reload of the config file (watcher, SIGHUP, <c>POST /config/reload</c>).</summary>
+    public ConfigReload Reload { get; }
+
+    /// <summary>
+    /// Swaps in a validated snapshot: secrets first (old and new keys stay masked while old calls drain), then the
+    /// router's tables, then the snapshot that per-call settings are read from.
+    /// </summary>
+    internal ReloadSummary Apply(GatewayConfig config)
+    {
+        _secrets = new SecretRedactor(ConfigSecrets.Of(_config).Concat(ConfigSecrets.Of(config)));
+        var summary = Router.Reload(config);
+        _config = config;
+        return summary;
+    }
     public TimeProvider Time { get; }
     public Router Router { get; }
     public HttpUpstreamAdapter Http { get; }
@@ -57,6 +81,8 @@ internal sealed class GatewayServices : IDisposable
 
     public void Dispose()
     {
+        Reload.Dispose();
+        (Cache?.Backend as IDisposable)?.Dispose();
         Probe?.Dispose();
         Router.Dispose();
         Http.Dispose();

@@ -123,9 +123,16 @@ internal sealed class ProxyEndpoint(GatewayServices services)
                 EstimatedInputTokens = body.Length / 4,
                 KeySpendBefore = caller.KeyHash is { } hash && caller.Kind == Auth.CallerKind.VirtualKey ? services.Admission.GetSpend(hash) ?? 0 : null,
             };
+            var cache = await CacheStep.BeginAsync(services, context, api, group.Name, body, stream, call);
+            if (cache.Served)
+            {
+                return;
+            }
+
             try
             {
                 await _loop.RunAsync(context, group, call, protocol);
+                await cache.StoreAsync(context, call);
             }
             finally
             {
@@ -142,7 +149,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             var total = time.GetElapsedTime(started);
             var upstream = call?.UpstreamTime ?? TimeSpan.Zero;
             Log.Request(services.Logger, context.Request.Method, context.Request.Path, context.Response.StatusCode, model, call?.ServedGroup,
-                call?.ServedBy?.Id, call?.Retries ?? 0, stream, total.TotalMilliseconds, Math.Max(0, (total - upstream).TotalMilliseconds), callId);
+                call is { CacheHit: true } ? Cache.ResponseCache.DeploymentId : call?.ServedBy?.Id, call?.Retries ?? 0, stream, total.TotalMilliseconds, Math.Max(0, (total - upstream).TotalMilliseconds), callId);
             if (call is not null)
             {
                 Record(context, api, call, stream, total, admitted);
@@ -212,7 +219,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             KeyHash = call.Caller.Kind == Auth.CallerKind.VirtualKey ? call.Caller.KeyHash : null,
             KeyAlias = call.Caller.KeyAlias,
             ModelGroup = call.ServedGroup ?? call.RequestedModel,
-            DeploymentId = call.ServedBy?.Id,
+            DeploymentId = call.CacheHit ? Cache.ResponseCache.DeploymentId : call.ServedBy?.Id,
             UpstreamModel = call.ServedBy?.Config.UpstreamModel,
             HttpStatus = status,
             ErrorClass = status is >= 200 and < 300 && call.ErrorClass is not ("stream_error" or "stream_idle_timeout" or "request_timeout")

@@ -7,7 +7,7 @@ namespace Switchboard.Cli;
 
 internal static class ServeCommand
 {
-    public static async Task<int> RunAsync(string? configFlag, int? portFlag, string host, bool debug, CancellationToken ct)
+    public static async Task<int> RunAsync(string? configFlag, int? portFlag, string host, bool debug, CancellationToken ct, string? sslKeyfile = null, string? sslCertfile = null)
     {
         var path = SwitchboardCli.ResolveConfigPath(configFlag);
         var config = CheckCommand.LoadForCli(path, Console.Error);
@@ -20,8 +20,28 @@ internal static class ServeCommand
 
         // Before the host is built: its console logger keeps the writer it finds.
         using var output = Observability.BufferedConsoleOutput.InstallWhenRedirected();
+        var options = new GatewayOptions
+        {
+            Host = host,
+            Port = port,
+            DetailedDebug = debug,
+            ReloadOnSighup = true,
+            SslKeyfilePath = sslKeyfile,
+            SslCertfilePath = sslCertfile,
+        };
+        Microsoft.AspNetCore.Builder.WebApplication built;
+        try
+        {
+            built = await GatewayHost.BuildAsync(config, options);
+        }
+        catch (TlsSetupException ex)
+        {
+            await Console.Error.WriteLineAsync("error: " + ex.Message);
+            return 2;
+        }
+
         // Disposed at the end: the store closes (SQLite's WAL checkpointed) after the usage sink has drained.
-        await using var app = await GatewayHost.BuildAsync(config, new GatewayOptions { Host = host, Port = port, DetailedDebug = debug });
+        await using var app = built;
         try
         {
             await app.StartAsync(ct);
@@ -34,7 +54,8 @@ internal static class ServeCommand
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard");
         var groups = config.ModelGroups.Count();
-        Log.Started(logger, $"http://{host}:{port}", Path.GetFullPath(path), groups, config.ModelList.Count, config.Router.RoutingStrategy);
+        var scheme = (sslCertfile ?? config.General.SslCertfilePath) is null ? "http" : "https";
+        Log.Started(logger, $"{scheme}://{host}:{port}", Path.GetFullPath(path), groups, config.ModelList.Count, config.Router.RoutingStrategy);
         await app.WaitForShutdownAsync(ct);
         return 0;
     }

@@ -4,7 +4,7 @@ namespace Switchboard.Cli;
 
 /// <summary>
 /// <c>switchboard [--config FILE] [--port N] [--host H] [--detailed_debug]</c> serves, like LiteLLM's CLI;
-/// subcommands: check, mock-provider, status, deployments, keys, usage.
+/// subcommands: check, mock-provider, status, deployments, reload, keys, usage.
 /// </summary>
 internal static class SwitchboardCli
 {
@@ -20,13 +20,15 @@ internal static class SwitchboardCli
         var port = new Option<int?>("--port", "-p") { Description = "Port to listen on (default: $LITELLM_PORT, else 4000)" };
         var host = new Option<string>("--host") { Description = "Address to bind", DefaultValueFactory = _ => "0.0.0.0" };
         var debug = new Option<bool>("--detailed_debug", "--debug") { Description = "Debug-level logs" };
+        var sslKey = new Option<string?>("--ssl_keyfile_path") { Description = "PEM private key for HTTPS (with --ssl_certfile_path; default: general_settings.ssl_keyfile_path)" };
+        var sslCert = new Option<string?>("--ssl_certfile_path") { Description = "PEM certificate for HTTPS; HTTP/1.1 and HTTP/2 by ALPN (default: general_settings.ssl_certfile_path)" };
 
         var root = new RootCommand("Switchboard: one OpenAI- and Anthropic-compatible endpoint in front of many LLM API keys.")
         {
-            config, port, host, debug,
+            config, port, host, debug, sslKey, sslCert,
         };
         root.SetAction((parse, ct) => ServeCommand.RunAsync(
-            parse.GetValue(config), parse.GetValue(port), parse.GetValue(host)!, parse.GetValue(debug), ct));
+            parse.GetValue(config), parse.GetValue(port), parse.GetValue(host)!, parse.GetValue(debug), ct, parse.GetValue(sslKey), parse.GetValue(sslCert)));
 
         var checkConfig = new Option<string?>("--config", "-c") { Description = "Config file to validate" };
         var check = new Command("check", "Validate a config file and print the model groups and deployments it defines (keys masked).") { checkConfig };
@@ -54,6 +56,7 @@ internal static class SwitchboardCli
             Console.Out, Console.Error, ct));
         root.Subcommands.Add(status);
         root.Subcommands.Add(DeploymentsCommand.Build(Console.Out, Console.Error));
+        root.Subcommands.Add(ReloadCommand.Build(Console.Out, Console.Error));
         root.Subcommands.Add(KeysCommand.Build(Console.Out, Console.Error, TimeProvider.System));
         root.Subcommands.Add(UsageCommand.Build(Console.Out, Console.Error, TimeProvider.System));
         return root;

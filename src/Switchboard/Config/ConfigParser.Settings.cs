@@ -75,6 +75,12 @@ internal sealed partial class ConfigParser
                 case "disable_spend_logs":
                     g = g with { DisableSpendLogs = Bool(value, keyPath) ?? g.DisableSpendLogs };
                     break;
+                case "ssl_keyfile_path":
+                    g = g with { SslKeyfilePath = String(value, keyPath) };
+                    break;
+                case "ssl_certfile_path":
+                    g = g with { SslCertfilePath = String(value, keyPath) };
+                    break;
                 case "max_request_size_mb":
                     if (Number(value, keyPath, 0, minExclusive: true) is { } mb)
                     {

@@ -130,4 +130,10 @@ public sealed record GeneralSettings
     /// before their connections are closed; 30 s by default. Usage rows are written after it.
     /// </summary>
     public TimeSpan GracefulShutdown { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>ssl_keyfile_path</c>: the PEM private key for HTTPS (LiteLLM's <c>--ssl_keyfile_path</c>; the flag wins).</summary>
+    public string? SslKeyfilePath { get; init; }
+
+    /// <summary><c>ssl_certfile_path</c>: the PEM certificate (chain) for HTTPS; with the key, the gateway serves HTTPS only.</summary>
+    public string? SslCertfilePath { get; init; }
 }

@@ -19,14 +19,15 @@ internal sealed class Deployment
         MaskedKey = Observability.KeyMask.Mask(config.ApiKey);
     }
 
-    public DeploymentConfig Config { get; }
+    /// <summary>Replaced only by a config reload that keeps this deployment, with equal parameters (<see cref="Router.Reload"/>).</summary>
+    public DeploymentConfig Config { get; internal set; }
 
     public string Id => Config.Id;
 
     public string Group { get; }
 
     /// <summary>Position in the group, for stable tie-breaking.</summary>
-    internal int Index { get; }
+    internal int Index { get; set; }
 
     internal string MaskedKey { get; }
 
@@ -55,7 +56,7 @@ internal sealed class Deployment
     internal LimitEstimator Limits { get; } = new();
 
     /// <summary><c>adaptive_limits</c>: calls are paced to <see cref="Limits"/>.</summary>
-    internal bool Paced { get; init; }
+    internal bool Paced { get; set; }
 
     internal UsageCounters Total { get; } = new();
 

@@ -33,4 +33,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 3011, Level = LogLevel.Information,
         Message = "Probe of disabled deployment {DeploymentId} (key {MaskedKey}) of {Group} failed: {Reason}; it stays disabled")]
     public static partial void ProbeFailed(ILogger logger, string deploymentId, string maskedKey, string group, string reason);
+
+    [LoggerMessage(EventId = 3090, Level = LogLevel.Information,
+        Message = "Config reloaded: {Kept} deployments kept with their state, {Added} added, {Removed} removed (draining), {Groups} model groups")]
+    public static partial void Reloaded(ILogger logger, int kept, int added, int removed, int groups);
 }

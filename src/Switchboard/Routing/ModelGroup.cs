@@ -14,14 +14,15 @@ internal sealed class ModelGroup
 
     public string Name { get; }
 
-    public IReadOnlyList<Deployment> Deployments { get; }
+    /// <summary>The group's deployments; a config reload replaces the list under <see cref="Gate"/> (<see cref="Router.Reload"/>).</summary>
+    public IReadOnlyList<Deployment> Deployments { get; internal set; }
 
     public bool IsWildcard => Name.Contains('*', StringComparison.Ordinal);
 
     /// <summary>Length of the pattern without its <c>*</c>: the most specific wildcard wins.</summary>
     internal int LiteralLength { get; }
 
-    internal IRoutingStrategy Strategy { get; }
+    internal IRoutingStrategy Strategy { get; set; }
 
     internal SessionMap Sessions { get; }
 

@@ -39,7 +39,7 @@ internal sealed partial class Router
 
                 if (e.Queue)
                 {
-                    queueDeadline ??= now + _config.EffectiveRequestTimeout;
+                    queueDeadline ??= now + Config.EffectiveRequestTimeout;
                     if (now >= queueDeadline)
                     {
                         return QueueDecision(group, NoDeploymentReason.QueueTimeout);

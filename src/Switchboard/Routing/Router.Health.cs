@@ -240,7 +240,7 @@ internal sealed partial class Router
     /// echo one (any deployment's, not only this one's: architecture decision 8).</summary>
     private string Describe(UpstreamFailure failure)
     {
-        var message = Switchboard.Config.ConfigSecrets.RedactorFor(_config).Redact(failure.Message);
+        var message = Switchboard.Config.ConfigSecrets.RedactorFor(Config).Redact(failure.Message);
 
         var status = failure.HttpStatus == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"HTTP {failure.HttpStatus} ");
         var code = failure.ProviderCode is null ? "" : $"[{failure.ProviderCode}] ";

@@ -19,18 +19,17 @@ internal sealed partial class Router : IDisposable
     private static readonly TimeSpan BackoffBase = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan BackoffCap = TimeSpan.FromSeconds(8);
 
-    private readonly GatewayConfig _config;
     private readonly TimeProvider _time;
     private readonly ILogger<Router> _logger;
     private readonly Random _random;
-    private readonly Dictionary<string, ModelGroup> _byName = new(StringComparer.Ordinal);
-    private readonly ModelGroup[] _wildcards;
+
+    /// <summary>The config snapshot with its groups, swapped whole by <see cref="Reload"/>; read once per use.</summary>
+    private volatile RouterTables _tables;
     private bool _disposed;
 
     public Router(GatewayConfig config, TimeProvider time, ILogger<Router> logger, Random? random = null)
     {
         ArgumentNullException.ThrowIfNull(config);
-        _config = config;
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _random = random ?? Random.Shared;
@@ -40,21 +39,19 @@ internal sealed partial class Router : IDisposable
         {
             var members = config.ModelList.Where(d => string.Equals(d.ModelName, name, StringComparison.Ordinal)).ToList();
             var deployments = members.Select((d, i) => new Deployment(d, name, i) { Paced = config.Router.AdaptiveLimits }).ToArray();
-            var group = new ModelGroup(name, deployments, RoutingStrategies.Create(config.Router, _random), SessionCapacity);
-            groups.Add(group);
-            _byName[name] = group;
+            groups.Add(new ModelGroup(name, deployments, RoutingStrategies.Create(config.Router, _random), SessionCapacity));
         }
 
-        Groups = groups;
-        _wildcards = groups.Where(g => g.IsWildcard).ToArray();
+        _tables = new RouterTables(config, groups);
     }
 
-    /// <summary>One group per distinct <c>model_name</c>, in config order.</summary>
-    public IReadOnlyList<ModelGroup> Groups { get; }
+    /// <summary>One group per distinct <c>model_name</c>, in config order (of the config in force).</summary>
+    public IReadOnlyList<ModelGroup> Groups => _tables.Groups;
 
-    public GatewayConfig Config => _config;
+    /// <summary>The config snapshot in force; a reload replaces it.</summary>
+    public GatewayConfig Config => _tables.Config;
 
-    private RouterSettings Settings => _config.Router;
+    private RouterSettings Settings => _tables.Config.Router;
 
     /// <summary>
     /// <c>model_group_alias</c> first, then an exact group name, then the most specific matching wildcard group
@@ -72,7 +69,7 @@ internal sealed partial class Router : IDisposable
     }
 
     /// <summary>The group by its exact name (no alias, no wildcard matching).</summary>
-    public ModelGroup? GetGroup(string name) => _byName.GetValueOrDefault(name);
+    public ModelGroup? GetGroup(string name) => _tables.ByName.GetValueOrDefault(name);
 
     /// <summary>
     /// The groups to try, in order, when <paramref name="groupName"/> is exhausted: its <c>fallbacks</c> entry (or
@@ -140,7 +137,7 @@ internal sealed partial class Router : IDisposable
             FailureKind.KeyDisabled => "AuthenticationErrorRetries",
             _ => "InternalServerErrorRetries",
         };
-        return Settings.RetryPolicy.TryGetValue(key, out var n) ? Math.Max(n, 0) : Math.Max(_config.EffectiveNumRetries, 0);
+        return Settings.RetryPolicy.TryGetValue(key, out var n) ? Math.Max(n, 0) : Math.Max(Config.EffectiveNumRetries, 0);
     }
 
     /// <summary>Logs one retry line: from which deployment to which (or "backoff" when none is chosen yet), and why.</summary>
@@ -175,13 +172,14 @@ internal sealed partial class Router : IDisposable
 
     private ModelGroup? ResolveName(string name)
     {
-        if (_byName.TryGetValue(name, out var exact))
+        var tables = _tables;
+        if (tables.ByName.TryGetValue(name, out var exact))
         {
             return exact;
         }
 
         ModelGroup? best = null;
-        foreach (var g in _wildcards)
+        foreach (var g in tables.Wildcards)
         {
             if ((best is null || g.LiteralLength > best.LiteralLength) && Wildcard.IsMatch(g.Name, name))
             {

@@ -1,0 +1,161 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using StackExchange.Redis;
+using Switchboard.Config;
+
+namespace Switchboard.Cache;
+
+/// <summary>
+/// The shared cache (<c>cache_params.type: redis</c>): every instance on one Redis sees the others' answers. Entries
+/// expire by Redis's own TTL. An outage never fails a call: a failed read is a miss, a failed write is skipped, and the
+/// connection comes back by itself (<c>abortConnect=false</c>); timeouts are short so a slow Redis costs at most one.
+/// Stored value: stored-at (Unix ms, 8 bytes), content-type length (4 bytes), content type (UTF-8), then the answer.
+/// </summary>
+internal sealed class RedisCacheBackend : ICacheBackend, IDisposable
+{
+    private readonly ConnectionMultiplexer _redis;
+
+    public RedisCacheBackend(ConfigurationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.AbortOnConnectFail = false;
+        options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
+        options.SyncTimeout = 1000;
+        options.AsyncTimeout = 1000;
+        _redis = ConnectionMultiplexer.Connect(options);
+    }
+
+    public string Type => "redis";
+
+    /// <summary>
+    /// Where the cache's Redis is: <c>cache_params</c> (<c>url</c>, else <c>host</c>/<c>port</c>/<c>password</c>), else
+    /// <c>router_settings</c> (<c>redis_url</c>, else <c>redis_host</c>/…), else <c>REDIS_URL</c> / <c>REDIS_HOST</c>,
+    /// <c>REDIS_PORT</c>, <c>REDIS_PASSWORD</c>; null when none names a host.
+    /// </summary>
+    public static ConfigurationOptions? OptionsFor(GatewayConfig config, Func<string, string?> getEnv)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(getEnv);
+        var p = config.LiteLlm.CacheParams;
+        var r = config.Router;
+        var url = p.GetValueOrDefault("url") ?? p.GetValueOrDefault("redis_url") ?? r.RedisUrl ?? getEnv("REDIS_URL");
+        var host = p.GetValueOrDefault("host") ?? r.RedisHost ?? getEnv("REDIS_HOST");
+        if (host is null && url is not null)
+        {
+            return FromUrl(url);
+        }
+
+        if (host is null)
+        {
+            return null;
+        }
+
+        var port = p.GetValueOrDefault("port") is { } text && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n
+            : r.RedisPort ?? (int.TryParse(getEnv("REDIS_PORT"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var e) ? e : 6379);
+        var options = new ConfigurationOptions { Password = p.GetValueOrDefault("password") ?? r.RedisPassword ?? getEnv("REDIS_PASSWORD") };
+        options.EndPoints.Add(host, port);
+        return options;
+    }
+
+    public async ValueTask<CacheEntry?> GetAsync(string key, CancellationToken ct)
+    {
+        try
+        {
+            var value = await _redis.GetDatabase().StringGetAsync(key);
+            return value.IsNull ? null : Decode((byte[])value!);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+
+    public async ValueTask SetAsync(string key, CacheEntry entry, TimeSpan ttl, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        try
+        {
+            await _redis.GetDatabase().StringSetAsync(key, Encode(entry), ttl);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // Not stored: the next call asks the upstream again.
+        }
+    }
+
+    public async ValueTask<int> DeleteAsync(IReadOnlyList<string> keys, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return keys.Count == 0 ? 0 : (int)await _redis.GetDatabase().KeyDeleteAsync([.. keys.Select(k => (RedisKey)k)]);
+    }
+
+    public async ValueTask<bool> PingAsync(CancellationToken ct)
+    {
+        try
+        {
+            await _redis.GetDatabase().PingAsync();
+            return true;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose() => _redis.Dispose();
+
+    internal static byte[] Encode(CacheEntry entry)
+    {
+        var type = Encoding.UTF8.GetBytes(entry.ContentType);
+        var value = new byte[12 + type.Length + entry.Body.Length];
+        BinaryPrimitives.WriteInt64LittleEndian(value, entry.StoredAt.ToUnixTimeMilliseconds());
+        BinaryPrimitives.WriteInt32LittleEndian(value.AsSpan(8), type.Length);
+        type.CopyTo(value, 12);
+        entry.Body.CopyTo(value, 12 + type.Length);
+        return value;
+    }
+
+    internal static CacheEntry? Decode(byte[] value)
+    {
+        if (value.Length < 12)
+        {
+            return null;
+        }
+
+        var typeLength = BinaryPrimitives.ReadInt32LittleEndian(value.AsSpan(8));
+        if (typeLength < 0 || 12 + typeLength > value.Length)
+        {
+            return null;
+        }
+
+        return new CacheEntry(value[(12 + typeLength)..], Encoding.UTF8.GetString(value, 12, typeLength),
+            DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(value)));
+    }
+
+    private static ConfigurationOptions? FromUrl(string url)
+    {
+        // redis://[:password@]host[:port][/db] and rediss:// (TLS).
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("redis" or "rediss"))
+        {
+            return null;
+        }
+
+        var options = new ConfigurationOptions { Ssl = uri.Scheme == "rediss" };
+        options.EndPoints.Add(uri.Host, uri.Port > 0 ? uri.Port : 6379);
+        var info = Uri.UnescapeDataString(uri.UserInfo);
+        if (info.Length > 0)
+        {
+            var colon = info.IndexOf(':', StringComparison.Ordinal);
+            options.User = colon > 0 ? info[..colon] : null;
+            options.Password = colon >= 0 ? info[(colon + 1)..] : info;
+        }
+
+        if (uri.AbsolutePath.Trim('/') is { Length: > 0 } db && int.TryParse(db, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n))
+        {
+            options.DefaultDatabase = n;
+        }
+
+        return options;
+    }
+}
