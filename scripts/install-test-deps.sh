@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the integration tests start for real: PostgreSQL server binaries (the tests run initdb/pg_ctl
-# themselves on a loopback port), and the Claude Code CLI versions the end-to-end tests run (npm, project-local).
+# themselves on a loopback port), redis-server (the shared-state tests start their own on a free port), and the
+# Claude Code CLI versions the end-to-end tests run (npm, project-local).
 # Debian packages need root. Does nothing when already present.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ have_postgres() {
 
 missing=()
 have_postgres || missing+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 # Claude Code (the end-to-end tests' client) comes from the npm registry, installed with the machine's Node.js and npm.
 [ "${SWITCHBOARD_SKIP_CLAUDE_CODE:-}" = 1 ] || command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
@@ -26,6 +28,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   # The Debian package starts its own cluster and server; the tests start their own, so stop those.
   if command -v service >/dev/null 2>&1; then
     service postgresql stop >/dev/null 2>&1 || true
+    service redis-server stop >/dev/null 2>&1 || true
   fi
 fi
 # Every Claude Code version the end-to-end tests run (tests/Switchboard.IntegrationTests/ClaudeCode/claude-code-versions.txt).

@@ -33,4 +33,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 3011, Level = LogLevel.Information,
         Message = "Probe of disabled deployment {DeploymentId} (key {MaskedKey}) of {Group} failed: {Reason}; it stays disabled")]
     public static partial void ProbeFailed(ILogger logger, string deploymentId, string maskedKey, string group, string reason);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information,
+        Message = "Deployment {DeploymentId} (key {MaskedKey}) of {Group} cooling down for {Seconds:0.#} s as another instance reported: {Reason}")]
+    public static partial void SharedCooldown(ILogger logger, string deploymentId, string maskedKey, string group, double seconds, string reason);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning,
+        Message = "Deployment {DeploymentId} (key {MaskedKey}) of {Group} disabled = {Disabled} as another instance reported: {Reason}")]
+    public static partial void SharedDisabled(ILogger logger, string deploymentId, string maskedKey, string group, bool disabled, string reason);
 }

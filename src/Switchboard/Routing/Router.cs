@@ -54,6 +54,9 @@ internal sealed partial class Router : IDisposable
 
     public GatewayConfig Config => _config;
 
+    /// <summary>The other instances (architecture decision 6); <see cref="LocalRouterState"/> when there are none.</summary>
+    internal ISharedRouterState Shared { get; set; } = LocalRouterState.Instance;
+
     private RouterSettings Settings => _config.Router;
 
     /// <summary>
