@@ -55,8 +55,8 @@ internal static class ClusterScripts
     public const string SetCooldown = """
         local current = redis.call('HGET', KEYS[1], ARGV[1])
         if current then
-          local until = tonumber(string.match(current, '^(%d+)'))
-          if until and until >= tonumber(ARGV[2]) then return 0 end
+          local ends = tonumber(string.match(current, '^(%d+)'))
+          if ends and ends >= tonumber(ARGV[2]) then return 0 end
         end
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
         redis.call('PUBLISH', ARGV[4], ARGV[5])
