@@ -3,7 +3,8 @@ namespace Switchboard.Routing;
 /// <summary>
 /// What the router tells the other gateway instances and asks of them (architecture decision 6). Routing defines it and
 /// holds no Redis type; <c>Cluster/</c> implements it. Without Redis it is <see cref="LocalRouterState"/>: nothing is
-/// shared and the hot path is unchanged. No method blocks: the ones without <c>Async</c> may be called under a group's lock and only queue work.
+/// shared and the hot path is unchanged. No method blocks: the ones without <c>Async</c> may be called under a group's
+/// lock and only queue work.
 /// </summary>
 internal interface ISharedRouterState
 {
