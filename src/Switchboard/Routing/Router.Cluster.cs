@@ -160,7 +160,8 @@ internal sealed partial class Router
                 {
                     if (d.Disabled || (d.CooldownUntil is { } until && until > now && d.CooldownReason is not "cluster-wide rpm/tpm window used up"))
                     {
-                        list.Add(new SharedDeploymentState(d.Id, d.Disabled, d.DisabledReason ?? "", d.CooldownUntil, d.CooldownKind ?? FailureKind.RateLimited, d.CooldownReason ?? ""));
+                        list.Add(new SharedDeploymentState(
+                            d.Id, d.Disabled, d.DisabledReason ?? "", d.CooldownUntil, d.CooldownKind ?? FailureKind.RateLimited, d.CooldownReason ?? ""));
                     }
                 }
             }
