@@ -18,6 +18,8 @@
 #   BENCH_KEYS_PG=1       keys case with usage in a throwaway PostgreSQL server instead of SQLite
 #   --quick               a ≤ 2-minute run: load (1 round, 5 s runs) and seq only, 20 s of gateway warm-up; the ratios the
 #                         docs quote come from full runs, quick ones are for checking a change in passing
+
+#   BENCH_CASES=redis     (not in the default set) the same gateway with and without shared state in a throwaway redis-server
 set -euo pipefail
 
 if [[ "${1:-}" == --quick ]]; then
@@ -442,6 +444,43 @@ case_keys() {
   fi
 }
 
+# Issue 15: shared state in Redis must not slow the hot path (no pick waits on Redis: cooldowns arrive by pub/sub). Two
+# gateways, one with router_settings.redis_url (a throwaway redis-server on a free port, no persistence) and one without,
+# warmed alike and measured in ABBA order like the keys case.
+case_redis() {
+  command -v redis-server >/dev/null || die "redis-server not found (apt-get install redis-server)"
+  local off_cfg="$TMP/redis-off.yaml" on_cfg="$TMP/redis-on.yaml" main_port=$GW_PORT main_pid=$GW_PID round
+  local redis_port redis_pid
+  redis_port=$(free_port)
+  "${SERVER_PIN[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$RESULTS/redis.log" 2>&1 &
+  redis_pid=$!
+  PIDS+=("$redis_pid")
+  write_config "$off_cfg" "$(printf 'general_settings:\n  disable_spend_logs: true')"
+  write_config "$on_cfg" "$(printf 'general_settings:\n  disable_spend_logs: true\nrouter_settings:\n  redis_url: redis://127.0.0.1:%s' "$redis_port")"
+  start_gateway switchboard-redis-off "$off_cfg"
+  local off_port=$GW_PORT off_pid=$GW_PID
+  start_gateway switchboard-redis-on "$on_cfg"
+  local on_port=$GW_PORT on_pid=$GW_PID
+  curl -sS --max-time 5 "http://127.0.0.1:$on_port/health" | grep -q '"connected":true' || die "the redis-on gateway is not connected to Redis"
+  warm "$off_port" glm-4.6 0 "$GW_WARMUP"
+  warm "$on_port" glm-4.6 0 "$GW_WARMUP"
+  warm "$off_port" glm-4.6 0 "$DURATION"
+  warm "$on_port" glm-4.6 0 "$DURATION"
+  for round in $(seq 1 "$POOL_ROUNDS"); do
+    if ((round % 2 == 1)); then
+      run_wrk "redis-off-r$round" redis-off "$off_port" glm-4.6 0 "$CONNECTIONS" "$DURATION" "$off_pid"
+      run_wrk "redis-on-r$round" redis-on "$on_port" glm-4.6 0 "$CONNECTIONS" "$DURATION" "$on_pid"
+    else
+      run_wrk "redis-on-r$round" redis-on "$on_port" glm-4.6 0 "$CONNECTIONS" "$DURATION" "$on_pid"
+      run_wrk "redis-off-r$round" redis-off "$off_port" glm-4.6 0 "$CONNECTIONS" "$DURATION" "$off_pid"
+    fi
+  done
+  stop_pid "$on_pid"
+  stop_pid "$off_pid"
+  stop_pid "$redis_pid"
+  GW_PORT=$main_port GW_PID=$main_pid
+}
+
 # ---------------------------------------------------------------------------------------------------- main
 mkdir -p "$RAW"
 printf 'label\ttarget\tmode\tconnections\trps\tp50_us\tp99_us\terrors\tgw_cpu_us_per_req\tgw_rss_kb\trequests\n' >"$TSV"
@@ -478,6 +517,7 @@ has seq && case_seq
 has pool && case_pool
 has overhead && case_overhead
 has keys && case_keys
+has redis && case_redis
 
 {
   echo "gateway_vmrss_kb: $(vm_kb "$GW_MAIN_PID" VmRSS)"

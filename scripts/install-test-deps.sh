@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the integration tests start for real: PostgreSQL server binaries (the tests run initdb/pg_ctl
-# themselves on a loopback port), and the Claude Code CLI versions the end-to-end tests run (npm, project-local).
+# themselves on a loopback port), redis-server (the shared-state tests start their own on a free port), and the
+# Claude Code CLI versions the end-to-end tests run (npm, project-local).
 # Debian packages need root. Does nothing when already present.
 set -euo pipefail
 

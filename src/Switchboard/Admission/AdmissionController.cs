@@ -11,11 +11,15 @@ namespace Switchboard.Admission;
 /// and parallel requests. Spend is kept in memory and counts the moment a call completes (design decision 5);
 /// the usage sink brings the store up to date in batches. Open-mode and master callers are never limited.
 /// </summary>
-/// <remarks>Counters are per instance; several instances share them only once SharedState carries them (Redis).</remarks>
+/// <remarks>Counters are per instance; with Redis, <see cref="Shared"/> counts the limits a key has across every instance too
+/// (architecture decision 6), checked before the local ones.</remarks>
 internal sealed class AdmissionController(IGatewayStore store, TimeProvider time, ILogger<AdmissionController> logger)
 {
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, KeyState> _states = new(StringComparer.Ordinal);
+
+    /// <summary>The other instances' counters; <see cref="LocalKeyLimits"/> when there are none.</summary>
+    internal ISharedKeyLimits Shared { get; set; } = LocalKeyLimits.Instance;
 
     /// <summary>
     /// Decides whether <paramref name="caller"/> may call <paramref name="modelGroup"/> now. <paramref name="minimumCost"/>
@@ -55,12 +59,86 @@ internal sealed class AdmissionController(IGatewayStore store, TimeProvider time
         var state = _states.GetOrAdd(key.KeyHash, static (_, k) => new KeyState(k.Spend, k.BudgetResetAt, k.BudgetDuration), key);
         DateTimeOffset? resetToStore = null;
         AdmissionResult result;
+        var shared = Shared;
+        if (shared.Shares(key))
+        {
+            return await AdmitSharedAsync(shared, state, key, name, now, minimumCost, estimatedTokens, cancellationToken);
+        }
+
         lock (state.Gate)
         {
             resetToStore = RollBudget(state, key, now, name);
             result = Check(state, key, name, now, minimumCost, estimatedTokens);
         }
 
+        await WriteResetAsync(key, name, resetToStore, cancellationToken);
+        return result;
+    }
+
+    /// <summary>The cluster-wide limits first (one Redis round trip), then this instance's (which count no more than the cluster's).</summary>
+    private async ValueTask<AdmissionResult> AdmitSharedAsync(
+        ISharedKeyLimits shared, KeyState state, VirtualKeyRecord key, string name, DateTimeOffset now, double minimumCost, long estimatedTokens,
+        CancellationToken cancellationToken)
+    {
+        DateTimeOffset? resetToStore;
+        double spend;
+        long period;
+        lock (state.Gate)
+        {
+            resetToStore = RollBudget(state, key, now, name);
+            spend = state.Spend;
+            period = state.ResetAt?.ToUnixTimeSeconds() ?? 0;
+        }
+
+        await WriteResetAsync(key, name, resetToStore, cancellationToken);
+        var verdict = await shared.TryAdmitAsync(key, spend, period, minimumCost, estimatedTokens, cancellationToken);
+        AdmissionResult result;
+        lock (state.Gate)
+        {
+            if (verdict.Spend is { } total && total > state.Spend)
+            {
+                state.Spend = total;
+            }
+
+            result = verdict.Refusal is { } refusal
+                ? SharedRefusal(refusal, key, name, now, verdict.Wait, state)
+                : Check(state, key, name, now, minimumCost, estimatedTokens);
+        }
+
+        if (result.Lease is { } lease)
+        {
+            lease.Shared = shared;
+            lease.SharedSlot = verdict.Slot;
+            lease.SharedPeriod = period;
+        }
+        else if (verdict.Slot != 0)
+        {
+            shared.Release(key.KeyHash, verdict.Slot);
+        }
+
+        return result;
+    }
+
+    private static AdmissionResult SharedRefusal(AdmissionRefusal refusal, VirtualKeyRecord key, string name, DateTimeOffset now, TimeSpan wait, KeyState state) =>
+        refusal switch
+        {
+            AdmissionRefusal.RpmLimit => Refuse(refusal, 429,
+                $"Rate limit reached for key '{name}': rpm_limit {key.RpmLimit} requests per minute (across all instances). Next slot in {Seconds(wait)} s (at {Iso(now + wait)}).",
+                wait, now + wait),
+            AdmissionRefusal.TpmLimit => Refuse(refusal, 429,
+                $"Token limit reached for key '{name}': tpm_limit {key.TpmLimit} tokens per minute (across all instances). Enough frees up in {Seconds(wait)} s (at {Iso(now + wait)}).",
+                wait, now + wait),
+            AdmissionRefusal.ParallelLimit => Refuse(refusal, 429,
+                $"Parallel request limit reached for key '{name}': max_parallel_requests {key.MaxParallelRequests} (across all instances). A slot frees when a running call ends.",
+                TimeSpan.FromSeconds(1), null),
+            _ => Refuse(AdmissionRefusal.BudgetExceeded, 400,
+                $"Budget has been exceeded for key '{name}': spend {Money(state.Spend)}, max_budget {Money(key.MaxBudget ?? 0)} (across all instances)." +
+                (state.ResetAt is { } reset ? $" It resets at {Iso(reset)} (budget_duration {state.Duration})." : " It does not reset: raise max_budget with POST /key/update."),
+                state.ResetAt is { } r ? r - now : null, state.ResetAt),
+        };
+
+    private async ValueTask WriteResetAsync(VirtualKeyRecord key, string name, DateTimeOffset? resetToStore, CancellationToken cancellationToken)
+    {
         if (resetToStore is { } next)
         {
             try
@@ -72,8 +150,6 @@ internal sealed class AdmissionController(IGatewayStore store, TimeProvider time
                 Log.BudgetResetWriteFailed(logger, name, e);
             }
         }
-
-        return result;
     }
 
     /// <summary>Records a finished call: its cost counts towards the budget at once, its tokens towards tpm. Once per lease.</summary>
@@ -85,6 +161,7 @@ internal sealed class AdmissionController(IGatewayStore store, TimeProvider time
             return;
         }
 
+        lease.Shared?.Record(lease.KeyHash!, lease.SharedPeriod, tokens, Math.Max(cost, 0), lease.TrackTokens);
         lock (state.Gate)
         {
             state.Spend += Math.Max(cost, 0);

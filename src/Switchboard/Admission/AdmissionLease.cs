@@ -20,6 +20,15 @@ internal sealed class AdmissionLease : IDisposable
 
     internal bool TrackTokens { get; }
 
+    /// <summary>The cluster's counters this call also counts in (architecture decision 6); null when they are not shared.</summary>
+    internal ISharedKeyLimits? Shared { get; set; }
+
+    /// <summary>The cluster-wide parallel slot to free (0: none).</summary>
+    internal long SharedSlot { get; set; }
+
+    /// <summary>The budget period the call's cost counts in.</summary>
+    internal long SharedPeriod { get; set; }
+
     internal bool TryMarkCompleted() => Interlocked.Exchange(ref _completed, 1) == 0;
 
     public void Dispose()
@@ -29,6 +38,11 @@ internal sealed class AdmissionLease : IDisposable
             lock (State.Gate)
             {
                 State.InFlight--;
+            }
+
+            if (SharedSlot != 0)
+            {
+                Shared?.Release(KeyHash!, SharedSlot);
             }
         }
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Switchboard.Admission;
 using Switchboard.Auth;
+using Switchboard.Cluster;
 using Switchboard.Config;
 using Switchboard.Observability;
 using Switchboard.Routing;
@@ -28,6 +29,8 @@ internal sealed class GatewayServices : IDisposable
         Reload = new ConfigReload(this, loggers.CreateLogger<ConfigReload>());
         Cache = CacheStep.Create(config, time, Logger);
         Admission = new AdmissionController(store, time, loggers.CreateLogger<AdmissionController>());
+        Shared = SharedState.Create(config, time, loggers);
+        Shared.Attach(Router, Admission, Auth);
         if (config.Router.DisabledProbeInterval is { } probeInterval)
         {
             Probe = new DisabledKeyProbe(Router, probeInterval, time, (d, ct) => KeyProbe.SendAsync(AdapterFor(d.Config), d.Config, time, ct));
@@ -70,6 +73,9 @@ internal sealed class GatewayServices : IDisposable
     public AuthService Auth { get; }
     public AdmissionController Admission { get; }
 
+    /// <summary>State shared with other instances through Redis (architecture decision 6); <see cref="SharedState.Connected"/> is the health flag.</summary>
+    public SharedState Shared { get; }
+
     /// <summary>Tries keys disabled by 401/403 again every <c>disabled_probe_interval</c>; null when that is off.</summary>
     public DisabledKeyProbe? Probe { get; }
 
@@ -85,6 +91,7 @@ internal sealed class GatewayServices : IDisposable
         (Cache?.Backend as IDisposable)?.Dispose();
         Probe?.Dispose();
         Router.Dispose();
+        Shared.Dispose();
         Http.Dispose();
     }
 }

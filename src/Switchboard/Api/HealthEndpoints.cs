@@ -44,6 +44,7 @@ internal static class HealthEndpoints
         writer.WriteString("status", "healthy");
         writer.WriteString("db", services.Config.General.DatabaseUrl is null ? "sqlite" : "postgres");
         writer.WriteString("version", typeof(HealthEndpoints).Assembly.GetName().Version?.ToString() ?? "0");
+        WriteSharedState(writer, services);
         writer.WriteEndObject();
         await writer.FlushAsync(context.RequestAborted);
     }
@@ -66,6 +67,7 @@ internal static class HealthEndpoints
         writer.WriteString("status", healthy > 0 ? "healthy" : "degraded");
         writer.WriteNumber("healthy_count", healthy);
         writer.WriteNumber("unhealthy_count", deployments.Count - healthy);
+        WriteSharedState(writer, services);
         writer.WriteStartArray("deployments");
         foreach (var deployment in deployments)
         {
@@ -92,5 +94,21 @@ internal static class HealthEndpoints
         writer.WriteEndArray();
         writer.WriteEndObject();
         await writer.FlushAsync(context.RequestAborted);
+    }
+
+    /// <summary>
+    /// Where shared state lives: <c>local</c>, or <c>redis</c> with whether it answers now. An instance whose Redis is away
+    /// still serves every call on its own state (architecture decision 6), so this degrades nothing: it says so.
+    /// </summary>
+    private static void WriteSharedState(Utf8JsonWriter writer, GatewayServices services)
+    {
+        writer.WriteStartObject("shared_state");
+        writer.WriteString("backend", services.Shared.IsShared ? "redis" : "local");
+        if (services.Shared.IsShared)
+        {
+            writer.WriteBoolean("connected", services.Shared.Connected);
+        }
+
+        writer.WriteEndObject();
     }
 }

@@ -37,6 +37,9 @@ internal sealed class AuthService
         SetMasterKey(masterKey);
     }
 
+    /// <summary>The other instances, told of every invalidation (architecture decision 6).</summary>
+    internal IAuthPeers Peers { get; set; } = LocalAuthPeers.Instance;
+
     /// <summary>True when no master key is set: any token is accepted and admin endpoints are closed.</summary>
     public bool IsOpenMode => _master is null;
 
@@ -224,16 +227,29 @@ internal sealed class AuthService
     /// <summary>Forgets a key's cached state; the next call re-reads it. Call after update, block, unblock, regenerate, delete.</summary>
     public void Invalidate(string keyHash)
     {
-        Interlocked.Increment(ref _invalidations);
-        _known.Remove(keyHash);
-        _unknown.Remove(keyHash);
+        InvalidateHere(keyHash);
+        Peers.KeyChanged(keyHash);
     }
 
     public void InvalidateAll()
     {
+        InvalidateHere(null);
+        Peers.KeyChanged(null);
+    }
+
+    /// <summary>An invalidation announced by another instance (or made here): forgets the key (null: every key) on this one only.</summary>
+    internal void InvalidateHere(string? keyHash)
+    {
         Interlocked.Increment(ref _invalidations);
-        _known.Clear();
-        _unknown.Clear();
+        if (keyHash is null)
+        {
+            _known.Clear();
+            _unknown.Clear();
+            return;
+        }
+
+        _known.Remove(keyHash);
+        _unknown.Remove(keyHash);
     }
 
     private static Caller ToCaller(VirtualKeyRecord record) => new() { Kind = CallerKind.VirtualKey, KeyHash = record.KeyHash, Key = record };

@@ -62,6 +62,7 @@ internal sealed partial class ConfigParser
                 "redis_port" => r with { RedisPort = Port(value, keyPath) },
                 "redis_password" => r with { RedisPassword = String(value, keyPath) },
                 "redis_url" => r with { RedisUrl = String(value, keyPath) },
+                "shared_lease_ttl_s" => r with { SharedLeaseTtl = Seconds(value, keyPath, allowZero: false) },
                 "enable_pre_call_checks" => r with { EnablePreCallChecks = Bool(value, keyPath) ?? r.EnablePreCallChecks },
                 "cache_responses" => r with { CacheResponses = Bool(value, keyPath) ?? r.CacheResponses },
                 "default_max_parallel_requests" => DefaultMaxParallel(r, value, keyPath),

@@ -58,6 +58,9 @@ public sealed record RouterSettings
     public string? RedisPassword { get; init; }
     public string? RedisUrl { get; init; }
 
+    /// <summary>Ours: life of a concurrency lease in Redis, renewed while its call runs; a crashed instance's slots come back after it.</summary>
+    public TimeSpan? SharedLeaseTtl { get; init; }
+
     /// <summary>LiteLLM's pre-call context-window check; parsed, honoured where the router can.</summary>
     public bool EnablePreCallChecks { get; init; }
 

@@ -41,6 +41,9 @@ internal sealed class Deployment
 
     internal bool Disabled { get; set; }
 
+    /// <summary>Another instance holds every cluster-wide slot (architecture decision 6); cleared when one is freed.</summary>
+    internal bool SharedSlotsFull { get; set; }
+
     internal string? DisabledReason { get; set; }
 
     /// <summary>Null after a success: "every key's last answer was overloaded" needs the last outcome, not history.</summary>

@@ -20,6 +20,12 @@ internal sealed class DeploymentLease : IDisposable
 
     internal ModelGroup Group { get; }
 
+    /// <summary>The cluster-wide slot this lease holds (architecture decision 6), if any.</summary>
+    internal long? SharedSlot { get; set; }
+
+    /// <summary>Tokens the call used, for the cluster-wide tpm window.</summary>
+    internal long Tokens { get; set; }
+
     internal bool IsReleased => Volatile.Read(ref _released) != 0;
 
     /// <summary>Frees the slot once, however often it is called, and hands it to the next waiter in FIFO order.</summary>

@@ -37,4 +37,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 3090, Level = LogLevel.Information,
         Message = "Config reloaded: {Kept} deployments kept with their state, {Added} added, {Removed} removed (draining), {Groups} model groups")]
     public static partial void Reloaded(ILogger logger, int kept, int added, int removed, int groups);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information,
+        Message = "Deployment {DeploymentId} (key {MaskedKey}) of {Group} cooling down for {Seconds:0.#} s as another instance reported: {Reason}")]
+    public static partial void SharedCooldown(ILogger logger, string deploymentId, string maskedKey, string group, double seconds, string reason);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning,
+        Message = "Deployment {DeploymentId} (key {MaskedKey}) of {Group} disabled = {Disabled} as another instance reported: {Reason}")]
+    public static partial void SharedDisabled(ILogger logger, string deploymentId, string maskedKey, string group, bool disabled, string reason);
 }

@@ -12,7 +12,7 @@ internal sealed partial class Router
     /// timeout and <paramref name="ct"/>); when all are cooling down and <c>wait_for_cooldown_s</c> covers the earliest
     /// recovery, waits for it. Otherwise returns a decision saying why there is none.
     /// </summary>
-    public async ValueTask<RouteDecision> AcquireAsync(ModelGroup group, RouteRequest request, CancellationToken ct)
+    private async ValueTask<RouteDecision> AcquireLocalAsync(ModelGroup group, RouteRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(group);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -80,6 +80,12 @@ internal sealed partial class Router
     internal void Release(DeploymentLease lease)
     {
         var group = lease.Group;
+        if (lease.SharedSlot is { } slot)
+        {
+            // Before the pump below: a waiter handed this slot asks Redis after the release was sent.
+            Shared.ReleaseSlot(lease.Deployment, slot, lease.Tokens);
+        }
+
         lock (group.Gate)
         {
             lease.Deployment.InFlight--;
@@ -253,7 +259,7 @@ internal sealed partial class Router
             {
                 earliestUntried = Min(earliestUntried, recovery.Value);
             }
-            else if (d.AtParallelCap)
+            else if (d.AtParallelCap || d.SharedSlotsFull)
             {
                 atCap++;
             }

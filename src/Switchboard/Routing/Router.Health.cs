@@ -37,6 +37,7 @@ internal sealed partial class Router
             d.LastFailureKind = null;
             d.BackoffStreak = 0;
             d.Limits.OnSuccess(lease.StartedAt, now, outcome.Window);
+            lease.Tokens = outcome.InputTokens + outcome.OutputTokens;
             if (outcome.RateLimit is { } hint && hint.CooldownUntil > now)
             {
                 StartCooldownLocked(d, hint.CooldownUntil, FailureKind.RateLimited, hint.Reason, now);
@@ -106,6 +107,7 @@ internal sealed partial class Router
                         d.Disabled = true;
                         d.DisabledReason = d.LastError;
                         Log.KeyDisabled(_logger, d.Id, d.MaskedKey, d.Group, failure.HttpStatus, failure.ProviderCode ?? "-", d.LastError);
+                        Shared.Disabled(d, d.LastError);
                     }
 
                     break;
@@ -149,6 +151,7 @@ internal sealed partial class Router
                     d.CooldownKind = null;
                     d.CooldownReason = null;
                     d.LastFailureKind = null;
+                    Shared.Enabled(d);
                     return EnableResult.Enabled;
                 }
             }
@@ -212,6 +215,7 @@ internal sealed partial class Router
         d.CooldownKind = kind;
         d.CooldownReason = reason;
         Log.CooldownStarted(_logger, d.Id, d.MaskedKey, d.Group, (until - now).TotalSeconds, reason);
+        Shared.CooldownStarted(d, until, kind, reason);
     }
 
     /// <summary>Clears an expired cooldown; the "back" line is logged when a pick first notices, not by a timer.</summary>

@@ -51,6 +51,9 @@ internal sealed partial class Router : IDisposable
     /// <summary>The config snapshot in force; a reload replaces it.</summary>
     public GatewayConfig Config => _tables.Config;
 
+    /// <summary>The other instances (architecture decision 6); <see cref="LocalRouterState"/> when there are none.</summary>
+    internal ISharedRouterState Shared { get; set; } = LocalRouterState.Instance;
+
     private RouterSettings Settings => _tables.Config.Router;
 
     /// <summary>
