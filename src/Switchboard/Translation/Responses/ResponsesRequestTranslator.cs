@@ -389,4 +389,41 @@ internal static partial class ResponsesRequestTranslator
             fields.Add((name, fallback.ToArray()));
         }
     }
+
+    /// <summary>The top-level <c>previous_response_id</c> string, skimmed without parsing the body; null when absent or not a string.</summary>
+    public static string? PreviousResponseId(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var match = reader.ValueTextEquals("previous_response_id"u8);
+                reader.Read();
+                if (match)
+                {
+                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+        }
+
+        return null;
+    }
+
+    /// <summary>The request's input tokens by the project's tokenizer (its pivot form, history of a previous response aside).</summary>
+    public static int CountInputTokens(ReadOnlySpan<byte> json)
+    {
+        var pivot = ToPivot(json, [], new AnthropicToOpenAiOptions { UpstreamModel = "gpt-4o" });
+        return RequestTokens.CountOpenAiRequest(pivot.Body);
+    }
 }

@@ -39,6 +39,9 @@ internal sealed class ResponsesStreamWriter : IPivotStreamWriter
 
     public bool Finished { get; private set; }
 
+    /// <summary>Called once the response has completed (or is incomplete), not when it failed: the whole response, for storing.</summary>
+    public Action<ResponseOutput>? Completed { get; init; }
+
     /// <summary>The stream ended with <c>response.failed</c>.</summary>
     public bool Failed { get; private set; }
 
@@ -295,6 +298,7 @@ internal sealed class ResponsesStreamWriter : IPivotStreamWriter
         Output.Usage = Usage ?? Estimate();
         WriteResponseEvent(output, Output.Status == "incomplete" ? "response.incomplete"u8 : "response.completed"u8);
         Finished = true;
+        Completed?.Invoke(Output);
     }
 
     private TokenUsage Estimate() => new(_estimatedInputTokens, TokenCounter.CountText(Output.GeneratedText()), 0, Estimated: true);
