@@ -87,16 +87,19 @@ internal sealed class ResponseOutput(string responseId, long createdAt, string m
         }
     }
 
-    /// <summary>The text generated, for an output estimate when the upstream reported no usage.</summary>
-    public string GeneratedText()
+    /// <summary>
+    /// Output tokens by the tokenizer when the upstream reported none: item by item, so that the figure does not depend on
+    /// the order in which a stream opened interleaved tool calls.
+    /// </summary>
+    public int EstimateOutputTokens()
     {
-        var text = new StringBuilder();
+        var tokens = 0;
         foreach (var item in Items)
         {
-            text.Append(item.Name).Append(item.Text);
+            tokens += Switchboard.Usage.TokenCounter.CountText(item.Name) + Switchboard.Usage.TokenCounter.CountText(item.Text.ToString());
         }
 
-        return text.ToString();
+        return tokens;
     }
 
     public void WriteResponse(Utf8JsonWriter json)

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Switchboard.Protocols;
 using Switchboard.Protocols.Anthropic;
-using Switchboard.Usage;
 
 namespace Switchboard.Translation.Responses;
 
@@ -64,7 +63,7 @@ internal static class ResponsesAnswerTranslator
         }
         else
         {
-            output.Usage = new TokenUsage(estimatedInputTokens, TokenCounter.CountText(output.GeneratedText()), 0, Estimated: true);
+            output.Usage = new TokenUsage(estimatedInputTokens, output.EstimateOutputTokens(), 0, Estimated: true);
         }
 
         var buffer = new ArrayBufferWriter<byte>(chatCompletionJson.Length + 512);

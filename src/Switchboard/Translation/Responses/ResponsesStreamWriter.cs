@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
 using Switchboard.Protocols;
-using Switchboard.Usage;
 
 namespace Switchboard.Translation.Responses;
 
@@ -301,7 +300,7 @@ internal sealed class ResponsesStreamWriter : IPivotStreamWriter
         Completed?.Invoke(Output);
     }
 
-    private TokenUsage Estimate() => new(_estimatedInputTokens, TokenCounter.CountText(Output.GeneratedText()), 0, Estimated: true);
+    private TokenUsage Estimate() => new(_estimatedInputTokens, Output.EstimateOutputTokens(), 0, Estimated: true);
 
     private Utf8JsonWriter Begin(IBufferWriter<byte> output, ReadOnlySpan<byte> type)
     {
