@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the integration tests start for real: PostgreSQL server binaries (the tests run initdb/pg_ctl
-# themselves on a loopback port), redis-server (the shared-state tests start their own on a free port), and the
-# Claude Code CLI versions the end-to-end tests run (npm, project-local).
+# themselves on a loopback port), redis-server and nginx (tests start their own on free ports), and the versions of the
+# coding CLIs the end-to-end tests run (Claude Code, Codex CLI, Gemini CLI: npm, project-local).
 # Debian packages need root. Does nothing when already present.
 set -euo pipefail
 
@@ -17,7 +17,9 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 # redis-server: shared state and the Redis response cache, started by the tests on their own ports.
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 # Claude Code (the end-to-end tests' client) comes from the npm registry, installed with the machine's Node.js and npm.
-[ "${SWITCHBOARD_SKIP_CLAUDE_CODE:-}" = 1 ] || command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ "${SWITCHBOARD_SKIP_CLAUDE_CODE:-}" != 1 ] || [ "${SWITCHBOARD_SKIP_CODEX:-}" != 1 ]; then
+  command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+fi
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -37,3 +39,5 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 # Every Claude Code version the end-to-end tests run (tests/Switchboard.IntegrationTests/ClaudeCode/claude-code-versions.txt).
 [ "${SWITCHBOARD_SKIP_CLAUDE_CODE:-}" = 1 ] || "$(dirname "${BASH_SOURCE[0]}")/install-claude-code.sh"
+# Every Codex CLI version the end-to-end tests run (tests/Switchboard.IntegrationTests/Codex/codex-versions.txt).
+[ "${SWITCHBOARD_SKIP_CODEX:-}" = 1 ] || "$(dirname "${BASH_SOURCE[0]}")/install-codex.sh"

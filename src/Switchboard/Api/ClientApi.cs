@@ -5,4 +5,7 @@ internal enum ClientApi
 {
     OpenAi,
     Anthropic,
+
+    /// <summary>The OpenAI Responses API (Codex CLI): errors in OpenAI's shape.</summary>
+    Responses,
 }

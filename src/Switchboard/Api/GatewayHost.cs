@@ -114,6 +114,7 @@ internal static class GatewayHost
         app.MapHealthEndpoints(services);
         app.MapOpenAiEndpoints(services);
         app.MapAnthropicEndpoints(services);
+        app.MapResponsesEndpoints(services);
         app.MapRouterStatusEndpoints(services.Router, services.Secrets);
         app.MapDeploymentEndpoints(services.Router);
         app.MapKeyManagementEndpoints();
@@ -145,7 +146,9 @@ internal static class GatewayHost
     };
 
     private static ClientApi ApiOf(HttpContext context) =>
-        context.Request.Path.StartsWithSegments("/v1/messages") ? ClientApi.Anthropic : ClientApi.OpenAi;
+        context.Request.Path.StartsWithSegments("/v1/messages") ? ClientApi.Anthropic
+        : context.Request.Path.StartsWithSegments("/v1/responses") || context.Request.Path.StartsWithSegments("/responses") ? ClientApi.Responses
+        : ClientApi.OpenAi;
 
     private static Task HandleExceptionAsync(HttpContext context)
     {

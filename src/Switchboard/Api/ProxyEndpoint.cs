@@ -92,6 +92,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
                 try
                 {
                     pivot.Validate(group.Deployments[0].Config);
+                    translatedSession = (pivot as ResponsesCall)?.SessionId;
                 }
                 catch (TranslationException ex)
                 {
@@ -187,7 +188,12 @@ internal sealed class ProxyEndpoint(GatewayServices services)
 
         try
         {
-            return api == ClientApi.Anthropic ? RequestTokens.CountAnthropicRequest(body.Span) : RequestTokens.CountOpenAiRequest(body.Span);
+            return api switch
+            {
+                ClientApi.Anthropic => RequestTokens.CountAnthropicRequest(body.Span),
+                ClientApi.Responses => Translation.Responses.ResponsesRequestTranslator.CountInputTokens(body.Span),
+                _ => RequestTokens.CountOpenAiRequest(body.Span),
+            };
         }
         catch (TranslationException)
         {
@@ -235,7 +241,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             LatencyMs = total.TotalMilliseconds,
             TtftMs = call.TimeToFirstToken?.TotalMilliseconds,
             Stream = stream,
-            Api = api == ClientApi.Anthropic ? "anthropic" : "openai",
+            Api = api switch { ClientApi.Anthropic => "anthropic", ClientApi.Responses => "responses", _ => "openai" },
         });
     }
 

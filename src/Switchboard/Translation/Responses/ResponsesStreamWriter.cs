@@ -1,0 +1,373 @@
+using System.Buffers;
+using System.Text.Json;
+using Switchboard.Protocols;
+
+namespace Switchboard.Translation.Responses;
+
+/// <summary>
+/// Writes the Responses API's event stream from the pivot's chunks (architecture decision 12), in the documented order,
+/// each event with its <c>sequence_number</c>: <c>response.created</c>, <c>response.in_progress</c>, then per output item
+/// <c>output_item.added</c> → its part/deltas/done events → <c>output_item.done</c>, and last <c>response.completed</c>
+/// (or <c>response.incomplete</c>) with the whole response and its usage. Reasoning and text are one item at a time; tool
+/// calls stay open until the answer ends (an upstream may interleave their fragments) and are closed in order then. An
+/// upstream failure ends the stream with <c>error</c> and <c>response.failed</c>, never <c>response.completed</c>
+/// (architecture decision 10). Not thread-safe; one per call.
+/// </summary>
+internal sealed class ResponsesStreamWriter : IPivotStreamWriter
+{
+    private readonly ResponsesRequest _request;
+    private readonly int _estimatedInputTokens;
+    private readonly SseEventWriter _sse = new();
+    private readonly PivotChunk _chunk = new();
+    private readonly List<ToolState> _tools = [];
+    private ResponseOutputItem? _open;
+    private Utf8JsonWriter? _json;
+    private string? _finishReason;
+    private int _sequence;
+    private bool _started;
+
+    public ResponsesStreamWriter(ResponsesRequest request, string responseId, long createdAt, int estimatedInputTokens)
+    {
+        _request = request;
+        _estimatedInputTokens = estimatedInputTokens;
+        Output = new ResponseOutput(responseId, createdAt, request.RequestedModel, request.Echo);
+    }
+
+    /// <summary>The response as streamed so far; whole once <see cref="Finished"/> (what a stored response keeps).</summary>
+    public ResponseOutput Output { get; }
+
+    public bool Finished { get; private set; }
+
+    /// <summary>Called once the response has completed (or is incomplete), not when it failed: the whole response, for storing.</summary>
+    public Action<ResponseOutput>? Completed { get; init; }
+
+    /// <summary>The stream ended with <c>response.failed</c>.</summary>
+    public bool Failed { get; private set; }
+
+    public TokenUsage? Usage { get; private set; }
+
+    /// <summary>A <c>finish_reason</c> has arrived: what may follow (usage, <c>[DONE]</c>) adds nothing the client needs.</summary>
+    public bool SawFinishReason => _finishReason is not null;
+
+    public void OnStart(IBufferWriter<byte> output)
+    {
+        if (_started)
+        {
+            return;
+        }
+
+        _started = true;
+        WriteResponseEvent(output, "response.created"u8);
+        WriteResponseEvent(output, "response.in_progress"u8);
+    }
+
+    public void OnChunk(ReadOnlySpan<byte> chunkJson, IBufferWriter<byte> output)
+    {
+        if (Finished)
+        {
+            return;
+        }
+
+        OnStart(output);
+        try
+        {
+            _chunk.Read(chunkJson);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            // A malformed chunk carries nothing that could be forwarded faithfully; the next ones still can.
+            return;
+        }
+
+        if (_chunk.ErrorMessage is { } error)
+        {
+            OnError(_chunk.ErrorCode is "1302" or "1303" ? "rate_limit_error" : "api_error", error, output);
+            return;
+        }
+
+        if (_chunk.Reasoning is { Length: > 0 } reasoning)
+        {
+            AppendText(ResponseItemKind.Reasoning, reasoning, output);
+        }
+
+        if (_chunk.Content is { Length: > 0 } content)
+        {
+            AppendText(ResponseItemKind.Message, content, output);
+        }
+
+        foreach (var delta in _chunk.Tools)
+        {
+            OnToolDelta(delta, output);
+        }
+
+        if (_chunk.FinishReason is { } finish)
+        {
+            if (finish == "network_error")
+            {
+                OnError("api_error", "The upstream aborted the answer (network_error).", output);
+                return;
+            }
+
+            _finishReason = finish;
+        }
+
+        if (_chunk.Usage is { } usage)
+        {
+            Usage = usage;
+            Output.ReasoningTokens = _chunk.ReasoningTokens;
+            if (_finishReason is not null)
+            {
+                End(output);
+            }
+        }
+    }
+
+    public void OnDone(IBufferWriter<byte> output)
+    {
+        if (!Finished)
+        {
+            OnStart(output);
+            End(output);
+        }
+    }
+
+    public void OnError(string type, string message, IBufferWriter<byte> output)
+    {
+        if (Finished)
+        {
+            return;
+        }
+
+        OnStart(output);
+        var code = type switch
+        {
+            "rate_limit_error" or "rate_limit_exceeded" => "rate_limit_exceeded",
+            _ => "server_error",
+        };
+        var json = Begin(output, "error"u8);
+        json.WriteString("code"u8, code);
+        json.WriteString("message"u8, message);
+        json.WriteNull("param"u8);
+        End();
+        Output.Status = "failed";
+        Output.Error = (code, message);
+        Output.Usage = Usage ?? Estimate();
+        WriteResponseEvent(output, "response.failed"u8);
+        Finished = true;
+        Failed = true;
+    }
+
+    private void AppendText(ResponseItemKind kind, string text, IBufferWriter<byte> output)
+    {
+        if (_open is null || _open.Kind != kind)
+        {
+            CloseOpen(output);
+            Open(kind, output);
+        }
+
+        var item = _open!;
+        item.Text.Append(text);
+        var json = Begin(output, kind == ResponseItemKind.Message ? "response.output_text.delta"u8 : "response.reasoning_summary_text.delta"u8);
+        WritePartAddress(json, item);
+        json.WriteString("delta"u8, text);
+        if (kind == ResponseItemKind.Message)
+        {
+            json.WriteStartArray("logprobs"u8);
+            json.WriteEndArray();
+        }
+
+        End();
+    }
+
+    private void Open(ResponseItemKind kind, IBufferWriter<byte> output)
+    {
+        var item = _open = Output.Add(kind);
+        WriteItemEvent(output, "response.output_item.added"u8, item, done: false);
+        var json = Begin(output, kind == ResponseItemKind.Message ? "response.content_part.added"u8 : "response.reasoning_summary_part.added"u8);
+        WritePartAddress(json, item);
+        WritePart(json, item, "");
+        End();
+    }
+
+    private void CloseOpen(IBufferWriter<byte> output)
+    {
+        if (_open is not { } item)
+        {
+            return;
+        }
+
+        _open = null;
+        var text = item.Text.ToString();
+        var message = item.Kind == ResponseItemKind.Message;
+        var json = Begin(output, message ? "response.output_text.done"u8 : "response.reasoning_summary_text.done"u8);
+        WritePartAddress(json, item);
+        json.WriteString("text"u8, text);
+        if (message)
+        {
+            json.WriteStartArray("logprobs"u8);
+            json.WriteEndArray();
+        }
+
+        End();
+        json = Begin(output, message ? "response.content_part.done"u8 : "response.reasoning_summary_part.done"u8);
+        WritePartAddress(json, item);
+        WritePart(json, item, text);
+        End();
+        WriteItemEvent(output, "response.output_item.done"u8, item, done: true);
+    }
+
+    private void OnToolDelta(PivotToolDelta delta, IBufferWriter<byte> output)
+    {
+        CloseOpen(output);
+        var tool = _tools.Find(t => t.Index == delta.Index);
+        if (tool is null)
+        {
+            tool = new ToolState(delta.Index);
+            _tools.Add(tool);
+        }
+
+        tool.Id ??= delta.Id is { Length: > 0 } ? delta.Id : null;
+        tool.Name ??= delta.Name is { Length: > 0 } ? delta.Name : null;
+        if (tool.Item is null)
+        {
+            if (tool.Name is null)
+            {
+                // The name must come first in output_item.added: hold the arguments until it arrives.
+                tool.Pending.Append(delta.Arguments);
+                return;
+            }
+
+            StartTool(tool, output);
+        }
+
+        WriteArguments(tool, delta.Arguments, output);
+    }
+
+    private void StartTool(ToolState tool, IBufferWriter<byte> output)
+    {
+        var item = tool.Item = Output.Add(ResponseItemKind.FunctionCall);
+        (item.Namespace, item.Name) = _request.ToolNames.Restore(tool.Name ?? "");
+        item.CallId = tool.Id ?? Output.CallIdFor(Output.Items.Count - 1);
+        WriteItemEvent(output, "response.output_item.added"u8, item, done: false);
+        if (tool.Pending.Length > 0)
+        {
+            var pending = tool.Pending.ToString();
+            tool.Pending.Clear();
+            WriteArguments(tool, pending, output);
+        }
+    }
+
+    private void WriteArguments(ToolState tool, string? arguments, IBufferWriter<byte> output)
+    {
+        if (string.IsNullOrEmpty(arguments))
+        {
+            return;
+        }
+
+        var item = tool.Item!;
+        item.Text.Append(arguments);
+        var json = Begin(output, "response.function_call_arguments.delta"u8);
+        json.WriteString("item_id"u8, item.Id);
+        json.WriteNumber("output_index"u8, Output.Items.IndexOf(item));
+        json.WriteString("delta"u8, arguments);
+        End();
+    }
+
+    private void End(IBufferWriter<byte> output)
+    {
+        CloseOpen(output);
+        foreach (var tool in _tools)
+        {
+            if (tool.Item is null)
+            {
+                StartTool(tool, output);
+            }
+
+            var item = tool.Item!;
+            var json = Begin(output, "response.function_call_arguments.done"u8);
+            json.WriteString("item_id"u8, item.Id);
+            json.WriteNumber("output_index"u8, Output.Items.IndexOf(item));
+            json.WriteString("name"u8, item.Name);
+            json.WriteString("arguments"u8, item.Text.ToString());
+            End();
+            WriteItemEvent(output, "response.output_item.done"u8, item, done: true);
+        }
+
+        Output.Finish(_finishReason);
+        Output.Usage = Usage ?? Estimate();
+        WriteResponseEvent(output, Output.Status == "incomplete" ? "response.incomplete"u8 : "response.completed"u8);
+        Finished = true;
+        Completed?.Invoke(Output);
+    }
+
+    private TokenUsage Estimate() => new(_estimatedInputTokens, Output.EstimateOutputTokens(), 0, Estimated: true);
+
+    private Utf8JsonWriter Begin(IBufferWriter<byte> output, ReadOnlySpan<byte> type)
+    {
+        var json = _json = _sse.Begin(output, type);
+        json.WriteStartObject();
+        json.WriteString("type"u8, type);
+        json.WriteNumber("sequence_number"u8, _sequence++);
+        return json;
+    }
+
+    private void End()
+    {
+        // The writer Begin returned is the SSE writer's own: close the event object, then the event.
+        _json!.WriteEndObject();
+        _sse.End();
+    }
+
+    private void WriteResponseEvent(IBufferWriter<byte> output, ReadOnlySpan<byte> type)
+    {
+        var json = Begin(output, type);
+        json.WritePropertyName("response"u8);
+        Output.WriteResponse(json);
+        End();
+    }
+
+    private void WriteItemEvent(IBufferWriter<byte> output, ReadOnlySpan<byte> type, ResponseOutputItem item, bool done)
+    {
+        var json = Begin(output, type);
+        json.WriteNumber("output_index"u8, Output.Items.IndexOf(item));
+        json.WritePropertyName("item"u8);
+        ResponseOutput.WriteItem(json, item, done);
+        End();
+    }
+
+    private void WritePartAddress(Utf8JsonWriter json, ResponseOutputItem item)
+    {
+        json.WriteString("item_id"u8, item.Id);
+        json.WriteNumber("output_index"u8, Output.Items.IndexOf(item));
+        json.WriteNumber(item.Kind == ResponseItemKind.Message ? "content_index"u8 : "summary_index"u8, 0);
+    }
+
+    private static void WritePart(Utf8JsonWriter json, ResponseOutputItem item, string text)
+    {
+        json.WritePropertyName("part"u8);
+        if (item.Kind == ResponseItemKind.Message)
+        {
+            ResponseOutput.WriteTextPart(json, text);
+        }
+        else
+        {
+            json.WriteStartObject();
+            json.WriteString("type"u8, "summary_text"u8);
+            json.WriteString("text"u8, text);
+            json.WriteEndObject();
+        }
+    }
+
+    private sealed class ToolState(int index)
+    {
+        public int Index { get; } = index;
+
+        public string? Id { get; set; }
+
+        public string? Name { get; set; }
+
+        public System.Text.StringBuilder Pending { get; } = new();
+
+        public ResponseOutputItem? Item { get; set; }
+    }
+}
