@@ -27,6 +27,9 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
     private TranslatedRequest? _anthropic;
     private IPivotStreamWriter? _writer;
 
+    // The upstream's stream carried an error chunk: the client got its error signal, and the attempt is no success.
+    private bool _upstreamFailed;
+
     /// <summary>Gets the translations' notes (what they left out) at debug level.</summary>
     public ILogger? Logger { get; init; }
 
@@ -154,7 +157,7 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        return new RelayResult(writer.Usage, ttft, true);
+        return new RelayResult(writer.Usage, ttft, !_upstreamFailed);
     }
 
     /// <summary>An <c>anthropic/</c> upstream: each event becomes pivot chunks (the existing pair), handed on at once.</summary>
@@ -197,10 +200,10 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        return new RelayResult(translator.Usage, ttft, true);
+        return new RelayResult(translator.Usage, ttft, !_upstreamFailed && !translator.Failed);
     }
 
-    private static void Drain(ArrayBufferWriter<byte> pivot, SseParser chunks, IPivotStreamWriter writer, IBufferWriter<byte> output)
+    private void Drain(ArrayBufferWriter<byte> pivot, SseParser chunks, IPivotStreamWriter writer, IBufferWriter<byte> output)
     {
         if (pivot.WrittenCount == 0)
         {
@@ -216,7 +219,7 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
     }
 
     /// <summary>One pivot <c>data:</c> payload: <c>[DONE]</c>, an error chunk, or a chunk.</summary>
-    private static void Forward(ReadOnlySpan<byte> data, IPivotStreamWriter writer, IBufferWriter<byte> output)
+    private void Forward(ReadOnlySpan<byte> data, IPivotStreamWriter writer, IBufferWriter<byte> output)
     {
         var trimmed = data.Trim(" \t\r\n"u8);
         if (trimmed.IsEmpty)
@@ -232,6 +235,7 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
 
         if (trimmed.StartsWith("{\"error\""u8) && TryReadError(trimmed, out var type, out var message))
         {
+            _upstreamFailed = true;
             writer.OnError(type, message, output);
             return;
         }

@@ -114,9 +114,10 @@ public sealed class PivotCallTests
         var spoke = new RecordingSpoke(stream: true);
         var (context, call) = NewCall();
 
-        await spoke.RelayAsync(context, DeploymentOf("openai"), Upstream(sse), call, CancellationToken.None);
+        var result = await spoke.RelayAsync(context, DeploymentOf("openai"), Upstream(sse), call, CancellationToken.None);
 
         Assert.Equal(["start", "error:server_error:overloaded"], spoke.Log);
+        Assert.False(result.Completed);
     }
 
     [Fact]
