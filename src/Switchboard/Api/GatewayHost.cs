@@ -24,6 +24,9 @@ internal sealed record GatewayOptions
 
     /// <summary>The SQLite file when no database_url is set; default: switchboard.db beside the config file.</summary>
     public string? DatabasePath { get; init; }
+
+    /// <summary>An OTLP/HTTP collector base URL for traces, over the environment's (tests).</summary>
+    public Uri? TracesEndpoint { get; init; }
 }
 
 /// <summary>Builds and runs the gateway web application from a config snapshot.</summary>
@@ -38,6 +41,10 @@ internal static class GatewayHost
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.AddServerHeader = false;
             kestrel.Listen(ParseHost(options.Host), options.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            if (config.General.MetricsPort is { } metricsPort && !config.General.DisableMetrics)
+            {
+                kestrel.Listen(ParseHost(options.Host), metricsPort);
+            }
         });
         builder.Logging.ClearProviders();
         if (logging is not null)
@@ -79,10 +86,20 @@ internal static class GatewayHost
         builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Auth);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Admission);
 
+        if (Telemetry.TelemetrySetup.TraceExportFor(config, options.TracesEndpoint, Environment.GetEnvironmentVariable) is { } traces)
+        {
+            Telemetry.TelemetrySetup.AddTracing(builder.Services, traces);
+        }
+
         var app = builder.Build();
         var services = app.Services.GetRequiredService<GatewayServices>();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleExceptionAsync, SuppressDiagnosticsCallback = _ => true });
         app.UseStatusCodePages(new StatusCodePagesOptions { HandleAsync = StatusCodePageAsync });
+        if (services.Telemetry.Metrics is { } metrics)
+        {
+            Telemetry.TelemetrySetup.MapMetrics(app, metrics, config);
+        }
+
         app.MapHealthEndpoints(services);
         app.MapOpenAiEndpoints(services);
         app.MapAnthropicEndpoints(services);

@@ -26,6 +26,7 @@ internal sealed class GatewayServices : IDisposable
         UsageSink = usage;
         Auth = new AuthService(config.General.MasterKey, store, time, loggers.CreateLogger<AuthService>());
         Admission = new AdmissionController(store, time, loggers.CreateLogger<AdmissionController>());
+        Telemetry = new Telemetry.GatewayTelemetry(config.General.DisableMetrics ? null : new Telemetry.GatewayMetrics(Router, usage, Admission.GetSpend, time), time);
         if (config.Router.DisabledProbeInterval is { } probeInterval)
         {
             Probe = new DisabledKeyProbe(Router, probeInterval, time, (d, ct) => KeyProbe.SendAsync(AdapterFor(d.Config), d.Config, time, ct));
@@ -45,6 +46,9 @@ internal sealed class GatewayServices : IDisposable
     public UsageSink UsageSink { get; }
     public AuthService Auth { get; }
     public AdmissionController Admission { get; }
+
+    /// <summary>Prometheus metrics and OpenTelemetry spans of the proxy path (one hook per place).</summary>
+    public Telemetry.GatewayTelemetry Telemetry { get; }
 
     /// <summary>Tries keys disabled by 401/403 again every <c>disabled_probe_interval</c>; null when that is off.</summary>
     public DisabledKeyProbe? Probe { get; }
