@@ -105,7 +105,8 @@ internal static class GatewayTracing
         span.SetTag("switchboard.retry", retry);
         if (previous is not null)
         {
-            span.SetTag("switchboard.retry_reason", Reason(previous));
+            span.SetTag("switchboard.retry_reason", previous.Kind.ToString());
+            span.SetTag("switchboard.retry_provider_code", previous.ProviderCode);
         }
 
         return span;
@@ -119,7 +120,8 @@ internal static class GatewayTracing
         }
 
         span.SetTag("http.response.status_code", failure.HttpStatus);
-        span.SetTag("error.type", Reason(failure));
+        span.SetTag("error.type", failure.Kind.ToString());
+        span.SetTag("switchboard.provider_code", failure.ProviderCode);
         DateTimeOffset? until;
         lock (lease.Group.Gate)
         {
@@ -139,7 +141,4 @@ internal static class GatewayTracing
     {
         span?.SetTag("http.response.status_code", status);
     }
-
-    private static string Reason(UpstreamFailure failure) =>
-        failure.ProviderCode is null ? failure.Kind.ToString() : failure.Kind + ":" + failure.ProviderCode;
 }

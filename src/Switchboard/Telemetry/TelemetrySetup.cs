@@ -39,11 +39,17 @@ internal static class TelemetrySetup
         return wanted ? new TraceExport(null, null) : null;
     }
 
+    /// <summary>
+    /// .NET's HttpClient makes its own span per request under the current one and sends that span's id upstream: exported
+    /// too, so that the upstream's parent is in the trace (a child of the attempt span).
+    /// </summary>
+    private const string HttpClientSource = "System.Net.Http";
+
     public static void AddTracing(IServiceCollection services, TraceExport export)
     {
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") ?? "switchboard"))
-            .WithTracing(tracing => tracing.AddSource(GatewayTracing.SourceName).AddOtlpExporter(otlp =>
+            .WithTracing(tracing => tracing.AddSource(GatewayTracing.SourceName, HttpClientSource).AddOtlpExporter(otlp =>
             {
                 if (export.Endpoint is not null)
                 {
