@@ -53,12 +53,8 @@ internal static class GatewayHost
         }
         else
         {
-            builder.Logging.AddSimpleConsole(console =>
-            {
-                console.SingleLine = true;
-                console.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
-                console.UseUtcTimestamp = false;
-            });
+            Observability.ConsoleLogs.Add(builder.Logging, config.LiteLlm.JsonLogs);
+            Observability.BufferedConsoleOutput.Current?.ConfigureRotation(null, config.General.LogMaxSizeMb, config.General.LogMaxSizeMb is null ? null : config.General.LogMaxFiles);
         }
 
         builder.Logging.SetMinimumLevel(options.DetailedDebug || config.LiteLlm.SetVerbose ? LogLevel.Debug : LogLevel.Information);
