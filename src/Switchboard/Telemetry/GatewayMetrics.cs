@@ -204,14 +204,24 @@ internal sealed class GatewayMetrics
         var series = meter.For(requestedModel);
         series.Total.Increment();
         series.Success.Increment();
+        if (lease.Deployment.CooldownUntil is { } until && until > _time.GetUtcNow())
+        {
+            // The headers said the quota is spent: the router cooled the deployment down pre-emptively (read without the
+            // group's lock here; NoticeCooldown reads it again under the lock).
+            meter.NoticeCooldown(lease, 429, null);
+        }
+
+        // The remaining-quota gauges are scraped, not summed: read the headers (an allocation each) at most once a second.
+        var tick = Environment.TickCount64;
+        if (tick - Volatile.Read(ref meter.HeadersReadAt) < 1000)
+        {
+            return;
+        }
+
+        Volatile.Write(ref meter.HeadersReadAt, tick);
         if (response.Header("x-ratelimit-remaining-requests") is { } requests && long.TryParse(requests, out var r))
         {
             meter.RemainingRequests = r;
-            if (r == 0)
-            {
-                // The headers said the quota is spent: the router cooled the deployment down pre-emptively.
-                meter.NoticeCooldown(lease, 429, null);
-            }
         }
 
         if (response.Header("x-ratelimit-remaining-tokens") is { } tokens && long.TryParse(tokens, out var t))
@@ -458,6 +468,9 @@ internal sealed class GatewayMetrics
 
         public Deployment Deployment { get; }
         public string[] Labels { get; }
+        /// <summary><see cref="Environment.TickCount64"/> when the rate-limit headers were last read (once a second at most).</summary>
+        public long HeadersReadAt = long.MinValue / 2;
+
         public long? RemainingRequests { get; set; }
         public long? RemainingTokens { get; set; }
 

@@ -145,6 +145,21 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_UpstreamSaysQuotaSpent_RemainingRequestsZeroAndPreEmptiveCooldownCounted()
+    {
+        // hdr- keys answer normally with x-ratelimit-remaining-requests: 0 (reset in 20 s).
+        var config = new GatewayConfig { ModelList = [Configs.Http("hdr-pool", "d-hdr", _mock.BaseUrl, "hdr-eee")] };
+        await using var gateway = await TestGateway.StartAsync(config);
+        await ExpectAsync(gateway, Chat("any", "hdr-pool", stream: false), HttpStatusCode.OK);
+        var (samples, _) = PrometheusTextParser.Parse(await gateway.Client.GetStringAsync("/metrics"), openMetrics: false);
+        var remaining = Assert.Single(samples, s => s.Name == "litellm_remaining_requests_metric");
+        Assert.Equal(("hdr-pool", "d-hdr", "openai", 0.0), (remaining.Label("model_group"), remaining.Label("model_id"), remaining.Label("api_provider"), remaining.Value));
+        Assert.Equal(1, Sum(samples, "litellm_deployment_cooled_down_total", ("model_id", "d-hdr"), ("exception_status", "429")));
+        Assert.Equal(1, Sum(samples, "switchboard_deployment_cooldowns_total", ("model_id", "d-hdr"), ("reason", "RateLimited")));
+        Assert.Equal(2, Sum(samples, "litellm_deployment_state", ("model_id", "d-hdr")));
+    }
+
+    [Fact]
     public async Task Metrics_AcceptOpenMetrics_AnswersOpenMetricsWithEof()
     {
         await using var gateway = await TestGateway.StartAsync(MixConfig());
