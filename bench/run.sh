@@ -15,6 +15,7 @@
 #   BENCH_CASES="load seq pool overhead keys"   which parts to run
 #   BENCH_SKIP_PUBLISH=1  reuse bench/.out/switchboard          BENCH_KEYS_EXTRA_YAML   appended to the keys case's config
 #   BENCH_KEYS_AA=1       keys case with the open config on both sides (measures the harness's bias)
+#   BENCH_METRICS_AB=1    keys case as metrics off ("plain") vs metrics on ("keys+usage" label), both open
 #   BENCH_KEYS_PG=1       keys case with usage in a throwaway PostgreSQL server instead of SQLite
 #   --quick               a ≤ 2-minute run: load (1 round, 5 s runs) and seq only, 20 s of gateway warm-up; the ratios the
 #                         docs quote come from full runs, quick ones are for checking a change in passing
@@ -386,7 +387,11 @@ case_overhead() {
 case_keys() {
   local open_cfg="$TMP/keys-open.yaml" cfg="$TMP/keys.yaml" master="sk-bench-master-0001" main_port=$GW_PORT main_pid=$GW_PID
   write_config "$open_cfg" "$(printf 'general_settings:\n  disable_spend_logs: true')"
-  if [[ "${BENCH_KEYS_AA:-0}" == 1 ]]; then
+  if [[ "${BENCH_METRICS_AB:-0}" == 1 ]]; then
+    # Issue 14: both open; the "plain" side with metrics off, the "keys" side with metrics on (the default).
+    write_config "$open_cfg" "$(printf 'general_settings:\n  disable_spend_logs: true\n  disable_metrics: true')"
+    write_config "$cfg" "$(printf 'general_settings:\n  disable_spend_logs: true')"
+  elif [[ "${BENCH_KEYS_AA:-0}" == 1 ]]; then
     cp "$open_cfg" "$cfg"
   else
     local extra=${BENCH_KEYS_EXTRA_YAML:-}
@@ -400,7 +405,7 @@ case_keys() {
   local open_port=$GW_PORT open_pid=$GW_PID
   start_gateway switchboard-keys "$cfg"
   local keys_port=$GW_PORT keys_pid=$GW_PID response vkey round
-  if [[ "${BENCH_KEYS_AA:-0}" == 1 ]]; then
+  if [[ "${BENCH_KEYS_AA:-0}" == 1 || "${BENCH_METRICS_AB:-0}" == 1 ]]; then
     vkey=ok-bench-1
   else
     response=$(curl -sS --max-time 10 -X POST "http://127.0.0.1:$keys_port/key/generate" -H "Authorization: Bearer $master" \

@@ -3,6 +3,7 @@
 #   ./scripts/start-litellm-proxy.sh start|stop|status|restart|logs
 # Config: $LITELLM_CONFIG, else ./litellm-config.yaml, else the built-in demo (examples/demo-config.yaml, mock keys).
 # Port: $LITELLM_PORT, else 4000. Log: .litellm-proxy.log. Pid: .litellm-proxy.pid (only this pid is ever stopped).
+# Log rotation: $LITELLM_LOG_MAX_SIZE_MB and $LITELLM_LOG_MAX_FILES (or log_max_size_mb / log_max_files in general_settings).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -88,7 +89,10 @@ start() {
   "$BINARY" check --config "$CONFIG" >/dev/null 2>"$ROOT/.artifacts/check.log" \
     || { cat "$ROOT/.artifacts/check.log" >&2; die "the config $CONFIG is not valid"; }
   say "Starting Switchboard on port $PORT with $CONFIG (log: $LOG_FILE)"
-  nohup "$BINARY" --config "$CONFIG" --port "$PORT" --host "$HOST" >>"$LOG_FILE" 2>&1 </dev/null &
+  # The gateway rotates the log itself past LITELLM_LOG_MAX_SIZE_MB (or the config's log_max_size_mb), keeping
+  # LITELLM_LOG_MAX_FILES (or log_max_files, default 5) rotated files: .litellm-proxy.log.1 ... .N.
+  SWITCHBOARD_LOG_FILE="$LOG_FILE" SWITCHBOARD_LOG_MAX_SIZE_MB="${LITELLM_LOG_MAX_SIZE_MB:-}" SWITCHBOARD_LOG_MAX_FILES="${LITELLM_LOG_MAX_FILES:-}" \
+    nohup "$BINARY" --config "$CONFIG" --port "$PORT" --host "$HOST" >>"$LOG_FILE" 2>&1 </dev/null &
   local pid=$!
   printf '%s\n%s\n%s\n' "$pid" "$PORT" "$CONFIG" >"$PID_FILE"
   local waited=0

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Switchboard.Observability;
 using Switchboard.Routing;
+using Switchboard.Telemetry;
 using Switchboard.Upstream;
 
 namespace Switchboard.Api;
@@ -44,11 +45,14 @@ internal sealed class AttemptLoop(GatewayServices services)
                     continue;
                 }
 
+                call.FallbackTried |= group != firstGroup;
                 excluded.Clear();
                 var backoffs = 0;
                 while (true)
                 {
+                    var waitStarted = time.GetTimestamp();
                     var decision = await router.AcquireAsync(group, new RouteRequest(excluded, call.SessionId, call.EstimatedInputTokens) { Stream = protocol.Stream }, ct);
+                    call.QueueTime += time.GetElapsedTime(waitStarted);
                     if (!decision.Success)
                     {
                         lastDecision = decision;
@@ -74,11 +78,12 @@ internal sealed class AttemptLoop(GatewayServices services)
                         pendingRetry = null;
                     }
 
+                    using var attemptSpan = GatewayTelemetry.AttemptStarted(deployment, call.Retries, lastFailure);
                     var attempt = await SendAsync(deployment, protocol, call, ct);
                     if (attempt.Failure is null)
                     {
                         await using var response = attempt.Response!;
-                        await RelayAsync(context, lease, response, group, call, protocol, attempt.StartedTimestamp, ct);
+                        await RelayAsync(context, lease, response, group, call, protocol, attempt.StartedTimestamp, attemptSpan, ct);
                         return;
                     }
 
@@ -87,6 +92,7 @@ internal sealed class AttemptLoop(GatewayServices services)
                     history.Add(failure, services.Time.GetUtcNow());
                     call.ErrorClass = failure.ProviderCode is null ? failure.Kind.ToString() : $"{failure.Kind}:{failure.ProviderCode}";
                     router.ReportFailure(lease, failure);
+                    services.Telemetry.AttemptFailed(attemptSpan, lease, call.RequestedModel, failure);
                     if (!failure.IsRetryableOnAnotherDeployment)
                     {
                         context.Response.Headers["x-litellm-model-id"] = deployment.Id;
@@ -198,7 +204,8 @@ internal sealed class AttemptLoop(GatewayServices services)
         }
     }
 
-    private async Task RelayAsync(HttpContext context, DeploymentLease lease, UpstreamResponse response, ModelGroup group, CallState call, IProxyProtocol protocol, long sendStarted, CancellationToken ct)
+    private async Task RelayAsync(HttpContext context, DeploymentLease lease, UpstreamResponse response, ModelGroup group, CallState call, IProxyProtocol protocol, long sendStarted,
+        System.Diagnostics.Activity? attemptSpan, CancellationToken ct)
     {
         var deployment = lease.Deployment;
         call.ServedBy = deployment;
@@ -225,6 +232,7 @@ internal sealed class AttemptLoop(GatewayServices services)
             var stalled = ex is StreamIdleTimeoutException;
             var failure = FailureClassifier.FromException(ex, timedOut: stalled, services.Secrets);
             services.Router.ReportFailure(lease, failure);
+            services.Telemetry.AttemptFailed(attemptSpan, lease, call.RequestedModel, failure);
             Log.MidStreamFailure(services.Logger, call.CallId, deployment.Id, ex.GetType().Name);
             call.ErrorClass = stalled ? "stream_idle_timeout" : "stream_error";
             if (context.Response.HasStarted)
@@ -249,7 +257,9 @@ internal sealed class AttemptLoop(GatewayServices services)
         {
             // The upstream ended its stream with an error event: its failure, counted like a broken stream.
             call.ErrorClass = "stream_error";
-            services.Router.ReportFailure(lease, new UpstreamFailure(FailureKind.Retryable, response.StatusCode, null, "the upstream ended its stream with an error event", null, null));
+            var broken = new UpstreamFailure(FailureKind.Retryable, response.StatusCode, null, "the upstream ended its stream with an error event", null, null);
+            services.Router.ReportFailure(lease, broken);
+            services.Telemetry.AttemptFailed(attemptSpan, lease, call.RequestedModel, broken);
             return;
         }
 
@@ -260,6 +270,7 @@ internal sealed class AttemptLoop(GatewayServices services)
             usage?.OutputTokens ?? 0,
             RateLimitHeaders.Read(response.Header, services.Time.GetUtcNow()),
             RateLimitHeaders.ReadRequestWindow(response.Header, services.Time.GetUtcNow())));
+        services.Telemetry.AttemptServed(attemptSpan, lease, call.RequestedModel, response);
     }
 
     private async Task WriteUpstreamErrorAsync(HttpContext context, ClientApi api, CallState call, UpstreamFailure failure)

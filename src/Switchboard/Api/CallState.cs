@@ -26,6 +26,12 @@ internal sealed class CallState
     /// <summary>Time spent waiting on upstreams (connect to last byte), summed over attempts.</summary>
     public TimeSpan UpstreamTime { get; set; }
     public int Retries { get; set; }
+
+    /// <summary>Time spent waiting for a free deployment (the router's queue), summed over attempts.</summary>
+    public TimeSpan QueueTime { get; set; }
+
+    /// <summary>A fallback group was tried, whether or not it served (for the fallback metrics).</summary>
+    public bool FallbackTried { get; set; }
     public Deployment? ServedBy { get; set; }
 
     /// <summary>Answered from the response cache: no upstream was called, nothing is billed.</summary>

@@ -38,6 +38,9 @@ internal sealed record GatewayOptions
     public string? SslCertfilePath { get; init; }
 
     public string? SslKeyfilePath { get; init; }
+
+    /// <summary>An OTLP/HTTP collector base URL for traces, over the environment's (tests).</summary>
+    public Uri? TracesEndpoint { get; init; }
 }
 
 /// <summary>Builds and runs the gateway web application from a config snapshot.</summary>
@@ -61,6 +64,10 @@ internal static class GatewayHost
                     listen.UseHttps(certificate);
                 }
             });
+            if (config.General.MetricsPort is { } metricsPort && !config.General.DisableMetrics)
+            {
+                kestrel.Listen(ParseHost(options.Host), metricsPort);
+            }
         });
         builder.Logging.ClearProviders();
         if (logging is not null)
@@ -69,12 +76,8 @@ internal static class GatewayHost
         }
         else
         {
-            builder.Logging.AddSimpleConsole(console =>
-            {
-                console.SingleLine = true;
-                console.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
-                console.UseUtcTimestamp = false;
-            });
+            Observability.ConsoleLogs.Add(builder.Logging, config.LiteLlm.JsonLogs);
+            Observability.BufferedConsoleOutput.Current?.ConfigureRotation(null, config.General.LogMaxSizeMb, config.General.LogMaxSizeMb is null ? null : config.General.LogMaxFiles);
         }
 
         builder.Logging.SetMinimumLevel(options.DetailedDebug || config.LiteLlm.SetVerbose ? LogLevel.Debug : LogLevel.Information);
@@ -107,10 +110,20 @@ internal static class GatewayHost
         builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Auth);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Admission);
 
+        if (Telemetry.TelemetrySetup.TraceExportFor(config, options.TracesEndpoint, Environment.GetEnvironmentVariable) is { } traces)
+        {
+            Telemetry.TelemetrySetup.AddTracing(builder.Services, traces);
+        }
+
         var app = builder.Build();
         var services = app.Services.GetRequiredService<GatewayServices>();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleExceptionAsync, SuppressDiagnosticsCallback = _ => true });
         app.UseStatusCodePages(new StatusCodePagesOptions { HandleAsync = StatusCodePageAsync });
+        if (services.Telemetry.Metrics is { } metrics)
+        {
+            Telemetry.TelemetrySetup.MapMetrics(app, metrics, config);
+        }
+
         app.MapHealthEndpoints(services);
         app.MapOpenAiEndpoints(services);
         app.MapAnthropicEndpoints(services);

@@ -31,6 +31,8 @@ internal sealed class GatewayServices : IDisposable
         Admission = new AdmissionController(store, time, loggers.CreateLogger<AdmissionController>());
         Shared = SharedState.Create(config, time, loggers);
         Shared.Attach(Router, Admission, Auth);
+
+        Telemetry = new Telemetry.GatewayTelemetry(config.General.DisableMetrics ? null : new Telemetry.GatewayMetrics(Router, usage, Admission.GetSpend, time), time);
         if (config.Router.DisabledProbeInterval is { } probeInterval)
         {
             Probe = new DisabledKeyProbe(Router, probeInterval, time, (d, ct) => KeyProbe.SendAsync(AdapterFor(d.Config), d.Config, time, ct));
@@ -75,6 +77,9 @@ internal sealed class GatewayServices : IDisposable
 
     /// <summary>State shared with other instances through Redis (architecture decision 6); <see cref="SharedState.Connected"/> is the health flag.</summary>
     public SharedState Shared { get; }
+
+    /// <summary>Prometheus metrics and OpenTelemetry spans of the proxy path (one hook per place).</summary>
+    public Telemetry.GatewayTelemetry Telemetry { get; }
 
     /// <summary>Tries keys disabled by 401/403 again every <c>disabled_probe_interval</c>; null when that is off.</summary>
     public DisabledKeyProbe? Probe { get; }

@@ -22,7 +22,10 @@ internal sealed class ProxyEndpoint(GatewayServices services)
         string? model = null;
         var stream = false;
         Admission.AdmissionLease? admitted = null;
+        Auth.Caller? caller = null;
+        string? firstGroup = null;
         services.Calls.Enter();
+        var span = services.Telemetry.CallStarted(context.Request);
         try
         {
             var auth = await services.Auth.AuthenticateAsync(context.Request, context.RequestAborted);
@@ -32,7 +35,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
                 return;
             }
 
-            var caller = auth.Caller!;
+            caller = auth.Caller!;
             using var body = await RequestBody.ReadAsync(context.Request, services.Config.General.MaxRequestBodyBytes, context.RequestAborted);
             if (body is null)
             {
@@ -61,6 +64,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             model = fields.Model!;
             stream = fields.Stream;
             var group = services.Router.ResolveGroup(model);
+            firstGroup = group?.Name;
             if (group is null)
             {
                 await ApiErrors.WriteAsync(context, api, api == ClientApi.Anthropic ? 404 : 400,
@@ -155,6 +159,28 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             {
                 Record(context, api, call, stream, total, admitted);
             }
+
+            services.Telemetry.CallEnded(span, new Telemetry.CallFacts
+            {
+                Route = (context.GetEndpoint() as Microsoft.AspNetCore.Routing.RouteEndpoint)?.RoutePattern.RawText ?? "",
+                Status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode,
+                Caller = caller,
+                RequestedModel = model,
+                FirstGroup = firstGroup,
+                ServedBy = call?.ServedBy,
+                ServedGroup = call?.ServedGroup,
+                FallbackTried = call?.FallbackTried ?? false,
+                ErrorClass = call?.ErrorClass,
+                Retries = call?.Retries ?? 0,
+                Stream = stream,
+                Total = total,
+                Upstream = upstream,
+                QueueTime = call?.QueueTime ?? TimeSpan.Zero,
+                TimeToFirstToken = call?.TimeToFirstToken,
+                Usage = call?.Usage,
+                Cost = call?.Cost ?? 0,
+                CallId = callId,
+            });
 
             admitted?.Dispose();
             services.Calls.Exit();

@@ -8,7 +8,7 @@ internal sealed partial class ConfigParser
 {
     private static readonly HashSet<string> s_unsupportedLiteLlm = new(StringComparer.Ordinal)
     {
-        "success_callback", "failure_callback", "callbacks", "service_callback", "turn_off_message_logging",
+        "service_callback", "turn_off_message_logging",
         "redact_user_api_key_info", "redact_messages_in_exceptions", "max_budget", "budget_duration", "telemetry",
         "default_team_settings", "default_internal_user_params", "upperbound_key_generate_params", "allowed_fails",
         "content_policy_fallbacks", "default_fallbacks", "force_ipv4", "modify_params", "enable_preview_features",
@@ -42,6 +42,20 @@ internal sealed partial class ConfigParser
                 case "cache_params": s = s with { CacheParams = StringMap(value, keyPath) ?? s.CacheParams }; break;
                 case "set_verbose": s = s with { SetVerbose = Bool(value, keyPath) ?? s.SetVerbose }; break;
                 case "json_logs": s = s with { JsonLogs = Bool(value, keyPath) ?? s.JsonLogs }; break;
+                case "callbacks" or "success_callback" or "failure_callback":
+                    // otel and prometheus are honoured; other integrations (langfuse, datadog…) are warned about.
+                    var callbacks = StringList(value, keyPath);
+                    var known = callbacks.Where(c => c.ToLowerInvariant() is "otel" or "opentelemetry" or "prometheus").ToList();
+                    if (known.Count < callbacks.Count)
+                    {
+                        Unsupported(keyPath, value);
+                    }
+
+                    s = s with { Callbacks = [.. s.Callbacks, .. known.Where(c => !s.Callbacks.Contains(c))] };
+                    break;
+                case "require_auth_for_metrics_endpoint":
+                    s = s with { RequireAuthForMetricsEndpoint = Bool(value, keyPath) ?? s.RequireAuthForMetricsEndpoint };
+                    break;
                 case "fallbacks": fallbacks = Fallbacks(value, keyPath); break;
                 case "context_window_fallbacks": contextFallbacks = Fallbacks(value, keyPath); break;
                 default: Ignore(keyPath, value, s_unsupportedLiteLlm.Contains(key)); break;
@@ -49,6 +63,17 @@ internal sealed partial class ConfigParser
         }
 
         return (s, fallbacks, contextFallbacks);
+    }
+
+    /// <summary>A list of strings, or one string (LiteLLM accepts both for callbacks).</summary>
+    private List<string> StringList(YamlNode node, string path)
+    {
+        if (node is YamlSequenceNode seq)
+        {
+            return [.. seq.Children.Select((c, i) => String(c, Item(path, i))).OfType<string>()];
+        }
+
+        return String(node, path) is { } one ? [one] : [];
     }
 
     private GeneralSettings? ParseGeneralSettings(YamlNode node, string path)
@@ -102,6 +127,18 @@ internal sealed partial class ConfigParser
                         g = g with { MaxSseEventBytes = maxEvent };
                     }
 
+                    break;
+                case "disable_metrics":
+                    g = g with { DisableMetrics = Bool(value, keyPath) ?? g.DisableMetrics };
+                    break;
+                case "metrics_port":
+                    g = g with { MetricsPort = Int(value, keyPath, 1) is { } port and <= 65535 ? port : g.MetricsPort };
+                    break;
+                case "log_max_size_mb":
+                    g = g with { LogMaxSizeMb = Number(value, keyPath, 0, minExclusive: true) ?? g.LogMaxSizeMb };
+                    break;
+                case "log_max_files":
+                    g = g with { LogMaxFiles = Int(value, keyPath, 1) ?? g.LogMaxFiles };
                     break;
                 default:
                     Ignore(keyPath, value, s_unsupportedGeneral.Contains(key));

@@ -93,7 +93,18 @@ public sealed record LiteLlmSettings
     public bool Cache { get; init; }
     public IReadOnlyDictionary<string, string> CacheParams { get; init; } = new Dictionary<string, string>();
     public bool SetVerbose { get; init; }
+
+    /// <summary>One JSON object per log line (request lines, router events) instead of text.</summary>
     public bool JsonLogs { get; init; }
+
+    /// <summary>
+    /// <c>callbacks</c> (with <c>success_callback</c> / <c>failure_callback</c>): <c>otel</c> turns OpenTelemetry traces on;
+    /// <c>prometheus</c> is accepted (metrics are on anyway unless <c>general_settings.disable_metrics</c>).
+    /// </summary>
+    public IReadOnlyList<string> Callbacks { get; init; } = [];
+
+    /// <summary>LiteLLM's <c>require_auth_for_metrics_endpoint</c>: <c>/metrics</c> needs the master key (default off).</summary>
+    public bool RequireAuthForMetricsEndpoint { get; init; }
 }
 
 /// <summary><c>general_settings</c>.</summary>
@@ -139,4 +150,16 @@ public sealed record GeneralSettings
 
     /// <summary><c>ssl_certfile_path</c>: the PEM certificate (chain) for HTTPS; with the key, the gateway serves HTTPS only.</summary>
     public string? SslCertfilePath { get; init; }
+
+    /// <summary>Ours (<c>disable_metrics</c>): no Prometheus metrics are recorded and <c>/metrics</c> is not served.</summary>
+    public bool DisableMetrics { get; init; }
+
+    /// <summary>Ours (<c>metrics_port</c>): also serve <c>/metrics</c> (only it) on this port.</summary>
+    public int? MetricsPort { get; init; }
+
+    /// <summary>Ours (<c>log_max_size_mb</c>): the log file given with <c>--log_file</c> is rotated past this size; null never.</summary>
+    public double? LogMaxSizeMb { get; init; }
+
+    /// <summary>Ours (<c>log_max_files</c>): rotated log files kept beside the live one (<c>.1</c> … <c>.N</c>); 5 by default.</summary>
+    public int LogMaxFiles { get; init; } = 5;
 }

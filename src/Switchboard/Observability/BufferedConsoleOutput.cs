@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Switchboard.Observability;
@@ -8,13 +9,27 @@ namespace Switchboard.Observability;
 /// stdout each line is its own write system call. Lines keep the time they were logged at and reach the file within
 /// <see cref="FlushInterval"/>; disposing flushes what is left and restores the original output.
 /// </summary>
+/// <remarks>
+/// Size-based rotation (<c>log_max_size_mb</c>, <c>log_max_files</c>), when the start script names the file it appends
+/// stdout to (<c>SWITCHBOARD_LOG_FILE</c>): after a flush that leaves the file at or past the size, it is renamed to
+/// <c>.1</c> (older ones move up to <c>.N</c>, the oldest is dropped) and the gateway goes on writing to a new file under
+/// the same name, which it opens itself. Done by the gateway, so it keeps working while it runs; output written to the
+/// raw standard streams by something other than the console (a runtime crash report) still lands in the file the
+/// script opened, which may by then be <c>.1</c>.
+/// </remarks>
 internal sealed class BufferedConsoleOutput : IDisposable
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly TextWriter _original;
-    private readonly TextWriter _buffered;
+    private readonly TextWriter _originalError;
+    private readonly Lock _gate = new();
     private readonly Timer _timer;
+    private TextWriter _current;
+    private bool _ownsCurrent;
+    private string? _path;
+    private long _maxBytes;
+    private int _maxFiles;
     private int _disposed;
 
     /// <param name="original">What <see cref="Dispose"/> puts back under <see cref="Console.Out"/>.</param>
@@ -22,16 +37,22 @@ internal sealed class BufferedConsoleOutput : IDisposable
     internal BufferedConsoleOutput(TextWriter original, Stream stdout)
     {
         _original = original;
-        var writer = new StreamWriter(stdout, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 64 * 1024) { AutoFlush = false };
-        _buffered = TextWriter.Synchronized(writer);
+        _originalError = Console.Error;
+        _current = NewWriter(stdout);
+        Writer = new LockedWriter(this);
         _timer = new Timer(_ => Flush(), null, FlushInterval, FlushInterval);
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
         AppDomain.CurrentDomain.UnhandledException += OnUnhandledException;
     }
 
+    /// <summary>The instance installed under <see cref="Console.Out"/>, if any (for the host to apply the config's rotation).</summary>
+    public static BufferedConsoleOutput? Current { get; private set; }
+
     /// <summary>
     /// Puts a buffer under <see cref="Console.Out"/> when it is redirected (a terminal keeps its line-by-line output);
     /// call before the host creates its console logger, which keeps the writer it finds. Null when nothing was changed.
+    /// Rotation is taken from <c>SWITCHBOARD_LOG_FILE</c>, <c>SWITCHBOARD_LOG_MAX_SIZE_MB</c> and
+    /// <c>SWITCHBOARD_LOG_MAX_FILES</c> (set by the start script); the config's values, applied later, win.
     /// </summary>
     public static BufferedConsoleOutput? InstallWhenRedirected()
     {
@@ -42,11 +63,57 @@ internal sealed class BufferedConsoleOutput : IDisposable
 
         var output = new BufferedConsoleOutput(Console.Out, Console.OpenStandardOutput());
         Console.SetOut(output.Writer);
+        var size = double.TryParse(Environment.GetEnvironmentVariable("SWITCHBOARD_LOG_MAX_SIZE_MB"), NumberStyles.Float, CultureInfo.InvariantCulture, out var mb) ? mb : (double?)null;
+        var files = int.TryParse(Environment.GetEnvironmentVariable("SWITCHBOARD_LOG_MAX_FILES"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : (int?)null;
+        output.ConfigureRotation(Environment.GetEnvironmentVariable("SWITCHBOARD_LOG_FILE"), size, files);
+        Current = output;
         return output;
     }
 
     /// <summary>The buffered, thread-safe writer (what <see cref="Console.Out"/> is once installed).</summary>
-    internal TextWriter Writer => _buffered;
+    internal TextWriter Writer { get; }
+
+    /// <summary>
+    /// Rotates <paramref name="path"/> (the file standard output is appended to) past <paramref name="maxSizeMb"/>,
+    /// keeping <paramref name="maxFiles"/> rotated files (5 when null). A null path or size leaves rotation as it was.
+    /// </summary>
+    public void ConfigureRotation(string? path, double? maxSizeMb, int? maxFiles)
+    {
+        lock (_gate)
+        {
+            _path = string.IsNullOrEmpty(path) ? _path : Path.GetFullPath(path);
+            if (maxSizeMb is > 0)
+            {
+                _maxBytes = (long)(maxSizeMb.Value * 1024 * 1024);
+            }
+
+            if (maxFiles is > 0)
+            {
+                _maxFiles = maxFiles.Value;
+            }
+            else if (_maxFiles == 0)
+            {
+                _maxFiles = 5;
+            }
+
+            if (_path is not null && _maxBytes > 0)
+            {
+                // Errors of the runtime and of the host reach the rotated file too, not only the one the script opened.
+                Console.SetError(Writer);
+            }
+        }
+    }
+
+    /// <summary>Rotation by a byte count, for tests.</summary>
+    internal void ConfigureRotationBytes(string path, long maxBytes, int maxFiles)
+    {
+        lock (_gate)
+        {
+            _path = path;
+            _maxBytes = maxBytes;
+            _maxFiles = maxFiles;
+        }
+    }
 
     public void Dispose()
     {
@@ -60,6 +127,23 @@ internal sealed class BufferedConsoleOutput : IDisposable
         _timer.Dispose();
         Flush();
         Console.SetOut(_original);
+        if (ReferenceEquals(Console.Error, Writer))
+        {
+            Console.SetError(_originalError);
+        }
+
+        lock (_gate)
+        {
+            if (_ownsCurrent)
+            {
+                _current.Dispose();
+            }
+        }
+
+        if (ReferenceEquals(Current, this))
+        {
+            Current = null;
+        }
     }
 
     private void OnProcessExit(object? sender, EventArgs e) => Flush();
@@ -67,18 +151,119 @@ internal sealed class BufferedConsoleOutput : IDisposable
     // A crash ends the process without ProcessExit: the lines logged before it still reach the file.
     private void OnUnhandledException(object? sender, UnhandledExceptionEventArgs e) => Flush();
 
-    private void Flush()
+    internal void Flush()
     {
-        try
+        lock (_gate)
         {
-            _buffered.Flush();
+            try
+            {
+                _current.Flush();
+                RotateIfDueLocked();
+            }
+            catch (IOException)
+            {
+                // The reader went away (closed pipe), or the file could not be renamed: nothing to do until the next flush.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+            }
         }
-        catch (IOException)
+    }
+
+    private void RotateIfDueLocked()
+    {
+        if (_path is null || _maxBytes <= 0 || !File.Exists(_path) || new FileInfo(_path).Length < _maxBytes)
         {
-            // The reader went away (closed pipe): nothing to keep the lines for.
+            return;
         }
-        catch (ObjectDisposedException)
+
+        for (var i = _maxFiles - 1; i >= 1; i--)
         {
+            var older = $"{_path}.{i}";
+            if (File.Exists(older))
+            {
+                File.Move(older, $"{_path}.{i + 1}", overwrite: true);
+            }
         }
+
+        File.Move(_path, _path + ".1", overwrite: true);
+        var file = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        if (_ownsCurrent)
+        {
+            _current.Dispose();
+        }
+
+        _current = NewWriter(file);
+        _ownsCurrent = true;
+    }
+
+    private static StreamWriter NewWriter(Stream stream) =>
+        new(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 64 * 1024) { AutoFlush = false };
+
+    /// <summary>Every write under the output's lock, to whichever file is current.</summary>
+    private sealed class LockedWriter(BufferedConsoleOutput owner) : TextWriter
+    {
+        public override Encoding Encoding => Encoding.UTF8;
+
+        public override void Write(char value)
+        {
+            lock (owner._gate)
+            {
+                owner._current.Write(value);
+            }
+        }
+
+        public override void Write(string? value)
+        {
+            lock (owner._gate)
+            {
+                owner._current.Write(value);
+            }
+        }
+
+        public override void Write(char[] buffer, int index, int count)
+        {
+            lock (owner._gate)
+            {
+                owner._current.Write(buffer, index, count);
+            }
+        }
+
+        public override void Write(ReadOnlySpan<char> buffer)
+        {
+            lock (owner._gate)
+            {
+                owner._current.Write(buffer);
+            }
+        }
+
+        public override void WriteLine(string? value)
+        {
+            lock (owner._gate)
+            {
+                owner._current.WriteLine(value);
+            }
+        }
+
+        public override void WriteLine(ReadOnlySpan<char> buffer)
+        {
+            lock (owner._gate)
+            {
+                owner._current.WriteLine(buffer);
+            }
+        }
+
+        public override void WriteLine()
+        {
+            lock (owner._gate)
+            {
+                owner._current.WriteLine();
+            }
+        }
+
+        public override void Flush() => owner.Flush();
     }
 }
