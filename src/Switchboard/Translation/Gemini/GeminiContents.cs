@@ -444,7 +444,7 @@ internal sealed class GeminiContents(Utf8JsonWriter json, ToolNameMap names, Tra
         var kind = "empty";
         foreach (var property in part.EnumerateObject())
         {
-            if (property.Name is not ("thought" or "thoughtSignature" or "thought_signature" or "partMetadata" or "videoMetadata"))
+            if (property.Name is not ("thought" or "thoughtSignature" or "thought_signature" or "partMetadata"))
             {
                 kind = property.Name;
                 break;
