@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Loopback load benchmark: mock provider direct vs through Switchboard vs through nginx (plain reverse proxy),
+# Loopback load benchmark: mock provider direct vs through Switchboard vs through nginx (plain reverse proxy) vs through
+# a minimal YARP forwarder (bench/YarpPeer: the best .NET proxy with no logic),
 # non-stream and stream; 1- vs 8-deployment pools; the gateway's own overhead header; its RSS and CPU time.
 # Bounded (every wrk run has -d, every wait a deadline) and loopback only. Stops what it started, by PID.
 #
@@ -15,7 +16,15 @@
 #   BENCH_SKIP_PUBLISH=1  reuse bench/.out/switchboard          BENCH_KEYS_EXTRA_YAML   appended to the keys case's config
 #   BENCH_KEYS_AA=1       keys case with the open config on both sides (measures the harness's bias)
 #   BENCH_KEYS_PG=1       keys case with usage in a throwaway PostgreSQL server instead of SQLite
+#   --quick               a ≤ 2-minute run: load (1 round, 5 s runs) and seq only, 20 s of gateway warm-up; the ratios the
+#                         docs quote come from full runs, quick ones are for checking a change in passing
 set -euo pipefail
+
+if [[ "${1:-}" == --quick ]]; then
+  : "${BENCH_DURATION:=5}" "${BENCH_SEQ_DURATION:=3}" "${BENCH_WARMUP:=2}" "${BENCH_ROUNDS:=1}" "${BENCH_GW_WARMUP:=20}"
+  : "${BENCH_CASES:=load seq}"
+  export BENCH_DURATION BENCH_SEQ_DURATION BENCH_WARMUP BENCH_ROUNDS BENCH_GW_WARMUP BENCH_CASES
+fi
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH="$ROOT/bench"
@@ -38,6 +47,7 @@ RAW="$RESULTS/raw"
 TSV="$RESULTS/results.tsv"
 OUT="$BENCH/.out/switchboard"
 BIN="$OUT/switchboard"
+YARP_OUT="$BENCH/.out/yarp"
 TMP=$(mktemp -d /tmp/switchboard-bench.XXXXXX)
 CLK_TCK=$(getconf CLK_TCK)
 PIDS=()
@@ -107,6 +117,8 @@ publish() {
   log "publishing Release build to bench/.out/switchboard"
   timeout 900 dotnet publish "$ROOT/src/Switchboard" -c Release -o "$OUT" --nologo -v quiet >"$RESULTS/publish.log" 2>&1 \
     || die "dotnet publish failed (see $RESULTS/publish.log)"
+  timeout 900 dotnet publish "$BENCH/YarpPeer" -c Release -o "$YARP_OUT" --nologo -v quiet >"$RESULTS/publish-yarp.log" 2>&1 \
+    || die "dotnet publish of the YARP peer failed (see $RESULTS/publish-yarp.log)"
 }
 
 machine_info() {
@@ -215,6 +227,16 @@ EOF
   log "nginx pid $NGINX_PID on 127.0.0.1:$NGINX_PORT"
 }
 
+# The .NET peer: YARP with one route to the mock, nothing else (same pinning as the gateway and nginx).
+start_yarp() {
+  YARP_PORT=$(free_port)
+  "${SERVER_PIN[@]}" "$YARP_OUT/YarpPeer" --port "$YARP_PORT" --destination "http://127.0.0.1:$MOCK_PORT/" >"$RESULTS/yarp.log" 2>&1 &
+  YARP_PID=$!
+  PIDS+=("$YARP_PID")
+  wait_http "http://127.0.0.1:$YARP_PORT/_stats" 30 "$YARP_PID"
+  log "yarp peer pid $YARP_PID on 127.0.0.1:$YARP_PORT"
+}
+
 # PostgreSQL for the keys case (BENCH_KEYS_PG=1): a throwaway server from Debian's binaries (apt-get install postgresql),
 # data in $TMP, default durability settings. It stands for a database on another machine, so it is kept off the servers'
 # core (on wrk's): pinned beside the gateway and the mock, it got too little of that core to store 15,000 rows/s and
@@ -312,13 +334,14 @@ case_load() { # direct vs gateway (request log on / off) vs nginx, non-stream an
   local round stream target port pid
   for round in $(seq 1 "$ROUNDS"); do
     for stream in 0 1; do
-      for target in direct switchboard switchboard-nolog nginx; do
+      for target in direct switchboard switchboard-nolog nginx yarp; do
         pid=""
         case $target in
           direct) port=$MOCK_PORT ;;
           switchboard) port=$GW_PORT pid=$GW_PID ;;
           switchboard-nolog) port=$NOLOG_PORT pid=$NOLOG_PID ;;
           nginx) port=$NGINX_PORT ;;
+          yarp) port=$YARP_PORT pid=$YARP_PID ;;
         esac
         ((round > 1)) || warm "$port" glm-4.6 "$stream"
         run_wrk "$target-$stream-c$CONNECTIONS-r$round" "$target" "$port" glm-4.6 "$stream" "$CONNECTIONS" "$DURATION" "$pid"
@@ -334,6 +357,7 @@ case_seq() { # one connection: latency without queueing, the plain cost of the e
     run_wrk "switchboard-$stream-c1" switchboard "$GW_PORT" glm-4.6 "$stream" 1 "$SEQ_DURATION" "$GW_PID"
     run_wrk "switchboard-nolog-$stream-c1" switchboard-nolog "$NOLOG_PORT" glm-4.6 "$stream" 1 "$SEQ_DURATION" "$NOLOG_PID"
     run_wrk "nginx-$stream-c1" nginx "$NGINX_PORT" glm-4.6 "$stream" 1 "$SEQ_DURATION"
+    run_wrk "yarp-$stream-c1" yarp "$YARP_PORT" glm-4.6 "$stream" 1 "$SEQ_DURATION" "$YARP_PID"
   done
 }
 
@@ -436,13 +460,14 @@ NOLOG_PORT=$GW_PORT NOLOG_PID=$GW_PID
 start_gateway switchboard "$TMP/gateway.yaml"
 GW_MAIN_PID=$GW_PID
 start_nginx
+start_yarp
 
 # JIT tiering (tier-0, then PGO-instrumented, then tier-1) takes tens of seconds of load on one busy core: measured in
 # 20 s rounds from a cold start, CPU per request went 195 → 114 → 52 → 51 → 51 µs (keys+usage) and 194 → 139 → 47 → 47 →
 # 47 µs (open); JIT time peaked at 2.4 s per 10 s around the 35th second. Warm every gateway a full minute before measuring.
 if has load || has seq || has pool || has overhead; then
   log "warming the gateways for ${GW_WARMUP} s each"
-  for port in "$GW_PORT" "$NOLOG_PORT"; do
+  for port in "$GW_PORT" "$NOLOG_PORT" "$YARP_PORT"; do
     warm "$port" glm-4.6 0 $((GW_WARMUP / 2))
     warm "$port" glm-4.6 1 $((GW_WARMUP / 2))
   done

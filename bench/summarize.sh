@@ -19,7 +19,7 @@ awk -F'\t' '
     return (m % 2) ? arr[(m + 1) / 2] : (arr[m / 2] + arr[m / 2 + 1]) / 2
   }
   NR == 1 { next }
-  $2 == "direct" || $2 == "switchboard" || $2 == "switchboard-nolog" || $2 == "nginx" {
+  $2 == "direct" || $2 == "switchboard" || $2 == "switchboard-nolog" || $2 == "nginx" || $2 == "yarp" {
     key = $3 SUBSEP $4
     if (!(key in seen)) { seen[key] = 1; order[++n] = key }
     k = key SUBSEP $2
@@ -31,11 +31,11 @@ awk -F'\t' '
     if (n == 0) exit
     print "| mode | conns | target | runs | req/s | p50 ms | p99 ms | p50 vs direct | p99 vs direct | errors | gateway CPU µs/req | gateway RSS MiB |"
     print "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-    split("direct switchboard switchboard-nolog nginx", targets, " ")
+    split("direct switchboard switchboard-nolog nginx yarp", targets, " ")
     for (i = 1; i <= n; i++) {
       split(order[i], kc, SUBSEP)
       base = order[i] SUBSEP "direct"
-      for (t = 1; t <= 4; t++) {
+      for (t = 1; t <= 5; t++) {
         k = order[i] SUBSEP targets[t]
         if (!(k in runs)) continue
         d50 = d99 = ""
@@ -43,11 +43,24 @@ awk -F'\t' '
           d50 = sprintf("%+.2f", (median(p50[k]) - median(p50[base])) / 1000)
           d99 = sprintf("%+.2f", (median(p99[k]) - median(p99[base])) / 1000)
         }
-        gw = targets[t] ~ /^switchboard/
+        gw = targets[t] ~ /^switchboard/ || targets[t] == "yarp"
         printf "| %s | %s | %s | %d | %.0f | %.2f | %.2f | %s | %s | %d | %s | %s |\n", kc[1], kc[2], targets[t], runs[k], median(rps[k]),
           median(p50[k]) / 1000, median(p99[k]) / 1000, d50, d99, err[k],
           (gw && cpu[k] != "") ? sprintf("%.1f", median(cpu[k])) : "", (gw && rss[k] > 0) ? sprintf("%.0f", rss[k] / 1024) : ""
       }
+    }
+    print ""
+    # The issue-13 ratios: Switchboard (everything on) against the two proxies with no logic, per mode at the load count.
+    print "| mode | conns | switchboard / nginx req/s | switchboard / yarp req/s | switchboard p99 − nginx p99 ms |"
+    print "|---|---:|---:|---:|---:|"
+    for (i = 1; i <= n; i++) {
+      split(order[i], kc, SUBSEP)
+      s = order[i] SUBSEP "switchboard"; g = order[i] SUBSEP "nginx"; y = order[i] SUBSEP "yarp"
+      if (!(s in runs)) continue
+      printf "| %s | %s | %s | %s | %s |\n", kc[1], kc[2],
+        (g in runs) ? sprintf("%.2f", median(rps[s]) / median(rps[g])) : "",
+        (y in runs) ? sprintf("%.2f", median(rps[s]) / median(rps[y])) : "",
+        (g in runs) ? sprintf("%+.2f", (median(p99[s]) - median(p99[g])) / 1000) : ""
     }
     print ""
   }' "$TSV"

@@ -87,7 +87,19 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             var protocol = protocolFor(body, fields);
             stream = protocol.Stream;
             string? translatedSession = null;
-            if (protocol is AnthropicMessages messages && group.Deployments.FirstOrDefault(d => !Config.Providers.SpeaksAnthropic(d.Config.Provider)) is { } openAiDeployment)
+            if (protocol is PivotCall pivot)
+            {
+                try
+                {
+                    pivot.Validate(group.Deployments[0].Config);
+                }
+                catch (TranslationException ex)
+                {
+                    await ApiErrors.WriteAsync(context, api, 400, ex.Message);
+                    return;
+                }
+            }
+            else if (protocol is AnthropicMessages messages && group.Deployments.FirstOrDefault(d => !Config.Providers.SpeaksAnthropic(d.Config.Provider)) is { } openAiDeployment)
             {
                 try
                 {
