@@ -5,4 +5,7 @@ internal enum ClientApi
 {
     OpenAi,
     Anthropic,
+
+    /// <summary>Google's Gemini API (<c>/v1beta/models/{model}:generateContent</c>), through the pivot (architecture decision 12).</summary>
+    Gemini,
 }

@@ -86,6 +86,7 @@ internal static class GatewayHost
         app.MapHealthEndpoints(services);
         app.MapOpenAiEndpoints(services);
         app.MapAnthropicEndpoints(services);
+        app.MapGeminiEndpoints(services);
         app.MapRouterStatusEndpoints(services.Router, services.Secrets);
         app.MapDeploymentEndpoints(services.Router);
         app.MapKeyManagementEndpoints();
@@ -105,7 +106,9 @@ internal static class GatewayHost
     };
 
     private static ClientApi ApiOf(HttpContext context) =>
-        context.Request.Path.StartsWithSegments("/v1/messages") ? ClientApi.Anthropic : ClientApi.OpenAi;
+        context.Request.Path.StartsWithSegments("/v1/messages") ? ClientApi.Anthropic
+        : GeminiEndpoints.Owns(context.Request) ? ClientApi.Gemini
+        : ClientApi.OpenAi;
 
     private static Task HandleExceptionAsync(HttpContext context)
     {
