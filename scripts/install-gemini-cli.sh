@@ -42,6 +42,12 @@ if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
   exit 1
 fi
 
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+if [ "$node_major" -lt 20 ]; then
+  echo "error: $package needs Node.js 20 or newer (found $(node --version)); install a newer nodejs, or set SWITCHBOARD_SKIP_GEMINI_CLI=1" >&2
+  exit 1
+fi
+
 for version in "${missing[@]}"; do
   echo "Installing $package@$version into $base/$version"
   rm -rf "${base:?}/$version"

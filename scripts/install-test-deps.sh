@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the integration tests start for real: PostgreSQL server binaries (the tests run initdb/pg_ctl
-# themselves on a loopback port), and the Claude Code CLI versions the end-to-end tests run (npm, project-local).
+# themselves on a loopback port), and the Claude Code and Gemini CLI versions the end-to-end tests run (npm, project-local).
 # Debian packages need root. Does nothing when already present.
 set -euo pipefail
 
@@ -12,7 +12,7 @@ missing=()
 have_postgres || missing+=(postgresql)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 # Claude Code (the end-to-end tests' client) comes from the npm registry, installed with the machine's Node.js and npm.
-[ "${SWITCHBOARD_SKIP_CLAUDE_CODE:-}" = 1 ] || command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+{ [ "${SWITCHBOARD_SKIP_CLAUDE_CODE:-}" = 1 ] && [ "${SWITCHBOARD_SKIP_GEMINI_CLI:-}" = 1 ]; } || command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -30,3 +30,5 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 # Every Claude Code version the end-to-end tests run (tests/Switchboard.IntegrationTests/ClaudeCode/claude-code-versions.txt).
 [ "${SWITCHBOARD_SKIP_CLAUDE_CODE:-}" = 1 ] || "$(dirname "${BASH_SOURCE[0]}")/install-claude-code.sh"
+# Every Gemini CLI version the end-to-end tests run (tests/Switchboard.IntegrationTests/GeminiCli/gemini-cli-versions.txt).
+[ "${SWITCHBOARD_SKIP_GEMINI_CLI:-}" = 1 ] || "$(dirname "${BASH_SOURCE[0]}")/install-gemini-cli.sh"
