@@ -123,8 +123,9 @@ public sealed class GeminiEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task GenerateContent_JsonModeWithSchema_AnswersAnInstanceOfTheSchema()
     {
-        // Gemini CLI's model router asks so (upper-case OpenAPI types); an answer in prose makes it retry for minutes.
-        await using var gateway = await TestGateway.StartAsync(Pool(_mock.BaseUrl, "openai", "ok-gemj"));
+        // Gemini CLI's model router asks so (upper-case OpenAPI types); an answer in prose makes it retry for minutes. GLM
+        // takes JSON mode without a schema, so the pool here is an OpenAI model.
+        await using var gateway = await TestGateway.StartAsync(Pool(_mock.BaseUrl, "openai", "ok-gemj", upstreamModel: "gpt-4o"));
         var config = ""","generationConfig":{"responseMimeType":"application/json","responseJsonSchema":{"type":"OBJECT","properties":{"complexity_reasoning":{"type":"STRING"},"complexity_score":{"type":"INTEGER"}},"required":["complexity_reasoning","complexity_score"]}}""";
 
         using var response = await gateway.Client.SendAsync(Post("/v1beta/models/gemini-pool:generateContent", UserText("route me", config)));
@@ -132,7 +133,8 @@ public sealed class GeminiEndpointsTests : IAsyncLifetime
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, body);
         var json = JsonNode.Parse(Text([JsonNode.Parse(body)!]))!;
-        Assert.Equal("Hello from mock deployment ok-gemj (model glm-4.6)", (string?)json["complexity_reasoning"]);
+        Assert.True(json["complexity_reasoning"] is not null, body);
+        Assert.Equal("Hello from mock deployment ok-gemj (model gpt-4o)", (string?)json["complexity_reasoning"]);
         Assert.Equal(1, (int?)json["complexity_score"]);
     }
 

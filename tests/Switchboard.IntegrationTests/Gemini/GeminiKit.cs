@@ -11,9 +11,9 @@ internal static class GeminiKit
     public const string Model = "gemini-pool";
 
     /// <summary>One deployment of <paramref name="provider"/> (<c>openai</c> or <c>anthropic</c>) on the mock, behind <see cref="Model"/>.</summary>
-    public static GatewayConfig Pool(Uri mock, string provider, string key, string? masterKey = null) => new()
+    public static GatewayConfig Pool(Uri mock, string provider, string key, string? masterKey = null, string upstreamModel = "glm-4.6") => new()
     {
-        ModelList = [Configs.Http(Model, "dep-" + key, mock, key, provider)],
+        ModelList = [Configs.Http(Model, "dep-" + key, mock, key, provider, upstreamModel)],
         Router = new RouterSettings { NumRetries = 1 },
         General = new GeneralSettings { MasterKey = masterKey },
     };
