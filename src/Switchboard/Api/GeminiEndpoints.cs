@@ -25,7 +25,8 @@ internal static class GeminiEndpoints
         var proxy = new ProxyEndpoint(services);
         foreach (var prefix in new[] { "/v1beta", "/v1", string.Empty })
         {
-            app.MapPost(prefix + "/models/{**rest}", context => PostAsync(context, services, proxy));
+            // Not /v1/models itself: that is OpenAI's (a POST there stays OpenAI's 405).
+            app.MapPost(prefix + "/models/{**rest:minlength(1)}", context => PostAsync(context, services, proxy));
         }
 
         app.MapGet("/v1beta/models", context => ListAsync(context, services));
@@ -35,7 +36,8 @@ internal static class GeminiEndpoints
     /// <summary>True for the paths this API serves, so that errors outside the endpoints (404, 405, 500) take Google's shape.</summary>
     public static bool Owns(HttpRequest request) =>
         request.Path.StartsWithSegments("/v1beta") ||
-        (HttpMethods.IsPost(request.Method) && (request.Path.StartsWithSegments("/v1/models") || request.Path.StartsWithSegments("/models")));
+        (HttpMethods.IsPost(request.Method) && (request.Path.StartsWithSegments("/v1/models", out var rest) || request.Path.StartsWithSegments("/models", out rest))
+         && rest.Value is { Length: > 1 });
 
     private static Task PostAsync(HttpContext context, GatewayServices services, ProxyEndpoint proxy)
     {
