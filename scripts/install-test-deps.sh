@@ -17,7 +17,7 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 # redis-server: shared state and the Redis response cache, started by the tests on their own ports.
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 # Claude Code (the end-to-end tests' client) comes from the npm registry, installed with the machine's Node.js and npm.
-if [ "${SWITCHBOARD_SKIP_CLAUDE_CODE:-}" != 1 ] || [ "${SWITCHBOARD_SKIP_CODEX:-}" != 1 ]; then
+if [ "${SWITCHBOARD_SKIP_CLAUDE_CODE:-}" != 1 ] || [ "${SWITCHBOARD_SKIP_CODEX:-}" != 1 ] || [ "${SWITCHBOARD_SKIP_GEMINI_CLI:-}" != 1 ]; then
   command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 fi
 
@@ -41,3 +41,6 @@ fi
 [ "${SWITCHBOARD_SKIP_CLAUDE_CODE:-}" = 1 ] || "$(dirname "${BASH_SOURCE[0]}")/install-claude-code.sh"
 # Every Codex CLI version the end-to-end tests run (tests/Switchboard.IntegrationTests/Codex/codex-versions.txt).
 [ "${SWITCHBOARD_SKIP_CODEX:-}" = 1 ] || "$(dirname "${BASH_SOURCE[0]}")/install-codex.sh"
+
+# Every Gemini CLI version the end-to-end tests run (tests/Switchboard.IntegrationTests/GeminiCli/gemini-cli-versions.txt).
+[ "${SWITCHBOARD_SKIP_GEMINI_CLI:-}" = 1 ] || "$(dirname "${BASH_SOURCE[0]}")/install-gemini-cli.sh"

@@ -6,7 +6,7 @@ using Switchboard.Protocols.OpenAi;
 
 namespace Switchboard.Api;
 
-/// <summary>Writes errors in the caller's own API shape: OpenAI's <c>{"error":{…}}</c> or Anthropic's <c>{"type":"error",…}</c>.</summary>
+/// <summary>Writes errors in the caller's own API shape: OpenAI's <c>{"error":{…}}</c>, Anthropic's <c>{"type":"error",…}</c> or Google's <c>{"error":{"code","message","status"}}</c>.</summary>
 internal static class ApiErrors
 {
     public static Task WriteAsync(HttpContext context, ClientApi api, int status, string message, string? code = null, string? param = null, TimeSpan? retryAfter = null, bool? shouldRetry = null)
@@ -41,6 +41,10 @@ internal static class ApiErrors
             }
 
             AnthropicErrors.WriteObject(writer, AnthropicErrors.TypeForStatus(status), message, requestId);
+        }
+        else if (api == ClientApi.Gemini)
+        {
+            Translation.Gemini.GeminiErrors.WriteObject(writer, status, message);
         }
         else
         {

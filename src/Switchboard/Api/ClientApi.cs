@@ -8,4 +8,7 @@ internal enum ClientApi
 
     /// <summary>The OpenAI Responses API (Codex CLI): errors in OpenAI's shape.</summary>
     Responses,
+
+    /// <summary>Google's Gemini API (<c>/v1beta/models/{model}:generateContent</c>), through the pivot (architecture decision 12).</summary>
+    Gemini,
 }

@@ -128,6 +128,8 @@ internal static class GatewayHost
         app.MapOpenAiEndpoints(services);
         app.MapAnthropicEndpoints(services);
         app.MapResponsesEndpoints(services);
+
+        app.MapGeminiEndpoints(services);
         app.MapRouterStatusEndpoints(services.Router, services.Secrets);
         app.MapDeploymentEndpoints(services.Router);
         app.MapKeyManagementEndpoints();
@@ -161,6 +163,7 @@ internal static class GatewayHost
     private static ClientApi ApiOf(HttpContext context) =>
         context.Request.Path.StartsWithSegments("/v1/messages") ? ClientApi.Anthropic
         : context.Request.Path.StartsWithSegments("/v1/responses") || context.Request.Path.StartsWithSegments("/responses") ? ClientApi.Responses
+        : GeminiEndpoints.Owns(context.Request) ? ClientApi.Gemini
         : ClientApi.OpenAi;
 
     private static Task HandleExceptionAsync(HttpContext context)

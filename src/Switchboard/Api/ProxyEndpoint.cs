@@ -13,7 +13,8 @@ internal sealed class ProxyEndpoint(GatewayServices services)
 {
     private readonly AttemptLoop _loop = new(services);
 
-    public async Task HandleAsync(HttpContext context, ClientApi api, Func<RequestBody, RoutingFields, IProxyProtocol> protocolFor)
+    /// <param name="pathModel">The model group when the API names it in the path (Gemini's <c>models/{model}:…</c>), not in the body.</param>
+    public async Task HandleAsync(HttpContext context, ClientApi api, Func<RequestBody, RoutingFields, IProxyProtocol> protocolFor, string? pathModel = null)
     {
         var time = services.Time;
         var started = time.GetTimestamp();
@@ -55,19 +56,19 @@ internal sealed class ProxyEndpoint(GatewayServices services)
                 return;
             }
 
-            if (RequestChecks.CheckModel(fields) is { } problem)
+            if ((pathModel is null ? RequestChecks.CheckModel(fields) : RequestChecks.CheckModelName(pathModel)) is { } problem)
             {
                 await ApiErrors.WriteAsync(context, api, 400, problem.Message, problem.Code, problem.Param);
                 return;
             }
 
-            model = fields.Model!;
+            model = pathModel ?? fields.Model!;
             stream = fields.Stream;
             var group = services.Router.ResolveGroup(model);
             firstGroup = group?.Name;
             if (group is null)
             {
-                await ApiErrors.WriteAsync(context, api, api == ClientApi.Anthropic ? 404 : 400,
+                await ApiErrors.WriteAsync(context, api, api is ClientApi.Anthropic or ClientApi.Gemini ? 404 : 400,
                     $"Unknown model '{ClientText.Quote(model)}'. Known model groups: {string.Join(", ", services.Config.ModelGroups)}.", "model_not_found", "model");
                 return;
             }
@@ -218,6 +219,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             {
                 ClientApi.Anthropic => RequestTokens.CountAnthropicRequest(body.Span),
                 ClientApi.Responses => Translation.Responses.ResponsesRequestTranslator.CountInputTokens(body.Span),
+                ClientApi.Gemini => Translation.Gemini.GeminiTokens.CountRequest(body.Span),
                 _ => RequestTokens.CountOpenAiRequest(body.Span),
             };
         }
@@ -267,7 +269,13 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             LatencyMs = total.TotalMilliseconds,
             TtftMs = call.TimeToFirstToken?.TotalMilliseconds,
             Stream = stream,
-            Api = api switch { ClientApi.Anthropic => "anthropic", ClientApi.Responses => "responses", _ => "openai" },
+            Api = api switch
+            {
+                ClientApi.Anthropic => "anthropic",
+                ClientApi.Responses => "responses",
+                ClientApi.Gemini => "gemini",
+                _ => "openai",
+            },
         });
     }
 

@@ -42,7 +42,17 @@ internal static class RequestChecks
                 "model", fields.HasModel ? "invalid_model" : "missing_required_parameter");
         }
 
-        var model = fields.Model;
+        return CheckModelName(fields.Model);
+    }
+
+    /// <summary>A model name from wherever the API carries it (Gemini: the path).</summary>
+    public static RequestProblem? CheckModelName(string model)
+    {
+        if (model.Length == 0)
+        {
+            return new("The model must be a non-empty string naming a model group.", "model", "invalid_model");
+        }
+
         if (model.Length > MaxModelLength)
         {
             return new($"'model' is {model.Length} characters long; model names have at most {MaxModelLength}: '{ClientText.Quote(model)}'.",

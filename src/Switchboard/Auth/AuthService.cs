@@ -145,7 +145,8 @@ internal sealed class AuthService
 
     /// <summary>
     /// Authenticates an HTTP request: <c>Authorization: Bearer</c> first, then <c>x-api-key</c> (Claude Code may send
-    /// both, from ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY; either may be the real one).
+    /// both, from ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY; either may be the real one), <c>x-goog-api-key</c> or
+    /// <c>?key=</c> (Gemini clients).
     /// </summary>
     /// <remarks>
     /// A keep-alive connection (every SDK keeps one) sends the same key call after call, so the last accepted header
@@ -158,7 +159,7 @@ internal sealed class AuthService
     {
         ArgumentNullException.ThrowIfNull(request);
         var authorization = request.Headers.Authorization.ToString();
-        var apiKey = request.Headers["x-api-key"].ToString();
+        var apiKey = ApiKeyOf(request);
         if (_master is null)
         {
             return new(OpenResult);
@@ -186,6 +187,26 @@ internal sealed class AuthService
         }
 
         return first;
+    }
+
+    /// <summary>
+    /// The key sent beside (or instead of) the bearer: <c>x-api-key</c> (Anthropic), else <c>x-goog-api-key</c> (Gemini),
+    /// else the <c>key</c> query parameter Gemini's REST API also takes, read only when no header carries a key.
+    /// </summary>
+    private static string ApiKeyOf(HttpRequest request)
+    {
+        var headers = request.Headers;
+        if (headers["x-api-key"].ToString() is { Length: > 0 } anthropic)
+        {
+            return anthropic;
+        }
+
+        if (headers["x-goog-api-key"].ToString() is { Length: > 0 } google)
+        {
+            return google;
+        }
+
+        return headers.Authorization.Count == 0 && request.QueryString.HasValue && request.Query["key"].ToString() is { Length: > 0 } query ? query : "";
     }
 
     /// <summary>A memo's cache entry is still valid; a use through the memo counts as a use of the entry (for LRU eviction).</summary>

@@ -76,7 +76,13 @@ internal sealed class MockAnswer
             if (calls.Count > 0) return new(reasoning, MockPieces.Empty, calls, request.PromptTokens);
         }
 
-        return new(reasoning, MockPieces.Split(text ?? Greeting(key, request.Model, chunks), chunks), [], request.PromptTokens);
+        var answer = text ?? Greeting(key, request.Model, chunks);
+        if (request.JsonMode)
+        {
+            answer = MockJsonAnswer.For(request.JsonSchema, answer);
+        }
+
+        return new(reasoning, MockPieces.Split(answer, chunks), [], request.PromptTokens);
     }
 
     /// <summary>The text naming the key; repeated until it is long enough for the asked number of chunks.</summary>

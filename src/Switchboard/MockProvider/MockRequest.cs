@@ -15,6 +15,12 @@ internal sealed class MockRequest
     /// <summary><c>thinking.type</c> is <c>enabled</c> (GLM and Anthropic) or <c>adaptive</c> (Anthropic).</summary>
     public bool Thinking { get; set; }
 
+    /// <summary><c>response_format</c> asks for JSON (<c>json_object</c> or <c>json_schema</c>); the answer is then a JSON object.</summary>
+    public bool JsonMode { get; set; }
+
+    /// <summary>The <c>json_schema.schema</c> of <c>response_format</c>, as JSON text; the answer is an instance of it.</summary>
+    public string? JsonSchema { get; set; }
+
     /// <summary>Characters of every message text, system prompt and tool result: the base of the deterministic prompt_tokens.</summary>
     public long PromptChars { get; set; }
 

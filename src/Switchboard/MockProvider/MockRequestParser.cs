@@ -111,6 +111,19 @@ internal static class MockRequestParser
         request.Stream = root.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True;
         request.HasTools = root.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array
             && tools.GetArrayLength() > 0;
+        // JSON mode (OpenAI response_format), as Gemini CLI's model router and next-speaker check ask for: a real model
+        // answers JSON then, and a client that gets prose retries for minutes.
+        if (root.TryGetProperty("response_format", out var format) && format.ValueKind == JsonValueKind.Object
+            && format.TryGetProperty("type", out var formatType) && formatType.ValueKind == JsonValueKind.String)
+        {
+            request.JsonMode = formatType.ValueEquals("json_object") || formatType.ValueEquals("json_schema");
+            if (format.TryGetProperty("json_schema", out var jsonSchema) && jsonSchema.ValueKind == JsonValueKind.Object
+                && jsonSchema.TryGetProperty("schema", out var schema) && schema.ValueKind == JsonValueKind.Object)
+            {
+                request.JsonSchema = schema.GetRawText();
+            }
+        }
+
         if (root.TryGetProperty("thinking", out var thinking) && thinking.ValueKind == JsonValueKind.Object
             && thinking.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String)
         {

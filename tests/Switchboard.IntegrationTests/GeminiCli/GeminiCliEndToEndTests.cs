@@ -1,0 +1,148 @@
+using Switchboard.Config;
+using Switchboard.IntegrationTests.Infrastructure;
+using Switchboard.MockProvider;
+using Xunit.Abstractions;
+
+namespace Switchboard.IntegrationTests.GeminiCli;
+
+/// <summary>
+/// The real Gemini CLI, <c>-p</c> mode, as users run it, against the gateway in front of the mock provider: every version
+/// in gemini-cli-versions.txt, with <c>-m</c> naming the pool, and with its default model (no <c>-m</c>: it asks for its own Gemini
+/// models, which the config's <c>gemini-*</c> wildcard routes). One subclass per kind of pool, both reached
+/// through the OpenAI chat pivot (architecture decision 12), so that xunit runs the two side by side.
+/// </summary>
+public abstract class GeminiCliEndToEndTests(ITestOutputHelper output, string provider) : IAsyncLifetime
+{
+    /// <summary>No <c>-m</c>: Gemini CLI's own default models.</summary>
+    public const string DefaultModel = "default";
+
+    /// <summary>The pool's name, a <c>model_group_alias</c> of <c>gemini-*</c>.</summary>
+    public const string PoolModel = "gemini-pool";
+
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(120);
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "switchboard-gem-" + Guid.NewGuid().ToString("N")[..12]);
+    private MockProviderServer _mock = null!;
+
+    public static TheoryData<string> Versions() => [.. GeminiCliVersions.All];
+
+    private string Home => Path.Combine(_root, "home");
+
+    private string Project => Path.Combine(_root, "project");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Home);
+        Directory.CreateDirectory(Project);
+        _mock = await MockProviderServer.StartAsync(new MockProviderOptions { DefaultChunks = 4 }, CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _mock.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [GeminiCliTheory]
+    [MemberData(nameof(Versions))]
+    public Task PromptMode_SayHiToThePool_PrintsMockAnswer(string version) => SayHiAsync(version, PoolModel);
+
+    /// <summary>
+    /// No <c>-m</c>: Gemini CLI first asks its model router (a JSON-mode <c>generateContent</c> with a
+    /// <c>responseJsonSchema</c>) which model to use, then streams from that one; both land in the <c>gemini-*</c> wildcard.
+    /// </summary>
+    protected async Task SayHiAsync(string version, string model)
+    {
+        var key = $"ok-gem-{provider}-{version}-{model}";
+        await using var gateway = await GatewayAsync(key);
+
+        var run = await GeminiCliRunner.RunAsync(version, gateway.BaseUrl, Project, Home, "say hi", model == DefaultModel ? null : model, RunTimeout);
+
+        Report(gateway, run);
+        Assert.False(run.TimedOut, run.ToString());
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"Hello from mock deployment {key} (model glm-4.6)", run.Stdout);
+        AssertNoFailedCalls(gateway);
+        AssertAskedFor(gateway, model);
+    }
+
+    [GeminiCliTheory]
+    [MemberData(nameof(Versions))]
+    public async Task PromptMode_ReadFileTurn_RunsToolAndPrintsAnswerWithFileContent(string version)
+    {
+        var key = $"ok-gem-tool-{provider}-{version}";
+        var file = Path.Combine(Project, "notes.txt");
+        await File.WriteAllTextAsync(file, "The secret word is pineapple.\n");
+        await using var gateway = await GatewayAsync(key);
+
+        // The mock answers the first call with a read_file call (a tool Gemini CLI declares and runs in -p mode without
+        // asking); Gemini CLI reads the file and sends its content back as a functionResponse; the mock answers
+        // "Tool result received: <the content>", which Gemini CLI prints.
+        var prompt = "Read the notes file. mock-tool:read_file {\"file_path\":\"" + file + "\"}";
+        var run = await GeminiCliRunner.RunAsync(version, gateway.BaseUrl, Project, Home, prompt, PoolModel, RunTimeout);
+
+        Report(gateway, run);
+        Assert.False(run.TimedOut, run.ToString());
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Tool result received:", run.Stdout);
+        Assert.Contains("The secret word is pineapple.", run.Stdout);
+        Assert.True(_mock.Stats[key].Calls >= 2, $"{_mock.Stats[key].Calls} upstream call(s)");
+        AssertNoFailedCalls(gateway);
+    }
+
+    /// <summary>The gateway with gemini-cli-e2e.yaml, its pool being one mock key of this class's kind.</summary>
+    private Task<TestGateway> GatewayAsync(string key)
+    {
+        var variables = new Dictionary<string, string>
+        {
+            ["POOL_MODEL"] = provider + "/glm-4.6",
+            ["POOL_API_BASE"] = _mock.BaseUrl.ToString().TrimEnd('/') + (provider == "openai" ? "/v1" : ""),
+            ["POOL_API_KEY"] = key,
+        };
+        var path = Path.Combine(RepoPaths.Root, "tests", "Switchboard.IntegrationTests", "GeminiCli", "gemini-cli-e2e.yaml");
+        var loaded = ConfigLoader.LoadFile(path, name => variables.GetValueOrDefault(name));
+        Assert.True(loaded.IsValid, string.Join("\n", loaded.Errors));
+        return TestGateway.StartAsync(loaded.Config!);
+    }
+
+    private void Report(TestGateway gateway, GeminiCliRun run)
+    {
+        output.WriteLine(run.ToString());
+        foreach (var line in gateway.Logs.Lines.Where(l => l.Contains("Switchboard", StringComparison.Ordinal)))
+        {
+            output.WriteLine(line);
+        }
+    }
+
+    /// <summary>Every call Gemini CLI made was answered with success: nothing it sends is refused.</summary>
+    private static void AssertNoFailedCalls(TestGateway gateway)
+    {
+        var requests = gateway.Logs.Lines.Where(l => l.Contains(" /v1beta/", StringComparison.Ordinal) && l.Contains("Switchboard.Api", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(requests);
+        Assert.All(requests, l => Assert.Matches(@" (POST|GET) \S+ 2\d\d ", l));
+    }
+
+    /// <summary>Gemini CLI asked for the model the run meant: its own Gemini default, or the pool's name.</summary>
+    private static void AssertAskedFor(TestGateway gateway, string model)
+    {
+        var expected = model == DefaultModel ? " model=gemini-" : $" model={model} ";
+        Assert.Contains(gateway.Logs.Lines, l => l.Contains("Switchboard.Api", StringComparison.Ordinal)
+            && l.Contains(":streamGenerateContent", StringComparison.Ordinal) && l.Contains(expected, StringComparison.Ordinal));
+    }
+
+    /// <summary>Through an <c>openai/</c> pool: the pivot as is.</summary>
+    public sealed class OpenAiPool(ITestOutputHelper output) : GeminiCliEndToEndTests(output, "openai")
+    {
+        /// <summary>
+        /// Only here: the router's JSON mode reaches an OpenAI-compatible upstream as <c>response_format</c>, and the mock
+        /// answers JSON. The pivot ⇄ Anthropic pair leaves <c>response_format</c> out, so a model behind an
+        /// <c>anthropic/</c> pool answers prose, and Gemini CLI retries its router for about 100 s before it falls back
+        /// (docs/compatibility.md).
+        /// </summary>
+        [GeminiCliTheory]
+        [MemberData(nameof(Versions))]
+        public Task PromptMode_SayHiWithTheDefaultModel_PrintsMockAnswer(string version) => SayHiAsync(version, DefaultModel);
+    }
+
+    /// <summary>Through an <c>anthropic/</c> pool: the pivot composed with the pivot ⇄ Anthropic pair.</summary>
+    public sealed class AnthropicPool(ITestOutputHelper output) : GeminiCliEndToEndTests(output, "anthropic");
+}

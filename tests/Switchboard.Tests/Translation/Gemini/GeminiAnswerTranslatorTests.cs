@@ -1,0 +1,58 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Switchboard.Translation;
+using Switchboard.Translation.Gemini;
+
+namespace Switchboard.Tests.Translation.Gemini;
+
+public sealed class GeminiAnswerTranslatorTests
+{
+    private const string Set = "Gemini/Answer";
+
+    /// <summary>The pivot answers every spoke is tested with (Golden/OpenAiResponse), translated for a Gemini client.</summary>
+    public static TheoryData<string> PivotCases => GoldenFiles.Cases("OpenAiResponse");
+
+    public static TheoryData<string> OwnCases => GoldenFiles.Cases(Set);
+
+    [Theory]
+    [MemberData(nameof(PivotCases))]
+    public void FromPivot_SharedPivotAnswer_MatchesExpected(string name) =>
+        Check(GoldenFiles.Input("OpenAiResponse", name), "pivot-" + name);
+
+    [Theory]
+    [MemberData(nameof(OwnCases))]
+    public void FromPivot_GoldenCase_MatchesExpected(string name) =>
+        Check(GoldenFiles.Input(Set, name), name);
+
+    [Fact]
+    public void FromPivot_NotJson_ThrowsTranslationException()
+    {
+        var e = Assert.Throws<TranslationException>(() =>
+            GeminiAnswerTranslator.FromPivot("<html>"u8, Request(true), 1, out _));
+        Assert.Contains("not valid JSON", e.Message);
+    }
+
+    internal static GeminiPivotRequest Request(bool includeThoughts) => new()
+    {
+        Body = [],
+        Stream = false,
+        RequestedModel = "gemini-pool",
+        IncludeThoughts = includeThoughts,
+        ToolNames = StreamRunner.Names(),
+    };
+
+    private static void Check(byte[] inputBytes, string expectedName)
+    {
+        var input = JsonNode.Parse(inputBytes)!;
+        var answer = Encoding.UTF8.GetBytes(input["response"]!.ToJsonString());
+
+        var bytes = GeminiAnswerTranslator.FromPivot(answer, Request((bool?)input["includeThoughts"] ?? true), (int?)input["estimatedInputTokens"] ?? 0, out var usage);
+
+        var actual = new JsonObject
+        {
+            ["answer"] = JsonNode.Parse(bytes),
+            ["billed"] = new JsonObject { ["input"] = usage.InputTokens, ["output"] = usage.OutputTokens, ["cached"] = usage.CachedInputTokens, ["estimated"] = usage.Estimated },
+        };
+        GoldenFiles.AssertJson(Set, expectedName, Encoding.UTF8.GetBytes(actual.ToJsonString()));
+    }
+}
