@@ -20,6 +20,9 @@ namespace Switchboard.Bench;
 /// </summary>
 internal static class PoolBench
 {
+    private static readonly System.Collections.Concurrent.ConcurrentBag<(double At, HttpStatusCode Status, string Key, string Retries, double Ms)> Traces = [];
+    private static long RunStarted;
+
     private const string Chat = """{"model":"pool","messages":[{"role":"user","content":"hello there"}]}""";
 
     public static async Task<int> RunAsync()
@@ -86,6 +89,7 @@ internal static class PoolBench
             using var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(120) };
             var count = (int)(perSecond * seconds);
             var started = Stopwatch.GetTimestamp();
+            RunStarted = started;
             var calls = new Task<(HttpStatusCode, double)>[count];
             for (var i = 0; i < count; i++)
             {
@@ -99,6 +103,13 @@ internal static class PoolBench
             }
 
             var results = await Task.WhenAll(calls);
+            if (Environment.GetEnvironmentVariable("BENCH_POOL_TRACE") is { Length: > 0 } trace)
+            {
+                await File.AppendAllLinesAsync(trace, Traces.OrderBy(t => t.At).Select(t => string.Create(CultureInfo.InvariantCulture,
+                    $"{t.At:0.000}\t{(int)t.Status}\t{t.Key}\t{t.Retries}\t{t.Ms:0.0}")));
+                Traces.Clear();
+            }
+
             var ok = results.Where(r => r.Item1 == HttpStatusCode.OK).Select(r => r.Item2).Order().ToArray();
             var limited = results.Where(r => r.Item1 == HttpStatusCode.TooManyRequests).Select(r => r.Item2).Order().ToArray();
             var upstream = keys.Sum(k => mock.Stats.For(k).Refused);
@@ -121,7 +132,11 @@ internal static class PoolBench
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent(Chat, Encoding.UTF8, "application/json") };
         using var response = await client.SendAsync(request);
         await response.Content.ReadAsByteArrayAsync();
-        return (response.StatusCode, Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+        var ms = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+        Traces.Add(((sent - RunStarted) / (double)Stopwatch.Frequency, response.StatusCode,
+            response.Headers.TryGetValues("x-litellm-model-id", out var id) ? string.Join(",", id) : "-",
+            response.Headers.TryGetValues("x-litellm-attempted-retries", out var r) ? string.Join(",", r) : "-", ms));
+        return (response.StatusCode, ms);
     }
 
     private static double Pct(double[] sorted, int p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p / 100.0 * sorted.Length) - 1)];

@@ -34,6 +34,9 @@ internal sealed class LimitEstimator
     internal static readonly TimeSpan DefaultWindow = TimeSpan.FromSeconds(60);
 
     private const double ProbeGrowth = 1.5;
+    private const double MarginShare = 0.005;
+    private static readonly int[] RoundWindows = [1, 2, 3, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600];
+    private static readonly TimeSpan ProbeMargin = TimeSpan.FromMilliseconds(25);
     private const double Tolerance = 0.03;
     private const int RecheckEvery = 16;
     private static readonly TimeSpan MinProbeStep = TimeSpan.FromSeconds(1);
@@ -49,19 +52,26 @@ internal sealed class LimitEstimator
     private bool _refused;
     private bool _confirmed;
 
-    // Our window starts where the upstream's does: a refused key's first success opened both.
-    private bool _aligned;
-
     // The window before the current one, restored when the upstream refuses the call that opened a new one.
     private DateTimeOffset? _previousStart;
     private int _previousSent;
     private int _previousOk;
+
+    // How long the window's first call took to answer: the upstream opened its window somewhere in that span.
+    private TimeSpan _startLatency;
+    private TimeSpan _previousStartLatency;
     private bool _previousRefused;
     private int _cleanFull;
 
     // The limit was last set by a refusal (not raised since): a window that used all of it has used up the upstream's.
     private bool _limitProven;
     private int _refusedWindows;
+
+    // The upper bound has been tested once just below itself (OpenAfter); false for a bound just found by a probe.
+    private bool _highChecked;
+
+    // -1 until a window once known was refused at its end; then the small steps up taken since (OpenAfter).
+    private int _regrowSteps = -1;
 
     /// <summary>Learned calls per window; null until the upstream has said anything about it.</summary>
     public int? Limit { get; private set; }
@@ -130,6 +140,11 @@ internal sealed class LimitEstimator
         if (_start is { } start && leasedAt >= _countFrom)
         {
             _ok++;
+            if (leasedAt == start)
+            {
+                _startLatency = now - leasedAt;
+            }
+
             if (!_confirmed && leasedAt >= start)
             {
                 _confirmed = true;
@@ -138,7 +153,6 @@ internal sealed class LimitEstimator
                 if (_previousRefused && _previousStart is { } previous && !Exact)
                 {
                     LearnHigh(start - previous);
-                    _aligned = true;
                     _openAt = start + OpenAfter(refused: false);
                 }
             }
@@ -173,6 +187,7 @@ internal sealed class LimitEstimator
                 _countFrom = previous;
                 _sent = _previousSent;
                 _ok = _previousOk;
+                _startLatency = _previousStartLatency;
                 _previousStart = null;
                 _previousRefused = false;
                 _confirmed = true;
@@ -183,13 +198,6 @@ internal sealed class LimitEstimator
                 if (!_refused && !Exact)
                 {
                     Limit = Math.Max(Math.Max(_ok, 1), Limit is { } old ? old / 2 : 1);
-                }
-
-                if (!_aligned && !Exact)
-                {
-                    // Where the upstream's window started is unknown (the key may have been busy before we tracked
-                    // it): measure from this refusal, which makes the first upper bound a little short, never long.
-                    _start = leasedAt;
                 }
 
                 LearnLow(leasedAt - _start!.Value);
@@ -234,6 +242,8 @@ internal sealed class LimitEstimator
         _previousStart = _start;
         _previousSent = _sent;
         _previousOk = _ok;
+        _previousStartLatency = _startLatency;
+        _startLatency = TimeSpan.Zero;
         _previousRefused = _refused || (_limitProven && !Exact && Limit is { } used && _sent >= used);
         _start = now;
         _countFrom = now;
@@ -245,9 +255,9 @@ internal sealed class LimitEstimator
     }
 
     /// <summary>
-    /// How long after its first call a window is taken to end. Only a refused window, which the upstream has proved
-    /// used up, is followed early (the midpoint of the bounds): a success then bounds the window from above. Any other
-    /// window rolls at the upper bound, which keeps it aligned with the upstream's.
+    /// How long after its first call a window is taken to end. Only a used-up window (refused, or all of a proven limit
+    /// sent) is followed early: a success then bounds the window from above. Any other window rolls at the upper bound,
+    /// which keeps it aligned with the upstream's.
     /// </summary>
     private TimeSpan OpenAfter(bool refused)
     {
@@ -255,7 +265,9 @@ internal sealed class LimitEstimator
         {
             if (refused && !Exact && WindowLow is { } low && high - low > Max(high * Tolerance, MinResolution))
             {
-                return (low + high) / 2;
+                // First check that the window is not (within the tolerance) the upper bound itself, the common case of a
+                // round window found by the probes below: one refused call settles it. Bisect only if it is shorter.
+                return _highChecked ? (low + high) / 2 : Max(high - Max(high * Tolerance, MinResolution), (low + high) / 2);
             }
 
             return high;
@@ -263,11 +275,67 @@ internal sealed class LimitEstimator
 
         if (refused && WindowLow is { } lower)
         {
-            var probe = Max(lower * ProbeGrowth, lower + MinProbeStep);
+            TimeSpan probe;
+            if (_regrowSteps >= 0)
+            {
+                // A window that was known but refused at its end: most likely the answer's timing, or a window grown a
+                // little. Step up from the refusal in small, doubling steps.
+                probe = lower + Max(MinResolution, lower * Tolerance) * (1 << Math.Min(_regrowSteps, 16));
+            }
+            else if (RoundBelow(lower) is { } round && _startLatency >= ProbeMargin / 2 && lower < round + _startLatency)
+            {
+                // The round length was just refused, but the window's first call took a while to answer: the upstream
+                // may have opened its window that much later than we did. Try once more that much later.
+                probe = round + _startLatency + ProbeMargin;
+            }
+            else
+            {
+                probe = NextRoundWindow(lower);
+            }
+
             return probe < DefaultWindow ? probe : DefaultWindow;
         }
 
         return DefaultWindow;
+    }
+
+    /// <summary>
+    /// The first window length worth probing above <paramref name="lower"/>: the next round length (1, 2, 3, 5, 10, 15,
+    /// 20, 30, 60 s…, what providers publish) at least 1.5 × the bound, plus a small margin for the call's own travel, so a key whose window is
+    /// round is found with one refused call per length tried, and the first success lands just after its reset.
+    /// </summary>
+    /// <summary>The longest round probe (as <see cref="NextRoundWindow"/> gives) at or below <paramref name="lower"/>.</summary>
+    private static TimeSpan? RoundBelow(TimeSpan lower)
+    {
+        TimeSpan? below = null;
+        foreach (var seconds in RoundWindows)
+        {
+            var round = TimeSpan.FromSeconds(seconds);
+            var probe = round + ProbeMargin + round * MarginShare;
+            if (probe > lower)
+            {
+                break;
+            }
+
+            below = probe;
+        }
+
+        return below;
+    }
+
+    internal static TimeSpan NextRoundWindow(TimeSpan lower)
+    {
+        foreach (var seconds in RoundWindows)
+        {
+            var round = TimeSpan.FromSeconds(seconds);
+            var probe = round + ProbeMargin + round * MarginShare;
+            if (round >= lower * ProbeGrowth)
+            {
+                return probe;
+            }
+        }
+
+        return Max(lower * ProbeGrowth, lower + MinProbeStep);
     }
 
     private void LearnLow(TimeSpan low)
@@ -280,13 +348,22 @@ internal sealed class LimitEstimator
         WindowLow = WindowLow is { } l && l > low ? l : low;
         if (WindowHigh is { } high && WindowLow >= high)
         {
-            // Refused after the window should have ended: it has grown; search upwards again.
+            // Refused after the window should have ended: late by the call's own timing, or the window has grown;
+            // search upwards again, in small steps first.
             WindowHigh = null;
+            _regrowSteps = 0;
+        }
+        else if (WindowHigh is null && _regrowSteps >= 0)
+        {
+            _regrowSteps++;
         }
     }
 
     private void LearnHigh(TimeSpan high)
     {
+        // A new bound is checked once just below itself (OpenAfter); one found below the old bound has been.
+        _highChecked = WindowHigh is { } old && (_highChecked || high < old);
+        _regrowSteps = -1;
         WindowHigh = WindowHigh is { } h && h < high ? h : high;
         if (WindowLow is { } low && low >= WindowHigh)
         {
@@ -304,7 +381,6 @@ internal sealed class LimitEstimator
         }
 
         Exact = true;
-        _aligned = true;
         Limit = w.Limit;
         if (w.Reset > now)
         {
