@@ -30,17 +30,27 @@ internal static class PoolBench
         var keys = Env("BENCH_POOL_KEYS", 4);
         var limit = Env("BENCH_POOL_LIMIT", 10);
         var window = Env("BENCH_POOL_WINDOW", 5);
-        var seconds = Env("BENCH_POOL_SECONDS", 20);
+        var seconds = Env("BENCH_POOL_SECONDS", 15);
         var loads = (Environment.GetEnvironmentVariable("BENCH_POOL_LOADS") ?? "0.5 0.9 1.0 1.5 3")
             .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var strategies = (Environment.GetEnvironmentVariable("BENCH_POOL_STRATEGIES") ?? "round-robin least-busy usage-based-routing")
             .Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var modes = (Environment.GetEnvironmentVariable("BENCH_POOL_MODES") ?? "fixed adaptive").Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var rpm = Env("BENCH_POOL_RPM", 0);
-        var capacity = keys * limit / (double)window;
 
-        await using var mock = await MockProviderServer.StartAsync(new MockProviderOptions { Port = 0, DefaultChunks = 2 }, CancellationToken.None);
-        Console.WriteLine("mode\tstrategy\trpm\tload\tcalls\tok\tclient_429\tupstream_429\tgoodput\tok_p50_ms\tok_p99_ms\t429_p50_ms\t429_max_ms");
+        // BENCH_POOL_KIND=conc: conc<LIMIT>- keys that refuse more than LIMIT calls in flight (Z.ai 1302), each call held
+        // BENCH_POOL_HOLD_MS by the mock; the pool's capacity is then keys × limit / hold.
+        var concurrency = Environment.GetEnvironmentVariable("BENCH_POOL_KIND") == "conc";
+        var hold = TimeSpan.FromMilliseconds(Env("BENCH_POOL_HOLD_MS", 200));
+        var capacity = concurrency ? keys * limit / hold.TotalSeconds : keys * limit / (double)window;
+
+        await using var mock = await MockProviderServer.StartAsync(
+            new MockProviderOptions { Port = 0, DefaultChunks = 2, ConcurrencyHold = hold }, CancellationToken.None);
+        if (Environment.GetEnvironmentVariable("BENCH_POOL_NO_HEADER") is not { Length: > 0 })
+        {
+            Console.WriteLine("kind\tmode\tstrategy\trpm\tload\tcalls\tok\tclient_429\tupstream_429\tgoodput\tok_p50_ms\tok_p99_ms\t429_p50_ms\t429_max_ms");
+        }
+
         var run = 0;
         foreach (var mode in modes)
         {
@@ -49,7 +59,8 @@ internal static class PoolBench
                 foreach (var load in loads)
                 {
                     run++;
-                    var names = Enumerable.Range(0, keys).Select(i => $"lim{limit}w{window}-r{run}k{i}").ToArray();
+                    var prefix = concurrency ? $"conc{limit}-" : $"lim{limit}w{window}-";
+                    var names = Enumerable.Range(0, keys).Select(i => $"{prefix}{Guid.NewGuid():N}-r{run}k{i}").ToArray();
                     var config = new GatewayConfig
                     {
                         ModelList = names.Select((k, i) => new DeploymentConfig
@@ -67,7 +78,7 @@ internal static class PoolBench
                     };
                     var row = await RunOnceAsync(config, mock, names, capacity * load, seconds);
                     var goodput = row.Ok / (capacity * seconds);
-                    Console.WriteLine(string.Join('\t', mode, strategy, rpm > 0 ? rpm.ToString(CultureInfo.InvariantCulture) : "-",
+                    Console.WriteLine(string.Join('\t', concurrency ? $"1302 conc{limit} {hold.TotalMilliseconds:0}ms" : $"1303 lim{limit}w{window}", mode, strategy, rpm > 0 ? rpm.ToString(CultureInfo.InvariantCulture) : "-",
                         load.ToString("0.0#", CultureInfo.InvariantCulture), row.Calls, row.Ok, row.Client429, row.Upstream429,
                         goodput.ToString("0.00", CultureInfo.InvariantCulture), Ms(row.OkP50), Ms(row.OkP99), Ms(row.LimitedP50), Ms(row.LimitedMax)));
                 }
@@ -112,7 +123,7 @@ internal static class PoolBench
 
             var ok = results.Where(r => r.Item1 == HttpStatusCode.OK).Select(r => r.Item2).Order().ToArray();
             var limited = results.Where(r => r.Item1 == HttpStatusCode.TooManyRequests).Select(r => r.Item2).Order().ToArray();
-            var upstream = keys.Sum(k => mock.Stats.For(k).Refused);
+            var upstream = keys.Sum(k => mock.Stats.For(k).Refused + mock.Stats.For(k).ConcurrencyRefused);
             return new Row(count, ok.Length, limited.Length, upstream, Pct(ok, 50), Pct(ok, 99), Pct(limited, 50), limited.LastOrDefault());
         }
         finally

@@ -34,6 +34,9 @@ internal sealed class LimitEstimator
     internal static readonly TimeSpan DefaultWindow = TimeSpan.FromSeconds(60);
 
     private const double ProbeGrowth = 1.5;
+    private const double ProbeGrowthAfterProbe = 1.2;
+    private const int ConcurrencyGrowEvery = 16;
+    private const int MaxRaiseBackoff = 5;
     private const double MarginShare = 0.005;
     private static readonly int[] RoundWindows = [1, 2, 3, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600];
     private static readonly TimeSpan ProbeMargin = TimeSpan.FromMilliseconds(25);
@@ -65,7 +68,22 @@ internal sealed class LimitEstimator
 
     // The limit was last set by a refusal (not raised since): a window that used all of it has used up the upstream's.
     private bool _limitProven;
-    private int _refusedWindows;
+    private int _usedUpWindows;
+
+    // The lower bound was last moved by a refused probe (not by a window's calls running out), and it is only a guess
+    // (halved after a successful check, not proven by a refusal).
+    private bool _lowFromProbe;
+    private bool _lowDoubted;
+
+    // Successes at the learned concurrency since it last changed; the last raise (until it held or was refused) and how
+    // many raises in a row were refused (each doubles the successes needed before the next).
+    private int _atConcurrencyCap;
+    private int? _concurrencyRaisedFrom;
+    private int _failedConcurrencyRaises;
+
+    // The same for the limit per window: the limit before the last raise, and raises refused in a row.
+    private int? _limitRaisedFrom;
+    private int _failedLimitRaises;
 
     // The upper bound has been tested once just below itself (OpenAfter); false for a bound just found by a probe.
     private bool _highChecked;
@@ -106,6 +124,26 @@ internal sealed class LimitEstimator
     /// </summary>
     public bool Probing => _start is not null && !_confirmed && _previousRefused;
 
+    /// <summary>
+    /// Learned calls in flight the upstream allows (Z.ai 1302), acting as a learned <c>max_parallel_requests</c>; null
+    /// until it refused a call for concurrency. A refusal sets it to the other calls that were in flight (never above
+    /// what it was); every <see cref="ConcurrencyGrowEvery"/> × limit calls that succeeded with the key at it raise it by
+    /// one, so a raised limit is found again at the cost of one refused (and retried) call.
+    /// </summary>
+    public int? Concurrency { get; private set; }
+
+    /// <summary>Calls refused for concurrency since start.</summary>
+    public long ConcurrencyRefusals { get; private set; }
+
+    /// <summary>
+    /// Calls refused for concurrency in a row while no other call of ours was in flight on the key: the first can be
+    /// our own last call not quite ended upstream; more mean someone else uses the key's account.
+    /// </summary>
+    public int AloneConcurrencyRefusals { get; private set; }
+
+    /// <summary>A copy of everything learned and of the current window, for a rebuilt router (a config reload) to go on with.</summary>
+    public LimitEstimator Copy() => (LimitEstimator)MemberwiseClone();
+
     /// <summary>When the deployment may take its next call, or null when it may now.</summary>
     public DateTimeOffset? BlockedUntil(DateTimeOffset now)
     {
@@ -128,6 +166,7 @@ internal sealed class LimitEstimator
         _sent++;
         if (_limitProven && !Exact && Limit is { } limit && _sent == limit)
         {
+            UsedUp();
             // Used up (the limit is proven): the next window may be probed early, as after a refusal.
             _openAt = _start!.Value + OpenAfter(refused: true);
         }
@@ -166,6 +205,47 @@ internal sealed class LimitEstimator
         Read(window, leasedAt, now);
     }
 
+    /// <summary>A call that was one of <paramref name="inFlightAtLease"/> in flight on the key when leased has succeeded.</summary>
+    public void OnConcurrencySuccess(int inFlightAtLease)
+    {
+        AloneConcurrencyRefusals = 0;
+        if (Concurrency is not { } limit || inFlightAtLease < limit)
+        {
+            return;
+        }
+
+        if (_concurrencyRaisedFrom is { } from && inFlightAtLease > from)
+        {
+            // The raise held: the upstream took more calls at once than before it.
+            _concurrencyRaisedFrom = null;
+            _failedConcurrencyRaises = 0;
+        }
+
+        if (++_atConcurrencyCap >= (ConcurrencyGrowEvery * limit) << Math.Min(_failedConcurrencyRaises, MaxRaiseBackoff))
+        {
+            _concurrencyRaisedFrom = limit;
+            Concurrency = limit + 1;
+            _atConcurrencyCap = 0;
+        }
+    }
+
+    /// <summary>The upstream refused a call for concurrency (Z.ai 1302); it was one of <paramref name="inFlightAtLease"/> in flight.</summary>
+    public void OnConcurrencyRefused(int inFlightAtLease)
+    {
+        ConcurrencyRefusals++;
+        AloneConcurrencyRefusals = inFlightAtLease <= 1 ? AloneConcurrencyRefusals + 1 : 0;
+        var fits = Math.Max(1, inFlightAtLease - 1);
+        if (_concurrencyRaisedFrom is { } from && inFlightAtLease > from)
+        {
+            // The last raise was refused: try the next one twice as late.
+            _failedConcurrencyRaises++;
+            _concurrencyRaisedFrom = null;
+        }
+
+        Concurrency = Concurrency is { } limit && limit < fits ? limit : fits;
+        _atConcurrencyCap = 0;
+    }
+
     /// <summary>The upstream refused a call leased at <paramref name="leasedAt"/> for its rate (429, Z.ai 1303).</summary>
     /// <returns>When the key should be tried again.</returns>
     public DateTimeOffset OnRefused(DateTimeOffset leasedAt, DateTimeOffset now, RequestWindow? window)
@@ -192,15 +272,28 @@ internal sealed class LimitEstimator
                 _previousRefused = false;
                 _confirmed = true;
                 LearnLow(leasedAt - previous);
+
+                // A refused probe below the bound was its check, or a bisection step after it.
+                _highChecked = WindowHigh is not null;
+                _lowFromProbe = true;
             }
             else
             {
                 if (!_refused && !Exact)
                 {
+                    if (_limitRaisedFrom is { } from && _ok >= from)
+                    {
+                        // Refused right above the limit before the last raise: that raise failed.
+                        _failedLimitRaises++;
+                    }
+
+                    _limitRaisedFrom = null;
                     Limit = Math.Max(Math.Max(_ok, 1), Limit is { } old ? old / 2 : 1);
+                    UsedUp();
                 }
 
                 LearnLow(leasedAt - _start!.Value);
+                _lowFromProbe = false;
             }
 
             _refused = true;
@@ -218,25 +311,42 @@ internal sealed class LimitEstimator
         return _openAt;
     }
 
+    /// <summary>
+    /// The current window is used up (refused, or all of a proven limit sent). Every so often its successor checks once
+    /// just below the learned window whether the window has become shorter (one refused call if not); if it has, the
+    /// lower bound is doubted and bisection finds the new length.
+    /// </summary>
+    private void UsedUp()
+    {
+        if (++_usedUpWindows % RecheckEvery == 0 && !Exact && WindowHigh is not null)
+        {
+            _highChecked = false;
+        }
+    }
+
     private void OpenWindow(DateTimeOffset now)
     {
         if (_start is not null)
         {
             var full = !_refused && Limit is { } limit && _sent >= limit;
             _cleanFull = full ? _cleanFull + 1 : _refused ? 0 : _cleanFull;
-            if (full && !Exact && _cleanFull >= 2)
+            if (full && _limitRaisedFrom is not null)
             {
-                // Additive increase, faster the longer the key has kept up: 1, 2, 4… per clean full window.
-                Limit += 1 << Math.Min(_cleanFull - 2, 16);
+                // A window used all of a raised limit without a refusal: the raise held.
+                _limitRaisedFrom = null;
+                _failedLimitRaises = 0;
+            }
+
+            var needed = 2 << Math.Min(_failedLimitRaises, MaxRaiseBackoff);
+            if (full && !Exact && _cleanFull >= needed)
+            {
+                // Additive increase, faster the longer the key has kept up: 1, 2, 4… per clean full window. Raises
+                // refused in a row wait twice as long each time (2, 4, 8… clean windows), so a steady limit costs
+                // fewer and fewer refused calls.
+                _limitRaisedFrom ??= Limit;
+                Limit += 1 << Math.Min(_cleanFull - needed, 16);
                 _limitProven = false;
             }
-        }
-
-        if (_refused && ++_refusedWindows % RecheckEvery == 0 && !Exact && WindowHigh is { } high)
-        {
-            // Now and then doubt the lower bound, so a window that has become shorter is found by bisection again;
-            // if it has not, this costs a refused call or two.
-            WindowLow = high / 2;
         }
 
         _previousStart = _start;
@@ -263,11 +373,17 @@ internal sealed class LimitEstimator
     {
         if (WindowHigh is { } high)
         {
+            if (refused && !Exact && !_highChecked)
+            {
+                // First check that the window is not (within the tolerance) shorter than the upper bound, the common
+                // case of a round window found by the probes below: one refused call settles it. Bisect only if it is
+                // shorter. The same check now and then (UsedUp) finds a window that has become shorter.
+                return high - Max(high * Tolerance, MinResolution);
+            }
+
             if (refused && !Exact && WindowLow is { } low && high - low > Max(high * Tolerance, MinResolution))
             {
-                // First check that the window is not (within the tolerance) the upper bound itself, the common case of a
-                // round window found by the probes below: one refused call settles it. Bisect only if it is shorter.
-                return _highChecked ? (low + high) / 2 : Max(high - Max(high * Tolerance, MinResolution), (low + high) / 2);
+                return (low + high) / 2;
             }
 
             return high;
@@ -290,7 +406,7 @@ internal sealed class LimitEstimator
             }
             else
             {
-                probe = NextRoundWindow(lower);
+                probe = NextRoundWindow(lower, _lowFromProbe ? ProbeGrowthAfterProbe : ProbeGrowth);
             }
 
             return probe < DefaultWindow ? probe : DefaultWindow;
@@ -323,19 +439,19 @@ internal sealed class LimitEstimator
         return below;
     }
 
-    internal static TimeSpan NextRoundWindow(TimeSpan lower)
+    internal static TimeSpan NextRoundWindow(TimeSpan lower, double growth)
     {
         foreach (var seconds in RoundWindows)
         {
             var round = TimeSpan.FromSeconds(seconds);
             var probe = round + ProbeMargin + round * MarginShare;
-            if (round >= lower * ProbeGrowth)
+            if (round >= lower * growth)
             {
                 return probe;
             }
         }
 
-        return Max(lower * ProbeGrowth, lower + MinProbeStep);
+        return Max(lower * growth, lower + MinProbeStep);
     }
 
     private void LearnLow(TimeSpan low)
@@ -345,7 +461,8 @@ internal sealed class LimitEstimator
             return;
         }
 
-        WindowLow = WindowLow is { } l && l > low ? l : low;
+        WindowLow = _lowDoubted || WindowLow is not { } l || l < low ? low : l;
+        _lowDoubted = false;
         if (WindowHigh is { } high && WindowLow >= high)
         {
             // Refused after the window should have ended: late by the call's own timing, or the window has grown;
@@ -362,6 +479,18 @@ internal sealed class LimitEstimator
     private void LearnHigh(TimeSpan high)
     {
         // A new bound is checked once just below itself (OpenAfter); one found below the old bound has been.
+        if (WindowHigh is { } previous && !_highChecked && high < previous)
+        {
+            // The check just below the bound succeeded: the window is shorter than thought, maybe much shorter.
+            WindowLow = high / 2;
+            _lowDoubted = true;
+        }
+        else if (_lowDoubted && WindowLow is { } guess && high - guess <= Max(high * Tolerance, MinResolution))
+        {
+            // Successes all the way down to a guessed lower bound: the window may be shorter still.
+            WindowLow = high / 2;
+        }
+
         _highChecked = WindowHigh is { } old && (_highChecked || high < old);
         _regrowSteps = -1;
         WindowHigh = WindowHigh is { } h && h < high ? h : high;
