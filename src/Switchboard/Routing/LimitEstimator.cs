@@ -33,7 +33,6 @@ internal sealed class LimitEstimator
     /// <summary>The window assumed before any is learned (GLM's limits are per minute or longer).</summary>
     internal static readonly TimeSpan DefaultWindow = TimeSpan.FromSeconds(60);
 
-    private const double ProbeGrowth = 1.5;
     private const double ProbeGrowthAfterProbe = 1.2;
     private const int ConcurrencyGrowEvery = 16;
     private const int MaxRaiseBackoff = 5;
@@ -406,7 +405,9 @@ internal sealed class LimitEstimator
             }
             else
             {
-                probe = NextRoundWindow(lower, _lowFromProbe ? ProbeGrowthAfterProbe : ProbeGrowth);
+                // After a window's calls ran out, the next round length above it: skipping the right one would idle the
+                // key a whole window, a refused probe costs one call. After a refused probe, one clearly above it.
+                probe = NextRoundWindow(lower, _lowFromProbe ? ProbeGrowthAfterProbe : 1.0);
             }
 
             return probe < DefaultWindow ? probe : DefaultWindow;
@@ -417,7 +418,7 @@ internal sealed class LimitEstimator
 
     /// <summary>
     /// The first window length worth probing above <paramref name="lower"/>: the next round length (1, 2, 3, 5, 10, 15,
-    /// 20, 30, 60 s…, what providers publish) at least 1.5 × the bound, plus a small margin for the call's own travel, so a key whose window is
+    /// 20, 30, 60 s…, what providers publish) at least <paramref name="growth"/> × the bound, plus a small margin for the call's own travel, so a key whose window is
     /// round is found with one refused call per length tried, and the first success lands just after its reset.
     /// </summary>
     /// <summary>The longest round probe (as <see cref="NextRoundWindow"/> gives) at or below <paramref name="lower"/>.</summary>

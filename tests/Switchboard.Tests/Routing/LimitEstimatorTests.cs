@@ -79,15 +79,15 @@ public sealed class LimitEstimatorTests
     [Fact]
     public void OnRefused_RoundWindow_FoundWithOneRefusedCallPerRoundLengthTried()
     {
-        // A call every 100 ms at most: 10 fill the window in 1 s, the 11th is refused; 2 s and 3 s are probed (refused),
-        // then 5 s, and once just below it (refused).
+        // A call every 100 ms at most: 10 fill the window in 1 s, the 11th is refused; 1 s, 2 s and 3 s are probed
+        // (refused), then 5 s, and once just below it (refused).
         var (e, key) = (new LimitEstimator(), new FixedWindowKey(10, TimeSpan.FromSeconds(5)));
         var now = Start;
         var (ok, refused) = Drive(e, key, ref now, TimeSpan.FromSeconds(30), every: TimeSpan.FromMilliseconds(100));
 
         Assert.Equal(10, e.Limit);
         Assert.InRange(e.Window.TotalSeconds, 5.0, 5.1);
-        Assert.InRange(refused, 1, 5);
+        Assert.InRange(refused, 1, 6);
         Assert.True(ok >= 55, $"{ok} of 60");
 
         // Then only the rarer and rarer tries of one more call per window (a raised limit is found again that way).
