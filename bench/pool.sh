@@ -1,17 +1,37 @@
 #!/usr/bin/env bash
-# Pool efficiency benchmark (issue 12, docs/pool-efficiency.md): a gateway over BENCH_POOL_KEYS mock keys that each allow
-# BENCH_POOL_LIMIT calls per fixed BENCH_POOL_WINDOW-second window (429 with Z.ai code 1303 beyond, no headers), under
-# open-loop load at multiples of the pool's capacity, for each strategy, with the guide's fixed cooldowns and with
-# adaptive_limits. Gateway and mock run inside the bench process on loopback; every run is bounded by its duration.
+# Pool efficiency benchmark (issue 12, docs/pool-efficiency.md): a gateway over BENCH_POOL_KEYS mock keys with real
+# limits, under open-loop load at multiples of the pool's capacity, for each strategy, with the guide's fixed cooldowns
+# (adaptive_limits: false) and with adaptive_limits. Gateway and mock run inside the bench process on loopback; every
+# run is bounded by its duration (BENCH_POOL_SECONDS, 15 s by default: the whole table takes 10–20 minutes on a loaded machine).
 #
-# usage: bench/pool.sh     (results: bench/results/pool-<UTC timestamp>.tsv, also printed)
+# usage: bench/pool.sh           the whole table: 1303 keys (lim10w5-, 10 calls per 5 s each) without and with rpm,
+#                                and 1302 keys (conc1-, one call in flight, held 200 ms)
+#        bench/pool.sh one       one invocation with the knobs below as set (default: 1303 keys, no rpm)
+# (results: bench/results/pool-<UTC timestamp>.tsv, also printed)
 # knobs (environment):
-#   BENCH_POOL_KEYS=4  BENCH_POOL_LIMIT=10  BENCH_POOL_WINDOW=5  BENCH_POOL_SECONDS=20  BENCH_POOL_RPM=0 (0: none)
+#   BENCH_POOL_KEYS=4  BENCH_POOL_LIMIT=10  BENCH_POOL_WINDOW=5  BENCH_POOL_SECONDS=15  BENCH_POOL_RPM=0 (0: none)
 #   BENCH_POOL_LOADS="0.5 0.9 1.0 1.5 3"   BENCH_POOL_MODES="fixed adaptive"
 #   BENCH_POOL_STRATEGIES="round-robin least-busy usage-based-routing"
+#   BENCH_POOL_KIND=conc (1302 keys: conc<LIMIT>-)  BENCH_POOL_HOLD_MS=200
+#   BENCH_POOL_TRACE=FILE (one line per call: sent at, status, deployment, retries, ms)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 mkdir -p "$ROOT/bench/results"
 OUT="$ROOT/bench/results/pool-$(date -u +%Y%m%dT%H%M%SZ).tsv"
-timeout 3600 dotnet run -c Release --project "$ROOT/bench/Switchboard.Bench" -- pool | tee "$OUT"
+export BENCH_POOL_SECONDS=${BENCH_POOL_SECONDS:-15}
+dotnet build -c Release "$ROOT/bench/Switchboard.Bench" >/dev/null
+run() { timeout 1200 dotnet run --no-build -c Release --project "$ROOT/bench/Switchboard.Bench" -- pool; }
+if [[ ${1:-all} == one ]]; then
+  run | tee "$OUT"
+else
+  {
+    BENCH_POOL_MODES=adaptive run
+    BENCH_POOL_NO_HEADER=1 BENCH_POOL_MODES=fixed BENCH_POOL_STRATEGIES=round-robin run
+    # rpm as a user would set it from the published limit: 10 per 5 s = 120 per minute.
+    BENCH_POOL_NO_HEADER=1 BENCH_POOL_MODES=adaptive BENCH_POOL_RPM=120 BENCH_POOL_STRATEGIES=round-robin BENCH_POOL_LOADS="0.9 1.5 3" run
+    BENCH_POOL_NO_HEADER=1 BENCH_POOL_KIND=conc BENCH_POOL_LIMIT=1 BENCH_POOL_LOADS="0.5 0.9 1.5" BENCH_POOL_MODES=adaptive run
+    BENCH_POOL_NO_HEADER=1 BENCH_POOL_KIND=conc BENCH_POOL_LIMIT=1 BENCH_POOL_LOADS="0.5 0.9" BENCH_POOL_MODES=fixed \
+      BENCH_POOL_STRATEGIES=round-robin run
+  } | tee "$OUT"
+fi
 echo "results: $OUT" >&2

@@ -20,6 +20,9 @@ namespace Switchboard.Bench;
 /// </summary>
 internal static class PoolBench
 {
+    private static readonly System.Collections.Concurrent.ConcurrentBag<(double At, HttpStatusCode Status, string Key, string Retries, double Ms)> Traces = [];
+    private static long RunStarted;
+
     private const string Chat = """{"model":"pool","messages":[{"role":"user","content":"hello there"}]}""";
 
     public static async Task<int> RunAsync()
@@ -27,17 +30,27 @@ internal static class PoolBench
         var keys = Env("BENCH_POOL_KEYS", 4);
         var limit = Env("BENCH_POOL_LIMIT", 10);
         var window = Env("BENCH_POOL_WINDOW", 5);
-        var seconds = Env("BENCH_POOL_SECONDS", 20);
+        var seconds = Env("BENCH_POOL_SECONDS", 15);
         var loads = (Environment.GetEnvironmentVariable("BENCH_POOL_LOADS") ?? "0.5 0.9 1.0 1.5 3")
             .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var strategies = (Environment.GetEnvironmentVariable("BENCH_POOL_STRATEGIES") ?? "round-robin least-busy usage-based-routing")
             .Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var modes = (Environment.GetEnvironmentVariable("BENCH_POOL_MODES") ?? "fixed adaptive").Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var rpm = Env("BENCH_POOL_RPM", 0);
-        var capacity = keys * limit / (double)window;
 
-        await using var mock = await MockProviderServer.StartAsync(new MockProviderOptions { Port = 0, DefaultChunks = 2 }, CancellationToken.None);
-        Console.WriteLine("mode\tstrategy\trpm\tload\tcalls\tok\tclient_429\tupstream_429\tgoodput\tok_p50_ms\tok_p99_ms\t429_p50_ms\t429_max_ms");
+        // BENCH_POOL_KIND=conc: conc<LIMIT>- keys that refuse more than LIMIT calls in flight (Z.ai 1302), each call held
+        // BENCH_POOL_HOLD_MS by the mock; the pool's capacity is then keys × limit / hold.
+        var concurrency = Environment.GetEnvironmentVariable("BENCH_POOL_KIND") == "conc";
+        var hold = TimeSpan.FromMilliseconds(Env("BENCH_POOL_HOLD_MS", 200));
+        var capacity = concurrency ? keys * limit / hold.TotalSeconds : keys * limit / (double)window;
+
+        await using var mock = await MockProviderServer.StartAsync(
+            new MockProviderOptions { Port = 0, DefaultChunks = 2, ConcurrencyHold = hold }, CancellationToken.None);
+        if (Environment.GetEnvironmentVariable("BENCH_POOL_NO_HEADER") is not { Length: > 0 })
+        {
+            Console.WriteLine("kind\tmode\tstrategy\trpm\tload\tcalls\tok\tclient_429\tupstream_429\tgoodput\tok_p50_ms\tok_p99_ms\t429_p50_ms\t429_max_ms");
+        }
+
         var run = 0;
         foreach (var mode in modes)
         {
@@ -46,7 +59,8 @@ internal static class PoolBench
                 foreach (var load in loads)
                 {
                     run++;
-                    var names = Enumerable.Range(0, keys).Select(i => $"lim{limit}w{window}-r{run}k{i}").ToArray();
+                    var prefix = concurrency ? $"conc{limit}-" : $"lim{limit}w{window}-";
+                    var names = Enumerable.Range(0, keys).Select(i => $"{prefix}{Guid.NewGuid():N}-r{run}k{i}").ToArray();
                     var config = new GatewayConfig
                     {
                         ModelList = names.Select((k, i) => new DeploymentConfig
@@ -64,7 +78,7 @@ internal static class PoolBench
                     };
                     var row = await RunOnceAsync(config, mock, names, capacity * load, seconds);
                     var goodput = row.Ok / (capacity * seconds);
-                    Console.WriteLine(string.Join('\t', mode, strategy, rpm > 0 ? rpm.ToString(CultureInfo.InvariantCulture) : "-",
+                    Console.WriteLine(string.Join('\t', concurrency ? $"1302 conc{limit} {hold.TotalMilliseconds:0}ms" : $"1303 lim{limit}w{window}", mode, strategy, rpm > 0 ? rpm.ToString(CultureInfo.InvariantCulture) : "-",
                         load.ToString("0.0#", CultureInfo.InvariantCulture), row.Calls, row.Ok, row.Client429, row.Upstream429,
                         goodput.ToString("0.00", CultureInfo.InvariantCulture), Ms(row.OkP50), Ms(row.OkP99), Ms(row.LimitedP50), Ms(row.LimitedMax)));
                 }
@@ -86,6 +100,7 @@ internal static class PoolBench
             using var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(120) };
             var count = (int)(perSecond * seconds);
             var started = Stopwatch.GetTimestamp();
+            RunStarted = started;
             var calls = new Task<(HttpStatusCode, double)>[count];
             for (var i = 0; i < count; i++)
             {
@@ -99,9 +114,16 @@ internal static class PoolBench
             }
 
             var results = await Task.WhenAll(calls);
+            if (Environment.GetEnvironmentVariable("BENCH_POOL_TRACE") is { Length: > 0 } trace)
+            {
+                await File.AppendAllLinesAsync(trace, Traces.OrderBy(t => t.At).Select(t => string.Create(CultureInfo.InvariantCulture,
+                    $"{t.At:0.000}\t{(int)t.Status}\t{t.Key}\t{t.Retries}\t{t.Ms:0.0}")));
+                Traces.Clear();
+            }
+
             var ok = results.Where(r => r.Item1 == HttpStatusCode.OK).Select(r => r.Item2).Order().ToArray();
             var limited = results.Where(r => r.Item1 == HttpStatusCode.TooManyRequests).Select(r => r.Item2).Order().ToArray();
-            var upstream = keys.Sum(k => mock.Stats.For(k).Refused);
+            var upstream = keys.Sum(k => mock.Stats.For(k).Refused + mock.Stats.For(k).ConcurrencyRefused);
             return new Row(count, ok.Length, limited.Length, upstream, Pct(ok, 50), Pct(ok, 99), Pct(limited, 50), limited.LastOrDefault());
         }
         finally
@@ -121,7 +143,11 @@ internal static class PoolBench
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent(Chat, Encoding.UTF8, "application/json") };
         using var response = await client.SendAsync(request);
         await response.Content.ReadAsByteArrayAsync();
-        return (response.StatusCode, Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+        var ms = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+        Traces.Add(((sent - RunStarted) / (double)Stopwatch.Frequency, response.StatusCode,
+            response.Headers.TryGetValues("x-litellm-model-id", out var id) ? string.Join(",", id) : "-",
+            response.Headers.TryGetValues("x-litellm-attempted-retries", out var r) ? string.Join(",", r) : "-", ms));
+        return (response.StatusCode, ms);
     }
 
     private static double Pct(double[] sorted, int p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p / 100.0 * sorted.Length) - 1)];

@@ -13,6 +13,8 @@ internal sealed class MockKeyCounters
     private int _windowCalls;
     private long _refused;
 
+    private long _concurrencyRefused;
+
     public long Calls => Volatile.Read(ref _calls);
 
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -37,6 +39,12 @@ internal sealed class MockKeyCounters
     }
 
     public void Exit() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>Calls a <c>conc&lt;N&gt;-</c> key refused with Z.ai 1302 (more than N in flight).</summary>
+    public long ConcurrencyRefused => Volatile.Read(ref _concurrencyRefused);
+
+    /// <summary>Counts a call refused for concurrency.</summary>
+    public void RefuseConcurrency() => Interlocked.Increment(ref _concurrencyRefused);
 
     /// <summary>Calls a lim-key refused for its window.</summary>
     public long Refused

@@ -58,6 +58,7 @@ internal sealed partial class MockProviderServer
         var counters = Stats.For(key.Length == 0 ? "(none)" : key);
         var (callNumber, inFlight) = counters.Enter();
         var ct = context.RequestAborted;
+        var exited = false;
         try
         {
             if (behaviour.Kind is MockKeyKind.WindowLimit or MockKeyKind.WindowLimitHeaders)
@@ -77,6 +78,11 @@ internal sealed partial class MockProviderServer
                 }
             }
 
+            if (behaviour.Kind == MockKeyKind.Concurrency && inFlight > behaviour.Number)
+            {
+                counters.RefuseConcurrency();
+            }
+
             var failure = TryFail(context, endpoint, behaviour, callNumber, inFlight) ?? TryLeak(context, endpoint, behaviour, key, ct);
             if (failure is not null)
             {
@@ -91,6 +97,13 @@ internal sealed partial class MockProviderServer
                 _ => TimeSpan.Zero,
             };
             if (delay > TimeSpan.Zero) await Task.Delay(delay, _time, ct);
+            if (behaviour.Kind == MockKeyKind.Concurrency)
+            {
+                // Like a real provider, a call stops counting against the concurrency when its generation ends, before
+                // the answer's last bytes are on their way; else the client's next call races this handler's end.
+                counters.Exit();
+                exited = true;
+            }
 
             var parsed = await ReadRequestAsync(context.Request.BodyReader, endpoint, ct);
             if (parsed is null)
@@ -115,7 +128,7 @@ internal sealed partial class MockProviderServer
         }
         finally
         {
-            counters.Exit();
+            if (!exited) counters.Exit();
         }
     }
 

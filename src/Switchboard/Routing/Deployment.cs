@@ -56,7 +56,7 @@ internal sealed class Deployment
     internal Queue<DateTimeOffset> RecentFails { get; } = new();
 
     /// <summary>The upstream's learned requests per window (docs/pool-efficiency.md).</summary>
-    internal LimitEstimator Limits { get; } = new();
+    internal LimitEstimator Limits { get; set; } = new();
 
     /// <summary><c>adaptive_limits</c>: calls are paced to <see cref="Limits"/>.</summary>
     internal bool Paced { get; set; }
@@ -75,8 +75,13 @@ internal sealed class Deployment
 
     internal DateTimeOffset? LastErrorAt { get; set; }
 
-    /// <summary>At <c>max_parallel_requests</c>, or (paced) a probe of whether a refused key's window has reset is in flight.</summary>
-    internal bool AtParallelCap => (Config.MaxParallelRequests is { } max && InFlight >= max) || (Paced && InFlight > 0 && Limits.Probing);
+    /// <summary>
+    /// At <c>max_parallel_requests</c>, or (paced) at the learned concurrency or with a probe of whether a refused key's
+    /// window has reset in flight. The configured cap stays a hard cap: the learned one only ever adds a restriction.
+    /// </summary>
+    internal bool AtParallelCap =>
+        (Config.MaxParallelRequests is { } max && InFlight >= max)
+        || (Paced && InFlight > 0 && (Limits.Probing || (Limits.Concurrency is { } learned && InFlight >= learned)));
 
     internal bool IsCooling(DateTimeOffset now) => CooldownUntil is { } until && until > now;
 

@@ -6,8 +6,9 @@ internal sealed class DeploymentLease : IDisposable
     private readonly Router _router;
     private int _released;
 
-    internal DeploymentLease(Router router, ModelGroup group, Deployment deployment, DateTimeOffset startedAt)
+    internal DeploymentLease(Router router, ModelGroup group, Deployment deployment, DateTimeOffset startedAt, int inFlightAtStart = 1)
     {
+        InFlightAtStart = inFlightAtStart;
         _router = router;
         Group = group;
         Deployment = deployment;
@@ -17,6 +18,9 @@ internal sealed class DeploymentLease : IDisposable
     public Deployment Deployment { get; }
 
     public DateTimeOffset StartedAt { get; }
+
+    /// <summary>Calls in flight on the deployment when this one was leased, itself included (for the learned concurrency).</summary>
+    internal int InFlightAtStart { get; }
 
     internal ModelGroup Group { get; }
 

@@ -33,7 +33,12 @@ internal sealed class LimitEstimator
     /// <summary>The window assumed before any is learned (GLM's limits are per minute or longer).</summary>
     internal static readonly TimeSpan DefaultWindow = TimeSpan.FromSeconds(60);
 
-    private const double ProbeGrowth = 1.5;
+    private const double ProbeGrowthAfterProbe = 1.2;
+    private const int ConcurrencyGrowEvery = 16;
+    private const int MaxRaiseBackoff = 5;
+    private const double MarginShare = 0.005;
+    private static readonly int[] RoundWindows = [1, 2, 3, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600];
+    private static readonly TimeSpan ProbeMargin = TimeSpan.FromMilliseconds(25);
     private const double Tolerance = 0.03;
     private const int RecheckEvery = 16;
     private static readonly TimeSpan MinProbeStep = TimeSpan.FromSeconds(1);
@@ -49,19 +54,41 @@ internal sealed class LimitEstimator
     private bool _refused;
     private bool _confirmed;
 
-    // Our window starts where the upstream's does: a refused key's first success opened both.
-    private bool _aligned;
-
     // The window before the current one, restored when the upstream refuses the call that opened a new one.
     private DateTimeOffset? _previousStart;
     private int _previousSent;
     private int _previousOk;
+
+    // How long the window's first call took to answer: the upstream opened its window somewhere in that span.
+    private TimeSpan _startLatency;
+    private TimeSpan _previousStartLatency;
     private bool _previousRefused;
     private int _cleanFull;
 
     // The limit was last set by a refusal (not raised since): a window that used all of it has used up the upstream's.
     private bool _limitProven;
-    private int _refusedWindows;
+    private int _usedUpWindows;
+
+    // The lower bound was last moved by a refused probe (not by a window's calls running out), and it is only a guess
+    // (halved after a successful check, not proven by a refusal).
+    private bool _lowFromProbe;
+    private bool _lowDoubted;
+
+    // Successes at the learned concurrency since it last changed; the last raise (until it held or was refused) and how
+    // many raises in a row were refused (each doubles the successes needed before the next).
+    private int _atConcurrencyCap;
+    private int? _concurrencyRaisedFrom;
+    private int _failedConcurrencyRaises;
+
+    // The same for the limit per window: the limit before the last raise, and raises refused in a row.
+    private int? _limitRaisedFrom;
+    private int _failedLimitRaises;
+
+    // The upper bound has been tested once just below itself (OpenAfter); false for a bound just found by a probe.
+    private bool _highChecked;
+
+    // -1 until a window once known was refused at its end; then the small steps up taken since (OpenAfter).
+    private int _regrowSteps = -1;
 
     /// <summary>Learned calls per window; null until the upstream has said anything about it.</summary>
     public int? Limit { get; private set; }
@@ -96,6 +123,26 @@ internal sealed class LimitEstimator
     /// </summary>
     public bool Probing => _start is not null && !_confirmed && _previousRefused;
 
+    /// <summary>
+    /// Learned calls in flight the upstream allows (Z.ai 1302), acting as a learned <c>max_parallel_requests</c>; null
+    /// until it refused a call for concurrency. A refusal sets it to the other calls that were in flight (never above
+    /// what it was); every <see cref="ConcurrencyGrowEvery"/> × limit calls that succeeded with the key at it raise it by
+    /// one, so a raised limit is found again at the cost of one refused (and retried) call.
+    /// </summary>
+    public int? Concurrency { get; private set; }
+
+    /// <summary>Calls refused for concurrency since start.</summary>
+    public long ConcurrencyRefusals { get; private set; }
+
+    /// <summary>
+    /// Calls refused for concurrency in a row while no other call of ours was in flight on the key: the first can be
+    /// our own last call not quite ended upstream; more mean someone else uses the key's account.
+    /// </summary>
+    public int AloneConcurrencyRefusals { get; private set; }
+
+    /// <summary>A copy of everything learned and of the current window, for a rebuilt router (a config reload) to go on with.</summary>
+    public LimitEstimator Copy() => (LimitEstimator)MemberwiseClone();
+
     /// <summary>When the deployment may take its next call, or null when it may now.</summary>
     public DateTimeOffset? BlockedUntil(DateTimeOffset now)
     {
@@ -118,6 +165,7 @@ internal sealed class LimitEstimator
         _sent++;
         if (_limitProven && !Exact && Limit is { } limit && _sent == limit)
         {
+            UsedUp();
             // Used up (the limit is proven): the next window may be probed early, as after a refusal.
             _openAt = _start!.Value + OpenAfter(refused: true);
         }
@@ -130,6 +178,11 @@ internal sealed class LimitEstimator
         if (_start is { } start && leasedAt >= _countFrom)
         {
             _ok++;
+            if (leasedAt == start)
+            {
+                _startLatency = now - leasedAt;
+            }
+
             if (!_confirmed && leasedAt >= start)
             {
                 _confirmed = true;
@@ -138,7 +191,6 @@ internal sealed class LimitEstimator
                 if (_previousRefused && _previousStart is { } previous && !Exact)
                 {
                     LearnHigh(start - previous);
-                    _aligned = true;
                     _openAt = start + OpenAfter(refused: false);
                 }
             }
@@ -150,6 +202,47 @@ internal sealed class LimitEstimator
         }
 
         Read(window, leasedAt, now);
+    }
+
+    /// <summary>A call that was one of <paramref name="inFlightAtLease"/> in flight on the key when leased has succeeded.</summary>
+    public void OnConcurrencySuccess(int inFlightAtLease)
+    {
+        AloneConcurrencyRefusals = 0;
+        if (Concurrency is not { } limit || inFlightAtLease < limit)
+        {
+            return;
+        }
+
+        if (_concurrencyRaisedFrom is { } from && inFlightAtLease > from)
+        {
+            // The raise held: the upstream took more calls at once than before it.
+            _concurrencyRaisedFrom = null;
+            _failedConcurrencyRaises = 0;
+        }
+
+        if (++_atConcurrencyCap >= (ConcurrencyGrowEvery * limit) << Math.Min(_failedConcurrencyRaises, MaxRaiseBackoff))
+        {
+            _concurrencyRaisedFrom = limit;
+            Concurrency = limit + 1;
+            _atConcurrencyCap = 0;
+        }
+    }
+
+    /// <summary>The upstream refused a call for concurrency (Z.ai 1302); it was one of <paramref name="inFlightAtLease"/> in flight.</summary>
+    public void OnConcurrencyRefused(int inFlightAtLease)
+    {
+        ConcurrencyRefusals++;
+        AloneConcurrencyRefusals = inFlightAtLease <= 1 ? AloneConcurrencyRefusals + 1 : 0;
+        var fits = Math.Max(1, inFlightAtLease - 1);
+        if (_concurrencyRaisedFrom is { } from && inFlightAtLease > from)
+        {
+            // The last raise was refused: try the next one twice as late.
+            _failedConcurrencyRaises++;
+            _concurrencyRaisedFrom = null;
+        }
+
+        Concurrency = Concurrency is { } limit && limit < fits ? limit : fits;
+        _atConcurrencyCap = 0;
     }
 
     /// <summary>The upstream refused a call leased at <paramref name="leasedAt"/> for its rate (429, Z.ai 1303).</summary>
@@ -173,26 +266,33 @@ internal sealed class LimitEstimator
                 _countFrom = previous;
                 _sent = _previousSent;
                 _ok = _previousOk;
+                _startLatency = _previousStartLatency;
                 _previousStart = null;
                 _previousRefused = false;
                 _confirmed = true;
                 LearnLow(leasedAt - previous);
+
+                // A refused probe below the bound was its check, or a bisection step after it.
+                _highChecked = WindowHigh is not null;
+                _lowFromProbe = true;
             }
             else
             {
                 if (!_refused && !Exact)
                 {
-                    Limit = Math.Max(Math.Max(_ok, 1), Limit is { } old ? old / 2 : 1);
-                }
+                    if (_limitRaisedFrom is { } from && _ok >= from)
+                    {
+                        // Refused right above the limit before the last raise: that raise failed.
+                        _failedLimitRaises++;
+                    }
 
-                if (!_aligned && !Exact)
-                {
-                    // Where the upstream's window started is unknown (the key may have been busy before we tracked
-                    // it): measure from this refusal, which makes the first upper bound a little short, never long.
-                    _start = leasedAt;
+                    _limitRaisedFrom = null;
+                    Limit = Math.Max(Math.Max(_ok, 1), Limit is { } old ? old / 2 : 1);
+                    UsedUp();
                 }
 
                 LearnLow(leasedAt - _start!.Value);
+                _lowFromProbe = false;
             }
 
             _refused = true;
@@ -210,30 +310,49 @@ internal sealed class LimitEstimator
         return _openAt;
     }
 
+    /// <summary>
+    /// The current window is used up (refused, or all of a proven limit sent). Every so often its successor checks once
+    /// just below the learned window whether the window has become shorter (one refused call if not); if it has, the
+    /// lower bound is doubted and bisection finds the new length.
+    /// </summary>
+    private void UsedUp()
+    {
+        if (++_usedUpWindows % RecheckEvery == 0 && !Exact && WindowHigh is not null)
+        {
+            _highChecked = false;
+        }
+    }
+
     private void OpenWindow(DateTimeOffset now)
     {
         if (_start is not null)
         {
             var full = !_refused && Limit is { } limit && _sent >= limit;
             _cleanFull = full ? _cleanFull + 1 : _refused ? 0 : _cleanFull;
-            if (full && !Exact && _cleanFull >= 2)
+            if (full && _limitRaisedFrom is not null)
             {
-                // Additive increase, faster the longer the key has kept up: 1, 2, 4… per clean full window.
-                Limit += 1 << Math.Min(_cleanFull - 2, 16);
+                // A window used all of a raised limit without a refusal: the raise held.
+                _limitRaisedFrom = null;
+                _failedLimitRaises = 0;
+            }
+
+            var needed = 2 << Math.Min(_failedLimitRaises, MaxRaiseBackoff);
+            if (full && !Exact && _cleanFull >= needed)
+            {
+                // Additive increase, faster the longer the key has kept up: 1, 2, 4… per clean full window. Raises
+                // refused in a row wait twice as long each time (2, 4, 8… clean windows), so a steady limit costs
+                // fewer and fewer refused calls.
+                _limitRaisedFrom ??= Limit;
+                Limit += 1 << Math.Min(_cleanFull - needed, 16);
                 _limitProven = false;
             }
-        }
-
-        if (_refused && ++_refusedWindows % RecheckEvery == 0 && !Exact && WindowHigh is { } high)
-        {
-            // Now and then doubt the lower bound, so a window that has become shorter is found by bisection again;
-            // if it has not, this costs a refused call or two.
-            WindowLow = high / 2;
         }
 
         _previousStart = _start;
         _previousSent = _sent;
         _previousOk = _ok;
+        _previousStartLatency = _startLatency;
+        _startLatency = TimeSpan.Zero;
         _previousRefused = _refused || (_limitProven && !Exact && Limit is { } used && _sent >= used);
         _start = now;
         _countFrom = now;
@@ -245,14 +364,22 @@ internal sealed class LimitEstimator
     }
 
     /// <summary>
-    /// How long after its first call a window is taken to end. Only a refused window, which the upstream has proved
-    /// used up, is followed early (the midpoint of the bounds): a success then bounds the window from above. Any other
-    /// window rolls at the upper bound, which keeps it aligned with the upstream's.
+    /// How long after its first call a window is taken to end. Only a used-up window (refused, or all of a proven limit
+    /// sent) is followed early: a success then bounds the window from above. Any other window rolls at the upper bound,
+    /// which keeps it aligned with the upstream's.
     /// </summary>
     private TimeSpan OpenAfter(bool refused)
     {
         if (WindowHigh is { } high)
         {
+            if (refused && !Exact && !_highChecked)
+            {
+                // First check that the window is not (within the tolerance) shorter than the upper bound, the common
+                // case of a round window found by the probes below: one refused call settles it. Bisect only if it is
+                // shorter. The same check now and then (UsedUp) finds a window that has become shorter.
+                return high - Max(high * Tolerance, MinResolution);
+            }
+
             if (refused && !Exact && WindowLow is { } low && high - low > Max(high * Tolerance, MinResolution))
             {
                 return (low + high) / 2;
@@ -263,11 +390,69 @@ internal sealed class LimitEstimator
 
         if (refused && WindowLow is { } lower)
         {
-            var probe = Max(lower * ProbeGrowth, lower + MinProbeStep);
+            TimeSpan probe;
+            if (_regrowSteps >= 0)
+            {
+                // A window that was known but refused at its end: most likely the answer's timing, or a window grown a
+                // little. Step up from the refusal in small, doubling steps.
+                probe = lower + Max(MinResolution, lower * Tolerance) * (1 << Math.Min(_regrowSteps, 16));
+            }
+            else if (RoundBelow(lower) is { } round && _startLatency >= ProbeMargin / 2 && lower < round + _startLatency)
+            {
+                // The round length was just refused, but the window's first call took a while to answer: the upstream
+                // may have opened its window that much later than we did. Try once more that much later.
+                probe = round + _startLatency + ProbeMargin;
+            }
+            else
+            {
+                // After a window's calls ran out, the next round length above it: skipping the right one would idle the
+                // key a whole window, a refused probe costs one call. After a refused probe, one clearly above it.
+                probe = NextRoundWindow(lower, _lowFromProbe ? ProbeGrowthAfterProbe : 1.0);
+            }
+
             return probe < DefaultWindow ? probe : DefaultWindow;
         }
 
         return DefaultWindow;
+    }
+
+    /// <summary>
+    /// The first window length worth probing above <paramref name="lower"/>: the next round length (1, 2, 3, 5, 10, 15,
+    /// 20, 30, 60 s…, what providers publish) at least <paramref name="growth"/> × the bound, plus a small margin for the call's own travel, so a key whose window is
+    /// round is found with one refused call per length tried, and the first success lands just after its reset.
+    /// </summary>
+    /// <summary>The longest round probe (as <see cref="NextRoundWindow"/> gives) at or below <paramref name="lower"/>.</summary>
+    private static TimeSpan? RoundBelow(TimeSpan lower)
+    {
+        TimeSpan? below = null;
+        foreach (var seconds in RoundWindows)
+        {
+            var round = TimeSpan.FromSeconds(seconds);
+            var probe = round + ProbeMargin + round * MarginShare;
+            if (probe > lower)
+            {
+                break;
+            }
+
+            below = probe;
+        }
+
+        return below;
+    }
+
+    internal static TimeSpan NextRoundWindow(TimeSpan lower, double growth)
+    {
+        foreach (var seconds in RoundWindows)
+        {
+            var round = TimeSpan.FromSeconds(seconds);
+            var probe = round + ProbeMargin + round * MarginShare;
+            if (round >= lower * growth)
+            {
+                return probe;
+            }
+        }
+
+        return Max(lower * growth, lower + MinProbeStep);
     }
 
     private void LearnLow(TimeSpan low)
@@ -277,16 +462,38 @@ internal sealed class LimitEstimator
             return;
         }
 
-        WindowLow = WindowLow is { } l && l > low ? l : low;
+        WindowLow = _lowDoubted || WindowLow is not { } l || l < low ? low : l;
+        _lowDoubted = false;
         if (WindowHigh is { } high && WindowLow >= high)
         {
-            // Refused after the window should have ended: it has grown; search upwards again.
+            // Refused after the window should have ended: late by the call's own timing, or the window has grown;
+            // search upwards again, in small steps first.
             WindowHigh = null;
+            _regrowSteps = 0;
+        }
+        else if (WindowHigh is null && _regrowSteps >= 0)
+        {
+            _regrowSteps++;
         }
     }
 
     private void LearnHigh(TimeSpan high)
     {
+        // A new bound is checked once just below itself (OpenAfter); one found below the old bound has been.
+        if (WindowHigh is { } previous && !_highChecked && high < previous)
+        {
+            // The check just below the bound succeeded: the window is shorter than thought, maybe much shorter.
+            WindowLow = high / 2;
+            _lowDoubted = true;
+        }
+        else if (_lowDoubted && WindowLow is { } guess && high - guess <= Max(high * Tolerance, MinResolution))
+        {
+            // Successes all the way down to a guessed lower bound: the window may be shorter still.
+            WindowLow = high / 2;
+        }
+
+        _highChecked = WindowHigh is { } old && (_highChecked || high < old);
+        _regrowSteps = -1;
         WindowHigh = WindowHigh is { } h && h < high ? h : high;
         if (WindowLow is { } low && low >= WindowHigh)
         {
@@ -304,7 +511,6 @@ internal sealed class LimitEstimator
         }
 
         Exact = true;
-        _aligned = true;
         Limit = w.Limit;
         if (w.Reset > now)
         {

@@ -203,7 +203,7 @@ internal sealed partial class Router
             group.Sessions.Set(session, d);
         }
 
-        return new DeploymentLease(this, group, d, now);
+        return new DeploymentLease(this, group, d, now, d.InFlight);
     }
 
     private Evaluation EvaluateLocked(ModelGroup group, RouteRequest request, DateTimeOffset now)

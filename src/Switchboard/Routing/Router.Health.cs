@@ -8,6 +8,13 @@ internal sealed partial class Router
     /// <summary>Z.ai 1302: the account has too many calls in flight; another key is tried at once.</summary>
     internal static readonly TimeSpan ConcurrencyCooldown = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// Paced: the first rest of a key that refused for concurrency with nothing else of ours in flight (someone else uses
+    /// its account), doubling while it goes on, up to <see cref="ConcurrencyCooldown"/>; any other 1302 only lowers the
+    /// learned concurrency.
+    /// </summary>
+    internal static readonly TimeSpan ConcurrencyAloneRest = TimeSpan.FromMilliseconds(500);
+
     /// <summary>First step of the doubling cooldown for Z.ai 1303/1305 and overloaded answers.</summary>
     internal static readonly TimeSpan BackoffCooldownStart = TimeSpan.FromSeconds(5);
 
@@ -38,6 +45,7 @@ internal sealed partial class Router
             d.BackoffStreak = 0;
             d.Limits.OnSuccess(lease.StartedAt, now, outcome.Window);
             lease.Tokens = outcome.InputTokens + outcome.OutputTokens;
+            d.Limits.OnConcurrencySuccess(lease.InFlightAtStart);
             if (outcome.RateLimit is { } hint && hint.CooldownUntil > now)
             {
                 StartCooldownLocked(d, hint.CooldownUntil, FailureKind.RateLimited, hint.Reason, now);
@@ -91,7 +99,21 @@ internal sealed partial class Router
                 case FailureKind.RateLimited:
                     StartCooldownLocked(d, Latest(now + cooldownTime, now, failure), failure.Kind, d.LastError, now);
                     break;
+                case FailureKind.ConcurrencyLimited when d.Paced:
+                    // The learned concurrency steers: calls beyond it wait in the fair queue or go to another key
+                    // (docs/pool-efficiency.md). Only a key that refused its one call of ours rests, briefly.
+                    d.Limits.OnConcurrencyRefused(lease.InFlightAtStart);
+                    if (d.Limits.AloneConcurrencyRefusals >= 1)
+                    {
+                        // 0.5 s, 1 s, 2 s, then the guide's 3 s for a key that keeps refusing its only call.
+                        var rest = ConcurrencyAloneRest * (1 << Math.Min(d.Limits.AloneConcurrencyRefusals - 1, 8));
+                        StartCooldownLocked(d, Latest(now + (rest < ConcurrencyCooldown ? rest : ConcurrencyCooldown), now, failure),
+                            failure.Kind, d.LastError, now);
+                    }
+
+                    break;
                 case FailureKind.ConcurrencyLimited:
+                    d.Limits.OnConcurrencyRefused(lease.InFlightAtStart);
                     StartCooldownLocked(d, Latest(now + ConcurrencyCooldown, now, failure), failure.Kind, d.LastError, now);
                     break;
                 case FailureKind.QuotaExhausted:

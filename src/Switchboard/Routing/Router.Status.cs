@@ -36,6 +36,7 @@ internal sealed partial class Router
                         LearnedRequests = d.Limits.Limit,
                         LearnedWindowSeconds = d.Limits.WindowHigh?.TotalSeconds,
                         LearnedExact = d.Limits.Exact,
+                        LearnedConcurrency = d.Limits.Concurrency,
                         WindowUsed = d.Limits.SentInWindow,
                         Refusals = d.Limits.Refusals,
                         PacedSecondsLeft = d.Paced && d.Limits.BlockedUntil(now) is { } paced ? (paced - now).TotalSeconds : null,

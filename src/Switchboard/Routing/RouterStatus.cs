@@ -28,6 +28,9 @@ internal sealed record DeploymentStatus
     /// <summary>The upstream's requests per window as learned (docs/pool-efficiency.md); null until it has said anything.</summary>
     public int? LearnedRequests { get; init; }
 
+    /// <summary>The upstream's calls in flight as learned from Z.ai 1302 refusals; null until it refused one.</summary>
+    public int? LearnedConcurrency { get; init; }
+
     /// <summary>The learned window's length; null until learned (60 s is assumed until then).</summary>
     public double? LearnedWindowSeconds { get; init; }
 

@@ -92,6 +92,7 @@ internal static class RouterStatusJson
         WriteNullable(w, "learned_requests", d.LearnedRequests);
         WriteNullable(w, "learned_window_seconds", d.LearnedWindowSeconds);
         w.WriteBoolean("learned_exact", d.LearnedExact);
+        WriteNullable(w, "learned_concurrency", d.LearnedConcurrency);
         w.WriteNumber("window_used", d.WindowUsed);
         w.WriteNumber("refusals", d.Refusals);
         WriteNullable(w, "paced_seconds_left", d.PacedSecondsLeft);
@@ -151,6 +152,7 @@ internal static class RouterStatusJson
         TtftP50Ms = Dbl(d, "ttft_p50_ms"),
         LearnedRequests = Int(d, "learned_requests"),
         LearnedWindowSeconds = Dbl(d, "learned_window_seconds"),
+        LearnedConcurrency = Int(d, "learned_concurrency"),
         LearnedExact = d.TryGetProperty("learned_exact", out var exact) && exact.ValueKind == JsonValueKind.True,
         WindowUsed = d.TryGetProperty("window_used", out var used) && used.ValueKind == JsonValueKind.Number ? used.GetInt32() : 0,
         Refusals = d.TryGetProperty("refusals", out var refusals) && refusals.ValueKind == JsonValueKind.Number ? refusals.GetInt64() : 0,

@@ -20,7 +20,7 @@ internal static class RouterStatusTable
                 rows.Add(
                 [
                     g.Name, d.Id, d.MaskedKey, State(d),
-                    N(d.InFlight) + (d.MaxParallelRequests is { } max ? "/" + N(max) : ""),
+                    N(d.InFlight) + (d.MaxParallelRequests is { } max ? "/" + N(max) : "") + (d.LearnedConcurrency is { } c ? " ~" + N(c) : ""),
                     N(d.Total.Requests), N(d.Total.Successes), N(d.Total.Failures), N(d.Total.Status429), N(d.CurrentMinute.Requests), Limit(d),
                     N(d.Total.TokensIn), N(d.Total.TokensOut), Ms(d.LatencyP50Ms), Ms(d.LatencyP95Ms), Ms(d.TtftP50Ms),
                     Shorten(d.LastError ?? "", 60),

@@ -73,6 +73,30 @@ public sealed class PoolEfficiencyTests : IAsyncLifetime
         Assert.True(truthful >= limited.Count * 0.9, $"{truthful} of {limited.Count} Retry-After values within 1 s of the true reset");
     }
 
+    [Fact]
+    public async Task ChatCompletions_UnderCapacityOnOneAtATimeKeys_AllSucceedAndRefusalsStopAfterLearning()
+    {
+        // Four keys that refuse a second call in flight (Z.ai 1302); the mock holds each call 50 ms, so the pool takes
+        // 80 calls/s at most. 30 calls/s is well under it, on a loaded machine too.
+        string[] keys = ["conc1-a", "conc1-b", "conc1-c", "conc1-d"];
+        var config = new GatewayConfig
+        {
+            ModelList = keys.Select((k, i) => Configs.Http("glm-pool", "dep-" + k, _mock.BaseUrl, k, index: i)).ToArray(),
+            Router = new RouterSettings { CooldownTime = TimeSpan.FromSeconds(60) },
+        };
+        await using var gateway = await TestGateway.StartAsync(config);
+
+        var first = await OpenLoopAsync(gateway.Client, perSecond: 30, TimeSpan.FromSeconds(2));
+        var refusedWhileLearning = keys.Sum(k => _mock.Stats.For(k).ConcurrencyRefused);
+        var rest = await OpenLoopAsync(gateway.Client, perSecond: 30, TimeSpan.FromSeconds(4));
+        var refusedAfter = keys.Sum(k => _mock.Stats.For(k).ConcurrencyRefused) - refusedWhileLearning;
+
+        Assert.All(first.Concat(rest), r => Assert.Equal(HttpStatusCode.OK, r.Status));
+
+        // After learning, only the rare try of one more call in flight (one per 16 calls at the cap, then 32, 64…).
+        Assert.InRange(refusedAfter, 0L, keys.Length * 3L);
+    }
+
     private long Refused() => Keys.Sum(k => _mock.Stats.For(k).Refused);
 
     /// <summary>How long until some key of the pool answers again, as the mock's own windows say.</summary>

@@ -34,7 +34,8 @@ public sealed class AcquireTests
     [Fact]
     public async Task AcquireAsync_WaitForCooldownCoversRecovery_WaitsThenPicks()
     {
-        var settings = new RouterSettings { WaitForCooldown = TimeSpan.FromSeconds(10) };
+        // The guide's fixed 3 s rest for 1302 (adaptive_limits rests a key that refused its only call for 0.5 s).
+        var settings = new RouterSettings { WaitForCooldown = TimeSpan.FromSeconds(10), AdaptiveLimits = false };
         var (router, time, _) = Build(settings, Dep("a"));
         await router.FailAsync("a", Zai("1302", time.GetUtcNow()));
 

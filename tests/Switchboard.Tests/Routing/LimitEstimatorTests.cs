@@ -61,6 +61,42 @@ public sealed class LimitEstimatorTests
     }
 
     [Fact]
+    public void Copy_ConvergedEstimator_GoesOnAtFullCapacityWithoutLearningAgain()
+    {
+        var (e, key) = (new LimitEstimator(), new FixedWindowKey(10, TimeSpan.FromSeconds(2)));
+        var now = Start;
+        Drive(e, key, ref now, TimeSpan.FromSeconds(30));
+
+        // What a config reload carries over (Router.ExportLearnedLimits/ImportLearnedLimits).
+        var carried = e.Copy();
+        var (ok, refused) = Drive(carried, key, ref now, TimeSpan.FromSeconds(20));
+
+        Assert.Equal((10, e.Window), (carried.Limit, carried.Window));
+        Assert.InRange(ok, 95, 100);
+        Assert.InRange(refused, 0, 2);
+    }
+
+    [Fact]
+    public void OnRefused_RoundWindow_FoundWithOneRefusedCallPerRoundLengthTried()
+    {
+        // A call every 100 ms at most: 10 fill the window in 1 s, the 11th is refused; 1 s, 2 s and 3 s are probed
+        // (refused), then 5 s, and once just below it (refused).
+        var (e, key) = (new LimitEstimator(), new FixedWindowKey(10, TimeSpan.FromSeconds(5)));
+        var now = Start;
+        var (ok, refused) = Drive(e, key, ref now, TimeSpan.FromSeconds(30), every: TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal(10, e.Limit);
+        Assert.InRange(e.Window.TotalSeconds, 5.0, 5.1);
+        Assert.InRange(refused, 1, 6);
+        Assert.True(ok >= 55, $"{ok} of 60");
+
+        // Then only the rarer and rarer tries of one more call per window (a raised limit is found again that way).
+        (ok, refused) = Drive(e, key, ref now, TimeSpan.FromSeconds(30.2), every: TimeSpan.FromMilliseconds(100));
+        Assert.InRange(ok, 59, 60);
+        Assert.InRange(refused, 0, 1);
+    }
+
+    [Fact]
     public void OnLease_UnderItsLimit_NeverBlocksAndLearnsNothing()
     {
         var (e, key) = (new LimitEstimator(), new FixedWindowKey(10, TimeSpan.FromSeconds(2)));
@@ -94,15 +130,19 @@ public sealed class LimitEstimatorTests
         Assert.Null(e.BlockedUntil(reset));
     }
 
-    /// <summary>Sends as the router would under overload: every 10 ms, as many calls as the estimator lets through.</summary>
-    private static (int Ok, int Refused) Drive(LimitEstimator e, FixedWindowKey key, ref DateTimeOffset now, TimeSpan duration)
+    /// <summary>Sends as the router would under overload: every 10 ms, as many calls as the estimator lets through (or
+    /// at most one per <paramref name="every"/>).</summary>
+    private static (int Ok, int Refused) Drive(LimitEstimator e, FixedWindowKey key, ref DateTimeOffset now, TimeSpan duration,
+        TimeSpan? every = null)
     {
         var end = now + duration;
         int ok = 0, refused = 0;
+        var next = now;
         for (; now < end; now += TimeSpan.FromMilliseconds(10))
         {
-            for (var guard = 0; e.BlockedUntil(now) is null; guard++)
+            for (var guard = 0; now >= next && e.BlockedUntil(now) is null; guard++)
             {
+                next = now + (every ?? TimeSpan.Zero);
                 Assert.True(guard < 1000, "the estimator never stopped a refusing key");
                 e.OnLease(now);
                 if (key.Call(now))

@@ -35,22 +35,25 @@ public sealed class PacingTests
 
         await router.FailAsync("a", Zai("1303", time.GetUtcNow()));
 
-        // Nothing is known of the window yet: the key is tried again 1 s on, by one probe while the others wait for it.
-        Assert.Equal(1, router.Status("a").CooldownSecondsLeft);
-        time.Advance(TimeSpan.FromSeconds(1));
+        // Nothing is known of the window yet: the key is tried again just after the shortest round window (1 s, plus
+        // 30 ms for the call's travel), by one probe while the others wait for it.
+        Assert.Equal(1.03, router.Status("a").CooldownSecondsLeft);
+        time.Advance(TimeSpan.FromSeconds(1.03));
         var probe = await router.AcquireAsync();
         Assert.Equal("a", probe.Lease?.Deployment.Id);
         Assert.True(router.GetGroup("pool")!.Deployments[0].AtParallelCap);
         router.ReportSuccess(probe.Lease!, Ok());
         probe.Lease!.Dispose();
 
-        // The success bounds the window (1 s); the estimate is the 3 calls that succeeded before the refusal.
+        // The success bounds the window (1.03 s); the estimate is the 3 calls that succeeded before the refusal.
         var limits = router.GetGroup("pool")!.Deployments[0].Limits;
-        Assert.Equal((3, TimeSpan.FromSeconds(1)), (limits.Limit, limits.Window));
+        Assert.Equal((3, TimeSpan.FromSeconds(1.03)), (limits.Limit, limits.Window));
         Assert.Equal("a", await router.PickAsync());
         Assert.Equal("a", await router.PickAsync());
         var full = await router.AcquireAsync();
         Assert.Equal(NoDeploymentReason.AllCoolingDown, full.Reason);
+        // The proven limit is used up: the next window is tried a little early (0.98 s, once, to check the learned 1.03 s
+        // is not too long), so the pool has room again in 1 s.
         Assert.Equal(TimeSpan.FromSeconds(1), full.RetryAfter);
     }
 

@@ -10,7 +10,8 @@ public sealed class ZaiRoutingTests
     [Fact]
     public async Task Zai1302_ShortCooldownAndAnotherKeyAtOnce()
     {
-        var (router, time, _) = Build(new RouterSettings(), Dep("a"), Dep("b"));
+        // The guide's behaviour; adaptive_limits learns a concurrency instead (ConcurrencyLearningTests).
+        var (router, time, _) = Build(new RouterSettings { AdaptiveLimits = false }, Dep("a"), Dep("b"));
         await router.FailAsync("a", Zai("1302", time.GetUtcNow()));
         Assert.Equal(3, router.Status("a").CooldownSecondsLeft);
         Assert.Equal("b", await router.PickAsync(request: Req()));
