@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Admin;
 using Switchboard.Config;
+using Switchboard.Dashboard;
 using Switchboard.Protocols;
 using Switchboard.Storage;
 using Switchboard.Usage;
@@ -78,6 +79,7 @@ internal static class GatewayHost
         });
         builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Auth);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Admission);
+        builder.Services.AddDashboard();
 
         var app = builder.Build();
         var services = app.Services.GetRequiredService<GatewayServices>();
@@ -90,6 +92,7 @@ internal static class GatewayHost
         app.MapDeploymentEndpoints(services.Router);
         app.MapKeyManagementEndpoints();
         app.MapSpendEndpoints();
+        app.MapDashboard(services.Router, services.Secrets, config.General.MasterKey);
         return app;
     }
 

@@ -144,12 +144,23 @@ public abstract class UsageRollupTests : IAsyncLifetime
     {
         await Store.InsertKeyAsync(new VirtualKeyRecord
         {
-            KeyHash = "hash-a", KeyAlias = "team-a", KeyPreview = "sk-...aaaa", CreatedAt = T0, UpdatedAt = T0,
+            KeyHash = "hash-a",
+            KeyAlias = "team-a",
+            KeyPreview = "sk-...aaaa",
+            CreatedAt = T0,
+            UpdatedAt = T0,
         }, CancellationToken.None);
         UsageRecord Call(string? key, double cost, string deployment) => new()
         {
-            Time = T0.AddMinutes(1), RequestId = Guid.NewGuid().ToString("N"), KeyHash = key, ModelGroup = "glm-pool",
-            DeploymentId = deployment, HttpStatus = 200, PromptTokens = 10, CompletionTokens = 5, Cost = cost,
+            Time = T0.AddMinutes(1),
+            RequestId = Guid.NewGuid().ToString("N"),
+            KeyHash = key,
+            ModelGroup = "glm-pool",
+            DeploymentId = deployment,
+            HttpStatus = 200,
+            PromptTokens = 10,
+            CompletionTokens = 5,
+            Cost = cost,
         };
         await Store.WriteUsageAsync([Call("hash-a", 0.5, "d1"), Call("hash-a", 0.25, "d2"), Call("hash-z", 2, "d1"), Call(null, 0.1, "d1")],
             CancellationToken.None);
