@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the integration tests start for real: PostgreSQL server binaries (the tests run initdb/pg_ctl
-# themselves on a loopback port), and the Claude Code CLI versions the end-to-end tests run (npm, project-local).
+# themselves on a loopback port), Debian's headless-capable Chromium (the dashboard's browser tests drive it with
+# Playwright, which then downloads no browser), and the Claude Code CLI versions the end-to-end tests run (npm, project-local).
 # Debian packages need root. Does nothing when already present.
 set -euo pipefail
 
@@ -11,6 +12,7 @@ have_postgres() {
 missing=()
 have_postgres || missing+=(postgresql)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # Claude Code (the end-to-end tests' client) comes from the npm registry, installed with the machine's Node.js and npm.
 [ "${SWITCHBOARD_SKIP_CLAUDE_CODE:-}" = 1 ] || command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 

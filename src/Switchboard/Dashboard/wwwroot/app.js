@@ -164,9 +164,9 @@ function secondsLeft(value) {
 }
 
 function deploymentState(d) {
-  if (d.disabled) return { text: "disabled" + (d.disabled_reason ? " · " + d.disabled_reason : ""), cls: "state-disabled" };
+  if (d.disabled) return { text: "disabled", cls: "state-disabled" };
   if (d.cooling_down) {
-    return { text: "cooling " + secondsLeft(d.cooldown_seconds_left) + "s" + (d.cooldown_reason ? " · " + d.cooldown_reason : ""), cls: "state-cooling" };
+    return { text: "cooling " + secondsLeft(d.cooldown_seconds_left) + "s", cls: "state-cooling" };
   }
   if (d.paced_seconds_left !== null && d.paced_seconds_left !== undefined) return { text: "paced " + secondsLeft(d.paced_seconds_left) + "s", cls: "state-paced" };
   return { text: "ok", cls: "state-ok" };
@@ -181,6 +181,7 @@ function renderPools() {
     { title: "Model", value: d => d.provider + "/" + d.model },
     { title: "Key", key: "key", value: d => d.key },
     { title: "State", key: "state", value: d => deploymentState(d).text, cls: d => deploymentState(d).cls },
+    { title: "Why", key: "reason", wrap: true, value: d => d.disabled ? (d.disabled_reason || "") : d.cooling_down ? (d.cooldown_reason || "") : "" },
     { title: "In flight", num: true, value: d => d.in_flight + (d.max_parallel_requests !== null ? " / " + d.max_parallel_requests : "") },
     { title: "Req this min", num: true, value: d => fmt.int(d.current_minute.requests) + (d.rpm !== null ? " / " + fmt.int(d.rpm) : "") },
     { title: "Tokens this min", num: true, value: d => fmt.int(d.current_minute.tokens_in + d.current_minute.tokens_out) + (d.tpm !== null ? " / " + fmt.int(d.tpm) : "") },
