@@ -217,8 +217,8 @@ internal static class DashboardEndpoints
         var range = context.Request.Query["range"].ToString() is { Length: > 0 } r ? r : "hour";
         var (grain, span, step) = range switch
         {
-            "day" => (RollupGrain.Minute, TimeSpan.FromDays(1), UsageRollupBatch.HourMs),
-            "month" => (RollupGrain.Hour, TimeSpan.FromDays(30), 86_400_000L),
+            "day" => (RollupGrain.Hour, TimeSpan.FromDays(1), UsageRollupBatch.HourMs),
+            "month" => (RollupGrain.Day, TimeSpan.FromDays(30), UsageRollupBatch.DayMs),
             _ => (RollupGrain.Minute, TimeSpan.FromHours(1), UsageRollupBatch.MinuteMs),
         };
         range = range is "day" or "month" ? range : "hour";
@@ -243,11 +243,21 @@ internal static class DashboardEndpoints
 
         var q = context.Request.Query;
         var key = q["key"].ToString();
+        // A key by its token id (as the Keys page shows) or by its alias, which is looked up so that the query walks the
+        // key's own index; an alias no key has any more is matched on the rows' recorded alias.
+        string? keyHash = KeyHasher.LooksLikeHash(key) ? key.ToLowerInvariant() : null;
+        string? keyAlias = null;
+        if (key.Length > 0 && keyHash is null)
+        {
+            var byAlias = await context.RequestServices.GetRequiredService<IGatewayStore>().GetKeyByAliasAsync(key, context.RequestAborted);
+            keyHash = byAlias?.KeyHash;
+            keyAlias = byAlias is null ? key : null;
+        }
+
         var query = new UsageQuery
         {
-            // A key by its token id (as the Keys page shows) or by its alias.
-            KeyHash = KeyHasher.LooksLikeHash(key) ? key.ToLowerInvariant() : null,
-            KeyAlias = key.Length > 0 && !KeyHasher.LooksLikeHash(key) ? key : null,
+            KeyHash = keyHash,
+            KeyAlias = keyAlias,
             ModelGroup = q["group"].ToString() is { Length: > 0 } group ? group : null,
             Failed = q["status"].ToString() switch { "error" => true, "ok" => false, _ => null },
         };

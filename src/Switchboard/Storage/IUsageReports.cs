@@ -22,11 +22,16 @@ internal interface IUsageReports
     Task<IReadOnlyList<UsageRecord>> GetRecentUsageAsync(UsageQuery query, int limit, CancellationToken cancellationToken);
 }
 
-/// <summary>The time grain of a rollup table: per minute (kept two days) or per hour (kept).</summary>
+/// <summary>
+/// The time grain of a rollup table: per minute (kept two days), per hour and per day (kept). A chart reads the coarsest
+/// grain its steps allow: a bucket of the per-minute table holds up to keys × deployments rows, as many as the raw log
+/// over a day (measured: docs/benchmarks.md).
+/// </summary>
 internal enum RollupGrain
 {
     Minute,
     Hour,
+    Day,
 }
 
 internal enum UsageDimension

@@ -5,7 +5,7 @@ namespace Switchboard.Storage;
 
 internal abstract partial class SqlGatewayStore : IUsageReports
 {
-    /// <summary>Minute buckets older than this (behind the newest row written) are deleted; hour buckets stay.</summary>
+    /// <summary>Minute buckets older than this (behind the newest row written) are deleted; hour and day buckets stay.</summary>
     private const long MinuteRetentionMs = 2 * DayMs;
 
     /// <summary>At most one prune per this much row time, so that a busy writer does not delete on every batch.</summary>
@@ -13,7 +13,12 @@ internal abstract partial class SqlGatewayStore : IUsageReports
 
     private long _lastPruneMs;
 
-    private static string RollupTable(RollupGrain grain) => grain == RollupGrain.Minute ? "usage_rollup_minute" : "usage_rollup_hour";
+    private static string RollupTable(RollupGrain grain) => grain switch
+    {
+        RollupGrain.Minute => "usage_rollup_minute",
+        RollupGrain.Hour => "usage_rollup_hour",
+        _ => "usage_rollup_day",
+    };
 
     private static string UpsertSql(string table) =>
         $"INSERT INTO {table} (bucket_ms, key_id, model_group, deployment_id, requests, failures, prompt_tokens, completion_tokens, cost, latency_ms) " +
@@ -23,11 +28,12 @@ internal abstract partial class SqlGatewayStore : IUsageReports
         $"prompt_tokens = {table}.prompt_tokens + excluded.prompt_tokens, completion_tokens = {table}.completion_tokens + excluded.completion_tokens, " +
         $"cost = {table}.cost + excluded.cost, latency_ms = {table}.latency_ms + excluded.latency_ms";
 
-    /// <summary>Adds a batch's stored rows to both rollup tables, in the batch's transaction; now and then prunes old minutes.</summary>
+    /// <summary>Adds a batch's stored rows to the rollup tables, in the batch's transaction; now and then prunes old minutes.</summary>
     private async Task WriteRollupsAsync(DbConnection connection, DbTransaction transaction, UsageRollupBatch rollups, CancellationToken ct)
     {
         await UpsertAsync(connection, transaction, "usage_rollup_minute", rollups.Minutes, ct);
         await UpsertAsync(connection, transaction, "usage_rollup_hour", rollups.Hours, ct);
+        await UpsertAsync(connection, transaction, "usage_rollup_day", rollups.Days, ct);
         if (rollups.NewestMs - Interlocked.Read(ref _lastPruneMs) >= PruneEveryMs)
         {
             await using var prune = Command(connection, transaction, "DELETE FROM usage_rollup_minute WHERE bucket_ms < @cutoff");
@@ -168,7 +174,9 @@ internal abstract partial class SqlGatewayStore : IUsageReports
             filter += (filter.Length == 0 ? " WHERE " : " AND ") + (failed ? "u.http_status >= 400" : "u.http_status < 400");
         }
 
-        command.CommandText = $"SELECT {UsageSelectColumns}{UsageFrom}{filter} ORDER BY u.ts_ms DESC, u.id DESC LIMIT @limit";
+        // Newest first by time alone, so that the (ts_ms, request_id) index or the (key_id, ts_ms) one yields rows in order and
+        // the scan stops at the limit (a tie-break on id made both stores sort every matching row: 0.5 s on 1,000,000 rows).
+        command.CommandText = $"SELECT {UsageSelectColumns}{UsageFrom}{filter} ORDER BY u.ts_ms DESC LIMIT @limit";
         Add(command, "limit", (long)Math.Clamp(limit, 1, 1000));
         var records = new List<UsageRecord>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

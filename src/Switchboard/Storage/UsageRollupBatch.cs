@@ -1,7 +1,7 @@
 namespace Switchboard.Storage;
 
 /// <summary>
-/// The stored rows of one usage batch summed per minute and per hour, key, model group and deployment: the batch's
+/// The stored rows of one usage batch summed per minute, hour and day, key, model group and deployment: the batch's
 /// additions to the rollup tables, written in the batch's transaction so that the rollups always equal the raw rows.
 /// A batch is mostly a few keys on a few deployments within a minute or two, so this is a handful of upserts per batch.
 /// </summary>
@@ -9,9 +9,11 @@ internal sealed class UsageRollupBatch
 {
     public const long MinuteMs = 60_000;
     public const long HourMs = 3_600_000;
+    public const long DayMs = 86_400_000;
 
     private readonly Dictionary<RollupKey, Totals> _minutes = [];
     private readonly Dictionary<RollupKey, Totals> _hours = [];
+    private readonly Dictionary<RollupKey, Totals> _days = [];
 
     /// <summary>The newest stored row's time (Unix ms): the writer prunes old minute buckets relative to it.</summary>
     public long NewestMs { get; private set; }
@@ -19,6 +21,8 @@ internal sealed class UsageRollupBatch
     public IReadOnlyDictionary<RollupKey, Totals> Minutes => _minutes;
 
     public IReadOnlyDictionary<RollupKey, Totals> Hours => _hours;
+
+    public IReadOnlyDictionary<RollupKey, Totals> Days => _days;
 
     /// <summary>Adds one stored row; <paramref name="keyId"/> is 0 for a call without a virtual key.</summary>
     public void Add(long tsMs, long keyId, string modelGroup, string? deploymentId, int httpStatus,
@@ -28,6 +32,8 @@ internal sealed class UsageRollupBatch
         Accumulate(_minutes, new RollupKey(tsMs - Mod(tsMs, MinuteMs), keyId, modelGroup, deployment),
             httpStatus, promptTokens, completionTokens, cost, latencyMs);
         Accumulate(_hours, new RollupKey(tsMs - Mod(tsMs, HourMs), keyId, modelGroup, deployment),
+            httpStatus, promptTokens, completionTokens, cost, latencyMs);
+        Accumulate(_days, new RollupKey(tsMs - Mod(tsMs, DayMs), keyId, modelGroup, deployment),
             httpStatus, promptTokens, completionTokens, cost, latencyMs);
         NewestMs = Math.Max(NewestMs, tsMs);
     }

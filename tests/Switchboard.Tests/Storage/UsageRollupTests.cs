@@ -102,7 +102,7 @@ public abstract class UsageRollupTests : IAsyncLifetime
         for (var batch = 0; batch < 12; batch++)
         {
             var rows = Enumerable.Range(0, random.Next(1, 60))
-                .Select(_ => Row(random, T0.AddMilliseconds(random.NextInt64(0, 3 * 3_600_000)))).ToList();
+                .Select(_ => Row(random, T0.AddMilliseconds(random.NextInt64(0, 20 * 3_600_000)))).ToList();
             await Store.WriteUsageAsync(rows, CancellationToken.None);
             written.AddRange(rows);
             if (random.Next(3) == 0)
@@ -117,6 +117,7 @@ public abstract class UsageRollupTests : IAsyncLifetime
         var (from, to) = (T0.AddDays(-1), T0.AddDays(1));
         AssertSame(Aggregate(raw, 60_000), await Reports.GetRollupRowsAsync(RollupGrain.Minute, from, to, CancellationToken.None));
         AssertSame(Aggregate(raw, 3_600_000), await Reports.GetRollupRowsAsync(RollupGrain.Hour, from, to, CancellationToken.None));
+        AssertSame(Aggregate(raw, 86_400_000), await Reports.GetRollupRowsAsync(RollupGrain.Day, from, to, CancellationToken.None));
     }
 
     [Fact]
