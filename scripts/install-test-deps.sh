@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the integration tests start for real: PostgreSQL server binaries (the tests run initdb/pg_ctl
-# themselves on a loopback port), redis-server and nginx (tests start their own on free ports), and the versions of the
-# coding CLIs the end-to-end tests run (Claude Code, Codex CLI, Gemini CLI: npm, project-local).
+# themselves on a loopback port), redis-server and nginx (tests start their own on free ports), Debian's Chromium (the
+# dashboard's browser tests drive it with Playwright, which then downloads no browser), and the versions of the coding
+# CLIs the end-to-end tests run (Claude Code, Codex CLI, Gemini CLI: npm, project-local).
 # Debian packages need root. Does nothing when already present.
 set -euo pipefail
 
@@ -16,6 +17,8 @@ command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 # redis-server: shared state and the Redis response cache, started by the tests on their own ports.
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # Claude Code (the end-to-end tests' client) comes from the npm registry, installed with the machine's Node.js and npm.
 if [ "${SWITCHBOARD_SKIP_CLAUDE_CODE:-}" != 1 ] || [ "${SWITCHBOARD_SKIP_CODEX:-}" != 1 ] || [ "${SWITCHBOARD_SKIP_GEMINI_CLI:-}" != 1 ]; then
   command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)

@@ -9,6 +9,11 @@ if (args is ["pool", ..])
     return await Switchboard.Bench.PoolBench.RunAsync();
 }
 
+if (args is ["dashboard", ..])
+{
+    return await Switchboard.Bench.DashboardBench.RunAsync(args);
+}
+
 if (args is ["usage-cpu", ..])
 {
     return await Switchboard.Bench.UsageStoreCpu.RunAsync(args);

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Admin;
 using Switchboard.Config;
+using Switchboard.Dashboard;
 using Switchboard.Protocols;
 using Switchboard.Storage;
 using Switchboard.Usage;
@@ -109,6 +110,7 @@ internal static class GatewayHost
         });
         builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Auth);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Admission);
+        builder.Services.AddDashboard();
 
         if (Telemetry.TelemetrySetup.TraceExportFor(config, options.TracesEndpoint, Environment.GetEnvironmentVariable) is { } traces)
         {
@@ -146,6 +148,7 @@ internal static class GatewayHost
             services.Reload.ReloadOnSighup();
         }
 
+        app.MapDashboard(services.Router, services.Secrets, config.General.MasterKey);
         return app;
     }
 

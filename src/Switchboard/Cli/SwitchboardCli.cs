@@ -4,7 +4,7 @@ namespace Switchboard.Cli;
 
 /// <summary>
 /// <c>switchboard [--config FILE] [--port N] [--host H] [--detailed_debug]</c> serves, like LiteLLM's CLI;
-/// subcommands: check, mock-provider, status, deployments, reload, keys, usage.
+/// subcommands: check, mock-provider, status, top, deployments, reload, keys, usage.
 /// </summary>
 internal static class SwitchboardCli
 {
@@ -55,11 +55,32 @@ internal static class SwitchboardCli
             parse.GetValue(statusKey) ?? Environment.GetEnvironmentVariable("LITELLM_MASTER_KEY"),
             Console.Out, Console.Error, ct));
         root.Subcommands.Add(status);
+        root.Subcommands.Add(BuildTop());
         root.Subcommands.Add(DeploymentsCommand.Build(Console.Out, Console.Error));
         root.Subcommands.Add(ReloadCommand.Build(Console.Out, Console.Error));
         root.Subcommands.Add(KeysCommand.Build(Console.Out, Console.Error, TimeProvider.System));
         root.Subcommands.Add(UsageCommand.Build(Console.Out, Console.Error, TimeProvider.System));
         return root;
+    }
+
+    private static Command BuildTop()
+    {
+        var url = new Option<string?>("--url") { Description = "Gateway URL (default: $LITELLM_PROXY_URL, else http://localhost:$LITELLM_PORT)" };
+        var key = new Option<string?>("--master-key") { Description = "Master key, when the gateway has one (default: $LITELLM_MASTER_KEY)" };
+        var interval = new Option<double>("--interval", "-n") { Description = "Seconds between refreshes", DefaultValueFactory = _ => 2 };
+        var top = new Command("top", "Live view of the pools of a running gateway (the dashboard's Pools page in the terminal); q quits.")
+        {
+            url, key, interval,
+        };
+        top.SetAction((parse, ct) => TopCommand.RunAsync(
+            parse.GetValue(url) ?? DefaultUrl(),
+            parse.GetValue(key) ?? Environment.GetEnvironmentVariable("LITELLM_MASTER_KEY"),
+            TimeSpan.FromSeconds(Math.Max(0.2, parse.GetValue(interval))),
+            Console.Out, Console.Error,
+            () => !Console.IsInputRedirected && Console.KeyAvailable ? Console.ReadKey(intercept: true).KeyChar : null,
+            () => Console.IsOutputRedirected ? 200 : Console.WindowWidth,
+            ct));
+        return top;
     }
 
     internal static string DefaultUrl() =>

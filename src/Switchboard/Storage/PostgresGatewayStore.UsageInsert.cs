@@ -19,9 +19,10 @@ internal sealed partial class PostgresGatewayStore
     private const string UsageCopySql =
         $"COPY usage_staging ({UsageColumns}) FROM STDIN (FORMAT BINARY)";
 
-    // The stored rows' key and cost come back so that only they add to key spend.
+    // The stored rows' key, cost and totals come back so that only they add to key spend and to the rollups.
     private const string UsageMoveSql =
-        $"INSERT INTO usage_logs ({UsageColumns}) SELECT {UsageColumns} FROM usage_staging ON CONFLICT (ts_ms, request_id) DO NOTHING RETURNING key_id, cost";
+        $"INSERT INTO usage_logs ({UsageColumns}) SELECT {UsageColumns} FROM usage_staging ON CONFLICT (ts_ms, request_id) DO NOTHING " +
+        "RETURNING key_id, cost, ts_ms, model_group, deployment_id, http_status, prompt_tokens, completion_tokens, latency_ms";
 
     /// <summary>
     /// A batch of usage rows as one binary COPY inside the batch's transaction: one round trip for the batch, where an
@@ -32,7 +33,7 @@ internal sealed partial class PostgresGatewayStore
     /// <c>INSERT … SELECT … ON CONFLICT DO NOTHING</c> moves it, so that a row already stored is skipped (docs/benchmarks.md).
     /// </summary>
     protected override async Task InsertUsageAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<UsageRecord> records,
-        Dictionary<string, double> spendByKey, CancellationToken ct)
+        Dictionary<string, double> spendByKey, UsageRollupBatch rollups, CancellationToken ct)
     {
         var npgsql = (NpgsqlConnection)connection;
         await ExecuteAsync(connection, transaction, UsageStagingSql, ct);
@@ -82,6 +83,10 @@ internal sealed partial class PostgresGatewayStore
             {
                 AddSpend(spendByKey, hash, reader.GetDouble(1));
             }
+
+            rollups.Add(reader.GetInt64(2), reader.IsDBNull(0) ? 0 : reader.GetInt64(0), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt32(5), reader.GetInt64(6), reader.GetInt64(7),
+                reader.GetDouble(1), reader.GetDouble(8));
         }
     }
 

@@ -97,6 +97,60 @@ internal sealed partial class PostgresGatewayStore : SqlGatewayStore
             CREATE UNIQUE INDEX ux_usage_logs_ts_request ON usage_logs (ts_ms, request_id);
             DROP INDEX IF EXISTS ix_usage_logs_ts;
             """),
+        // The dashboard's charts and tables read usage summed per minute (the last two days are kept), per hour and per day, per key,
+        // model group and deployment, never the raw rows, whose grouping grows with the log (docs/benchmarks.md). The
+        // usage writer adds each batch's stored rows in the batch's transaction; existing rows are summed here once.
+        // No key is key id 0 and no deployment is '' (a primary key column cannot be null).
+        new(6, "usage rollups per minute, hour and day", """
+            CREATE TABLE usage_rollup_minute (
+                bucket_ms BIGINT NOT NULL,
+                key_id BIGINT NOT NULL,
+                model_group TEXT NOT NULL,
+                deployment_id TEXT NOT NULL,
+                requests BIGINT NOT NULL,
+                failures BIGINT NOT NULL,
+                prompt_tokens BIGINT NOT NULL,
+                completion_tokens BIGINT NOT NULL,
+                cost DOUBLE PRECISION NOT NULL,
+                latency_ms DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (bucket_ms, key_id, model_group, deployment_id));
+            CREATE TABLE usage_rollup_hour (
+                bucket_ms BIGINT NOT NULL,
+                key_id BIGINT NOT NULL,
+                model_group TEXT NOT NULL,
+                deployment_id TEXT NOT NULL,
+                requests BIGINT NOT NULL,
+                failures BIGINT NOT NULL,
+                prompt_tokens BIGINT NOT NULL,
+                completion_tokens BIGINT NOT NULL,
+                cost DOUBLE PRECISION NOT NULL,
+                latency_ms DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (bucket_ms, key_id, model_group, deployment_id));
+            CREATE TABLE usage_rollup_day (
+                bucket_ms BIGINT NOT NULL,
+                key_id BIGINT NOT NULL,
+                model_group TEXT NOT NULL,
+                deployment_id TEXT NOT NULL,
+                requests BIGINT NOT NULL,
+                failures BIGINT NOT NULL,
+                prompt_tokens BIGINT NOT NULL,
+                completion_tokens BIGINT NOT NULL,
+                cost DOUBLE PRECISION NOT NULL,
+                latency_ms DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (bucket_ms, key_id, model_group, deployment_id));
+            INSERT INTO usage_rollup_minute (bucket_ms, key_id, model_group, deployment_id, requests, failures, prompt_tokens, completion_tokens, cost, latency_ms)
+                SELECT (ts_ms / 60000) * 60000, COALESCE(key_id, 0), model_group, COALESCE(deployment_id, ''), COUNT(*),
+                    SUM(CASE WHEN http_status >= 400 THEN 1 ELSE 0 END), SUM(prompt_tokens), SUM(completion_tokens), SUM(cost), SUM(latency_ms)
+                FROM usage_logs GROUP BY (ts_ms / 60000) * 60000, COALESCE(key_id, 0), model_group, COALESCE(deployment_id, '');
+            INSERT INTO usage_rollup_hour (bucket_ms, key_id, model_group, deployment_id, requests, failures, prompt_tokens, completion_tokens, cost, latency_ms)
+                SELECT (ts_ms / 3600000) * 3600000, COALESCE(key_id, 0), model_group, COALESCE(deployment_id, ''), COUNT(*),
+                    SUM(CASE WHEN http_status >= 400 THEN 1 ELSE 0 END), SUM(prompt_tokens), SUM(completion_tokens), SUM(cost), SUM(latency_ms)
+                FROM usage_logs GROUP BY (ts_ms / 3600000) * 3600000, COALESCE(key_id, 0), model_group, COALESCE(deployment_id, '');
+            INSERT INTO usage_rollup_day (bucket_ms, key_id, model_group, deployment_id, requests, failures, prompt_tokens, completion_tokens, cost, latency_ms)
+                SELECT (ts_ms / 86400000) * 86400000, COALESCE(key_id, 0), model_group, COALESCE(deployment_id, ''), COUNT(*),
+                    SUM(CASE WHEN http_status >= 400 THEN 1 ELSE 0 END), SUM(prompt_tokens), SUM(completion_tokens), SUM(cost), SUM(latency_ms)
+                FROM usage_logs GROUP BY (ts_ms / 86400000) * 86400000, COALESCE(key_id, 0), model_group, COALESCE(deployment_id, '');
+            """),
     ];
 
     protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) =>

@@ -102,7 +102,9 @@ internal abstract partial class SqlGatewayStore
         await WriteAsync(async (connection, transaction, ct) =>
         {
             var spendByKey = new Dictionary<string, double>(StringComparer.Ordinal);
-            await InsertUsageAsync(connection, transaction, records, spendByKey, ct);
+            var rollups = new UsageRollupBatch();
+            await InsertUsageAsync(connection, transaction, records, spendByKey, rollups, ct);
+            await WriteRollupsAsync(connection, transaction, rollups, ct);
             foreach (var (hash, amount) in spendByKey.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
                 await AddSpendAsync(connection, transaction, hash, amount, ct);

@@ -15,10 +15,11 @@ internal abstract partial class SqlGatewayStore
     /// PostgreSQL sends the batch as one binary COPY. (An ADO.NET execute per row measured 13.3 µs of CPU per row on
     /// SQLite, and 160 µs of client CPU per row on PostgreSQL, where each row also waited for a round trip.)
     /// A row whose request id is already stored is skipped (a batch retried after its commit's acknowledgement was lost),
-    /// and only the rows stored add their cost to <paramref name="spendByKey"/>, so that a retry bills nobody twice.
+    /// and only the rows stored add their cost to <paramref name="spendByKey"/> and their totals to <paramref name="rollups"/>,
+    /// so that a retry bills nobody twice and the rollups stay equal to the rows.
     /// </summary>
     protected abstract Task InsertUsageAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<UsageRecord> records,
-        Dictionary<string, double> spendByKey, CancellationToken ct);
+        Dictionary<string, double> spendByKey, UsageRollupBatch rollups, CancellationToken ct);
 
     /// <summary>Adds a stored row's cost to its key's spend for this batch.</summary>
     protected static void AddSpend(Dictionary<string, double> spendByKey, string? keyHash, double cost)

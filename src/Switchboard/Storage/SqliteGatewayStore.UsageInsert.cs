@@ -23,7 +23,7 @@ internal sealed partial class SqliteGatewayStore
     /// </summary>
     /// <remarks>Runs under the store's write lock (one batch at a time), which also guards the UTF-8 cache.</remarks>
     protected override Task InsertUsageAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<UsageRecord> records,
-        Dictionary<string, double> spendByKey, CancellationToken ct)
+        Dictionary<string, double> spendByKey, UsageRollupBatch rollups, CancellationToken ct)
     {
         var db = ((SqliteConnection)connection).Handle!;
         if (_utf8.Count > Utf8CacheLimit)
@@ -36,6 +36,7 @@ internal sealed partial class SqliteGatewayStore
         {
             Span<byte> scratch = stackalloc byte[256];
             UsageRecord? last = null;
+            long keyIdOrZero = 0;
             foreach (var r in records)
             {
                 ct.ThrowIfCancellationRequested();
@@ -46,10 +47,12 @@ internal sealed partial class SqliteGatewayStore
                     if (UsageKeyId(r.KeyHash) is { } keyId)
                     {
                         raw.sqlite3_bind_int64(statement, 3, keyId);
+                        keyIdOrZero = keyId;
                     }
                     else
                     {
                         raw.sqlite3_bind_null(statement, 3);
+                        keyIdOrZero = 0;
                     }
                 }
 
@@ -88,6 +91,8 @@ internal sealed partial class SqliteGatewayStore
                 if (raw.sqlite3_changes(db) > 0)
                 {
                     AddSpend(spendByKey, r.KeyHash, r.Cost);
+                    rollups.Add(r.Time.ToUnixTimeMilliseconds(), keyIdOrZero, r.ModelGroup, r.DeploymentId, r.HttpStatus,
+                        r.PromptTokens, r.CompletionTokens, r.Cost, r.LatencyMs);
                 }
 
                 raw.sqlite3_reset(statement);

@@ -9,6 +9,9 @@ internal sealed record UsageQuery
     public DateTimeOffset? From { get; init; }
     public DateTimeOffset? To { get; init; }
 
+    /// <summary>True: failed calls only (HTTP status 400 and above); false: successful ones only. Read by the dashboard's recent calls.</summary>
+    public bool? Failed { get; init; }
+
     /// <summary>1-based.</summary>
     public int Page { get; init; } = 1;
 
