@@ -32,7 +32,10 @@ internal sealed class GatewayServices : IDisposable
         Shared = SharedState.Create(config, time, loggers);
         Shared.Attach(Router, Admission, Auth);
 
-        Telemetry = new Telemetry.GatewayTelemetry(config.General.DisableMetrics ? null : new Telemetry.GatewayMetrics(Router, usage, Admission.GetSpend, time), time);
+        Telemetry = new Telemetry.GatewayTelemetry(config.General.DisableMetrics ? null : new Telemetry.GatewayMetrics(Router, usage, Admission.GetSpend, time)
+        {
+            CacheCounts = Cache is { } cache ? () => (cache.Hits, cache.Misses) : null,
+        }, time);
         if (config.Router.DisabledProbeInterval is { } probeInterval)
         {
             Probe = new DisabledKeyProbe(Router, probeInterval, time, (d, ct) => KeyProbe.SendAsync(AdapterFor(d.Config), d.Config, time, ct));

@@ -13,6 +13,15 @@ internal sealed class ResponseCache(CacheOptions options, ICacheBackend backend,
 
     public ICacheBackend Backend { get; } = backend;
 
+    private long _hits;
+    private long _misses;
+
+    /// <summary>Lookups answered from the cache, since start (<c>switchboard_cache_hits</c>).</summary>
+    public long Hits => Interlocked.Read(ref _hits);
+
+    /// <summary>Lookups that found nothing fresh enough, since start (<c>switchboard_cache_misses</c>).</summary>
+    public long Misses => Interlocked.Read(ref _misses);
+
     /// <summary>The call as the cache sees it, or null when this call type is not cached.</summary>
     public CacheRequest? Prepare(ReadOnlySpan<byte> body, CallType type, string group, bool stream, string? cacheControl) =>
         Options.Supports(type) ? CacheRequest.Parse(body, type, group, stream, Options.Namespace, cacheControl) : null;
@@ -31,9 +40,10 @@ internal sealed class ResponseCache(CacheOptions options, ICacheBackend backend,
         var entry = await Backend.GetAsync(request.Key, ct);
         if (entry is not null && request.MaxAge is { } maxAge && time.GetUtcNow() - entry.StoredAt > maxAge)
         {
-            return null;
+            entry = null;
         }
 
+        Interlocked.Increment(ref entry is null ? ref _misses : ref _hits);
         return entry;
     }
 

@@ -98,6 +98,9 @@ internal sealed class GatewayMetrics
         "Cooldowns started per deployment, by failure class and provider code (Z.ai business code, Anthropic error type)", MetricKind.Counter,
         [.. DeploymentLabels, "reason", "code"]);
 
+    /// <summary>The response cache's lookups so far (hits, misses); null when caching is off.</summary>
+    public Func<(long Hits, long Misses)>? CacheCounts { get; init; }
+
     public GatewayMetrics(Router router, UsageSink? sink, Func<string, double?> spendOf, TimeProvider time)
     {
         _router = router;
@@ -368,8 +371,20 @@ internal sealed class GatewayMetrics
             failedBatches.Counter().Add(_sink.FailedBatches);
         }
 
-        return [state, remainingRequests, remainingTokens, remainingBudget, maxBudget, inFlight, queue, deploymentInFlight, cooldown, disabled,
+        List<MetricFamily> families = [state, remainingRequests, remainingTokens, remainingBudget, maxBudget, inFlight, queue, deploymentInFlight, cooldown, disabled,
             learned, learnedWindow, backlog, dropped, written, failedBatches];
+        if (CacheCounts is not null)
+        {
+            var (hits, misses) = CacheCounts();
+            var cacheHits = new MetricFamily("switchboard_cache_hits", "Calls answered from the response cache", MetricKind.Counter, []);
+            var cacheMisses = new MetricFamily("switchboard_cache_misses", "Cache lookups that found no fresh answer (the call went upstream)", MetricKind.Counter, []);
+            cacheHits.Counter().Add(hits);
+            cacheMisses.Counter().Add(misses);
+            families.Add(cacheHits);
+            families.Add(cacheMisses);
+        }
+
+        return families;
     }
 
     internal static string Status(int status) => status.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -183,6 +183,21 @@ public sealed class ResponseCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_OneMissThenOneHit_CountedUnderSwitchboardCache()
+    {
+        await using var gateway = await StartAsync();
+
+        await CallAsync(gateway, "/v1/chat/completions", Chat);
+        await CallAsync(gateway, "/v1/chat/completions", Chat);
+        using var metrics = await gateway.Client.SendAsync(Request(HttpMethod.Get, "/metrics"));
+        var (samples, _) = Telemetry.PrometheusTextParser.Parse(await metrics.Content.ReadAsStringAsync(), openMetrics: false);
+
+        Assert.Equal(1, Assert.Single(samples, s => s.Name == "switchboard_cache_hits_total").Value);
+        Assert.Equal(1, Assert.Single(samples, s => s.Name == "switchboard_cache_misses_total").Value);
+        Assert.Equal(1, Calls());
+    }
+
+    [Fact]
     public async Task CacheOff_NoKeyHeaderAndPingSaysSo()
     {
         await using var gateway = await TestGateway.StartAsync(Config(null, "ok-cache"));
