@@ -83,7 +83,10 @@ public sealed class PacingTests
         {
             Assert.True(i < 30, "the call did not get the key when its window reset");
             time.Advance(TimeSpan.FromMilliseconds(100));
-            await Task.Delay(1);
+
+            // The waiter wakes on a thread-pool continuation: give it real time to run before the clock moves on (a fixed
+            // 1 ms was too little on a busy machine, and the window's last step then looked like a missed reset).
+            await Task.WhenAny(waiting, Task.Delay(100));
         }
 
         var decision = await waiting;
