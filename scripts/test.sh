@@ -26,6 +26,14 @@ for trx in "$RESULTS"/*.trx; do
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
 done
+if [ "$failed" -gt 0 ]; then
+  # Name the failed tests just above the summary, where a truncated log still shows them.
+  echo "failed tests:"
+  for trx in "$RESULTS"/*.trx; do
+    [ -f "$trx" ] || continue
+    grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -n 's/.*testName="\([^"]*\)".*/  \1/p'
+  done
+fi
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # The run failed without a failing test (a build error, a crashed test host): count that as a failure.
   failed=1
