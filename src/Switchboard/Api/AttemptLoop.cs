@@ -108,8 +108,14 @@ internal sealed class AttemptLoop(GatewayServices services)
                     if (freeRetries < MaxFreeRetries && Router.IsLearningRefusal(lease, failure))
                     {
                         // A 1302 that only taught the key's learned concurrency: again at once, on a key with room or in
-                        // the fair queue, without spending num_retries or excluding the key (docs/pool-efficiency.md).
+                        // the fair queue, without spending num_retries (docs/pool-efficiency.md). A key refused with
+                        // other calls in flight stays in: it is at its cap now and serves the call when a slot frees.
                         freeRetries++;
+                        if (lease.InFlightAtStart <= 1)
+                        {
+                            excluded.Add(deployment.Id);
+                        }
+
                         pendingRetry = (deployment, $"{failure.Kind} (HTTP {failure.HttpStatus}, code {failure.ProviderCode}, concurrency learned), call {call.CallId}");
                         continue;
                     }

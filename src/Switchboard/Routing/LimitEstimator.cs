@@ -156,7 +156,8 @@ internal sealed class LimitEstimator
     public void AdoptFrom(LimitEstimator sibling)
     {
         ArgumentNullException.ThrowIfNull(sibling);
-        if (ReferenceEquals(sibling, this) || Exact || sibling.Exact)
+        // A key that never answered (e.g. simply out) has shown no window and no limit worth sharing.
+        if (ReferenceEquals(sibling, this) || Exact || sibling.Exact || sibling.Successes == 0)
         {
             return;
         }
