@@ -6,6 +6,9 @@ internal sealed partial class Router
 {
     private static readonly TimeSpan LongOutageThreshold = TimeSpan.FromSeconds(60);
 
+    /// <summary>Successes a key at its learned concurrency must have shown before its mean call duration predicts a wait.</summary>
+    internal const int MinTimedCalls = 8;
+
     /// <summary>
     /// Leases a deployment of <paramref name="group"/> for one attempt. When every otherwise usable deployment is at its
     /// <c>max_parallel_requests</c>, waits in the group's FIFO queue (bounded by <c>MaxQueuedRequests</c>, the request
@@ -84,14 +87,14 @@ internal sealed partial class Router
     /// <summary>
     /// Over capacity on learned concurrency: when every key the call could use is at its learned concurrency (Z.ai 1302),
     /// none at a configured <c>max_parallel_requests</c>, the expected wait for a slot is (waiters ahead + 1) × the mean
-    /// duration of the keys' calls ÷ the calls in flight on them. When that exceeds <c>wait_for_cooldown_s</c> (and one
+    /// duration of the keys' calls (EWMA, once each key has shown <see cref="MinTimedCalls"/>) ÷ the calls in flight on them. When that exceeds <c>wait_for_cooldown_s</c> (and one
     /// mean call: a call may always wait for the next slot to free, as at a configured cap), the caller gets it as an
     /// honest 429 at once instead of queueing (docs/pool-efficiency.md). Null: queue as usual (a configured cap, no call
     /// duration observed yet, or a cooling key back sooner).
     /// </summary>
     private TimeSpan? SlotWaitLocked(ModelGroup group, RouteRequest request, Evaluation e, DateTimeOffset now)
     {
-        int inFlight = 0, timed = 0;
+        var inFlight = 0;
         double meanMs = 0;
         foreach (var d in group.Deployments)
         {
@@ -105,20 +108,22 @@ internal sealed partial class Router
                 return null;
             }
 
-            inFlight += d.InFlight;
-            if (d.Latency.Count > 0)
+            if (d.Latency.Count < MinTimedCalls)
             {
-                meanMs += d.Latency.Ewma * d.InFlight;
-                timed += d.InFlight;
+                // Too few durations seen to trust the mean: a cold start's first calls (connections, JIT) are slow.
+                return null;
             }
+
+            inFlight += d.InFlight;
+            meanMs += d.Latency.Ewma * d.InFlight;
         }
 
-        if (inFlight == 0 || timed == 0)
+        if (inFlight == 0)
         {
             return null;
         }
 
-        var call = TimeSpan.FromMilliseconds(meanMs / timed);
+        var call = TimeSpan.FromMilliseconds(meanMs / inFlight);
         var wait = call * (group.Waiters.Count + 1) / inFlight;
         var allowed = Max(Settings.WaitForCooldown, call);
         if (wait <= allowed || (e.Earliest is { } back && back - now <= wait))

@@ -244,6 +244,28 @@ public sealed class ConcurrencyLearningTests
     }
 
     [Fact]
+    public async Task AcquireAsync_EveryKeyAtItsLearnedConcurrencyButFewDurationsSeen_Queues()
+    {
+        var (router, time, _) = Build(new RouterSettings(), Dep("a"));
+        var first = (await router.AcquireAsync()).Lease!;
+        var second = (await router.AcquireAsync()).Lease!;
+        router.ReportFailure(second, Zai("1302", time.GetUtcNow()));
+        second.Dispose();
+        router.ReportSuccess(first, new AttemptOutcome(TimeSpan.FromSeconds(2), null, 10, 10, null));
+        first.Dispose();
+        var held = (await router.AcquireAsync()).Lease!;
+
+        // One slow (cold) call is no forecast: the calls queue as at a configured cap.
+        var waiters = Enumerable.Range(0, 3).Select(_ => Start(router).AsTask()).ToArray();
+        Assert.All(waiters, w => Assert.False(w.IsCompleted));
+        held.Dispose();
+        foreach (var w in waiters)
+        {
+            (await w).Lease!.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task AcquireAsync_EveryKeyAtItsLearnedConcurrencyWithinWaitForCooldown_Queues()
     {
         var (router, time, _) = Build(new RouterSettings { WaitForCooldown = TimeSpan.FromSeconds(10) }, Dep("a"), Dep("b"));
@@ -267,7 +289,7 @@ public sealed class ConcurrencyLearningTests
         third.Lease!.Dispose();
     }
 
-    /// <summary>Two calls in flight on <paramref name="id"/>, the second refused (1302): learned concurrency 1; the first took 2 s.</summary>
+    /// <summary>Two calls in flight on <paramref name="id"/>, the second refused (1302): learned concurrency 1; it and the next calls took 2 s.</summary>
     private static async Task LearnOneAtATimeAsync(Router router, Microsoft.Extensions.Time.Testing.FakeTimeProvider time, string id, string other)
     {
         var first = (await router.AcquireAsync(request: Req(other))).Lease!;
@@ -276,6 +298,11 @@ public sealed class ConcurrencyLearningTests
         second.Dispose();
         router.ReportSuccess(first, new AttemptOutcome(TimeSpan.FromSeconds(2), null, 10, 10, null));
         first.Dispose();
+        for (var i = 1; i < Router.MinTimedCalls; i++)
+        {
+            await router.SucceedAsync(id, new AttemptOutcome(TimeSpan.FromSeconds(2), null, 10, 10, null));
+        }
+
         Assert.Equal(1, router.Status(id).LearnedConcurrency);
     }
 }
