@@ -48,7 +48,7 @@ internal static class PoolBench
             new MockProviderOptions { Port = 0, DefaultChunks = 2, ConcurrencyHold = hold }, CancellationToken.None);
         if (Environment.GetEnvironmentVariable("BENCH_POOL_NO_HEADER") is not { Length: > 0 })
         {
-            Console.WriteLine("kind\tmode\tstrategy\trpm\tload\tcalls\tok\tclient_429\tupstream_429\tgoodput\tok_p50_ms\tok_p99_ms\t429_p50_ms\t429_max_ms");
+            Console.WriteLine("kind\tmode\tstrategy\trpm\tload\tcalls\tok\tclient_429\tupstream_429\tupstream_429_first_2_windows\tupstream_429_after\tgoodput\tok_p50_ms\tok_p99_ms\t429_p50_ms\t429_max_ms");
         }
 
         var run = 0;
@@ -76,10 +76,10 @@ internal static class PoolBench
                         }).ToArray(),
                         Router = new RouterSettings { RoutingStrategy = strategy, CooldownTime = TimeSpan.FromSeconds(60), AdaptiveLimits = mode == "adaptive" },
                     };
-                    var row = await RunOnceAsync(config, mock, names, capacity * load, seconds);
+                    var row = await RunOnceAsync(config, mock, names, capacity * load, seconds, concurrency ? 2 : 2 * window);
                     var goodput = row.Ok / (capacity * seconds);
                     Console.WriteLine(string.Join('\t', concurrency ? $"1302 conc{limit} {hold.TotalMilliseconds:0}ms" : $"1303 lim{limit}w{window}", mode, strategy, rpm > 0 ? rpm.ToString(CultureInfo.InvariantCulture) : "-",
-                        load.ToString("0.0#", CultureInfo.InvariantCulture), row.Calls, row.Ok, row.Client429, row.Upstream429,
+                        load.ToString("0.0#", CultureInfo.InvariantCulture), row.Calls, row.Ok, row.Client429, row.Upstream429, row.Upstream429Learning, row.Upstream429 - row.Upstream429Learning,
                         goodput.ToString("0.00", CultureInfo.InvariantCulture), Ms(row.OkP50), Ms(row.OkP99), Ms(row.LimitedP50), Ms(row.LimitedMax)));
                 }
             }
@@ -88,7 +88,7 @@ internal static class PoolBench
         return 0;
     }
 
-    private static async Task<Row> RunOnceAsync(GatewayConfig config, MockProviderServer mock, string[] keys, double perSecond, int seconds)
+    private static async Task<Row> RunOnceAsync(GatewayConfig config, MockProviderServer mock, string[] keys, double perSecond, int seconds, int learnSeconds)
     {
         var db = Path.Combine(Path.GetTempPath(), "switchboard-pool-bench-" + Guid.NewGuid().ToString("N") + ".db");
         var app = await GatewayHost.BuildAsync(config, new GatewayOptions { Host = "127.0.0.1", Port = 0, DatabasePath = db },
@@ -101,6 +101,9 @@ internal static class PoolBench
             var count = (int)(perSecond * seconds);
             var started = Stopwatch.GetTimestamp();
             RunStarted = started;
+
+            // Upstream 429s in the first two windows (learning) apart from the rest (the steady state).
+            var learning = Task.Delay(TimeSpan.FromSeconds(learnSeconds)).ContinueWith(_ => Refused(mock, keys), TaskScheduler.Default);
             var calls = new Task<(HttpStatusCode, double)>[count];
             for (var i = 0; i < count; i++)
             {
@@ -123,8 +126,8 @@ internal static class PoolBench
 
             var ok = results.Where(r => r.Item1 == HttpStatusCode.OK).Select(r => r.Item2).Order().ToArray();
             var limited = results.Where(r => r.Item1 == HttpStatusCode.TooManyRequests).Select(r => r.Item2).Order().ToArray();
-            var upstream = keys.Sum(k => mock.Stats.For(k).Refused + mock.Stats.For(k).ConcurrencyRefused);
-            return new Row(count, ok.Length, limited.Length, upstream, Pct(ok, 50), Pct(ok, 99), Pct(limited, 50), limited.LastOrDefault());
+            var upstream = Refused(mock, keys);
+            return new Row(count, ok.Length, limited.Length, upstream, await learning, Pct(ok, 50), Pct(ok, 99), Pct(limited, 50), limited.LastOrDefault());
         }
         finally
         {
@@ -150,6 +153,8 @@ internal static class PoolBench
         return (response.StatusCode, ms);
     }
 
+    private static long Refused(MockProviderServer mock, string[] keys) => keys.Sum(k => mock.Stats.For(k).Refused + mock.Stats.For(k).ConcurrencyRefused);
+
     private static double Pct(double[] sorted, int p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p / 100.0 * sorted.Length) - 1)];
 
     private static string Ms(double ms) => double.IsNaN(ms) ? "-" : ms.ToString("0.0", CultureInfo.InvariantCulture);
@@ -157,5 +162,5 @@ internal static class PoolBench
     private static int Env(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : fallback;
 
-    private readonly record struct Row(int Calls, int Ok, int Client429, long Upstream429, double OkP50, double OkP99, double LimitedP50, double LimitedMax);
+    private readonly record struct Row(int Calls, int Ok, int Client429, long Upstream429, long Upstream429Learning, double OkP50, double OkP99, double LimitedP50, double LimitedMax);
 }

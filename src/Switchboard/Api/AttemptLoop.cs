@@ -18,6 +18,9 @@ internal sealed class AttemptLoop(GatewayServices services)
     private const long MaxErrorBody = 1024 * 1024;
     private const long MaxAnswerBody = 256L * 1024 * 1024;
 
+    /// <summary>Concurrency refusals per call retried without spending num_retries (each lowers a key's learned cap).</summary>
+    private const int MaxFreeRetries = 8;
+
     public async Task RunAsync(HttpContext context, ModelGroup firstGroup, CallState call, IProxyProtocol protocol)
     {
         var router = services.Router;
@@ -32,6 +35,7 @@ internal sealed class AttemptLoop(GatewayServices services)
         UpstreamFailure? lastFailure = null;
         RouteDecision? lastDecision = null;
         (Deployment From, string Reason)? pendingRetry = null;
+        var freeRetries = 0;
         var history = new FailureHistory();
         var chain = new List<string> { firstGroup.Name };
         chain.AddRange(router.FallbacksFor(firstGroup.Name));
@@ -103,6 +107,21 @@ internal sealed class AttemptLoop(GatewayServices services)
                         context.Response.Headers["x-litellm-attempted-retries"] = call.Retries.ToString(CultureInfo.InvariantCulture);
                         await WriteUpstreamErrorAsync(context, protocol.Api, call, failure);
                         return;
+                    }
+
+                    if (freeRetries < MaxFreeRetries && Router.IsLearningRefusal(lease, failure))
+                    {
+                        // A 1302 that only taught the key's learned concurrency: again at once, on a key with room or in
+                        // the fair queue, without spending num_retries (docs/pool-efficiency.md). A key refused with
+                        // other calls in flight stays in: it is at its cap now and serves the call when a slot frees.
+                        freeRetries++;
+                        if (lease.InFlightAtStart <= 1)
+                        {
+                            excluded.Add(deployment.Id);
+                        }
+
+                        pendingRetry = (deployment, $"{failure.Kind} (HTTP {failure.HttpStatus}, code {failure.ProviderCode}, concurrency learned), call {call.CallId}");
+                        continue;
                     }
 
                     if (call.Retries >= router.MaxRetriesFor(failure.Kind))

@@ -140,8 +140,60 @@ internal sealed class LimitEstimator
     /// </summary>
     public int AloneConcurrencyRefusals { get; private set; }
 
+    /// <summary>Bumped whenever the learned window (its bounds) or a refusal's limit changes: the router then shares it with siblings.</summary>
+    public int Version { get; private set; }
+
     /// <summary>A copy of everything learned and of the current window, for a rebuilt router (a config reload) to go on with.</summary>
     public LimitEstimator Copy() => (LimitEstimator)MemberwiseClone();
+
+    /// <summary>
+    /// Takes over what a sibling key (same group, upstream, model and configured caps: almost always the same plan) has
+    /// learned of the window, and its limit when this key knows none yet, so that a pool learns its window once, not once
+    /// per key (docs/pool-efficiency.md, "Siblings"). Each key still counts its own calls and corrects the seed with its own
+    /// refusals and successes. A key that is resting (refused, or all of a proven limit sent) is never moved earlier: a
+    /// shared figure may only make it rest longer, so sharing never sends a call that would have waited.
+    /// </summary>
+    public void AdoptFrom(LimitEstimator sibling)
+    {
+        ArgumentNullException.ThrowIfNull(sibling);
+        // A key that never answered (e.g. simply out) has shown no window and no limit worth sharing.
+        if (ReferenceEquals(sibling, this) || Exact || sibling.Exact || sibling.Successes == 0)
+        {
+            return;
+        }
+
+        var wasResting = _start is not null && (_refused || (_limitProven && Limit is { } before && _sent >= before));
+        WindowLow = sibling.WindowLow;
+        WindowHigh = sibling.WindowHigh;
+        _highChecked = sibling._highChecked;
+        _lowFromProbe = sibling._lowFromProbe;
+        _lowDoubted = sibling._lowDoubted;
+        _regrowSteps = sibling._regrowSteps;
+        var seeded = false;
+        if (Limit is null && sibling.Limit is { } limit && sibling.Refusals > 0)
+        {
+            Limit = limit;
+            _limitProven = true;
+            seeded = true;
+        }
+
+        if (_start is not { } start)
+        {
+            return;
+        }
+
+        var usedUp = _refused || (_limitProven && Limit is { } proven && _sent >= proven);
+        if (seeded && usedUp && !_refused)
+        {
+            UsedUp();
+        }
+
+        var openAt = start + OpenAfter(usedUp);
+        if (!wasResting || openAt > _openAt)
+        {
+            _openAt = openAt;
+        }
+    }
 
     /// <summary>When the deployment may take its next call, or null when it may now.</summary>
     public DateTimeOffset? BlockedUntil(DateTimeOffset now)
@@ -462,6 +514,7 @@ internal sealed class LimitEstimator
             return;
         }
 
+        Version++;
         WindowLow = _lowDoubted || WindowLow is not { } l || l < low ? low : l;
         _lowDoubted = false;
         if (WindowHigh is { } high && WindowLow >= high)
@@ -479,6 +532,7 @@ internal sealed class LimitEstimator
 
     private void LearnHigh(TimeSpan high)
     {
+        Version++;
         // A new bound is checked once just below itself (OpenAfter); one found below the old bound has been.
         if (WindowHigh is { } previous && !_highChecked && high < previous)
         {

@@ -6,6 +6,9 @@ internal sealed partial class Router
 {
     private static readonly TimeSpan LongOutageThreshold = TimeSpan.FromSeconds(60);
 
+    /// <summary>Successes a key at its learned concurrency must have shown before its mean call duration predicts a wait.</summary>
+    internal const int MinTimedCalls = 8;
+
     /// <summary>
     /// Leases a deployment of <paramref name="group"/> for one attempt. When every otherwise usable deployment is at its
     /// <c>max_parallel_requests</c>, waits in the group's FIFO queue (bounded by <c>MaxQueuedRequests</c>, the request
@@ -39,6 +42,11 @@ internal sealed partial class Router
 
                 if (e.Queue)
                 {
+                    if (SlotWaitLocked(group, request, e, now) is { } slotWait)
+                    {
+                        return SlotWaitDecision(group, slotWait);
+                    }
+
                     queueDeadline ??= now + Config.EffectiveRequestTimeout;
                     if (now >= queueDeadline)
                     {
@@ -74,6 +82,68 @@ internal sealed partial class Router
 
             return NoDeployment(group, e, now);
         }
+    }
+
+    /// <summary>
+    /// Over capacity on learned concurrency: when every key the call could use is at its learned concurrency (Z.ai 1302),
+    /// none at a configured <c>max_parallel_requests</c>, the expected wait for a slot is (waiters ahead + 1) × the mean
+    /// duration of the keys' calls (EWMA, once each key has shown <see cref="MinTimedCalls"/>) ÷ the calls in flight on them. When that exceeds <c>wait_for_cooldown_s</c> (and one
+    /// mean call: a call may always wait for the next slot to free, as at a configured cap), the caller gets it as an
+    /// honest 429 at once instead of queueing (docs/pool-efficiency.md). Null: queue as usual (a configured cap, no call
+    /// duration observed yet, or a cooling key back sooner).
+    /// </summary>
+    private TimeSpan? SlotWaitLocked(ModelGroup group, RouteRequest request, Evaluation e, DateTimeOffset now)
+    {
+        var inFlight = 0;
+        double meanMs = 0;
+        foreach (var d in group.Deployments)
+        {
+            if (d.Disabled || request.Excluded?.Contains(d.Id) == true || !d.AtParallelCap || d.Recovery(now, request.EstimatedTokens) is not null)
+            {
+                continue;
+            }
+
+            if (!d.Paced || d.SharedSlotsFull || (d.Config.MaxParallelRequests is { } max && d.InFlight >= max))
+            {
+                return null;
+            }
+
+            if (d.Latency.Count < MinTimedCalls)
+            {
+                // Too few durations seen to trust the mean: a cold start's first calls (connections, JIT) are slow.
+                return null;
+            }
+
+            inFlight += d.InFlight;
+            meanMs += d.Latency.Ewma * d.InFlight;
+        }
+
+        if (inFlight == 0)
+        {
+            return null;
+        }
+
+        var call = TimeSpan.FromMilliseconds(meanMs / inFlight);
+        var wait = call * (group.Waiters.Count + 1) / inFlight;
+        var allowed = Max(Settings.WaitForCooldown, call);
+        if (wait <= allowed || (e.Earliest is { } back && back - now <= wait))
+        {
+            return null;
+        }
+
+        return wait;
+    }
+
+    private static RouteDecision SlotWaitDecision(ModelGroup group, TimeSpan wait)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        return new RouteDecision
+        {
+            Reason = NoDeploymentReason.QueueFull,
+            RetryAfter = TimeSpan.FromSeconds(seconds),
+            Message = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Every deployment of model group '{group.Name}' is at its learned concurrency and a slot is expected in {wait.TotalSeconds:0.0} s, longer than wait_for_cooldown_s; retry after {seconds} s."),
+        };
     }
 
     /// <summary>Returns a lease's slot and hands it (or any other free slot) to the oldest waiter that can use it.</summary>

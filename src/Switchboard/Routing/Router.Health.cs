@@ -43,7 +43,13 @@ internal sealed partial class Router
 
             d.LastFailureKind = null;
             d.BackoffStreak = 0;
+            var learned = d.Limits.Version;
             d.Limits.OnSuccess(lease.StartedAt, now, outcome.Window);
+            if (d.Limits.Version != learned)
+            {
+                ShareLearnedLocked(lease.Group, d);
+            }
+
             lease.Tokens = outcome.InputTokens + outcome.OutputTokens;
             d.Limits.OnConcurrencySuccess(lease.InFlightAtStart);
             if (outcome.RateLimit is { } hint && hint.CooldownUntil > now)
@@ -82,7 +88,13 @@ internal sealed partial class Router
             }
 
             var cooldownTime = d.Config.CooldownTime ?? Settings.CooldownTime;
+            var learned = d.Limits.Version;
             var windowReset = failure.Kind == FailureKind.RateLimited ? d.Limits.OnRefused(lease.StartedAt, now, failure.Window) : now;
+            if (d.Limits.Version != learned)
+            {
+                ShareLearnedLocked(lease.Group, d);
+            }
+
             switch (failure.Kind)
             {
                 case FailureKind.RateLimited when d.Paced && d.Limits.Successes > 0:
@@ -137,6 +149,29 @@ internal sealed partial class Router
                 default:
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// The failure was a Z.ai 1302 that taught the learned concurrency rather than told against the call: the upstream
+    /// refused it while other calls of ours were in flight on the key (the cap has just been lowered below them), or
+    /// refused the key's only call for the first time in a row (most likely our own last call not yet ended upstream).
+    /// The attempt loop then tries the call again without spending <c>num_retries</c>: on a key with room, or in the fair
+    /// queue for the next free slot, so learning never makes the client pay (docs/pool-efficiency.md).
+    /// </summary>
+    public static bool IsLearningRefusal(DeploymentLease lease, UpstreamFailure failure)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(failure);
+        var d = lease.Deployment;
+        if (failure.Kind != FailureKind.ConcurrencyLimited || !d.Paced)
+        {
+            return false;
+        }
+
+        lock (lease.Group.Gate)
+        {
+            return lease.InFlightAtStart > 1 || d.Limits.AloneConcurrencyRefusals == 1;
         }
     }
 
@@ -198,6 +233,34 @@ internal sealed partial class Router
     }
 
     internal void LogProbeFailed(Deployment d, string reason) => Log.ProbeFailed(_logger, d.Id, d.MaskedKey, d.Group, reason);
+
+    /// <summary>
+    /// Paced: what <paramref name="from"/> just learned of its window (and its limit, as a seed) goes to its siblings, the
+    /// deployments of the same group with the same provider, api_base, upstream model and configured rpm/tpm/
+    /// max_parallel_requests: keys of one account type on one upstream are almost always on the same plan, so the pool
+    /// pays for learning a window once instead of once per key (docs/pool-efficiency.md, "Siblings").
+    /// </summary>
+    private static void ShareLearnedLocked(ModelGroup group, Deployment from)
+    {
+        if (!from.Paced)
+        {
+            return;
+        }
+
+        foreach (var d in group.Deployments)
+        {
+            if (!ReferenceEquals(d, from) && d.Paced && SameLimitShape(d.Config, from.Config))
+            {
+                d.Limits.AdoptFrom(from.Limits);
+            }
+        }
+    }
+
+    private static bool SameLimitShape(Switchboard.Config.DeploymentConfig a, Switchboard.Config.DeploymentConfig b) =>
+        string.Equals(a.Provider, b.Provider, StringComparison.Ordinal)
+        && string.Equals(a.ApiBase, b.ApiBase, StringComparison.Ordinal)
+        && string.Equals(a.UpstreamModel, b.UpstreamModel, StringComparison.Ordinal)
+        && a.Rpm == b.Rpm && a.Tpm == b.Tpm && a.MaxParallelRequests == b.MaxParallelRequests;
 
     /// <summary>5 s, 10 s, 20 s… for the n-th consecutive backoff-style failure, never above the deployment's cooldown_time.</summary>
     internal static TimeSpan BackoffCooldown(int streak, TimeSpan cooldownTime)

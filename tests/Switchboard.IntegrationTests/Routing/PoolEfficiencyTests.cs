@@ -97,6 +97,28 @@ public sealed class PoolEfficiencyTests : IAsyncLifetime
         Assert.InRange(refusedAfter, 0L, keys.Length * 3L);
     }
 
+    [Fact]
+    public async Task ChatCompletions_BurstThenLoadOnFreshOneAtATimeKeys_NoClientFailureWhileCapsAreLearned()
+    {
+        // Four fresh keys that refuse a second call in flight (Z.ai 1302), held 50 ms each. A burst of 12 at once puts
+        // three calls on each key before any cap is known; the refusals that teach the caps are retried without spending
+        // num_retries, on a key with room or in the fair queue (wait_for_cooldown_s covers the wait), so the client sees
+        // none of them. Then 2 s of load at half the pool's capacity.
+        string[] keys = ["conc1-a", "conc1-b", "conc1-c", "conc1-d"];
+        var config = new GatewayConfig
+        {
+            ModelList = keys.Select((k, i) => Configs.Http("glm-pool", "dep-" + k, _mock.BaseUrl, k, index: i)).ToArray(),
+            Router = new RouterSettings { CooldownTime = TimeSpan.FromSeconds(60), WaitForCooldown = TimeSpan.FromSeconds(30) },
+        };
+        await using var gateway = await TestGateway.StartAsync(config);
+
+        var burst = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => SendAsync(gateway.Client)));
+        var load = await OpenLoopAsync(gateway.Client, perSecond: 40, TimeSpan.FromSeconds(2));
+
+        Assert.All(burst.Concat(load), r => Assert.Equal(HttpStatusCode.OK, r.Status));
+        Assert.True(keys.Sum(k => _mock.Stats.For(k).ConcurrencyRefused) > 0, "the burst should have taught the caps with refusals");
+    }
+
     private long Refused() => Keys.Sum(k => _mock.Stats.For(k).Refused);
 
     /// <summary>How long until some key of the pool answers again, as the mock's own windows say.</summary>

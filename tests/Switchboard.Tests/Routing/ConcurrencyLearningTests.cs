@@ -102,7 +102,7 @@ public sealed class ConcurrencyLearningTests
     public async Task AcquireAsync_OneInFlightKeysUnderLoad_RefusedCallsBecomeRareAfterLearning()
     {
         // Two keys that each take one call at a time; calls last 100 ms and three arrive every 100 ms, so one in three
-        // waits in the queue. On a fake clock, each step starts the due calls and ends those 100 ms old.
+        // waits in the queue (or, when the queue is longer than the slots free within a call, gets a 429 at once). On a fake clock, each step starts the due calls and ends those 100 ms old.
         var (router, time, _) = Build(new RouterSettings(), Dep("a"), Dep("b"));
         var inFlight = new List<(DeploymentLease Lease, DateTimeOffset Ends)>();
         var waiting = new List<Task<RouteDecision>>();
@@ -129,7 +129,12 @@ public sealed class ConcurrencyLearningTests
             foreach (var ready in waiting.Where(w => w.IsCompleted).ToList())
             {
                 waiting.Remove(ready);
-                var lease = (await ready).Lease!;
+                if ((await ready).Lease is not { } lease)
+                {
+                    // Over capacity (1.5×): once the queue holds more than the slots free within one call, a fast 429.
+                    continue;
+                }
+
                 if (++perKey[lease.Deployment.Id] > 1)
                 {
                     // The upstream refuses a second call in flight; the attempt loop would retry it elsewhere.
@@ -153,5 +158,151 @@ public sealed class ConcurrencyLearningTests
         Assert.InRange(refused, 1, 8);
         Assert.InRange(refusedLate, 0, 2);
         Assert.True(served >= 110, $"served {served} of 120 (two keys, 100 ms calls, 6 s)");
+    }
+
+    [Fact]
+    public async Task IsLearningRefusal_Zai1302WithAnotherCallInFlight_IsFreeAndTheRetryGoesToAKeyWithRoom()
+    {
+        var (router, time, _) = Build(new RouterSettings(), Dep("a"), Dep("b"));
+        var first = (await router.AcquireAsync(request: Req("b"))).Lease!;
+        var second = (await router.AcquireAsync(request: Req("b"))).Lease!;
+        var failure = Zai("1302", time.GetUtcNow());
+        router.ReportFailure(second, failure);
+
+        Assert.True(Router.IsLearningRefusal(second, failure));
+        second.Dispose();
+
+        // Tried again without excluding the key: "a" is at its learned concurrency, so the call goes to "b".
+        Assert.Equal("b", await router.PickAsync());
+        first.Dispose();
+    }
+
+    [Fact]
+    public async Task IsLearningRefusal_SecondAloneRefusalInARow_SpendsARetry()
+    {
+        var (router, time, _) = Build(new RouterSettings(), Dep("a"));
+        var lease = (await router.AcquireAsync()).Lease!;
+        var failure = Zai("1302", time.GetUtcNow());
+        router.ReportFailure(lease, failure);
+        lease.Dispose();
+        Assert.True(Router.IsLearningRefusal(lease, failure)); // most likely our own last call, not yet ended upstream
+
+        time.Advance(Router.ConcurrencyAloneRest);
+        lease = (await router.AcquireAsync()).Lease!;
+        router.ReportFailure(lease, failure);
+        lease.Dispose();
+        Assert.False(Router.IsLearningRefusal(lease, failure)); // someone else uses the key's account
+    }
+
+    [Fact]
+    public async Task IsLearningRefusal_Zai1303OrFixedCooldowns_IsNeverFree()
+    {
+        var (router, time, _) = Build(new RouterSettings(), Dep("a"));
+        var lease = (await router.AcquireAsync()).Lease!;
+        Assert.False(Router.IsLearningRefusal(lease, Zai("1303", time.GetUtcNow())));
+        lease.Dispose();
+
+        var (fixedRouter, fixedTime, _) = Build(new RouterSettings { AdaptiveLimits = false }, Dep("a"));
+        var one = (await fixedRouter.AcquireAsync()).Lease!;
+        var two = (await fixedRouter.AcquireAsync()).Lease!;
+        var failure = Zai("1302", fixedTime.GetUtcNow());
+        fixedRouter.ReportFailure(two, failure);
+        Assert.False(Router.IsLearningRefusal(two, failure));
+        two.Dispose();
+        one.Dispose();
+    }
+
+    [Fact]
+    public async Task AcquireAsync_EveryKeyAtItsLearnedConcurrencyAndTheWaitTooLong_Answers429AtOnceWithTheExpectedWait()
+    {
+        var (router, time, _) = Build(new RouterSettings(), Dep("a"), Dep("b"));
+        await LearnOneAtATimeAsync(router, time, "a", "b");
+        await LearnOneAtATimeAsync(router, time, "b", "a");
+        var held = new[] { (await router.AcquireAsync()).Lease!, (await router.AcquireAsync()).Lease! };
+
+        // Two slots, calls of 2 s: the next slot in 1 s, the one after in 2 s (one call's length: still worth waiting
+        // for), a third waiter's in 3 s: more than wait_for_cooldown_s (0) and one call, so a 429 now, not a queue.
+        var firstWaiter = Start(router).AsTask();
+        var secondWaiter = Start(router).AsTask();
+        var third = Start(router).AsTask();
+        Assert.False(firstWaiter.IsCompleted);
+        Assert.False(secondWaiter.IsCompleted);
+        Assert.True(third.IsCompleted);
+        var refused = await third;
+        Assert.Null(refused.Lease);
+        Assert.Equal(NoDeploymentReason.QueueFull, refused.Reason);
+        Assert.Equal(TimeSpan.FromSeconds(3), refused.RetryAfter);
+
+        // A freed slot still goes to the oldest waiter.
+        held[0].Dispose();
+        var served = await firstWaiter;
+        Assert.NotNull(served.Lease);
+        served.Lease!.Dispose();
+        var next = await secondWaiter;
+        next.Lease!.Dispose();
+        held[1].Dispose();
+    }
+
+    [Fact]
+    public async Task AcquireAsync_EveryKeyAtItsLearnedConcurrencyButFewDurationsSeen_Queues()
+    {
+        var (router, time, _) = Build(new RouterSettings(), Dep("a"));
+        var first = (await router.AcquireAsync()).Lease!;
+        var second = (await router.AcquireAsync()).Lease!;
+        router.ReportFailure(second, Zai("1302", time.GetUtcNow()));
+        second.Dispose();
+        router.ReportSuccess(first, new AttemptOutcome(TimeSpan.FromSeconds(2), null, 10, 10, null));
+        first.Dispose();
+        var held = (await router.AcquireAsync()).Lease!;
+
+        // One slow (cold) call is no forecast: the calls queue as at a configured cap.
+        var waiters = Enumerable.Range(0, 3).Select(_ => Start(router).AsTask()).ToArray();
+        Assert.All(waiters, w => Assert.False(w.IsCompleted));
+        held.Dispose();
+        foreach (var w in waiters)
+        {
+            (await w).Lease!.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task AcquireAsync_EveryKeyAtItsLearnedConcurrencyWithinWaitForCooldown_Queues()
+    {
+        var (router, time, _) = Build(new RouterSettings { WaitForCooldown = TimeSpan.FromSeconds(10) }, Dep("a"), Dep("b"));
+        await LearnOneAtATimeAsync(router, time, "a", "b");
+        await LearnOneAtATimeAsync(router, time, "b", "a");
+        var held = new[] { (await router.AcquireAsync()).Lease!, (await router.AcquireAsync()).Lease! };
+
+        var waiters = Enumerable.Range(0, 3).Select(_ => Start(router).AsTask()).ToArray();
+        Assert.All(waiters, w => Assert.False(w.IsCompleted)); // 3 s for the last: within the 10 s allowed
+
+        foreach (var lease in held)
+        {
+            lease.Dispose();
+        }
+
+        var first = await waiters[0];
+        first.Lease!.Dispose();
+        var second = await waiters[1];
+        second.Lease!.Dispose();
+        var third = await waiters[2];
+        third.Lease!.Dispose();
+    }
+
+    /// <summary>Two calls in flight on <paramref name="id"/>, the second refused (1302): learned concurrency 1; it and the next calls took 2 s.</summary>
+    private static async Task LearnOneAtATimeAsync(Router router, Microsoft.Extensions.Time.Testing.FakeTimeProvider time, string id, string other)
+    {
+        var first = (await router.AcquireAsync(request: Req(other))).Lease!;
+        var second = (await router.AcquireAsync(request: Req(other))).Lease!;
+        router.ReportFailure(second, Zai("1302", time.GetUtcNow()));
+        second.Dispose();
+        router.ReportSuccess(first, new AttemptOutcome(TimeSpan.FromSeconds(2), null, 10, 10, null));
+        first.Dispose();
+        for (var i = 1; i < Router.MinTimedCalls; i++)
+        {
+            await router.SucceedAsync(id, new AttemptOutcome(TimeSpan.FromSeconds(2), null, 10, 10, null));
+        }
+
+        Assert.Equal(1, router.Status(id).LearnedConcurrency);
     }
 }

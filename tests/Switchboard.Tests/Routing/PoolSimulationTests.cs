@@ -25,19 +25,46 @@ public sealed class PoolSimulationTests(ITestOutputHelper output)
         Assert.True(r.Ok >= 0.95 * r.Capacity, $"goodput {r.Ok}/{r.Capacity}");
     }
 
-    internal readonly record struct SimResult(int Ok, int Client429, int Upstream429, int Capacity);
+    [Theory]
+    [InlineData("round-robin", 1.5, false)]
+    [InlineData("round-robin", 3.0, false)]
+    [InlineData("round-robin", 1.5, true)]
+    [InlineData("round-robin", 3.0, true)]
+    [InlineData("least-busy", 1.5, false)]
+    [InlineData("least-busy", 3.0, false)]
+    [InlineData("least-busy", 1.5, true)]
+    [InlineData("least-busy", 3.0, true)]
+    [InlineData("usage-based-routing", 1.5, false)]
+    [InlineData("usage-based-routing", 3.0, false)]
+    [InlineData("usage-based-routing", 1.5, true)]
+    [InlineData("usage-based-routing", 3.0, true)]
+    public async Task AcquireAsync_OverCapacityForTwelveWindows_AtMostOneUpstream429PerKeyWindow(string strategy, double load, bool rpm)
+    {
+        // The target: 4 keys × 12 windows of 5 s = 48 key-windows, rpm as a user sets it from the published limit.
+        var r = await SimulateAsync(strategy, keys: 4, limit: 10, window: TimeSpan.FromSeconds(5), load, TimeSpan.FromSeconds(60),
+            rpm: rpm ? 120 : null);
+        output.WriteLine($"{strategy} {load}x rpm {rpm}: ok {r.Ok} of {r.Capacity}, client 429 {r.Client429}, upstream 429 {r.Upstream429} "
+            + $"(first two windows {r.Upstream429Learning}, then {r.Upstream429 - r.Upstream429Learning})");
+        Assert.True(r.Upstream429 <= 48, $"upstream 429s {r.Upstream429} over 48 key-windows");
+
+        // The window is learned once for the pool (siblings share it), not once per key.
+        Assert.True(r.Upstream429Learning <= 5, $"upstream 429s while learning {r.Upstream429Learning}");
+        Assert.True(r.Ok >= 0.95 * r.Capacity, $"goodput {r.Ok}/{r.Capacity}");
+    }
+
+    internal readonly record struct SimResult(int Ok, int Client429, int Upstream429, int Capacity, int Upstream429Learning = 0);
 
     internal static async Task<SimResult> SimulateAsync(string strategy, int keys, int limit, TimeSpan window, double load, TimeSpan duration,
-        Func<int, TimeSpan, int>? limitAt = null)
+        Func<int, TimeSpan, int>? limitAt = null, int? rpm = null)
     {
         var ids = Enumerable.Range(0, keys).Select(i => "k" + i).ToArray();
-        var (router, time, _) = Build(new RouterSettings { RoutingStrategy = strategy }, ids.Select(id => Dep(id)).ToArray());
+        var (router, time, _) = Build(new RouterSettings { RoutingStrategy = strategy }, ids.Select(id => Dep(id) with { Rpm = rpm }).ToArray());
         var upstream = ids.ToDictionary(id => id, _ => new FixedWindowKey(limit, window));
         var group = router.GetGroup("pool")!;
         var perSecond = keys * limit / window.TotalSeconds * load;
         var count = (int)(perSecond * duration.TotalSeconds);
         var start = time.GetUtcNow();
-        int ok = 0, client429 = 0, upstream429 = 0;
+        int ok = 0, client429 = 0, upstream429 = 0, learning429 = 0;
         var retries = router.MaxRetriesFor(FailureKind.RateLimited);
 
         // The upstream sees each call a little after it was leased, by a varying few milliseconds.
@@ -75,6 +102,11 @@ public sealed class PoolSimulationTests(ITestOutputHelper output)
                 }
 
                 upstream429++;
+                if (time.GetUtcNow() - start < window * 2)
+                {
+                    learning429++;
+                }
+
                 router.ReportFailure(lease, Zai("1303", time.GetUtcNow()));
                 lease.Dispose();
                 excluded.Add(lease.Deployment.Id);
@@ -87,7 +119,7 @@ public sealed class PoolSimulationTests(ITestOutputHelper output)
         }
 
         var capacity = (int)(keys * limit * duration.TotalSeconds / window.TotalSeconds);
-        return new SimResult(ok, client429, upstream429, capacity);
+        return new SimResult(ok, client429, upstream429, capacity, learning429);
     }
 
     /// <summary>GLM's model: a fixed window opened by the first call after the last one ended; refused calls do not count.</summary>
