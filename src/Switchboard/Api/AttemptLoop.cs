@@ -59,12 +59,16 @@ internal sealed class AttemptLoop(GatewayServices services)
                         if (decision.Reason == NoDeploymentReason.AllTried && lastFailure is not null
                             && call.Retries < router.MaxRetriesFor(lastFailure.Kind))
                         {
-                            // Every deployment was tried once: wait as the upstream asked (or back off) before the
-                            // next round, never a burst of instant retries against the same quota.
-                            backoffs++;
-                            await Task.Delay(router.BackoffDelay(backoffs - 1, lastFailure.RetryAfter ?? decision.RetryAfter), time, ct);
-                            excluded.Clear();
-                            continue;
+                            // Every deployment was tried once: wait for the earliest rest to end if wait_for_cooldown_s
+                            // covers it (or back off when one is usable now), never a burst of instant retries against
+                            // the same quota, and never a long wait that can only end in the same 429.
+                            if (router.NextRoundDelay(backoffs, decision.RetryAfter, lastFailure.RetryAfter) is { } delay)
+                            {
+                                backoffs++;
+                                await Task.Delay(delay, time, ct);
+                                excluded.Clear();
+                                continue;
+                            }
                         }
 
                         break;

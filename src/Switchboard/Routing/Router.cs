@@ -99,6 +99,18 @@ internal sealed partial class Router : IDisposable
     }
 
     /// <summary>
+    /// How long to wait before another round when every deployment of a group was tried for this call, or null to give
+    /// up at once. When the tried deployments all rest until a known time (<paramref name="recoveryIn"/>), the wait is
+    /// that rest if <c>wait_for_cooldown_s</c> covers it, else none: a round after a longer wait could only end in the
+    /// same 429, later, so the client gets it now with a truthful Retry-After. When one is usable now, the backoff of
+    /// <see cref="BackoffDelay"/> applies.
+    /// </summary>
+    public TimeSpan? NextRoundDelay(int attempt, TimeSpan? recoveryIn, TimeSpan? upstreamRetryAfter) =>
+        recoveryIn is { } rest
+            ? rest <= Settings.WaitForCooldown ? rest : null
+            : BackoffDelay(attempt, upstreamRetryAfter);
+
+    /// <summary>
     /// How long to wait before trying again when no untried deployment is left: the upstream's Retry-After when it is at
     /// most 60 s, else exponential backoff (0.5 s × 2^attempt, capped at 8 s) with jitter to between half and all of it.
     /// </summary>

@@ -95,10 +95,15 @@ public sealed class RouterIntegrationTests : IAsyncLifetime
     {
         var config = Pool(new RouterSettings { NumRetries = 3 }, Key("rl-a", 0), Key("rl-b", 1));
         await using var gateway = await TestGateway.StartAsync(config);
+        var first = Stopwatch.StartNew();
         using (var warm = await gateway.Client.SendAsync(OpenAiEndpointsTests.Post("/v1/chat/completions", Chat)))
         {
             Assert.Equal(HttpStatusCode.TooManyRequests, warm.StatusCode);
         }
+
+        // Both keys answered 429 with Retry-After: 30 and rest that long, beyond wait_for_cooldown_s (0): waiting out
+        // the 30 s before a round that can only end in the same 429 would make the client wait for nothing.
+        Assert.True(first.Elapsed < TimeSpan.FromSeconds(10), $"the first 429 took {first.Elapsed}");
 
         // Every key is cooling now: the answer comes from the router at once, without calling anyone.
         var watch = Stopwatch.StartNew();

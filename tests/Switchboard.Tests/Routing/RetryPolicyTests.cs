@@ -81,4 +81,27 @@ public sealed class RetryPolicyTests
         var delays = Enumerable.Range(0, 50).Select(_ => router.BackoffDelay(2, null)).Distinct().Count();
         Assert.True(delays > 10);
     }
+
+    [Fact]
+    public void NextRoundDelay_EveryTriedDeploymentRestsBeyondWaitForCooldown_GivesUpAtOnce()
+    {
+        var router = Build(new RouterSettings { WaitForCooldown = TimeSpan.FromSeconds(10) }, Dep("a")).Router;
+        Assert.Null(router.NextRoundDelay(0, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)));
+        Assert.Null(Build(new RouterSettings(), Dep("a")).Router.NextRoundDelay(0, TimeSpan.FromSeconds(2), null));
+    }
+
+    [Fact]
+    public void NextRoundDelay_RestWithinWaitForCooldown_WaitsExactlyTheRest()
+    {
+        var router = Build(new RouterSettings { WaitForCooldown = TimeSpan.FromSeconds(10) }, Dep("a")).Router;
+        Assert.Equal(TimeSpan.FromSeconds(4), router.NextRoundDelay(0, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void NextRoundDelay_ATriedDeploymentUsableNow_BacksOffAsTheUpstreamAsked()
+    {
+        var router = Build(new RouterSettings(), Dep("a")).Router;
+        Assert.Equal(TimeSpan.FromSeconds(3), router.NextRoundDelay(0, null, TimeSpan.FromSeconds(3)));
+        Assert.InRange(router.NextRoundDelay(1, null, null)!.Value.TotalMilliseconds, 500, 1000);
+    }
 }
