@@ -40,6 +40,9 @@ internal sealed record GatewayOptions
 
     public string? SslKeyfilePath { get; init; }
 
+    /// <summary>How often the stored deployments' version row is read (store_model_in_db; without Redis the only way to learn of another instance's change).</summary>
+    public TimeSpan ModelPollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>An OTLP/HTTP collector base URL for traces, over the environment's (tests).</summary>
     public Uri? TracesEndpoint { get; init; }
 }
@@ -119,6 +122,17 @@ internal static class GatewayHost
 
         var app = builder.Build();
         var services = app.Services.GetRequiredService<GatewayServices>();
+        try
+        {
+            // Before the first call: stored deployments that cannot be decrypted stop the start (StoredModelsException).
+            await services.Models.StartAsync(options.ModelPollInterval, CancellationToken.None);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleExceptionAsync, SuppressDiagnosticsCallback = _ => true });
         app.UseStatusCodePages(new StatusCodePagesOptions { HandleAsync = StatusCodePageAsync });
         if (services.Telemetry.Metrics is { } metrics)
@@ -132,7 +146,9 @@ internal static class GatewayHost
         app.MapResponsesEndpoints(services);
 
         app.MapGeminiEndpoints(services);
-        app.MapRouterStatusEndpoints(services.Router, services.Secrets);
+        // Read per request: a reload (or /model/new) brings keys the redactor captured at start would not mask.
+        app.MapRouterStatusEndpoints(services.Router, () => services.Secrets, services.Models.IsStored);
+        Models.ModelEndpoints.MapModelEndpoints(app, services.Models);
         app.MapDeploymentEndpoints(services.Router);
         app.MapKeyManagementEndpoints();
         app.MapSpendEndpoints();
@@ -148,7 +164,7 @@ internal static class GatewayHost
             services.Reload.ReloadOnSighup();
         }
 
-        app.MapDashboard(services.Router, services.Secrets, config.General.MasterKey);
+        app.MapDashboard(services.Router, () => services.Secrets, config.General.MasterKey);
         return app;
     }
 

@@ -3,6 +3,7 @@ using Switchboard.Admission;
 using Switchboard.Auth;
 using Switchboard.Cluster;
 using Switchboard.Config;
+using Switchboard.Models;
 using Switchboard.Observability;
 using Switchboard.Routing;
 using Switchboard.Storage;
@@ -17,6 +18,7 @@ internal sealed class GatewayServices : IDisposable
     public GatewayServices(GatewayConfig config, TimeProvider time, ILoggerFactory loggers, IGatewayStore store, UsageSink usage)
     {
         _config = config;
+        _fileConfig = config;
         _secrets = ConfigSecrets.RedactorFor(config);
         Time = time;
         Router = new Router(config, time, loggers.CreateLogger<Router>());
@@ -31,6 +33,8 @@ internal sealed class GatewayServices : IDisposable
         Admission = new AdmissionController(store, time, loggers.CreateLogger<AdmissionController>());
         Shared = SharedState.Create(config, time, loggers);
         Shared.Attach(Router, Admission, Auth);
+        Models = new ModelRegistry(store, config, time, loggers.CreateLogger("Switchboard.Models")) { Changed = () => Apply(_fileConfig) };
+        Shared.AttachModels(Models);
 
         Telemetry = new Telemetry.GatewayTelemetry(config.General.DisableMetrics ? null : new Telemetry.GatewayMetrics(Router, usage, Admission.GetSpend, time)
         {
@@ -42,7 +46,11 @@ internal sealed class GatewayServices : IDisposable
         }
     }
 
+    private readonly Lock _applyGate = new();
     private volatile GatewayConfig _config;
+
+    /// <summary>The config as the file says it; <see cref="Config"/> is it merged with the stored deployments.</summary>
+    private volatile GatewayConfig _fileConfig;
     private volatile SecretRedactor _secrets;
 
     /// <summary>The config snapshot in force: read it per call, a reload replaces it (<see cref="ConfigReload"/>).</summary>
@@ -61,13 +69,22 @@ internal sealed class GatewayServices : IDisposable
     /// Swaps in a validated snapshot: secrets first (old and new keys stay masked while old calls drain), then the
     /// router's tables, then the snapshot that per-call settings are read from.
     /// </summary>
-    internal ReloadSummary Apply(GatewayConfig config)
+    internal ReloadSummary Apply(GatewayConfig fileConfig)
     {
-        _secrets = new SecretRedactor(ConfigSecrets.Of(_config).Concat(ConfigSecrets.Of(config)));
-        var summary = Router.Reload(config);
-        _config = config;
-        return summary;
+        lock (_applyGate)
+        {
+            // The effective config: the file's deployments plus those stored in the database (store_model_in_db).
+            _fileConfig = fileConfig;
+            var config = Models.Merge(fileConfig);
+            _secrets = new SecretRedactor(ConfigSecrets.Of(_config).Concat(ConfigSecrets.Of(config)));
+            var summary = Router.Reload(config);
+            _config = config;
+            return summary;
+        }
     }
+
+    /// <summary>Deployments stored in the database (<c>store_model_in_db</c>), merged into <see cref="Config"/> by <see cref="Apply"/>.</summary>
+    public ModelRegistry Models { get; }
     public TimeProvider Time { get; }
     public Router Router { get; }
     public HttpUpstreamAdapter Http { get; }
@@ -96,6 +113,7 @@ internal sealed class GatewayServices : IDisposable
     public void Dispose()
     {
         Reload.Dispose();
+        Models.Dispose();
         (Cache?.Backend as IDisposable)?.Dispose();
         Probe?.Dispose();
         Router.Dispose();

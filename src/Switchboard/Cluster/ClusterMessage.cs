@@ -14,6 +14,7 @@ internal readonly record struct ClusterMessage(char Kind, string Instance, strin
     public const char Enabled = 'E';
     public const char SlotFreed = 'F';
     public const char KeyChanged = 'K';
+    public const char ModelsChanged = 'M';
 
     private const char Separator = '\u001f';
 
@@ -41,7 +42,7 @@ internal readonly record struct ClusterMessage(char Kind, string Instance, strin
                 long.Parse(parts[3], NumberStyles.Integer, CultureInfo.InvariantCulture),
                 (FailureKind)int.Parse(parts[4], NumberStyles.Integer, CultureInfo.InvariantCulture), parts[5]),
             Disabled when parts.Length >= 4 => new(kind, parts[1], parts[2], Reason: parts[3]),
-            Enabled or SlotFreed or KeyChanged => new(kind, parts[1], parts[2]),
+            Enabled or SlotFreed or KeyChanged or ModelsChanged => new(kind, parts[1], parts[2]),
             _ => throw new FormatException("unknown cluster message kind"),
         };
     }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Admission;
 using Switchboard.Auth;
 using Switchboard.Config;
+using Switchboard.Models;
 using Switchboard.Routing;
 
 namespace Switchboard.Cluster;
@@ -20,6 +21,7 @@ internal sealed class SharedState : IDisposable
     private readonly RedisLink? _link;
     private readonly RedisRouterState? _router;
     private AuthService? _auth;
+    private ModelRegistry? _models;
 
     private SharedState(RedisLink? link, RedisRouterState? router, ISharedKeyLimits keyLimits, IAuthPeers authPeers)
     {
@@ -78,6 +80,17 @@ internal sealed class SharedState : IDisposable
         _router?.Attach(router);
     }
 
+    /// <summary>Stored deployments (store_model_in_db): a change here is announced, one announced elsewhere reloads them here.</summary>
+    public void AttachModels(ModelRegistry models)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        _models = models;
+        if (_link is { } link)
+        {
+            models.Peers = new RedisModelPeers(link);
+        }
+    }
+
     public void Dispose()
     {
         _router?.Dispose();
@@ -93,6 +106,16 @@ internal sealed class SharedState : IDisposable
             if (!own)
             {
                 _auth?.InvalidateHere(message.Subject.Length == 0 ? null : message.Subject);
+            }
+
+            return;
+        }
+
+        if (message.Kind == ClusterMessage.ModelsChanged)
+        {
+            if (!own)
+            {
+                _models?.ChangedElsewhere();
             }
 
             return;

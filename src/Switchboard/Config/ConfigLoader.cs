@@ -43,6 +43,28 @@ internal static class ConfigLoader
             : result;
     }
 
+    /// <summary>
+    /// One deployment as JSON (<c>{"model_name", "litellm_params", "model_info"}</c>, as LiteLLM's <c>/model/new</c> takes it),
+    /// validated as a <c>model_list</c> entry: JSON is YAML, so the file's parser checks it with the same rules and messages.
+    /// </summary>
+    public static (DeploymentConfig? Deployment, IReadOnlyList<ConfigError> Errors) LoadDeployment(
+        string json, int index, string path, Func<string, string?>? getEnv = null)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(json));
+        }
+        catch (YamlException e)
+        {
+            return (null, [new ConfigError(path, SyntaxMessage(e))]);
+        }
+
+        return stream.Documents.FirstOrDefault()?.RootNode is { } root
+            ? ConfigParser.ParseOne(root, index, path, getEnv ?? Environment.GetEnvironmentVariable)
+            : (null, [new ConfigError(path, "is empty")]);
+    }
+
     /// <summary>For the CLI: the config, or a <see cref="ConfigException"/> carrying every error.</summary>
     public static GatewayConfig LoadOrThrow(string path, Func<string, string?>? getEnv = null)
     {

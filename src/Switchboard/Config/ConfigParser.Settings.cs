@@ -18,7 +18,7 @@ internal sealed partial class ConfigParser
     private static readonly HashSet<string> s_unsupportedGeneral = new(StringComparer.Ordinal)
     {
         "alerting", "alerting_threshold", "alert_types", "alert_to_webhook_url", "database_connection_pool_limit",
-        "database_connection_timeout", "disable_master_key_return", "store_model_in_db",
+        "database_connection_timeout", "disable_master_key_return",
         "proxy_batch_write_at", "background_health_checks", "health_check_interval", "health_check_details",
         "allowed_routes", "admin_only_routes", "public_routes", "enforce_user_param", "custom_auth", "ui_access_mode",
         "max_response_size_mb", "proxy_budget_rescheduler_min_time", "proxy_budget_rescheduler_max_time",
@@ -96,6 +96,9 @@ internal sealed partial class ConfigParser
                     break;
                 case "graceful_shutdown_s":
                     g = g with { GracefulShutdown = Seconds(value, keyPath, allowZero: true) ?? g.GracefulShutdown };
+                    break;
+                case "store_model_in_db":
+                    g = g with { StoreModelInDb = Bool(value, keyPath) ?? g.StoreModelInDb };
                     break;
                 case "disable_spend_logs":
                     g = g with { DisableSpendLogs = Bool(value, keyPath) ?? g.DisableSpendLogs };

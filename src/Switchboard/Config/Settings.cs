@@ -113,6 +113,12 @@ public sealed record GeneralSettings
     public string? MasterKey { get; init; }
     public string? DatabaseUrl { get; init; }
 
+    /// <summary>
+    /// LiteLLM's <c>store_model_in_db</c> (or its <c>STORE_MODEL_IN_DB=True</c>): deployments added by <c>/model/new</c> live
+    /// in the database, keys encrypted, beside those of the file.
+    /// </summary>
+    public bool StoreModelInDb { get; init; }
+
     /// <summary>LiteLLM's <c>disable_spend_logs</c>: no usage record per call (budgets still count spend in memory).</summary>
     public bool DisableSpendLogs { get; init; }
 

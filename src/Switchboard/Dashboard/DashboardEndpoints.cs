@@ -34,8 +34,9 @@ internal static class DashboardEndpoints
         return services;
     }
 
+    /// <param name="secrets">The redactor in force, read per request (a reload or <c>/model/new</c> replaces it).</param>
     /// <param name="masterKey">Sent on to the admin endpoints for a logged-in session; null in open mode.</param>
-    public static void MapDashboard(this WebApplication app, Router router, SecretRedactor secrets, string? masterKey)
+    public static void MapDashboard(this WebApplication app, Router router, Func<SecretRedactor> secrets, string? masterKey)
     {
         ArgumentNullException.ThrowIfNull(app);
         var assets = app.Services.GetRequiredService<DashboardAssets>();
@@ -59,7 +60,7 @@ internal static class DashboardEndpoints
         app.MapGet("/ui/api/session", SessionAsync);
         app.MapPost("/ui/api/login", LoginAsync);
         app.MapPost("/ui/api/logout", LogoutAsync);
-        app.MapGet("/ui/api/pools", context => PoolsAsync(context, router, secrets));
+        app.MapGet("/ui/api/pools", context => PoolsAsync(context, router, secrets()));
         app.MapGet("/ui/api/usage", UsageAsync);
         app.MapGet("/ui/api/requests", RequestsAsync);
 

@@ -2,10 +2,11 @@ using System.Text.Json;
 
 namespace Switchboard.Routing;
 
-/// <summary>LiteLLM's GET /model/info shape. Never carries the key.</summary>
+/// <summary>LiteLLM's GET /model/info shape. Keys only masked.</summary>
 internal static class ModelInfoJson
 {
-    public static void Write(Utf8JsonWriter writer, Router router)
+    /// <param name="isStored">Whether a deployment id came from the database (<c>db_model: true</c>) rather than the config file.</param>
+    public static void Write(Utf8JsonWriter writer, Router router, Func<string, bool>? isStored = null)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(router);
@@ -21,6 +22,11 @@ internal static class ModelInfoJson
                 writer.WriteStartObject("litellm_params");
                 writer.WriteString("model", $"{c.Provider}/{c.UpstreamModel}");
                 writer.WriteString("api_base", c.ApiBase);
+                if (c.ApiKey is { } key)
+                {
+                    writer.WriteString("api_key", Observability.KeyMask.Mask(key));
+                }
+
                 WriteIf(writer, "rpm", c.Rpm);
                 WriteIf(writer, "tpm", c.Tpm);
                 WriteIf(writer, "order", c.Order);
@@ -33,6 +39,7 @@ internal static class ModelInfoJson
                 writer.WriteEndObject();
                 writer.WriteStartObject("model_info");
                 writer.WriteString("id", d.Id);
+                writer.WriteBoolean("db_model", isStored?.Invoke(d.Id) ?? false);
                 WriteIf(writer, "max_input_tokens", c.ModelInfo.MaxInputTokens);
                 WriteIf(writer, "max_output_tokens", c.ModelInfo.MaxOutputTokens);
                 if (c.ModelInfo.InputCostPerToken is { } input)

@@ -58,4 +58,18 @@ internal interface IGatewayStore : IAsyncDisposable
 
     /// <summary>Per deployment per UTC day since <paramref name="from"/>, newest day first.</summary>
     Task<IReadOnlyList<DeploymentDaySpend>> GetSpendByDeploymentPerDayAsync(DateTimeOffset from, CancellationToken cancellationToken);
+
+    /// <summary>Deployments stored by <c>/model/new</c>, oldest first.</summary>
+    Task<IReadOnlyList<ModelDeploymentRecord>> ListModelDeploymentsAsync(CancellationToken cancellationToken);
+
+    /// <summary>A number that changes with every stored deployment change (one row read: instances poll it).</summary>
+    Task<long> ModelDeploymentsVersionAsync(CancellationToken cancellationToken);
+
+    /// <summary>Throws <see cref="DuplicateKeyException"/> when the id is already stored.</summary>
+    Task InsertModelDeploymentAsync(ModelDeploymentRecord deployment, CancellationToken cancellationToken);
+
+    /// <summary>Writes name, params, info and update time; false when the id is not stored.</summary>
+    Task<bool> UpdateModelDeploymentAsync(ModelDeploymentRecord deployment, CancellationToken cancellationToken);
+
+    Task<bool> DeleteModelDeploymentAsync(string id, CancellationToken cancellationToken);
 }

@@ -174,6 +174,19 @@ internal sealed partial class SqliteGatewayStore : SqlGatewayStore
                     SUM(CASE WHEN http_status >= 400 THEN 1 ELSE 0 END), SUM(prompt_tokens), SUM(completion_tokens), SUM(cost), SUM(latency_ms)
                 FROM usage_logs GROUP BY (ts_ms / 86400000) * 86400000, COALESCE(key_id, 0), model_group, COALESCE(deployment_id, '');
             """),
+        // Deployments added by /model/new (store_model_in_db), secret-bearing params encrypted by the caller; one version
+        // row that every change bumps, so that instances without Redis notice a change with one cheap read.
+        new(7, "model deployments stored in the database", """
+            CREATE TABLE model_deployments (
+                id TEXT PRIMARY KEY,
+                model_name TEXT NOT NULL,
+                litellm_params TEXT NOT NULL,
+                model_info TEXT NOT NULL,
+                created_at_ms INTEGER NOT NULL,
+                updated_at_ms INTEGER NOT NULL);
+            CREATE TABLE model_deployments_version (id INTEGER PRIMARY KEY, version INTEGER NOT NULL);
+            INSERT INTO model_deployments_version (id, version) VALUES (1, 0);
+            """),
     ];
 
     protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)

@@ -34,12 +34,17 @@ internal sealed class TestGateway : IAsyncDisposable
 
     internal WebApplication App => _app;
 
-    public static async Task<TestGateway> StartAsync(GatewayConfig config, TimeProvider? time = null, string? databasePath = null)
+    public static async Task<TestGateway> StartAsync(GatewayConfig config, TimeProvider? time = null, string? databasePath = null,
+        TimeSpan? modelPollInterval = null)
     {
         var logs = new CapturingLoggerProvider();
         databasePath ??= Path.Combine(Path.GetTempPath(), "switchboard-test-" + Guid.NewGuid().ToString("N") + ".db");
         var app = await GatewayHost.BuildAsync(config,
-            new GatewayOptions { Host = "127.0.0.1", Port = 0, Time = time ?? TimeProvider.System, DatabasePath = databasePath },
+            new GatewayOptions
+            {
+                Host = "127.0.0.1", Port = 0, Time = time ?? TimeProvider.System, DatabasePath = databasePath,
+                ModelPollInterval = modelPollInterval ?? TimeSpan.FromSeconds(5),
+            },
             logging => logging.AddProvider(logs));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -90,5 +90,14 @@ internal sealed class FlakyGatewayStore(IGatewayStore inner) : IGatewayStore
         inner.GetSpendByModelGroupAsync(from, to, limit, cancellationToken);
     public Task<IReadOnlyList<DeploymentDaySpend>> GetSpendByDeploymentPerDayAsync(DateTimeOffset from, CancellationToken cancellationToken) =>
         inner.GetSpendByDeploymentPerDayAsync(from, cancellationToken);
+    public Task<IReadOnlyList<ModelDeploymentRecord>> ListModelDeploymentsAsync(CancellationToken cancellationToken) =>
+        inner.ListModelDeploymentsAsync(cancellationToken);
+    public Task<long> ModelDeploymentsVersionAsync(CancellationToken cancellationToken) => inner.ModelDeploymentsVersionAsync(cancellationToken);
+    public Task InsertModelDeploymentAsync(ModelDeploymentRecord deployment, CancellationToken cancellationToken) =>
+        inner.InsertModelDeploymentAsync(deployment, cancellationToken);
+    public Task<bool> UpdateModelDeploymentAsync(ModelDeploymentRecord deployment, CancellationToken cancellationToken) =>
+        inner.UpdateModelDeploymentAsync(deployment, cancellationToken);
+    public Task<bool> DeleteModelDeploymentAsync(string id, CancellationToken cancellationToken) =>
+        inner.DeleteModelDeploymentAsync(id, cancellationToken);
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
