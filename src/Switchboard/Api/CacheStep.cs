@@ -152,7 +152,17 @@ internal sealed class CacheStep
                 return;
             }
 
-            var deleted = await cache.Backend.DeleteAsync(keys, context.RequestAborted);
+            int deleted;
+            try
+            {
+                deleted = await cache.Backend.DeleteAsync(keys, context.RequestAborted);
+            }
+            catch (CacheUnavailableException e)
+            {
+                await AdminAuth.WriteErrorAsync(context, 503, e.Message, "api_error", "cache_unavailable");
+                return;
+            }
+
             context.Response.ContentType = "application/json";
             await using var writer = new Utf8JsonWriter(context.Response.Body);
             writer.WriteStartObject();

@@ -87,7 +87,20 @@ internal sealed class RedisCacheBackend : ICacheBackend, IDisposable
     public async ValueTask<int> DeleteAsync(IReadOnlyList<string> keys, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return keys.Count == 0 ? 0 : (int)await _redis.GetDatabase().KeyDeleteAsync([.. keys.Select(k => (RedisKey)k)]);
+        if (keys.Count == 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            return (int)await _redis.GetDatabase().KeyDeleteAsync([.. keys.Select(k => (RedisKey)k)]);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // Unlike a lookup, a delete cannot be answered as a miss: the caller must know nothing was deleted.
+            throw new CacheUnavailableException("The response cache's Redis is unreachable; nothing was deleted. Try again when /cache/ping reports healthy.", e);
+        }
     }
 
     public async ValueTask<bool> PingAsync(CancellationToken ct)
@@ -97,7 +110,7 @@ internal sealed class RedisCacheBackend : ICacheBackend, IDisposable
             await _redis.GetDatabase().PingAsync();
             return true;
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
         {
             return false;
         }
