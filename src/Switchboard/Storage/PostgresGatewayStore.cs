@@ -151,6 +151,10 @@ internal sealed partial class PostgresGatewayStore : SqlGatewayStore
                     SUM(CASE WHEN http_status >= 400 THEN 1 ELSE 0 END), SUM(prompt_tokens), SUM(completion_tokens), SUM(cost), SUM(latency_ms)
                 FROM usage_logs GROUP BY (ts_ms / 86400000) * 86400000, COALESCE(key_id, 0), model_group, COALESCE(deployment_id, '');
             """),
+        // A call answered from the response cache is billed at zero; the row says so (LiteLLM's cache_hit). Existing rows
+        // were upstream calls or cache hits that cannot be told apart now: they stay 0. The model tables' migration of
+        // the same push may take this number first; the numbers are put in order when the branches meet.
+        new(7, "usage rows mark cache hits", "ALTER TABLE usage_logs ADD COLUMN cache_hit INTEGER NOT NULL DEFAULT 0;"),
     ];
 
     protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) =>
