@@ -77,6 +77,7 @@ internal static class SpendEndpoints
                 w.WriteNumber("latency_ms", r.LatencyMs);
                 KeysJson.WriteNullable(w, "ttft_ms", r.TtftMs);
                 w.WriteBoolean("stream", r.Stream);
+                w.WriteBoolean("cache_hit", r.CacheHit);
                 w.WriteString("api", r.Api);
                 w.WriteEndObject();
             }

@@ -9,7 +9,7 @@ namespace Switchboard.Admission;
 /// </summary>
 internal interface ISharedKeyLimits
 {
-    /// <summary>Whether <paramref name="key"/> has a limit to share and Redis is up; when false the call never waits on Redis.</summary>
+    /// <summary>Whether <paramref name="key"/> has a limit to share; when false the call never asks. While Redis is away the answer comes at once (local, merged later).</summary>
     bool Shares(VirtualKeyRecord key);
 
     /// <summary>Counts one call against the key's cluster-wide limits, or says which one refuses it.</summary>

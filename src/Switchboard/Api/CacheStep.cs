@@ -152,7 +152,17 @@ internal sealed class CacheStep
                 return;
             }
 
-            var deleted = await cache.Backend.DeleteAsync(keys, context.RequestAborted);
+            int deleted;
+            try
+            {
+                deleted = await cache.Backend.DeleteAsync(keys, context.RequestAborted);
+            }
+            catch (CacheUnavailableException e)
+            {
+                await AdminAuth.WriteErrorAsync(context, 503, e.Message, "api_error", "cache_unavailable");
+                return;
+            }
+
             context.Response.ContentType = "application/json";
             await using var writer = new Utf8JsonWriter(context.Response.Body);
             writer.WriteStartObject();
@@ -177,12 +187,12 @@ internal sealed class CacheStep
 
         if (options.Type == "redis")
         {
-            if (RedisCacheBackend.OptionsFor(config, Environment.GetEnvironmentVariable) is { } redis)
+            if (Cluster.RedisSettings.ForCache(config, Environment.GetEnvironmentVariable) is { } redis)
             {
                 return new ResponseCache(options, new RedisCacheBackend(redis), time);
             }
 
-            Log.CacheSetting(logger, "cache_params.type redis names no Redis (cache_params host/port/url, router_settings redis_*, REDIS_HOST/REDIS_URL); answers are cached in this process (local)");
+            Log.CacheSetting(logger, "cache_params.type redis names no Redis (cache_params host/port/url/sentinel_nodes/redis_startup_nodes, router_settings redis_*, REDIS_HOST/REDIS_URL/REDIS_SENTINEL_NODES/REDIS_CLUSTER_NODES); answers are cached in this process (local)");
         }
 
         return new ResponseCache(options, new LocalCacheBackend(time, options.MaxEntries), time);

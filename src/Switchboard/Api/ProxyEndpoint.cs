@@ -269,6 +269,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             LatencyMs = total.TotalMilliseconds,
             TtftMs = call.TimeToFirstToken?.TotalMilliseconds,
             Stream = stream,
+            CacheHit = call.CacheHit,
             Api = api switch
             {
                 ClientApi.Anthropic => "anthropic",

@@ -17,7 +17,7 @@ internal interface ICacheBackend
 
     ValueTask SetAsync(string key, CacheEntry entry, TimeSpan ttl, CancellationToken ct);
 
-    /// <summary>Removes the keys; returns how many were there.</summary>
+    /// <summary>Removes the keys; returns how many were there. Throws <see cref="CacheUnavailableException"/> when the backend is away.</summary>
     ValueTask<int> DeleteAsync(IReadOnlyList<string> keys, CancellationToken ct);
 
     /// <summary>True when the backend answers.</summary>

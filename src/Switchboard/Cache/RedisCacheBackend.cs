@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using System.Text;
 using StackExchange.Redis;
-using Switchboard.Config;
 
 namespace Switchboard.Cache;
 
@@ -27,36 +25,6 @@ internal sealed class RedisCacheBackend : ICacheBackend, IDisposable
     }
 
     public string Type => "redis";
-
-    /// <summary>
-    /// Where the cache's Redis is: <c>cache_params</c> (<c>url</c>, else <c>host</c>/<c>port</c>/<c>password</c>), else
-    /// <c>router_settings</c> (<c>redis_url</c>, else <c>redis_host</c>/…), else <c>REDIS_URL</c> / <c>REDIS_HOST</c>,
-    /// <c>REDIS_PORT</c>, <c>REDIS_PASSWORD</c>; null when none names a host.
-    /// </summary>
-    public static ConfigurationOptions? OptionsFor(GatewayConfig config, Func<string, string?> getEnv)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(getEnv);
-        var p = config.LiteLlm.CacheParams;
-        var r = config.Router;
-        var url = p.GetValueOrDefault("url") ?? p.GetValueOrDefault("redis_url") ?? r.RedisUrl ?? getEnv("REDIS_URL");
-        var host = p.GetValueOrDefault("host") ?? r.RedisHost ?? getEnv("REDIS_HOST");
-        if (host is null && url is not null)
-        {
-            return FromUrl(url);
-        }
-
-        if (host is null)
-        {
-            return null;
-        }
-
-        var port = p.GetValueOrDefault("port") is { } text && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n
-            : r.RedisPort ?? (int.TryParse(getEnv("REDIS_PORT"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var e) ? e : 6379);
-        var options = new ConfigurationOptions { Password = p.GetValueOrDefault("password") ?? r.RedisPassword ?? getEnv("REDIS_PASSWORD") };
-        options.EndPoints.Add(host, port);
-        return options;
-    }
 
     public async ValueTask<CacheEntry?> GetAsync(string key, CancellationToken ct)
     {
@@ -87,7 +55,20 @@ internal sealed class RedisCacheBackend : ICacheBackend, IDisposable
     public async ValueTask<int> DeleteAsync(IReadOnlyList<string> keys, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return keys.Count == 0 ? 0 : (int)await _redis.GetDatabase().KeyDeleteAsync([.. keys.Select(k => (RedisKey)k)]);
+        if (keys.Count == 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            return (int)await _redis.GetDatabase().KeyDeleteAsync([.. keys.Select(k => (RedisKey)k)]);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // Unlike a lookup, a delete cannot be answered as a miss: the caller must know nothing was deleted.
+            throw new CacheUnavailableException("The response cache's Redis is unreachable; nothing was deleted. Try again when /cache/ping reports healthy.", e);
+        }
     }
 
     public async ValueTask<bool> PingAsync(CancellationToken ct)
@@ -97,7 +78,7 @@ internal sealed class RedisCacheBackend : ICacheBackend, IDisposable
             await _redis.GetDatabase().PingAsync();
             return true;
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
         {
             return false;
         }
@@ -131,31 +112,5 @@ internal sealed class RedisCacheBackend : ICacheBackend, IDisposable
 
         return new CacheEntry(value[(12 + typeLength)..], Encoding.UTF8.GetString(value, 12, typeLength),
             DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(value)));
-    }
-
-    private static ConfigurationOptions? FromUrl(string url)
-    {
-        // redis://[:password@]host[:port][/db] and rediss:// (TLS).
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("redis" or "rediss"))
-        {
-            return null;
-        }
-
-        var options = new ConfigurationOptions { Ssl = uri.Scheme == "rediss" };
-        options.EndPoints.Add(uri.Host, uri.Port > 0 ? uri.Port : 6379);
-        var info = Uri.UnescapeDataString(uri.UserInfo);
-        if (info.Length > 0)
-        {
-            var colon = info.IndexOf(':', StringComparison.Ordinal);
-            options.User = colon > 0 ? info[..colon] : null;
-            options.Password = colon >= 0 ? info[(colon + 1)..] : info;
-        }
-
-        if (uri.AbsolutePath.Trim('/') is { Length: > 0 } db && int.TryParse(db, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n))
-        {
-            options.DefaultDatabase = n;
-        }
-
-        return options;
     }
 }

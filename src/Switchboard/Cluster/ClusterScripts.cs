@@ -110,4 +110,73 @@ internal static class ClusterScripts
         end
         return {0, 0, spend}
         """;
+
+    /// <summary>
+    /// Outage merge (<see cref="OutageJournal"/>): the calls a deployment took alone in this minute. KEYS: rpm and tpm
+    /// counters of this minute. ARGV: requests, tokens.
+    /// </summary>
+    public const string MergeDeploymentWindow = """
+        if tonumber(ARGV[1]) > 0 then
+          redis.call('INCRBY', KEYS[1], ARGV[1])
+          redis.call('PEXPIRE', KEYS[1], 120000)
+        end
+        if tonumber(ARGV[2]) > 0 then
+          redis.call('INCRBY', KEYS[2], ARGV[2])
+          redis.call('PEXPIRE', KEYS[2], 120000)
+        end
+        return 1
+        """;
+
+    /// <summary>
+    /// Outage merge: leases of calls still running, taken while Redis was away. KEYS: the lease set. ARGV: now, expiry,
+    /// members…. Expired leases go first, as when a slot is taken.
+    /// </summary>
+    public const string RegisterLeases = """
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+        for i = 3, #ARGV do
+          redis.call('ZADD', KEYS[1], ARGV[2], ARGV[i])
+        end
+        redis.call('PEXPIRE', KEYS[1], 3600000)
+        return 1
+        """;
+
+    /// <summary>
+    /// Outage merge of one virtual key. KEYS: rpm requests, tokens, spend of the budget period. ARGV: now, spend to add,
+    /// spend to start from when the counter is gone (Redis came back empty; -1: leave it to the next admission), number
+    /// of requests, then (time, member) of each request, then (time, member ending in :TOKENS) of each call's tokens.
+    /// Entries older than the sliding minute are dropped. Returns the requests added.
+    /// </summary>
+    public const string MergeKey = """
+        local now = tonumber(ARGV[1])
+        local n = tonumber(ARGV[4])
+        local i = 5
+        local added = 0
+        for _ = 1, n do
+          local at = tonumber(ARGV[i])
+          if at > now - 60000 then
+            redis.call('ZADD', KEYS[1], at, ARGV[i + 1])
+            added = added + 1
+          end
+          i = i + 2
+        end
+        if added > 0 then redis.call('PEXPIRE', KEYS[1], 61000) end
+        local tokens = 0
+        while i < #ARGV do
+          local at = tonumber(ARGV[i])
+          if at > now - 60000 then
+            redis.call('ZADD', KEYS[2], at, ARGV[i + 1])
+            tokens = tokens + 1
+          end
+          i = i + 2
+        end
+        if tokens > 0 then redis.call('PEXPIRE', KEYS[2], 61000) end
+        if tonumber(ARGV[2]) > 0 then
+          if redis.call('EXISTS', KEYS[3]) == 1 then
+            redis.call('INCRBYFLOAT', KEYS[3], ARGV[2])
+          elseif tonumber(ARGV[3]) >= 0 then
+            redis.call('SET', KEYS[3], ARGV[3], 'PX', 3456000000)
+          end
+        end
+        return added
+        """;
 }

@@ -18,4 +18,8 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9004, Level = LogLevel.Information, Message = "Shared state: merged {Count} deployment states with Redis")]
     public static partial void Merged(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 9005, Level = LogLevel.Information,
+        Message = "Shared state: merged the outage journal into Redis: {Requests} calls in running windows, {Leases} leases of running calls, spend {Spend} USD ({Dropped} window entries over the journal's bound were counted here only)")]
+    public static partial void OutageMerged(ILogger logger, long requests, int leases, double spend, int dropped);
 }

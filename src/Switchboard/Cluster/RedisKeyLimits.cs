@@ -9,18 +9,24 @@ namespace Switchboard.Cluster;
 /// A virtual key's rpm/tpm windows, parallel slots and budget spend in Redis, checked and counted by one script per call
 /// (architecture decision 6). Only keys with such a limit ask Redis; while Redis is away admission is local.
 /// </summary>
-internal sealed class RedisKeyLimits(RedisLink link, LeaseBook leases, TimeProvider time) : ISharedKeyLimits
+internal sealed class RedisKeyLimits(RedisLink link, LeaseBook leases, OutageJournal journal, TimeProvider time) : ISharedKeyLimits
 {
+    /// <summary>A key with a limit to share; while Redis is away its calls are admitted locally and written in the <see cref="OutageJournal"/>.</summary>
     public bool Shares(VirtualKeyRecord key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return link.Connected && (key.RpmLimit is not null || key.TpmLimit is not null || key.MaxParallelRequests is not null || key.MaxBudget is not null);
+        return key.RpmLimit is not null || key.TpmLimit is not null || key.MaxParallelRequests is not null || key.MaxBudget is not null;
     }
 
     public async ValueTask<SharedKeyVerdict> TryAdmitAsync(
         VirtualKeyRecord key, double localSpend, long period, double minimumCost, long estimatedTokens, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(key);
+        if (!link.Connected)
+        {
+            return Alone(key, localSpend, period);
+        }
+
         var (token, member) = leases.Next();
         var hash = key.KeyHash;
         RedisResult[] result;
@@ -34,7 +40,7 @@ internal sealed class RedisKeyLimits(RedisLink link, LeaseBook leases, TimeProvi
         catch (Exception e) when (e is RedisException or ObjectDisposedException)
         {
             link.MarkDown(e);
-            return default;
+            return Alone(key, localSpend, period);
         }
 
         var code = (int)result[0];
@@ -63,8 +69,14 @@ internal sealed class RedisKeyLimits(RedisLink link, LeaseBook leases, TimeProvi
 
     public void Release(string keyHash, long slot)
     {
-        if (!leases.TryRelease(slot, out var set, out var member) || !link.Connected)
+        if (journal.TryRelease(slot) || !leases.TryRelease(slot, out var set, out var member))
         {
+            return;
+        }
+
+        if (!link.Connected)
+        {
+            journal.Released(set, member);
             return;
         }
 
@@ -75,13 +87,20 @@ internal sealed class RedisKeyLimits(RedisLink link, LeaseBook leases, TimeProvi
         catch (Exception e) when (e is RedisException or ObjectDisposedException)
         {
             link.MarkDown(e);
+            journal.Released(set, member);
         }
     }
 
     public void Record(string keyHash, long period, long tokens, double cost, bool trackTokens)
     {
-        if (!link.Connected || (cost <= 0 && (!trackTokens || tokens <= 0)))
+        if (cost <= 0 && (!trackTokens || tokens <= 0))
         {
+            return;
+        }
+
+        if (!link.Connected)
+        {
+            journal.KeyRecord(keyHash, period, tokens, cost, trackTokens);
             return;
         }
 
@@ -105,13 +124,17 @@ internal sealed class RedisKeyLimits(RedisLink link, LeaseBook leases, TimeProvi
         catch (Exception e) when (e is RedisException or ObjectDisposedException)
         {
             link.MarkDown(e);
+            journal.KeyRecord(keyHash, period, tokens, cost, trackTokens);
         }
     }
 
-    private static RedisKey Key(string hash, string what) => "switchboard:{key:" + hash + "}:" + what;
+    /// <summary>Redis is away: the call is admitted by this instance's limits alone, and journalled for the merge.</summary>
+    private SharedKeyVerdict Alone(VirtualKeyRecord key, double localSpend, long period) =>
+        new(null, TimeSpan.Zero, journal.AdmitKey(key.KeyHash, key.RpmLimit is not null, key.MaxParallelRequests is not null, localSpend, period), null);
 
-    private static RedisKey SpendKey(string hash, long period) =>
-        "switchboard:{key:" + hash + "}:spend:" + period.ToString(CultureInfo.InvariantCulture);
+    private static RedisKey Key(string hash, string what) => ClusterKeys.Key(hash, what);
+
+    private static RedisKey SpendKey(string hash, long period) => ClusterKeys.KeySpend(hash, period);
 
     private static string Money(double usd) => usd.ToString("R", CultureInfo.InvariantCulture);
 }

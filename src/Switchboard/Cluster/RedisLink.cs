@@ -83,6 +83,23 @@ internal sealed class RedisLink : IDisposable
 
     private async Task ConnectAsync()
     {
+        // Once connected the library reconnects by itself; a first connection that throws (a Sentinel that names no
+        // master yet, say) is tried again here until it works or the gateway stops.
+        while (!_stopping.IsCancellationRequested && !await TryConnectAsync())
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<bool> TryConnectAsync()
+    {
         try
         {
             var mux = await ConnectionMultiplexer.ConnectAsync(_options);
@@ -102,10 +119,13 @@ internal sealed class RedisLink : IDisposable
             {
                 LogDownOnce("not reachable at start");
             }
+
+            return true;
         }
         catch (Exception e) when (e is RedisException or ObjectDisposedException)
         {
             LogDownOnce(e.GetType().Name);
+            return false;
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Switchboard.Routing;
@@ -14,8 +13,8 @@ namespace Switchboard.Cluster;
 /// </summary>
 internal sealed class RedisRouterState : ISharedRouterState, IDisposable
 {
-    private static readonly RedisKey CooldownsKey = "switchboard:cooldowns";
-    private static readonly RedisKey DisabledKey = "switchboard:disabled";
+    private static readonly RedisKey CooldownsKey = ClusterKeys.Cooldowns;
+    private static readonly RedisKey DisabledKey = ClusterKeys.Disabled;
 
     /// <summary>How often waiters on a full deployment look again even without an announcement (one may be lost).</summary>
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
@@ -24,6 +23,7 @@ internal sealed class RedisRouterState : ISharedRouterState, IDisposable
 
     private readonly RedisLink _link;
     private readonly LeaseBook _leases;
+    private readonly OutageJournal _journal;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ITimer _timer;
@@ -31,10 +31,11 @@ internal sealed class RedisRouterState : ISharedRouterState, IDisposable
     private long _ticks;
     private int _ticking;
 
-    public RedisRouterState(RedisLink link, LeaseBook leases, TimeProvider time, ILogger logger)
+    public RedisRouterState(RedisLink link, LeaseBook leases, OutageJournal journal, TimeProvider time, ILogger logger)
     {
         _link = link;
         _leases = leases;
+        _journal = journal;
         _time = time;
         _logger = logger;
         _timer = time.CreateTimer(_ => OnTick(), null, Tick, Tick);
@@ -52,12 +53,18 @@ internal sealed class RedisRouterState : ISharedRouterState, IDisposable
         }
     }
 
+    /// <summary>A deployment with a cap or window to share; while Redis is away its slots are local and written in the <see cref="OutageJournal"/>.</summary>
     public bool SharesSlots(Deployment deployment) =>
-        _link.Connected && (deployment.Config.MaxParallelRequests is not null || deployment.Config.Rpm is not null || deployment.Config.Tpm is not null);
+        deployment.Config.MaxParallelRequests is not null || deployment.Config.Rpm is not null || deployment.Config.Tpm is not null;
 
     public async ValueTask<long?> TryTakeSlotAsync(Deployment deployment, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(deployment);
+        if (!_link.Connected)
+        {
+            return Alone(deployment);
+        }
+
         var now = _time.GetUtcNow();
         var minute = now.ToUnixTimeSeconds() / 60;
         var (token, member) = _leases.Next();
@@ -75,7 +82,7 @@ internal sealed class RedisRouterState : ISharedRouterState, IDisposable
         {
             // Redis went away: this call goes on with the local cap only (architecture decision 6).
             _link.MarkDown(e);
-            return 0;
+            return Alone(deployment);
         }
 
         switch ((int)result)
@@ -98,16 +105,26 @@ internal sealed class RedisRouterState : ISharedRouterState, IDisposable
     public void ReleaseSlot(Deployment deployment, long token, long tokens)
     {
         ArgumentNullException.ThrowIfNull(deployment);
+        var journalled = _journal.TryRelease(token);
         if (!_link.Connected)
         {
-            _leases.TryRelease(token, out _, out _);
+            if (!journalled && _leases.TryRelease(token, out var held, out var heldMember))
+            {
+                _journal.Released(held, heldMember);
+            }
+
+            if (deployment.Config.Tpm is not null && tokens > 0)
+            {
+                _journal.DeploymentTokens(deployment.Id, tokens);
+            }
+
             return;
         }
 
         try
         {
             var db = _link.Database;
-            if (_leases.TryRelease(token, out var slots, out var member))
+            if (!journalled && _leases.TryRelease(token, out var slots, out var member))
             {
                 var freed = new ClusterMessage(ClusterMessage.SlotFreed, _link.Instance, deployment.Id).Encode();
                 db.ScriptEvaluate(ClusterScripts.ReleaseDeploymentSlot, [slots], [member, RedisLink.Channel.ToString(), freed], CommandFlags.FireAndForget);
@@ -125,6 +142,10 @@ internal sealed class RedisRouterState : ISharedRouterState, IDisposable
             _link.MarkDown(e);
         }
     }
+
+    /// <summary>Redis is away: the slot is this instance's alone (its local cap holds), journalled for the merge.</summary>
+    private long Alone(Deployment deployment) =>
+        _journal.TakeDeploymentSlot(deployment.Id, deployment.Config.MaxParallelRequests is not null, deployment.Config.Rpm is not null);
 
     public void CooldownStarted(Deployment deployment, DateTimeOffset until, FailureKind kind, string reason)
     {
@@ -316,6 +337,11 @@ internal sealed class RedisRouterState : ISharedRouterState, IDisposable
             if (ticks % (long)(MergeEvery / Tick) == 0)
             {
                 tasks.Add(MergeAsync(push: false));
+                if (!_journal.IsEmpty)
+                {
+                    // Counted alone in a moment when Redis was back but not yet seen to be.
+                    tasks.Add(_journal.MergeAsync());
+                }
             }
 
             Task.WhenAll(tasks).ContinueWith(_ => Volatile.Write(ref _ticking, 0), TaskScheduler.Default);
@@ -327,8 +353,7 @@ internal sealed class RedisRouterState : ISharedRouterState, IDisposable
         }
     }
 
-    private static RedisKey SlotsKey(string id) => "switchboard:{dep:" + id + "}:slots";
+    private static RedisKey SlotsKey(string id) => ClusterKeys.DeploymentSlots(id);
 
-    private static RedisKey WindowKey(string id, string what, long minute) =>
-        "switchboard:{dep:" + id + "}:" + what + ":" + minute.ToString(CultureInfo.InvariantCulture);
+    private static RedisKey WindowKey(string id, string what, long minute) => ClusterKeys.DeploymentWindow(id, what, minute);
 }

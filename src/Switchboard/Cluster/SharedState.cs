@@ -61,10 +61,15 @@ internal sealed class SharedState : IDisposable
         var logger = loggers.CreateLogger("Switchboard.Cluster");
         var link = new RedisLink(options, logger);
         var leases = new LeaseBook(link, time, config.Router.SharedLeaseTtl ?? DefaultLeaseTtl);
-        var router = new RedisRouterState(link, leases, time, logger);
-        var state = new SharedState(link, router, new RedisKeyLimits(link, leases, time), new RedisAuthPeers(link));
+        var journal = new OutageJournal(link, leases, time, logger);
+        var router = new RedisRouterState(link, leases, journal, time, logger);
+        var state = new SharedState(link, router, new RedisKeyLimits(link, leases, journal, time), new RedisAuthPeers(link));
         link.MessageReceived += state.OnMessage;
-        link.Restored += () => _ = router.MergeAsync(push: true);
+        link.Restored += () =>
+        {
+            _ = router.MergeAsync(push: true);
+            _ = journal.MergeAsync();
+        };
         return state;
     }
 

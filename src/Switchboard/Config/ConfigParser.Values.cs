@@ -252,7 +252,9 @@ internal sealed partial class ConfigParser
         {
             if (value is YamlSequenceNode seq)
             {
-                var items = seq.Children.Select((c, i) => String(c, Item(itemPath, i))).Where(s => s is not null);
+                // Redis nodes (sentinel_nodes, redis_startup_nodes) come as [host, port] pairs or {host, port} mappings.
+                var items = seq.Children.Select((c, i) => c is YamlScalarNode ? String(c, Item(itemPath, i)) : RedisNode(c, Item(itemPath, i)))
+                    .Where(s => s is not null);
                 map[key] = string.Join(',', items);
             }
             else if (TryString(value, itemPath, out var text) && text is not null)
@@ -262,6 +264,53 @@ internal sealed partial class ConfigParser
         }
 
         return map;
+    }
+
+    /// <summary>
+    /// Redis nodes as LiteLLM writes them: a list of <c>"host:port"</c>, of <c>[host, port]</c> (sentinel_nodes) or of
+    /// <c>{host, port}</c> (redis_startup_nodes), or one comma-separated string; each comes out as <c>host:port</c>.
+    /// </summary>
+    private List<string>? RedisNodes(YamlNode node, string path)
+    {
+        if (node is YamlSequenceNode seq)
+        {
+            return [.. seq.Children.Select((c, i) => c is YamlScalarNode ? String(c, Item(path, i)) : RedisNode(c, Item(path, i))).OfType<string>()];
+        }
+
+        return String(node, path) is { } text ? [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : null;
+    }
+
+    private string? RedisNode(YamlNode node, string path)
+    {
+        switch (node)
+        {
+            case YamlSequenceNode { Children.Count: 2 } pair:
+                return String(pair.Children[0], Item(path, 0)) + ":" + String(pair.Children[1], Item(path, 1));
+            case YamlMappingNode map:
+                string? host = null;
+                string? port = null;
+                foreach (var (key, value, keyPath) in Entries(map, path) ?? [])
+                {
+                    if (key == "host")
+                    {
+                        host = String(value, keyPath);
+                    }
+                    else if (key == "port")
+                    {
+                        port = String(value, keyPath);
+                    }
+                }
+
+                if (host is not null)
+                {
+                    return port is null ? host : host + ":" + port;
+                }
+
+                break;
+        }
+
+        Error(path, node, "expected a Redis node: \"host:port\", [host, port] or {host: ..., port: ...}");
+        return null;
     }
 
     private static string RangeMessage(double bound, bool exclusive, string got)

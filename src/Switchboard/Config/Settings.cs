@@ -58,6 +58,21 @@ public sealed record RouterSettings
     public string? RedisPassword { get; init; }
     public string? RedisUrl { get; init; }
 
+    /// <summary><c>redis_username</c> (Redis 6 ACL user), as LiteLLM's <c>REDIS_USERNAME</c>.</summary>
+    public string? RedisUsername { get; init; }
+
+    /// <summary><c>redis_ssl</c>: TLS to Redis (as <c>rediss://</c>).</summary>
+    public bool? RedisSsl { get; init; }
+
+    /// <summary>Sentinel: <c>redis_sentinel_nodes</c> (<c>host:port</c> each) and the master's <c>service_name</c>.</summary>
+    public IReadOnlyList<string>? RedisSentinelNodes { get; init; }
+
+    public string? RedisServiceName { get; init; }
+    public string? RedisSentinelPassword { get; init; }
+
+    /// <summary>Redis Cluster: <c>redis_startup_nodes</c> (<c>host:port</c> each).</summary>
+    public IReadOnlyList<string>? RedisClusterNodes { get; init; }
+
     /// <summary>Ours: life of a concurrency lease in Redis, renewed while its call runs; a crashed instance's slots come back after it.</summary>
     public TimeSpan? SharedLeaseTtl { get; init; }
 
@@ -77,7 +92,11 @@ public sealed record RouterSettings
         builder.Append(CultureInfo.InvariantCulture,
             $"MaxQueuedRequests = {MaxQueuedRequests}, RedisHost = {RedisHost}, RedisPort = {RedisPort}, ");
         builder.Append(CultureInfo.InvariantCulture,
-            $"RedisPassword = {(RedisPassword is null ? null : KeyMask.Mask(RedisPassword))}, RedisUrl = {SecretRedactor.MaskUrlPassword(RedisUrl)}");
+            $"RedisPassword = {(RedisPassword is null ? null : KeyMask.Mask(RedisPassword))}, RedisUrl = {SecretRedactor.MaskUrlPassword(RedisUrl)}, ");
+        builder.Append(CultureInfo.InvariantCulture,
+            $"RedisServiceName = {RedisServiceName}, RedisSentinelNodes = {(RedisSentinelNodes is null ? null : string.Join(",", RedisSentinelNodes))}, ");
+        builder.Append(CultureInfo.InvariantCulture,
+            $"RedisSentinelPassword = {(RedisSentinelPassword is null ? null : KeyMask.Mask(RedisSentinelPassword))}, RedisClusterNodes = {(RedisClusterNodes is null ? null : string.Join(",", RedisClusterNodes))}");
         return true;
     }
 }

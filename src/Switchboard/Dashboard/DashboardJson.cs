@@ -105,6 +105,7 @@ internal static class DashboardJson
             w.WriteNumber("completion_tokens", r.CompletionTokens);
             w.WriteNumber("cost", r.Cost);
             w.WriteBoolean("stream", r.Stream);
+            w.WriteBoolean("cache_hit", r.CacheHit);
             w.WriteString("api", r.Api);
             w.WriteEndObject();
         }

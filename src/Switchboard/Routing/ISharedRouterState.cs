@@ -8,7 +8,7 @@ namespace Switchboard.Routing;
 /// </summary>
 internal interface ISharedRouterState
 {
-    /// <summary>Whether a lease on <paramref name="deployment"/> needs a cluster-wide slot (a cap or window to share, and Redis up).</summary>
+    /// <summary>Whether a lease on <paramref name="deployment"/> needs a cluster-wide slot (a cap or window to share; while Redis is away the slot is taken at once, locally, and merged later).</summary>
     bool SharesSlots(Deployment deployment);
 
     /// <summary>

@@ -14,7 +14,7 @@ internal sealed partial class PostgresGatewayStore
         "CREATE TEMP TABLE usage_staging (ts_ms BIGINT, request_id TEXT, key_id BIGINT, key_alias TEXT, model_group TEXT, " +
         "deployment_id TEXT, upstream_model TEXT, http_status INTEGER, error_class TEXT, retries INTEGER, prompt_tokens BIGINT, " +
         "completion_tokens BIGINT, cached_tokens BIGINT, tokens_estimated INTEGER, cost DOUBLE PRECISION, latency_ms DOUBLE PRECISION, " +
-        "ttft_ms DOUBLE PRECISION, stream INTEGER, api TEXT, cache_creation_tokens BIGINT) ON COMMIT DROP";
+        "ttft_ms DOUBLE PRECISION, stream INTEGER, api TEXT, cache_creation_tokens BIGINT, cache_hit INTEGER) ON COMMIT DROP";
 
     private const string UsageCopySql =
         $"COPY usage_staging ({UsageColumns}) FROM STDIN (FORMAT BINARY)";
@@ -70,6 +70,7 @@ internal sealed partial class PostgresGatewayStore
                 copy.Write(r.Stream ? 1 : 0, NpgsqlDbType.Integer);
                 copy.Write(r.Api, NpgsqlDbType.Text);
                 copy.Write(r.CacheCreationTokens, NpgsqlDbType.Bigint);
+                copy.Write(r.CacheHit ? 1 : 0, NpgsqlDbType.Integer);
             }
 
             await copy.CompleteAsync(ct);

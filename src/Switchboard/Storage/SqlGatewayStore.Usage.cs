@@ -8,13 +8,13 @@ internal abstract partial class SqlGatewayStore
     /// <summary>The columns a usage row is written with: the key as its small id in <c>usage_keys</c>, not its hash.</summary>
     protected const string UsageColumns =
         "ts_ms, request_id, key_id, key_alias, model_group, deployment_id, upstream_model, http_status, error_class, retries, " +
-        "prompt_tokens, completion_tokens, cached_tokens, tokens_estimated, cost, latency_ms, ttft_ms, stream, api, cache_creation_tokens";
+        "prompt_tokens, completion_tokens, cached_tokens, tokens_estimated, cost, latency_ms, ttft_ms, stream, api, cache_creation_tokens, cache_hit";
 
     /// <summary>The same columns read back, the key's hash joined in (<see cref="UsageFrom"/>).</summary>
     private const string UsageSelectColumns =
         "u.ts_ms, u.request_id, k.key_hash, u.key_alias, u.model_group, u.deployment_id, u.upstream_model, u.http_status, " +
         "u.error_class, u.retries, u.prompt_tokens, u.completion_tokens, u.cached_tokens, u.tokens_estimated, u.cost, " +
-        "u.latency_ms, u.ttft_ms, u.stream, u.api, u.cache_creation_tokens";
+        "u.latency_ms, u.ttft_ms, u.stream, u.api, u.cache_creation_tokens, u.cache_hit";
 
     private const string UsageFrom = " FROM usage_logs u LEFT JOIN usage_keys k ON k.id = u.key_id";
 
@@ -265,6 +265,7 @@ internal abstract partial class SqlGatewayStore
         LatencyMs = GetDouble(reader, 15),
         TtftMs = GetNullableDouble(reader, 16),
         Stream = GetLong(reader, 17) != 0,
+        CacheHit = GetLong(reader, 20) != 0,
         Api = reader.GetString(18),
     };
 }

@@ -7,7 +7,7 @@ internal abstract partial class SqlGatewayStore
     protected const string UsageInsertSql =
         $"INSERT INTO usage_logs ({UsageColumns}) VALUES (@ts_ms, @request_id, @key_id, @key_alias, @model_group, @deployment_id, " +
         "@upstream_model, @http_status, @error_class, @retries, @prompt_tokens, @completion_tokens, @cached_tokens, @tokens_estimated, " +
-        "@cost, @latency_ms, @ttft_ms, @stream, @api, @cache_creation_tokens) ON CONFLICT (ts_ms, request_id) DO NOTHING";
+        "@cost, @latency_ms, @ttft_ms, @stream, @api, @cache_creation_tokens, @cache_hit) ON CONFLICT (ts_ms, request_id) DO NOTHING";
 
     /// <summary>
     /// Writes a batch of usage rows inside the batch's transaction. Every call writes one row, so this runs as often as

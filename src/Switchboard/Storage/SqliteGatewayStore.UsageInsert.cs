@@ -81,6 +81,7 @@ internal sealed partial class SqliteGatewayStore
                 BindInt64(statement, 18, r.Stream ? 1 : 0, last is null ? null : last.Stream ? 1 : 0);
                 BindRepeated(statement, 19, r.Api, last?.Api, last is null);
                 BindInt64(statement, 20, r.CacheCreationTokens, last?.CacheCreationTokens);
+                BindInt64(statement, 21, r.CacheHit ? 1 : 0, last is null ? null : last.CacheHit ? 1 : 0);
                 var rc = raw.sqlite3_step(statement);
                 if (rc != raw.SQLITE_DONE)
                 {

@@ -187,6 +187,9 @@ internal sealed partial class SqliteGatewayStore : SqlGatewayStore
             CREATE TABLE model_deployments_version (id INTEGER PRIMARY KEY, version INTEGER NOT NULL);
             INSERT INTO model_deployments_version (id, version) VALUES (1, 0);
             """),
+        // A call answered from the response cache is billed at zero; the row says so (LiteLLM's cache_hit). Existing rows
+        // were upstream calls or cache hits that cannot be told apart now: they stay 0.
+        new(8, "usage rows mark cache hits", "ALTER TABLE usage_logs ADD COLUMN cache_hit INTEGER NOT NULL DEFAULT 0;"),
     ];
 
     protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)

@@ -39,6 +39,9 @@ internal sealed record UsageRecord
     public double? TtftMs { get; init; }
     public bool Stream { get; init; }
 
+    /// <summary>Answered from the response cache (billed at zero, no upstream call); LiteLLM's <c>cache_hit</c>.</summary>
+    public bool CacheHit { get; init; }
+
     /// <summary>The caller's API: <c>openai</c> or <c>anthropic</c>.</summary>
     public string Api { get; init; } = "openai";
 

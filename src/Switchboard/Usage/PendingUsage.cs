@@ -39,6 +39,7 @@ internal readonly struct PendingUsage
     private readonly double? _ttftMs;
     private readonly bool _tokensEstimated;
     private readonly bool _stream;
+    private readonly bool _cacheHit;
 
     public PendingUsage(UsageRecord record)
     {
@@ -72,6 +73,7 @@ internal readonly struct PendingUsage
         _ttftMs = record.TtftMs;
         _tokensEstimated = record.TokensEstimated;
         _stream = record.Stream;
+        _cacheHit = record.CacheHit;
     }
 
     /// <summary>The record again, for the store (made on the writer thread, where it lives only as long as the batch).</summary>
@@ -96,6 +98,7 @@ internal readonly struct PendingUsage
         LatencyMs = _latencyMs,
         TtftMs = _ttftMs,
         Stream = _stream,
+        CacheHit = _cacheHit,
         Api = _api,
     };
 

@@ -72,8 +72,37 @@ public sealed class RedisCacheTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ping.StatusCode);
     }
 
-    private GatewayConfig Config() => new()
+    [Fact]
+    public async Task CacheDelete_RedisStopped_Answers503InOpenAiErrorShape()
     {
+        const string master = "sk-master-cache-0123456789";
+        await using var gateway = await TestGateway.StartAsync(Config(master));
+        StopRedis();
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/cache/delete")
+        {
+            Content = new StringContent("""{"keys":["abc"]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", master);
+        using var response = await gateway.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        using var doc = System.Text.Json.JsonDocument.Parse(text);
+        var error = doc.RootElement.GetProperty("error");
+        Assert.Contains("unreachable", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("cache_unavailable", error.GetProperty("code").GetString());
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+
+        using var pingRequest = new HttpRequestMessage(HttpMethod.Get, "/cache/ping");
+        pingRequest.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", master);
+        using var ping = await gateway.Client.SendAsync(pingRequest);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ping.StatusCode);
+        Assert.Contains("\"status\":\"unhealthy\"", await ping.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private GatewayConfig Config(string? master = null) => new()
+    {
+        General = new GeneralSettings { MasterKey = master },
         ModelList = [Configs.Http("pool", "dep-redis", _mock.BaseUrl, "ok-redis")],
         LiteLlm = new LiteLlmSettings
         {

@@ -40,7 +40,28 @@ public sealed class ResponseCacheTests : IAsyncLifetime
         Assert.Equal(0, hit.Cost);
         Assert.Equal(200, hit.HttpStatus);
         Assert.Null(hit.ErrorClass);
-        Assert.Single(rows, r => r.DeploymentId == "dep-ok");
+        Assert.True(hit.CacheHit);
+        Assert.False(Assert.Single(rows, r => r.DeploymentId == "dep-ok").CacheHit);
+    }
+
+    [Fact]
+    public async Task SpendLogs_CachedAnswer_RowMarkedCacheHit()
+    {
+        await using var gateway = await StartAsync();
+        await CallAsync(gateway, "/v1/chat/completions", Chat);
+        await CallAsync(gateway, "/v1/chat/completions", Chat);
+        await RowsAsync(gateway, 2);
+
+        using var response = await gateway.Client.SendAsync(Request(HttpMethod.Get, "/spend/logs"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        using var doc = System.Text.Json.JsonDocument.Parse(text);
+        var logs = doc.RootElement.EnumerateArray().ToList();
+        Assert.Equal(2, logs.Count);
+        var hit = Assert.Single(logs, l => l.GetProperty("cache_hit").GetBoolean());
+        Assert.Equal(0, hit.GetProperty("spend").GetDouble());
+        Assert.Equal("cache", hit.GetProperty("model_id").GetString());
+        Assert.Equal("dep-ok", Assert.Single(logs, l => !l.GetProperty("cache_hit").GetBoolean()).GetProperty("model_id").GetString());
     }
 
     [Fact]

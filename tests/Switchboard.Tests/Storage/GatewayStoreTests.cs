@@ -271,6 +271,7 @@ public abstract class GatewayStoreTests : IAsyncLifetime
                 TtftMs = Pick<double?>([null, 3.25, 4.0]),
                 Stream = random.Next(2) == 1,
                 Api = Pick(["openai", "anthropic"]),
+                CacheHit = random.Next(2) == 1,
             });
         }
 

@@ -407,7 +407,7 @@ async function loadRequests() {
     { title: "Tokens in", num: true, value: r => fmt.int(r.prompt_tokens) },
     { title: "Tokens out", num: true, value: r => fmt.int(r.completion_tokens) },
     { title: "Cost", num: true, value: r => fmt.usd(r.cost) },
-    { title: "API", value: r => r.api + (r.stream ? " (stream)" : "") },
+    { title: "API", value: r => r.api + (r.stream ? " (stream)" : "") + (r.cache_hit ? " (cache hit)" : "") },
     { title: "Error", value: r => r.error || "" },
   ], result.requests, { rowAttrs: r => ({ "data-request": r.request_id }), empty: "No calls match." }));
 }
