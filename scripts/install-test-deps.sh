@@ -40,10 +40,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
     service redis-server stop >/dev/null 2>&1 || true
   fi
 fi
-# Every Claude Code version the end-to-end tests run (tests/Switchboard.IntegrationTests/ClaudeCode/claude-code-versions.txt).
-[ "${SWITCHBOARD_SKIP_CLAUDE_CODE:-}" = 1 ] || "$(dirname "${BASH_SOURCE[0]}")/install-claude-code.sh"
-# Every Codex CLI version the end-to-end tests run (tests/Switchboard.IntegrationTests/Codex/codex-versions.txt).
-[ "${SWITCHBOARD_SKIP_CODEX:-}" = 1 ] || "$(dirname "${BASH_SOURCE[0]}")/install-codex.sh"
-
-# Every Gemini CLI version the end-to-end tests run (tests/Switchboard.IntegrationTests/GeminiCli/gemini-cli-versions.txt).
-[ "${SWITCHBOARD_SKIP_GEMINI_CLI:-}" = 1 ] || "$(dirname "${BASH_SOURCE[0]}")/install-gemini-cli.sh"
+# Every version of each coding CLI the end-to-end tests run, listed beside its tests (SWITCHBOARD_*_VERSIONS overrides
+# the list), each into .artifacts/<cli>/<version> by scripts/install-npm-cli.sh; SWITCHBOARD_SKIP_*=1 skips a CLI.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cli_tests="$root/tests/Switchboard.IntegrationTests"
+[ "${SWITCHBOARD_SKIP_CLAUDE_CODE:-}" = 1 ] || "$root/scripts/install-npm-cli.sh" --smoke @anthropic-ai/claude-code \
+  "$cli_tests/ClaudeCode/claude-code-versions.txt" "$root/.artifacts/claude-code" "${SWITCHBOARD_CLAUDE_CODE_VERSIONS:-}"
+[ "${SWITCHBOARD_SKIP_CODEX:-}" = 1 ] || "$root/scripts/install-npm-cli.sh" --smoke @openai/codex \
+  "$cli_tests/Codex/codex-versions.txt" "$root/.artifacts/codex" "${SWITCHBOARD_CODEX_VERSIONS:-}"
+# Gemini CLI runs its checks when started (so no --smoke) and needs Node.js 20.
+[ "${SWITCHBOARD_SKIP_GEMINI_CLI:-}" = 1 ] || "$root/scripts/install-npm-cli.sh" --min-node 20 @google/gemini-cli \
+  "$cli_tests/GeminiCli/gemini-cli-versions.txt" "$root/.artifacts/gemini-cli" "${SWITCHBOARD_GEMINI_CLI_VERSIONS:-}"

@@ -10,8 +10,12 @@ namespace Switchboard.Api;
 /// </summary>
 internal sealed class CallTracker(TimeProvider time) : IHostedService
 {
-    /// <summary>An aborted call's exit path is short (a record, maybe a token count): longer means a hung handler.</summary>
-    private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// An aborted call's exit path is short (a record, maybe a token count), but its first token count loads the
+    /// tokenizer, which took over 5 s on a loaded 2-core machine and lost the record: longer than this means a hung
+    /// handler. The wait ends as soon as the last call has exited, so a shutdown with none in flight does not wait.
+    /// </summary>
+    private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(30);
 
     private int _inFlight;
 

@@ -1,6 +1,4 @@
-using Switchboard.Config;
 using Switchboard.IntegrationTests.Infrastructure;
-using Switchboard.MockProvider;
 using Xunit.Abstractions;
 
 namespace Switchboard.IntegrationTests.ClaudeCode;
@@ -12,7 +10,7 @@ namespace Switchboard.IntegrationTests.ClaudeCode;
 /// One subclass per kind of pool (<see cref="OpenAiPool"/> translated, <see cref="AnthropicPool"/> passthrough), so
 /// that xunit runs the two side by side.
 /// </summary>
-public abstract class ClaudeCodeEndToEndTests(ITestOutputHelper output, string provider) : IAsyncLifetime
+public abstract class ClaudeCodeEndToEndTests(ITestOutputHelper output, string provider) : NpmCliEndToEndTests(output, "switchboard-cc-")
 {
     /// <summary>No <c>ANTHROPIC_MODEL</c>: Claude Code's own default (claude-opus-4-8 in 2.1.197, claude-opus-5-5 in 2.1.332).</summary>
     public const string DefaultModel = "default";
@@ -20,38 +18,17 @@ public abstract class ClaudeCodeEndToEndTests(ITestOutputHelper output, string p
     /// <summary>The pool's name, as the README suggests (a <c>model_group_alias</c> of <c>claude-*</c>).</summary>
     public const string PoolModel = "glm-pool";
 
-    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(120);
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "switchboard-cc-" + Guid.NewGuid().ToString("N")[..12]);
-    private MockProviderServer _mock = null!;
-
     /// <summary>Every version × model choice.</summary>
     public static TheoryData<string, string> Runs()
     {
         var data = new TheoryData<string, string>();
-        foreach (var version in ClaudeCodeVersions.All)
+        foreach (var version in ClaudeCodeCli.Tool.Versions)
         {
             data.Add(version, DefaultModel);
             data.Add(version, PoolModel);
         }
 
         return data;
-    }
-
-    private string Home => Path.Combine(_root, "home");
-
-    private string Project => Path.Combine(_root, "project");
-
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(Home);
-        Directory.CreateDirectory(Project);
-        _mock = await MockProviderServer.StartAsync(new MockProviderOptions { DefaultChunks = 4 }, CancellationToken.None);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _mock.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
     }
 
     [ClaudeCodeTheory]
@@ -67,7 +44,7 @@ public abstract class ClaudeCodeEndToEndTests(ITestOutputHelper output, string p
         Assert.False(run.TimedOut, run.ToString());
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains($"Hello from mock deployment {key} (model glm-4.6)", run.Stdout);
-        Assert.True(_mock.Stats[key].Calls >= 1);
+        Assert.True(Mock.Stats[key].Calls >= 1);
         AssertNoFailedCalls(gateway);
         AssertAskedFor(gateway, model);
     }
@@ -91,7 +68,7 @@ public abstract class ClaudeCodeEndToEndTests(ITestOutputHelper output, string p
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("Tool result received:", run.Stdout);
         Assert.Contains("The secret word is pineapple.", run.Stdout);
-        Assert.True(_mock.Stats[key].Calls >= 2, $"{_mock.Stats[key].Calls} upstream call(s)");
+        Assert.True(Mock.Stats[key].Calls >= 2, $"{Mock.Stats[key].Calls} upstream call(s)");
         AssertNoFailedCalls(gateway);
         AssertAskedFor(gateway, model);
     }
@@ -99,44 +76,19 @@ public abstract class ClaudeCodeEndToEndTests(ITestOutputHelper output, string p
     private static string? AnthropicModel(string model) => model == DefaultModel ? null : model;
 
     /// <summary>The gateway with claude-code-e2e.yaml, its pool being one mock key of this class's kind.</summary>
-    private Task<TestGateway> GatewayAsync(string key)
-    {
-        var variables = new Dictionary<string, string>
-        {
-            ["POOL_MODEL"] = provider + "/glm-4.6",
-            ["POOL_API_BASE"] = _mock.BaseUrl.ToString().TrimEnd('/') + (provider == "openai" ? "/v1" : ""),
-            ["POOL_API_KEY"] = key,
-        };
-        var path = Path.Combine(RepoPaths.Root, "tests", "Switchboard.IntegrationTests", "ClaudeCode", "claude-code-e2e.yaml");
-        var loaded = ConfigLoader.LoadFile(path, name => variables.GetValueOrDefault(name));
-        Assert.True(loaded.IsValid, string.Join("\n", loaded.Errors));
-        return TestGateway.StartAsync(loaded.Config!);
-    }
-
-    private void Report(TestGateway gateway, ClaudeCodeRun run)
-    {
-        output.WriteLine(run.ToString());
-        foreach (var line in gateway.Logs.Lines.Where(l => l.Contains("Switchboard", StringComparison.Ordinal)))
-        {
-            output.WriteLine(line);
-        }
-    }
+    private Task<TestGateway> GatewayAsync(string key) => GatewayFromFileAsync("ClaudeCode/claude-code-e2e.yaml", provider, key);
 
     /// <summary>Every call Claude Code made was answered with success: nothing it sends (betas, unknown fields, probes) is refused.</summary>
     private static void AssertNoFailedCalls(TestGateway gateway)
     {
-        var requests = gateway.Logs.Lines.Where(l => l.Contains(" /v1/", StringComparison.Ordinal) && l.Contains("Switchboard.Api", StringComparison.Ordinal)).ToList();
+        var requests = RequestLines(gateway, " /v1/");
         Assert.NotEmpty(requests);
         Assert.All(requests, l => Assert.Matches(@" (POST|HEAD|GET) \S+ 2\d\d ", l));
     }
 
     /// <summary>Claude Code asked for the model the run meant: its own Claude default, or the pool's name.</summary>
-    private static void AssertAskedFor(TestGateway gateway, string model)
-    {
-        var expected = model == DefaultModel ? " model=claude-" : $" model={model} ";
-        Assert.Contains(gateway.Logs.Lines, l => l.Contains("Switchboard.Api", StringComparison.Ordinal)
-            && l.Contains(" /v1/messages ", StringComparison.Ordinal) && l.Contains(expected, StringComparison.Ordinal));
-    }
+    private static void AssertAskedFor(TestGateway gateway, string model) =>
+        AssertAskedFor(gateway, " /v1/messages ", model == DefaultModel ? " model=claude-" : $" model={model} ");
 
     /// <summary>Through an <c>openai/</c> pool: the Messages API translated to chat completions and back.</summary>
     public sealed class OpenAiPool(ITestOutputHelper output) : ClaudeCodeEndToEndTests(output, "openai");

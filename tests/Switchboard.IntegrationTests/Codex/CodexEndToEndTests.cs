@@ -1,5 +1,4 @@
 using Switchboard.IntegrationTests.Infrastructure;
-using Switchboard.MockProvider;
 using Xunit.Abstractions;
 
 namespace Switchboard.IntegrationTests.Codex;
@@ -9,47 +8,18 @@ namespace Switchboard.IntegrationTests.Codex;
 /// provider, configured as the README tells a user: a custom provider with <c>wire_api = "responses"</c>. One subclass
 /// per kind of pool (<c>openai/</c>: the pivot as is; <c>anthropic/</c>: composed with the pivot ⇄ Anthropic pair).
 /// </summary>
-public abstract class CodexEndToEndTests(ITestOutputHelper output, string provider) : IAsyncLifetime
+public abstract class CodexEndToEndTests(ITestOutputHelper output, string provider) : NpmCliEndToEndTests(output, "switchboard-codex-")
 {
     private const string Model = "codex-pool";
-    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(120);
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "switchboard-codex-" + Guid.NewGuid().ToString("N")[..12]);
-    private MockProviderServer _mock = null!;
 
-    public static TheoryData<string> Versions()
-    {
-        var data = new TheoryData<string>();
-        foreach (var version in CodexVersions.All)
-        {
-            data.Add(version);
-        }
-
-        return data;
-    }
-
-    private string Home => Path.Combine(_root, "home");
-
-    private string Project => Path.Combine(_root, "project");
-
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(Home);
-        Directory.CreateDirectory(Project);
-        _mock = await MockProviderServer.StartAsync(new MockProviderOptions { DefaultChunks = 4 }, CancellationToken.None);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _mock.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-    }
+    public static TheoryData<string> Versions() => [.. CodexCli.Tool.Versions];
 
     [CodexTheory]
     [MemberData(nameof(Versions))]
     public async Task Exec_SayHi_PrintsMockAnswer(string version)
     {
         var key = $"ok-codex-{provider}-{version}";
-        await using var gateway = await TestGateway.StartAsync(Configs.Of(Configs.Http(Model, "dep-codex", _mock.BaseUrl, key, provider: provider)));
+        await using var gateway = await TestGateway.StartAsync(Configs.Of(Configs.Http(Model, "dep-codex", Mock.BaseUrl, key, provider: provider)));
 
         var run = await CodexCli.RunAsync(version, gateway.BaseUrl, Model, Project, Home, "say hi", RunTimeout);
 
@@ -57,7 +27,7 @@ public abstract class CodexEndToEndTests(ITestOutputHelper output, string provid
         Assert.False(run.TimedOut, run.ToString());
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains($"Hello from mock deployment {key} (model glm-4.6)", run.Stdout);
-        Assert.True(_mock.Stats[key].Calls >= 1);
+        Assert.True(Mock.Stats[key].Calls >= 1);
         AssertNoFailedCalls(gateway);
     }
 
@@ -66,7 +36,7 @@ public abstract class CodexEndToEndTests(ITestOutputHelper output, string provid
     public async Task Exec_ShellToolTurn_RunsCommandAndPrintsAnswerWithItsOutput(string version)
     {
         var key = $"ok-codex-tool-{provider}-{version}";
-        await using var gateway = await TestGateway.StartAsync(Configs.Of(Configs.Http(Model, "dep-codex", _mock.BaseUrl, key, provider: provider)));
+        await using var gateway = await TestGateway.StartAsync(Configs.Of(Configs.Http(Model, "dep-codex", Mock.BaseUrl, key, provider: provider)));
 
         // The mock answers the first call with Codex's shell tool (exec_command in 0.169 and later); Codex runs it and
         // sends the output back; the mock answers "Tool result received: <the output>", which Codex prints.
@@ -79,23 +49,14 @@ public abstract class CodexEndToEndTests(ITestOutputHelper output, string provid
         Assert.Contains("Tool result received:", run.Stdout);
         // The shell computed it: the mock could only have quoted "$((40+2))" back.
         Assert.Contains("switchboard-codex-42", run.Stdout);
-        Assert.True(_mock.Stats[key].Calls >= 2, $"{_mock.Stats[key].Calls} upstream call(s)");
+        Assert.True(Mock.Stats[key].Calls >= 2, $"{Mock.Stats[key].Calls} upstream call(s)");
         AssertNoFailedCalls(gateway);
-    }
-
-    private void Report(TestGateway gateway, CodexRun run)
-    {
-        output.WriteLine(run.ToString());
-        foreach (var line in gateway.Logs.Lines.Where(l => l.Contains("Switchboard", StringComparison.Ordinal)))
-        {
-            output.WriteLine(line);
-        }
     }
 
     /// <summary>Every call Codex made was answered with success: nothing it sends (namespaces, web_search, include…) is refused.</summary>
     private static void AssertNoFailedCalls(TestGateway gateway)
     {
-        var requests = gateway.Logs.Lines.Where(l => l.Contains(" /v1/", StringComparison.Ordinal) && l.Contains("Switchboard.Api", StringComparison.Ordinal)).ToList();
+        var requests = RequestLines(gateway, " /v1/");
         Assert.Contains(requests, l => l.Contains("POST /v1/responses ", StringComparison.Ordinal));
         Assert.All(requests, l => Assert.Matches(@" (POST|HEAD|GET) \S+ 2\d\d ", l));
     }

@@ -1,6 +1,4 @@
-using Switchboard.Config;
 using Switchboard.IntegrationTests.Infrastructure;
-using Switchboard.MockProvider;
 using Xunit.Abstractions;
 
 namespace Switchboard.IntegrationTests.GeminiCli;
@@ -11,7 +9,7 @@ namespace Switchboard.IntegrationTests.GeminiCli;
 /// models, which the config's <c>gemini-*</c> wildcard routes). One subclass per kind of pool, both reached
 /// through the OpenAI chat pivot (architecture decision 12), so that xunit runs the two side by side.
 /// </summary>
-public abstract class GeminiCliEndToEndTests(ITestOutputHelper output, string provider) : IAsyncLifetime
+public abstract class GeminiCliEndToEndTests(ITestOutputHelper output, string provider) : NpmCliEndToEndTests(output, "switchboard-gem-")
 {
     /// <summary>No <c>-m</c>: Gemini CLI's own default models.</summary>
     public const string DefaultModel = "default";
@@ -19,28 +17,7 @@ public abstract class GeminiCliEndToEndTests(ITestOutputHelper output, string pr
     /// <summary>The pool's name, a <c>model_group_alias</c> of <c>gemini-*</c>.</summary>
     public const string PoolModel = "gemini-pool";
 
-    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(120);
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "switchboard-gem-" + Guid.NewGuid().ToString("N")[..12]);
-    private MockProviderServer _mock = null!;
-
-    public static TheoryData<string> Versions() => [.. GeminiCliVersions.All];
-
-    private string Home => Path.Combine(_root, "home");
-
-    private string Project => Path.Combine(_root, "project");
-
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(Home);
-        Directory.CreateDirectory(Project);
-        _mock = await MockProviderServer.StartAsync(new MockProviderOptions { DefaultChunks = 4 }, CancellationToken.None);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _mock.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-    }
+    public static TheoryData<string> Versions() => [.. GeminiCliRunner.Tool.Versions];
 
     [GeminiCliTheory]
     [MemberData(nameof(Versions))]
@@ -85,49 +62,24 @@ public abstract class GeminiCliEndToEndTests(ITestOutputHelper output, string pr
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("Tool result received:", run.Stdout);
         Assert.Contains("The secret word is pineapple.", run.Stdout);
-        Assert.True(_mock.Stats[key].Calls >= 2, $"{_mock.Stats[key].Calls} upstream call(s)");
+        Assert.True(Mock.Stats[key].Calls >= 2, $"{Mock.Stats[key].Calls} upstream call(s)");
         AssertNoFailedCalls(gateway);
     }
 
     /// <summary>The gateway with gemini-cli-e2e.yaml, its pool being one mock key of this class's kind.</summary>
-    private Task<TestGateway> GatewayAsync(string key)
-    {
-        var variables = new Dictionary<string, string>
-        {
-            ["POOL_MODEL"] = provider + "/glm-4.6",
-            ["POOL_API_BASE"] = _mock.BaseUrl.ToString().TrimEnd('/') + (provider == "openai" ? "/v1" : ""),
-            ["POOL_API_KEY"] = key,
-        };
-        var path = Path.Combine(RepoPaths.Root, "tests", "Switchboard.IntegrationTests", "GeminiCli", "gemini-cli-e2e.yaml");
-        var loaded = ConfigLoader.LoadFile(path, name => variables.GetValueOrDefault(name));
-        Assert.True(loaded.IsValid, string.Join("\n", loaded.Errors));
-        return TestGateway.StartAsync(loaded.Config!);
-    }
-
-    private void Report(TestGateway gateway, GeminiCliRun run)
-    {
-        output.WriteLine(run.ToString());
-        foreach (var line in gateway.Logs.Lines.Where(l => l.Contains("Switchboard", StringComparison.Ordinal)))
-        {
-            output.WriteLine(line);
-        }
-    }
+    private Task<TestGateway> GatewayAsync(string key) => GatewayFromFileAsync("GeminiCli/gemini-cli-e2e.yaml", provider, key);
 
     /// <summary>Every call Gemini CLI made was answered with success: nothing it sends is refused.</summary>
     private static void AssertNoFailedCalls(TestGateway gateway)
     {
-        var requests = gateway.Logs.Lines.Where(l => l.Contains(" /v1beta/", StringComparison.Ordinal) && l.Contains("Switchboard.Api", StringComparison.Ordinal)).ToList();
+        var requests = RequestLines(gateway, " /v1beta/");
         Assert.NotEmpty(requests);
         Assert.All(requests, l => Assert.Matches(@" (POST|GET) \S+ 2\d\d ", l));
     }
 
     /// <summary>Gemini CLI asked for the model the run meant: its own Gemini default, or the pool's name.</summary>
-    private static void AssertAskedFor(TestGateway gateway, string model)
-    {
-        var expected = model == DefaultModel ? " model=gemini-" : $" model={model} ";
-        Assert.Contains(gateway.Logs.Lines, l => l.Contains("Switchboard.Api", StringComparison.Ordinal)
-            && l.Contains(":streamGenerateContent", StringComparison.Ordinal) && l.Contains(expected, StringComparison.Ordinal));
-    }
+    private static void AssertAskedFor(TestGateway gateway, string model) =>
+        AssertAskedFor(gateway, ":streamGenerateContent", model == DefaultModel ? " model=gemini-" : $" model={model} ");
 
     /// <summary>Through an <c>openai/</c> pool: the pivot as is.</summary>
     public sealed class OpenAiPool(ITestOutputHelper output) : GeminiCliEndToEndTests(output, "openai")

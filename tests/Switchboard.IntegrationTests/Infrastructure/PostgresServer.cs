@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace Switchboard.IntegrationTests.Infrastructure;
@@ -52,7 +50,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
         await RunAsync(Path.Combine(_binDirectory, "initdb"),
             ["-D", _dataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"], _asPostgresUser);
-        Port = FreePort();
+        Port = RepoPaths.FreePort();
         var options = $"-p {Port} -k {_rootDirectory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off " +
             "-c full_page_writes=off -c max_connections=200";
         await RunAsync(Path.Combine(_binDirectory, "pg_ctl"),
@@ -138,13 +136,6 @@ public sealed class PostgresServer : IAsyncLifetime
         }
 
         return null;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<string> RunAsync(string program, IReadOnlyList<string> arguments, bool asPostgres)

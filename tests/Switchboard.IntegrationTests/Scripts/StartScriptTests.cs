@@ -75,7 +75,9 @@ public sealed class StartScriptTests : IDisposable
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        // "start" publishes the gateway first when .artifacts/publish is missing or stale (a fresh clone): over 5 min
+        // on a loaded machine pinned to one core.
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(10));
         await process.WaitForExitAsync(cts.Token);
         return (process.ExitCode, await stdout + await stderr);
     }
