@@ -23,7 +23,12 @@ internal sealed class BufferedConsoleOutput : IDisposable
 
     private readonly TextWriter _original;
     private readonly TextWriter _originalError;
-    private readonly Lock _gate = new();
+
+    // The one lock of every write, flush and rotation. It is the monitor the output stream's own writes take, when they take
+    // one: the console's stream locks Console.Out on every write, and the console logger writes while holding Console.Out
+    // (a synchronized writer). With a lock of its own, a timer flush holding it waited for Console.Out while the logger held
+    // Console.Out and waited for it: the gateway hung under load.
+    private object _gate;
     private readonly Timer _timer;
     private TextWriter _current;
     private bool _ownsCurrent;
@@ -34,8 +39,10 @@ internal sealed class BufferedConsoleOutput : IDisposable
 
     /// <param name="original">What <see cref="Dispose"/> puts back under <see cref="Console.Out"/>.</param>
     /// <param name="stdout">Where the buffered text goes.</param>
-    internal BufferedConsoleOutput(TextWriter original, Stream stdout)
+    /// <param name="streamLock">The monitor that <paramref name="stdout"/>'s writes take, if any.</param>
+    internal BufferedConsoleOutput(TextWriter original, Stream stdout, object? streamLock = null)
     {
+        _gate = streamLock ?? new object();
         _original = original;
         _originalError = Console.Error;
         _current = NewWriter(stdout);
@@ -61,8 +68,12 @@ internal sealed class BufferedConsoleOutput : IDisposable
             return null;
         }
 
+        // Console.Out becomes this synchronized wrapper (SetOut keeps a writer that already is one), whose monitor the
+        // console stream's writes take: set as the gate before any other thread writes.
         var output = new BufferedConsoleOutput(Console.Out, Console.OpenStandardOutput());
-        Console.SetOut(output.Writer);
+        var synchronized = TextWriter.Synchronized(output.Writer);
+        output._gate = synchronized;
+        Console.SetOut(synchronized);
         var size = double.TryParse(Environment.GetEnvironmentVariable("SWITCHBOARD_LOG_MAX_SIZE_MB"), NumberStyles.Float, CultureInfo.InvariantCulture, out var mb) ? mb : (double?)null;
         var files = int.TryParse(Environment.GetEnvironmentVariable("SWITCHBOARD_LOG_MAX_FILES"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : (int?)null;
         output.ConfigureRotation(Environment.GetEnvironmentVariable("SWITCHBOARD_LOG_FILE"), size, files);

@@ -51,4 +51,57 @@ public sealed class BufferedConsoleOutputTests
         Assert.Equal(4000, lines.Length);
         Assert.All(lines, line => Assert.Matches(@"^thread \d line \d+ x{100}$", line));
     }
+
+    [Fact]
+    public void Flush_WhileAWriterHoldsTheStreamsLock_DoesNotDeadlock()
+    {
+        // The console's stream locks Console.Out on each write, and the console logger writes while holding Console.Out:
+        // a timer flush that held the buffer's lock and waited for Console.Out hung the gateway under load.
+        var consoleLock = new object();
+        using var inWrite = new ManualResetEventSlim();
+        var stream = new LockingStream(consoleLock, inWrite);
+        var output = new BufferedConsoleOutput(Console.Out, stream, consoleLock);
+        output.Writer.WriteLine("pending line");
+        using var writerHoldsLock = new ManualResetEventSlim();
+        var writer = new Thread(() =>
+        {
+            lock (consoleLock)
+            {
+                writerHoldsLock.Set();
+
+                // A flush that took the buffer's lock first is in the stream's write by now; one that orders its locks waits outside.
+                inWrite.Wait(TimeSpan.FromSeconds(2));
+                output.Writer.WriteLine("logger line");
+            }
+        })
+        { IsBackground = true };
+        var flusher = new Thread(() =>
+        {
+            writerHoldsLock.Wait();
+            output.Flush();
+        })
+        { IsBackground = true };
+        writer.Start();
+        flusher.Start();
+
+        Assert.True(writer.Join(TimeSpan.FromSeconds(30)), "the writer never got the buffer's lock");
+        Assert.True(flusher.Join(TimeSpan.FromSeconds(30)), "the flush never got the stream's lock");
+        output.Dispose();
+        Assert.Equal("pending line" + Environment.NewLine + "logger line" + Environment.NewLine, Encoding.UTF8.GetString(stream.ToArray()));
+    }
+
+    /// <summary>A stream whose writes take a monitor, as the console's stream takes Console.Out's.</summary>
+    private sealed class LockingStream(object gate, ManualResetEventSlim inWrite) : MemoryStream
+    {
+        public override void Write(ReadOnlySpan<byte> buffer) => Write(buffer.ToArray(), 0, buffer.Length);
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            inWrite.Set();
+            lock (gate)
+            {
+                base.Write(buffer, offset, count);
+            }
+        }
+    }
 }
