@@ -87,10 +87,11 @@ internal sealed partial class Router
     /// <summary>
     /// Over capacity on learned concurrency: when every key the call could use is at its learned concurrency (Z.ai 1302),
     /// none at a configured <c>max_parallel_requests</c>, the expected wait for a slot is (waiters ahead + 1) × the mean
-    /// duration of the keys' calls (EWMA, once each key has shown <see cref="MinTimedCalls"/>) ÷ the calls in flight on them. When that exceeds <c>wait_for_cooldown_s</c> (and one
-    /// mean call: a call may always wait for the next slot to free, as at a configured cap), the caller gets it as an
-    /// honest 429 at once instead of queueing (docs/pool-efficiency.md). Null: queue as usual (a configured cap, no call
-    /// duration observed yet, or a cooling key back sooner).
+    /// duration of the keys' calls (EWMA, once each key has shown <see cref="MinTimedCalls"/>) ÷ the calls in flight on
+    /// them. When that exceeds <c>wait_for_cooldown_s</c> (and one mean call: a call may always wait for the next slot to
+    /// free, as at a configured cap), the caller gets it as an honest 429 at once instead of queueing
+    /// (docs/pool-efficiency.md). Null: queue as usual (a configured cap, too few call durations observed yet, or a
+    /// cooling key back sooner).
     /// </summary>
     private TimeSpan? SlotWaitLocked(ModelGroup group, RouteRequest request, Evaluation e, DateTimeOffset now)
     {
