@@ -26,12 +26,16 @@ internal sealed partial class ConfigParser
         "audio_speech", "moderation", "batch",
     };
 
+    /// <summary>The model_list node when it was empty (an error unless store_model_in_db is on).</summary>
+    private YamlNode? _emptyModelList;
+
     private List<DeploymentConfig> ParseModelList(YamlNode node, string path)
     {
         var deployments = new List<DeploymentConfig>();
         if (IsNull(node) || node is YamlSequenceNode { Children.Count: 0 })
         {
-            Error(path, node, "is empty: list at least one deployment (model_name + litellm_params)");
+            // Fine with store_model_in_db (the deployments come from the database); ParseRoot decides once it has read that.
+            _emptyModelList = node;
             return deployments;
         }
 

@@ -67,9 +67,15 @@ internal sealed partial class ConfigParser
             }
         }
 
-        if (modelList is null)
+        // With store_model_in_db (LiteLLM's STORE_MODEL_IN_DB too) the deployments may all come from the database.
+        var storeInDb = general.StoreModelInDb || string.Equals(_getEnv("STORE_MODEL_IN_DB"), "true", StringComparison.OrdinalIgnoreCase);
+        if (modelList is null && !storeInDb)
         {
             Error("model_list", root, "required: list at least one deployment (model_name + litellm_params)");
+        }
+        else if (_emptyModelList is not null && !storeInDb)
+        {
+            Error("model_list", _emptyModelList, "is empty: list at least one deployment (model_name + litellm_params)");
         }
 
         // LiteLLM also takes fallbacks from litellm_settings; router_settings wins when both are given.

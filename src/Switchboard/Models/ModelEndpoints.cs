@@ -203,7 +203,8 @@ internal static class ModelEndpoints
             return;
         }
 
-        await registry.RefreshAsync(force: true, startup: false, "POST /model/delete", context.RequestAborted);
+        // Not the request's token: the row is gone whatever the client does now, and this instance must follow.
+        await registry.RefreshAsync(force: true, startup: false, "POST /model/delete", CancellationToken.None);
         registry.Peers.ModelsChanged();
         Log.Changed(registry.Logger, id, "-", "deleted", context.Request.Path.Value ?? "");
         context.Response.ContentType = "application/json";
@@ -257,7 +258,8 @@ internal static class ModelEndpoints
 
     private static async Task AppliedAsync(HttpContext context, ModelRegistry registry, ModelDeploymentRecord row, JsonObject plain, JsonObject info, string action)
     {
-        await registry.RefreshAsync(force: true, startup: false, "POST " + context.Request.Path.Value, context.RequestAborted);
+        // Not the request's token: the row is written whatever the client does now, and this instance must follow.
+        await registry.RefreshAsync(force: true, startup: false, "POST " + context.Request.Path.Value, CancellationToken.None);
         registry.Peers.ModelsChanged();
         Log.Changed(registry.Logger, row.Id, row.ModelName, action, context.Request.Path.Value ?? "");
         var shownInfo = (JsonObject)info.DeepClone();

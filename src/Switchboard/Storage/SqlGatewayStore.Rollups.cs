@@ -13,27 +13,28 @@ internal abstract partial class SqlGatewayStore : IUsageReports
 
     private long _lastPruneMs;
 
-    private static string RollupTable(RollupGrain grain) => grain switch
+    /// <summary>The columns of every rollup table, in the order the writers bind them.</summary>
+    protected const string RollupColumns =
+        "bucket_ms, key_id, model_group, deployment_id, requests, failures, prompt_tokens, completion_tokens, cost, latency_ms";
+
+    protected static string RollupTable(RollupGrain grain) => grain switch
     {
         RollupGrain.Minute => "usage_rollup_minute",
         RollupGrain.Hour => "usage_rollup_hour",
         _ => "usage_rollup_day",
     };
 
-    private static string UpsertSql(string table) =>
-        $"INSERT INTO {table} (bucket_ms, key_id, model_group, deployment_id, requests, failures, prompt_tokens, completion_tokens, cost, latency_ms) " +
-        "VALUES (@bucket_ms, @key_id, @model_group, @deployment_id, @requests, @failures, @prompt_tokens, @completion_tokens, @cost, @latency_ms) " +
+    /// <summary>The conflict clause every rollup upsert ends with: an existing bucket row adds the new totals (table aliased <c>t</c>).</summary>
+    protected const string RollupConflictSql =
         "ON CONFLICT (bucket_ms, key_id, model_group, deployment_id) DO UPDATE SET " +
-        $"requests = {table}.requests + excluded.requests, failures = {table}.failures + excluded.failures, " +
-        $"prompt_tokens = {table}.prompt_tokens + excluded.prompt_tokens, completion_tokens = {table}.completion_tokens + excluded.completion_tokens, " +
-        $"cost = {table}.cost + excluded.cost, latency_ms = {table}.latency_ms + excluded.latency_ms";
+        "requests = t.requests + excluded.requests, failures = t.failures + excluded.failures, " +
+        "prompt_tokens = t.prompt_tokens + excluded.prompt_tokens, completion_tokens = t.completion_tokens + excluded.completion_tokens, " +
+        "cost = t.cost + excluded.cost, latency_ms = t.latency_ms + excluded.latency_ms";
 
     /// <summary>Adds a batch's stored rows to the rollup tables, in the batch's transaction; now and then prunes old minutes.</summary>
     private async Task WriteRollupsAsync(DbConnection connection, DbTransaction transaction, UsageRollupBatch rollups, CancellationToken ct)
     {
-        await UpsertAsync(connection, transaction, "usage_rollup_minute", rollups.Minutes, ct);
-        await UpsertAsync(connection, transaction, "usage_rollup_hour", rollups.Hours, ct);
-        await UpsertAsync(connection, transaction, "usage_rollup_day", rollups.Days, ct);
+        await UpsertRollupsAsync(connection, transaction, rollups, ct);
         if (rollups.NewestMs - Interlocked.Read(ref _lastPruneMs) >= PruneEveryMs)
         {
             await using var prune = Command(connection, transaction, "DELETE FROM usage_rollup_minute WHERE bucket_ms < @cutoff");
@@ -43,37 +44,46 @@ internal abstract partial class SqlGatewayStore : IUsageReports
         }
     }
 
-    private static async Task UpsertAsync(DbConnection connection, DbTransaction transaction, string table,
-        IReadOnlyDictionary<UsageRollupBatch.RollupKey, UsageRollupBatch.Totals> rows, CancellationToken ct)
+    /// <summary>
+    /// Adds the batch's totals to every grain's table. This default binds one prepared upsert per bucket row, which costs
+    /// nothing on an in-process database (SQLite); a server database overrides it with one statement for the whole batch.
+    /// </summary>
+    protected virtual async Task UpsertRollupsAsync(DbConnection connection, DbTransaction transaction, UsageRollupBatch rollups, CancellationToken ct)
     {
-        if (rows.Count == 0)
+        foreach (var (grain, _) in UsageRollupBatch.Grains)
         {
-            return;
-        }
+            var rows = rollups.For(grain);
+            if (rows.Count == 0)
+            {
+                continue;
+            }
 
-        await using var command = Command(connection, transaction, UpsertSql(table));
-        var p = new DbParameter[10];
-        string[] names = ["bucket_ms", "key_id", "model_group", "deployment_id", "requests", "failures", "prompt_tokens", "completion_tokens", "cost", "latency_ms"];
-        for (var i = 0; i < names.Length; i++)
-        {
-            p[i] = command.CreateParameter();
-            p[i].ParameterName = names[i];
-            command.Parameters.Add(p[i]);
-        }
+            await using var command = Command(connection, transaction,
+                $"INSERT INTO {RollupTable(grain)} AS t ({RollupColumns}) VALUES (@bucket_ms, @key_id, @model_group, @deployment_id, " +
+                $"@requests, @failures, @prompt_tokens, @completion_tokens, @cost, @latency_ms) {RollupConflictSql}");
+            var p = new DbParameter[10];
+            string[] names = ["bucket_ms", "key_id", "model_group", "deployment_id", "requests", "failures", "prompt_tokens", "completion_tokens", "cost", "latency_ms"];
+            for (var i = 0; i < names.Length; i++)
+            {
+                p[i] = command.CreateParameter();
+                p[i].ParameterName = names[i];
+                command.Parameters.Add(p[i]);
+            }
 
-        foreach (var (key, t) in rows)
-        {
-            p[0].Value = key.BucketMs;
-            p[1].Value = key.KeyId;
-            p[2].Value = key.ModelGroup;
-            p[3].Value = key.DeploymentId;
-            p[4].Value = t.Requests;
-            p[5].Value = t.Failures;
-            p[6].Value = t.PromptTokens;
-            p[7].Value = t.CompletionTokens;
-            p[8].Value = t.Cost;
-            p[9].Value = t.LatencyMs;
-            await command.ExecuteNonQueryAsync(ct);
+            foreach (var (key, t) in rows)
+            {
+                p[0].Value = key.BucketMs;
+                p[1].Value = key.KeyId;
+                p[2].Value = key.ModelGroup;
+                p[3].Value = key.DeploymentId;
+                p[4].Value = t.Requests;
+                p[5].Value = t.Failures;
+                p[6].Value = t.PromptTokens;
+                p[7].Value = t.CompletionTokens;
+                p[8].Value = t.Cost;
+                p[9].Value = t.LatencyMs;
+                await command.ExecuteNonQueryAsync(ct);
+            }
         }
     }
 

@@ -11,30 +11,28 @@ internal sealed class UsageRollupBatch
     public const long HourMs = 3_600_000;
     public const long DayMs = 86_400_000;
 
-    private readonly Dictionary<RollupKey, Totals> _minutes = [];
-    private readonly Dictionary<RollupKey, Totals> _hours = [];
-    private readonly Dictionary<RollupKey, Totals> _days = [];
+    /// <summary>Every grain with its bucket width, in <see cref="RollupGrain"/> order: the one list the batch and the writers loop over.</summary>
+    public static readonly (RollupGrain Grain, long StepMs)[] Grains = [(RollupGrain.Minute, MinuteMs), (RollupGrain.Hour, HourMs), (RollupGrain.Day, DayMs)];
+
+    private readonly Dictionary<RollupKey, Totals>[] _byGrain = [[], [], []];
 
     /// <summary>The newest stored row's time (Unix ms): the writer prunes old minute buckets relative to it.</summary>
     public long NewestMs { get; private set; }
 
-    public IReadOnlyDictionary<RollupKey, Totals> Minutes => _minutes;
-
-    public IReadOnlyDictionary<RollupKey, Totals> Hours => _hours;
-
-    public IReadOnlyDictionary<RollupKey, Totals> Days => _days;
+    /// <summary>The batch's additions to one grain's table.</summary>
+    public IReadOnlyDictionary<RollupKey, Totals> For(RollupGrain grain) => _byGrain[(int)grain];
 
     /// <summary>Adds one stored row; <paramref name="keyId"/> is 0 for a call without a virtual key.</summary>
     public void Add(long tsMs, long keyId, string modelGroup, string? deploymentId, int httpStatus,
         long promptTokens, long completionTokens, double cost, double latencyMs)
     {
         var deployment = deploymentId ?? "";
-        Accumulate(_minutes, new RollupKey(tsMs - Mod(tsMs, MinuteMs), keyId, modelGroup, deployment),
-            httpStatus, promptTokens, completionTokens, cost, latencyMs);
-        Accumulate(_hours, new RollupKey(tsMs - Mod(tsMs, HourMs), keyId, modelGroup, deployment),
-            httpStatus, promptTokens, completionTokens, cost, latencyMs);
-        Accumulate(_days, new RollupKey(tsMs - Mod(tsMs, DayMs), keyId, modelGroup, deployment),
-            httpStatus, promptTokens, completionTokens, cost, latencyMs);
+        foreach (var (grain, step) in Grains)
+        {
+            Accumulate(_byGrain[(int)grain], new RollupKey(tsMs - Mod(tsMs, step), keyId, modelGroup, deployment),
+                httpStatus, promptTokens, completionTokens, cost, latencyMs);
+        }
+
         NewestMs = Math.Max(NewestMs, tsMs);
     }
 

@@ -42,7 +42,10 @@ internal sealed class TestGateway : IAsyncDisposable
         var app = await GatewayHost.BuildAsync(config,
             new GatewayOptions
             {
-                Host = "127.0.0.1", Port = 0, Time = time ?? TimeProvider.System, DatabasePath = databasePath,
+                Host = "127.0.0.1",
+                Port = 0,
+                Time = time ?? TimeProvider.System,
+                DatabasePath = databasePath,
                 ModelPollInterval = modelPollInterval ?? TimeSpan.FromSeconds(5),
             },
             logging => logging.AddProvider(logs));

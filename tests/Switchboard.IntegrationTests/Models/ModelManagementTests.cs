@@ -42,6 +42,18 @@ public sealed class ModelManagementTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ModelNew_NoDeploymentInTheFile_TheStoredOneServes()
+    {
+        await using var gateway = await TestGateway.StartAsync(StoreConfig(), databasePath: _database);
+
+        var (status, _) = await PostAsync(gateway, "/model/new", NewBody("only", _mock.BaseUrl, "ok-only-stored"));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(HttpStatusCode.OK, await ChatAsync(gateway, "only"));
+        Assert.Equal(1, _mock.Stats["ok-only-stored"].Calls);
+    }
+
+    [Fact]
     public async Task ModelUpdate_NewApiBaseAndKey_CallsFollow()
     {
         await using var other = await MockProviderServer.StartAsync(new MockProviderOptions { Port = 0 }, CancellationToken.None);

@@ -120,6 +120,28 @@ public abstract class UsageRollupTests : IAsyncLifetime
         AssertSame(Aggregate(raw, 86_400_000), await Reports.GetRollupRowsAsync(RollupGrain.Day, from, to, CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData(11)]
+    [InlineData(12)]
+    public async Task WriteUsageAsync_OneLargeRandomBatchOverADayBoundary_RollupsEqualTheUsageRows(int seed)
+    {
+        // One batch whose rollup rows span hundreds of minute buckets, tens of hours and two days: on PostgreSQL all of them
+        // go in the batch's one rollup statement.
+        var random = new Random(seed);
+        var start = new DateTimeOffset(2026, 11, 20, 23, 30, 0, TimeSpan.Zero);
+        var rows = Enumerable.Range(0, 1500).Select(_ => Row(random, start.AddMilliseconds(random.NextInt64(-12 * 3_600_000L, 12 * 3_600_000L)))).ToList();
+
+        await Store.WriteUsageAsync(rows, CancellationToken.None);
+
+        var raw = await RawRowsAsync();
+        Assert.Equal(rows.Count, raw.Count);
+        var (from, to) = (start.AddDays(-1), start.AddDays(1));
+        AssertSame(Aggregate(raw, 60_000), await Reports.GetRollupRowsAsync(RollupGrain.Minute, from, to, CancellationToken.None));
+        AssertSame(Aggregate(raw, 3_600_000), await Reports.GetRollupRowsAsync(RollupGrain.Hour, from, to, CancellationToken.None));
+        AssertSame(Aggregate(raw, 86_400_000), await Reports.GetRollupRowsAsync(RollupGrain.Day, from, to, CancellationToken.None));
+        Assert.Equal(2, (await Reports.GetRollupRowsAsync(RollupGrain.Day, from, to, CancellationToken.None)).Select(r => r.Bucket).Distinct().Count());
+    }
+
     [Fact]
     public async Task GetUsageSeriesAsync_HourlyStepsFromMinutes_SumEachHour()
     {
