@@ -12,7 +12,8 @@ namespace Switchboard.Cache;
 /// </summary>
 internal sealed class RedisCacheBackend : ICacheBackend, IDisposable
 {
-    private readonly ConnectionMultiplexer _redis;
+    private readonly CancellationTokenSource _stopping = new();
+    private volatile ConnectionMultiplexer? _redis;
 
     public RedisCacheBackend(ConfigurationOptions options)
     {
@@ -21,8 +22,21 @@ internal sealed class RedisCacheBackend : ICacheBackend, IDisposable
         options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
         options.SyncTimeout = 1000;
         options.AsyncTimeout = 1000;
-        _redis = ConnectionMultiplexer.Connect(options);
+        try
+        {
+            _redis = ConnectionMultiplexer.Connect(options);
+        }
+        catch (RedisConnectionException)
+        {
+            // A Sentinel that names no master yet throws instead of reconnecting later: keep trying in the background,
+            // every call a miss until then.
+            _ = Task.Run(() => RetryConnectAsync(options));
+        }
     }
+
+    /// <summary>The database, or a connection error while the first connection is still being tried.</summary>
+    private IDatabase Database =>
+        (_redis ?? throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, "the cache's Redis is not connected yet", null, CommandStatus.Unknown)).GetDatabase();
 
     public string Type => "redis";
 
@@ -30,7 +44,7 @@ internal sealed class RedisCacheBackend : ICacheBackend, IDisposable
     {
         try
         {
-            var value = await _redis.GetDatabase().StringGetAsync(key);
+            var value = await Database.StringGetAsync(key);
             return value.IsNull ? null : Decode((byte[])value!);
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
@@ -44,7 +58,7 @@ internal sealed class RedisCacheBackend : ICacheBackend, IDisposable
         ArgumentNullException.ThrowIfNull(entry);
         try
         {
-            await _redis.GetDatabase().StringSetAsync(key, Encode(entry), ttl);
+            await Database.StringSetAsync(key, Encode(entry), ttl);
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
         {
@@ -62,7 +76,7 @@ internal sealed class RedisCacheBackend : ICacheBackend, IDisposable
 
         try
         {
-            return (int)await _redis.GetDatabase().KeyDeleteAsync([.. keys.Select(k => (RedisKey)k)]);
+            return (int)await Database.KeyDeleteAsync([.. keys.Select(k => (RedisKey)k)]);
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
         {
@@ -75,7 +89,7 @@ internal sealed class RedisCacheBackend : ICacheBackend, IDisposable
     {
         try
         {
-            await _redis.GetDatabase().PingAsync();
+            await Database.PingAsync();
             return true;
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
@@ -84,7 +98,44 @@ internal sealed class RedisCacheBackend : ICacheBackend, IDisposable
         }
     }
 
-    public void Dispose() => _redis.Dispose();
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _redis?.Dispose();
+        _stopping.Dispose();
+    }
+
+    private async Task RetryConnectAsync(ConfigurationOptions options)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), _stopping.Token);
+                var redis = await ConnectionMultiplexer.ConnectAsync(options);
+                if (_stopping.IsCancellationRequested)
+                {
+                    redis.Dispose();
+                    return;
+                }
+
+                _redis = redis;
+                return;
+            }
+            catch (RedisConnectionException)
+            {
+                // Not yet: try again.
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+        }
+    }
 
     internal static byte[] Encode(CacheEntry entry)
     {

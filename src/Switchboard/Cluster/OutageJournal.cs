@@ -27,6 +27,9 @@ internal sealed class OutageJournal(RedisLink link, LeaseBook leases, TimeProvid
     private int _events;
     private int _dropped;
 
+    /// <summary>Leases in <see cref="_inFlight"/>, read without the lock: a release while Redis answers takes no lock when there are none.</summary>
+    private volatile int _inFlightCount;
+
     /// <summary>Nothing to merge.</summary>
     public bool IsEmpty
     {
@@ -55,6 +58,7 @@ internal sealed class OutageJournal(RedisLink link, LeaseBook leases, TimeProvid
             if (capped)
             {
                 _inFlight[token] = (ClusterKeys.DeploymentSlots(id), member);
+                _inFlightCount = _inFlight.Count;
             }
         }
 
@@ -97,6 +101,7 @@ internal sealed class OutageJournal(RedisLink link, LeaseBook leases, TimeProvid
             if (capped)
             {
                 _inFlight[token] = (ClusterKeys.Key(hash, "parallel"), member);
+                _inFlightCount = _inFlight.Count;
             }
         }
 
@@ -141,9 +146,16 @@ internal sealed class OutageJournal(RedisLink link, LeaseBook leases, TimeProvid
     /// <summary>Takes back a lease of <see cref="TakeDeploymentSlot"/> or <see cref="AdmitKey"/> not merged yet.</summary>
     public bool TryRelease(long token)
     {
+        if (_inFlightCount == 0)
+        {
+            return false;
+        }
+
         lock (_gate)
         {
-            return _inFlight.Remove(token);
+            var removed = _inFlight.Remove(token);
+            _inFlightCount = _inFlight.Count;
+            return removed;
         }
     }
 
@@ -188,6 +200,7 @@ internal sealed class OutageJournal(RedisLink link, LeaseBook leases, TimeProvid
             _deployments.Clear();
             _keys.Clear();
             _inFlight.Clear();
+            _inFlightCount = 0;
             _released.Clear();
             _events = 0;
             dropped = Interlocked.Exchange(ref _dropped, 0);
@@ -304,6 +317,8 @@ internal sealed class OutageJournal(RedisLink link, LeaseBook leases, TimeProvid
                     _inFlight[token] = (set, member);
                 }
             }
+
+            _inFlightCount = _inFlight.Count;
         }
     }
 
