@@ -15,7 +15,7 @@ internal sealed class CallTracker(TimeProvider time) : IHostedService
     /// tokenizer, which took over 5 s on a loaded 2-core machine and lost the record: longer than this means a hung
     /// handler. The wait ends as soon as the last call has exited, so a shutdown with none in flight does not wait.
     /// </summary>
-    private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(30);
+    internal static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(30);
 
     private int _inFlight;
 

@@ -11,6 +11,7 @@ namespace Switchboard.IntegrationTests.Routing;
 /// A pool of four <c>lim10w2-</c> keys (10 calls per 2 s each, 20 calls/s together) behind the real gateway, under
 /// open-loop load: the gateway learns the keys' limits and paces to them (docs/pool-efficiency.md).
 /// </summary>
+[Collection(TimingSensitiveCollection.Name)]
 public sealed class PoolEfficiencyTests : IAsyncLifetime
 {
     private static readonly string[] Keys = ["lim10w2-a", "lim10w2-b", "lim10w2-c", "lim10w2-d"];

@@ -17,7 +17,8 @@ public sealed class ServeTlsFlagsTests : IDisposable
     {
         var port = RepoPaths.FreePort();
         var output = Start(port, "--ssl_certfile_path", _certificate.CertPath, "--ssl_keyfile_path", _certificate.KeyPath);
-        using var http = new HttpClient(_certificate.TrustingHandler()) { Timeout = TimeSpan.FromSeconds(10) };
+        // A first TLS call to a process still starting took over 10 s on a loaded machine.
+        using var http = new HttpClient(_certificate.TrustingHandler()) { Timeout = TimeSpan.FromSeconds(90) };
 
         for (var i = 0; ; i++)
         {

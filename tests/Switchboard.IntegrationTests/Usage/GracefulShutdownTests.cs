@@ -7,6 +7,7 @@ using Switchboard.IntegrationTests.Infrastructure;
 namespace Switchboard.IntegrationTests.Usage;
 
 /// <summary>Nothing accepted is lost: the gateway runs as its own process and is stopped with SIGTERM mid-load or mid-stream.</summary>
+[Collection(TimingSensitiveCollection.Name)]
 public sealed class GracefulShutdownTests(Xunit.Abstractions.ITestOutputHelper log) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("sb-sigterm-").FullName;
@@ -109,7 +110,9 @@ public sealed class GracefulShutdownTests(Xunit.Abstractions.ITestOutputHelper l
               graceful_shutdown_s: {{graceSeconds}}
             """);
         var output = StartGateway(config, port);
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+
+        // The first call of a process just started (its code still to compile) took over 60 s on a loaded machine.
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(180) };
         var baseUrl = $"http://127.0.0.1:{port}";
         await WaitReadyAsync(client, baseUrl, output);
 
