@@ -24,4 +24,12 @@ public class RoutingFieldsBenchmarks
         var fields = RoutingFields.Parse(_body);
         return fields.Rewrite(_body, "glm-4.6", addStreamUsage: true).Length;
     }
+
+    /// <summary>The non-stream call whose deployment's upstream model is the requested name: the body goes on as it came.</summary>
+    [Benchmark]
+    public bool ParseAndKeep()
+    {
+        var fields = RoutingFields.Parse(_body);
+        return fields.KeepsBody(_body, fields.Model!, addStreamUsage: false);
+    }
 }

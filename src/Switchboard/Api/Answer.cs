@@ -12,7 +12,7 @@ namespace Switchboard.Api;
 internal static class Answer
 {
     /// <summary>Writes a whole JSON answer; <paramref name="usage"/> goes into the cost headers.</summary>
-    public static async Task<RelayResult> WriteJsonAsync(HttpResponse http, byte[] body, Protocols.TokenUsage? usage, CallState call, TimeProvider time, CancellationToken ct)
+    public static ValueTask<RelayResult> WriteJsonAsync(HttpResponse http, byte[] body, Protocols.TokenUsage? usage, CallState call, TimeProvider time, CancellationToken ct)
     {
         http.StatusCode = 200;
         http.ContentType = "application/json";
@@ -20,8 +20,17 @@ internal static class Answer
         call.Usage = usage;
         WriteHeaders(http, call, time);
         http.BodyWriter.Write(body);
-        await FlushToClientAsync(http.BodyWriter, ct);
-        return new RelayResult(usage, null, true);
+        var result = new RelayResult(usage, null, true);
+
+        // Usually done at once (the answer fits the socket's buffer): then no state machine is allocated.
+        var flush = FlushToClientAsync(http.BodyWriter, ct);
+        return flush.IsCompletedSuccessfully ? new ValueTask<RelayResult>(result) : AwaitAsync(flush, result);
+
+        static async ValueTask<RelayResult> AwaitAsync(ValueTask flush, RelayResult result)
+        {
+            await flush;
+            return result;
+        }
     }
 
     /// <summary>Starts an event stream and sends its headers at once, before the first upstream byte.</summary>

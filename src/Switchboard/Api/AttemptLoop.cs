@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Switchboard.Observability;
@@ -21,7 +22,8 @@ internal sealed class AttemptLoop(GatewayServices services)
     /// <summary>Concurrency refusals per call retried without spending num_retries (each lowers a key's learned cap).</summary>
     private const int MaxFreeRetries = 8;
 
-    public async Task RunAsync(HttpContext context, ModelGroup firstGroup, CallState call, IProxyProtocol protocol)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask RunAsync(HttpContext context, ModelGroup firstGroup, CallState call, IProxyProtocol protocol)
     {
         var router = services.Router;
         var time = services.Time;
@@ -36,13 +38,14 @@ internal sealed class AttemptLoop(GatewayServices services)
         RouteDecision? lastDecision = null;
         (Deployment From, string Reason)? pendingRetry = null;
         var freeRetries = 0;
-        var history = new FailureHistory();
-        var chain = new List<string> { firstGroup.Name };
-        chain.AddRange(router.FallbacksFor(firstGroup.Name));
+        FailureHistory? history = null; // made by the first failure: most calls have none
+        var fallbacks = router.FallbacksFor(firstGroup.Name);
         try
         {
-            foreach (var groupName in chain)
+            // The first group, then its fallbacks in order (indexed: no chain list per call).
+            for (var link = -1; link < fallbacks.Count; link++)
             {
+                var groupName = link < 0 ? firstGroup.Name : fallbacks[link];
                 var group = groupName == firstGroup.Name ? firstGroup : router.ResolveGroup(groupName);
                 if (group is null)
                 {
@@ -97,7 +100,7 @@ internal sealed class AttemptLoop(GatewayServices services)
 
                     var failure = attempt.Failure;
                     lastFailure = failure;
-                    history.Add(failure, services.Time.GetUtcNow());
+                    (history ??= new FailureHistory()).Add(failure, services.Time.GetUtcNow());
                     call.ErrorClass = failure.ProviderCode is null ? failure.Kind.ToString() : $"{failure.Kind}:{failure.ProviderCode}";
                     router.ReportFailure(lease, failure);
                     services.Telemetry.AttemptFailed(attemptSpan, lease, call.RequestedModel, failure);
@@ -161,10 +164,12 @@ internal sealed class AttemptLoop(GatewayServices services)
             router.LogRetry(unserved.From, null, unserved.Reason);
         }
 
-        await WriteExhaustedAsync(context, protocol.Api, firstGroup, call, lastFailure, lastDecision, history, services.Secrets);
+        await WriteExhaustedAsync(context, protocol.Api, firstGroup, call, lastFailure, lastDecision, history ?? new FailureHistory(), services.Secrets);
     }
 
-    private async Task<AttemptResult> SendAsync(Deployment deployment, IProxyProtocol protocol, CallState call, CancellationToken ct)
+    // Pooled state machines (PoolingAsyncValueTaskMethodBuilder): one box less per attempt each (docs/benchmarks.md).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<AttemptResult> SendAsync(Deployment deployment, IProxyProtocol protocol, CallState call, CancellationToken ct)
     {
         var config = deployment.Config;
         var request = protocol.BuildRequest(deployment);
@@ -227,7 +232,8 @@ internal sealed class AttemptLoop(GatewayServices services)
         }
     }
 
-    private async Task RelayAsync(HttpContext context, DeploymentLease lease, UpstreamResponse response, ModelGroup group, CallState call, IProxyProtocol protocol, long sendStarted,
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask RelayAsync(HttpContext context, DeploymentLease lease, UpstreamResponse response, ModelGroup group, CallState call, IProxyProtocol protocol, long sendStarted,
         System.Diagnostics.Activity? attemptSpan, CancellationToken ct)
     {
         var deployment = lease.Deployment;
@@ -286,13 +292,14 @@ internal sealed class AttemptLoop(GatewayServices services)
             return;
         }
 
+        Func<string, string?> header = response.Header; // one delegate for both reads
         services.Router.ReportSuccess(lease, new AttemptOutcome(
             services.Time.GetElapsedTime(sendStarted),
             result.TimeToFirstToken,
             usage?.InputTokens ?? 0,
             usage?.OutputTokens ?? 0,
-            RateLimitHeaders.Read(response.Header, services.Time.GetUtcNow()),
-            RateLimitHeaders.ReadRequestWindow(response.Header, services.Time.GetUtcNow())));
+            RateLimitHeaders.Read(header, services.Time.GetUtcNow()),
+            RateLimitHeaders.ReadRequestWindow(header, services.Time.GetUtcNow())));
         services.Telemetry.AttemptServed(attemptSpan, lease, call.RequestedModel, response);
     }
 

@@ -55,10 +55,16 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
             return new UpstreamRequest("/v1/messages", _translated.Body, Stream);
         }
 
+        var addStreamUsage = upstreamPath is "/chat/completions" or "/completions";
+        if (fields.KeepsBody(body.Span, config.UpstreamModel, addStreamUsage))
+        {
+            return new UpstreamRequest(upstreamPath, body.Memory, Stream);
+        }
+
         // Retries usually go to deployments of the same upstream model: build once per model name.
         if (_built is null || !string.Equals(_builtFor, config.UpstreamModel, StringComparison.Ordinal))
         {
-            _built = fields.Rewrite(body.Span, config.UpstreamModel, addStreamUsage: upstreamPath is "/chat/completions" or "/completions");
+            _built = fields.Rewrite(body.Span, config.UpstreamModel, addStreamUsage);
             _builtFor = config.UpstreamModel;
         }
 

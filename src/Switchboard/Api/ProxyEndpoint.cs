@@ -201,9 +201,13 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             return;
         }
 
+        Settle(call, body, api);
+    }
+
+    // Apart, so that the closure is allocated only for the calls that settle (C# allocates it where its scope starts).
+    private static void Settle(CallState call, RequestBody body, ClientApi api) =>
         // A stream's usage as it passed (cache writes included, which a translator's summary may leave out), else the estimate.
         call.Usage = call.Delivered.Settle(() => CountInput(body, api));
-    }
 
     /// <summary>The request's input tokens by the project's tokenizer; beyond 4 MiB (seconds of tokenizer time) at 4 bytes per token.</summary>
     private static int CountInput(RequestBody body, ClientApi api)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 
 namespace Switchboard.Api;
@@ -22,7 +23,8 @@ internal sealed class RequestBody : IDisposable
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
     /// <summary>Reads the body; returns null when it exceeds <paramref name="limit"/> (the caller answers 413).</summary>
-    public static async Task<RequestBody?> ReadAsync(HttpRequest request, long limit, CancellationToken ct)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<RequestBody?> ReadAsync(HttpRequest request, long limit, CancellationToken ct)
     {
         if (request.ContentLength is { } declared && declared > limit)
         {

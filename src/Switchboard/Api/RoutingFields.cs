@@ -264,4 +264,30 @@ internal readonly record struct RoutingFields(
         body[(ModelStart + ModelLength)..].CopyTo(span[written..]);
         return result;
     }
+
+    /// <summary>
+    /// True when <see cref="Rewrite"/> would return the body unchanged (the request already names the upstream model and
+    /// nothing is inserted): the common deployment whose model_name is its upstream model then sends the client's bytes as
+    /// they came, with no copy.
+    /// </summary>
+    public bool KeepsBody(ReadOnlySpan<byte> body, string upstreamModel, bool addStreamUsage)
+    {
+        if ((addStreamUsage && Stream && !HasStreamOptions) || !ModelIsString || ModelLength != upstreamModel.Length + 2)
+        {
+            return false;
+        }
+
+        var token = body.Slice(ModelStart, ModelLength);
+        for (var i = 0; i < upstreamModel.Length; i++)
+        {
+            // Only characters JSON writes as themselves; anything else is left to Rewrite's encoder.
+            var c = upstreamModel[i];
+            if (c >= 0x7F || c < 0x20 || c is '"' or '\\' or '<' or '>' or '&' or '\'' or '+' or '`' || token[i + 1] != c)
+            {
+                return false;
+            }
+        }
+
+        return token[0] == '"' && token[^1] == '"';
+    }
 }

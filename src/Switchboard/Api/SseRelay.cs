@@ -16,7 +16,9 @@ internal static class SseRelay
         Stream upstream, HttpResponse response, bool dropUsageOnlyChunk, TimeProvider time, long startTimestamp, Func<TokenUsage, double>? costOf,
         Usage.DeliveredUsage delivered, CancellationToken ct, int maxEventBytes = Protocols.OpenAi.SseParser.DefaultMaxEventBytes, Observability.SecretRedactor? secrets = null)
     {
-        var reader = PipeReader.Create(upstream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 1024));
+        // 4 KiB segments: a stream holds its segment while it waits for the upstream's next event, for the stream's whole life,
+        // and events are far smaller; a longer one spans segments (docs/benchmarks.md, memory per stream).
+        var reader = PipeReader.Create(upstream, new StreamPipeReaderOptions(bufferSize: 4 * 1024, minimumReadSize: 1024));
         var output = response.BodyWriter;
         TokenUsage usage = default;
         var haveUsage = false;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using Switchboard.Config;
 
 namespace Switchboard.Upstream;
@@ -22,7 +23,8 @@ internal sealed class HttpUpstreamAdapter : IUpstreamAdapter, IDisposable
 
     private sealed record Target(Uri Uri, HttpMessageInvoker Invoker);
 
-    public async Task<UpstreamResponse> SendAsync(DeploymentConfig deployment, UpstreamRequest request, CancellationToken ct)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<UpstreamResponse> SendAsync(DeploymentConfig deployment, UpstreamRequest request, CancellationToken ct)
     {
         var target = _targets.GetOrAdd((deployment.ApiBase, request.Path), static (key, invokers) =>
             new Target(BuildUri(key.ApiBase, key.Path), invokers.GetOrAdd(Origin(key.ApiBase), static _ => CreateInvoker())), _invokers);

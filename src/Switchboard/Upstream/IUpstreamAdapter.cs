@@ -5,5 +5,5 @@ namespace Switchboard.Upstream;
 /// <summary>Sends one attempt to one deployment. Implementations never retry: the router's attempt loop does.</summary>
 internal interface IUpstreamAdapter
 {
-    Task<UpstreamResponse> SendAsync(DeploymentConfig deployment, UpstreamRequest request, CancellationToken ct);
+    ValueTask<UpstreamResponse> SendAsync(DeploymentConfig deployment, UpstreamRequest request, CancellationToken ct);
 }

@@ -16,7 +16,7 @@ internal sealed class MockUpstreamAdapter(TimeProvider time) : IUpstreamAdapter
     private static readonly Dictionary<string, string> EventStreamHeaders = new() { ["Content-Type"] = "text/event-stream" };
     private long _ids;
 
-    public async Task<UpstreamResponse> SendAsync(DeploymentConfig deployment, UpstreamRequest request, CancellationToken ct)
+    public async ValueTask<UpstreamResponse> SendAsync(DeploymentConfig deployment, UpstreamRequest request, CancellationToken ct)
     {
         var body = new ReadOnlySequence<byte>(request.Body);
         var embeddings = request.Path.EndsWith("/embeddings", StringComparison.Ordinal);

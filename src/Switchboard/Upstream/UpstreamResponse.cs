@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Switchboard.Upstream;
 
 /// <summary>
@@ -44,7 +46,8 @@ internal sealed class UpstreamResponse : IAsyncDisposable
             return LocalHeaders is not null && LocalHeaders.TryGetValue(name, out var v) ? v : null;
         }
 
-        if (_message.Headers.TryGetValues(name, out var values) || _message.Content.Headers.TryGetValues(name, out values))
+        // Unvalidated: the raw value, neither parsed (a MediaTypeHeaderValue for Content-Type) nor copied into an array.
+        if (_message.Headers.NonValidated.TryGetValues(name, out var values) || _message.Content.Headers.NonValidated.TryGetValues(name, out values))
         {
             foreach (var value in values)
             {
@@ -62,10 +65,13 @@ internal sealed class UpstreamResponse : IAsyncDisposable
     public void WatchIdle(TimeSpan idleTimeout, TimeProvider time) => Body = new IdleTimeoutStream(Body, idleTimeout, time);
 
     /// <summary>Reads the whole body once, to be checked before the relay; the relay's <see cref="ReadAllAsync"/> then returns it.</summary>
-    public async Task<byte[]> BufferAsync(long limit, CancellationToken ct) => Buffered = await ReadAllAsync(limit, ct);
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<byte[]> BufferAsync(long limit, CancellationToken ct) => Buffered = await ReadAllAsync(limit, ct);
 
     /// <summary>Reads the whole body, bounded, for error classification and non-stream relays.</summary>
-    public async Task<byte[]> ReadAllAsync(long limit, CancellationToken ct)
+    /// <remarks>Its state machine comes from a pool (one call's worth of garbage less, docs/benchmarks.md); await it once.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<byte[]> ReadAllAsync(long limit, CancellationToken ct)
     {
         if (Buffered is { } buffered)
         {

@@ -59,9 +59,71 @@ public sealed class StartScriptTests : IDisposable
 
     private string LogFile => Path.Combine(_dir, "proxy.log");
 
-    private async Task<(int ExitCode, string Output)> RunAsync(string verb)
+    [Fact]
+    public async Task Script_FreshCheckout_BuildsStartsServesAndStops()
     {
-        var info = new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "scripts", "start-litellm-proxy.sh"), verb])
+        // What a user gets from a clone (the tracked tree: no bin/, obj/ or .artifacts/), with the config that comes with it:
+        // the script publishes the mode it ships (Release, JIT; docs/benchmarks.md, start-up modes) from scratch and serves.
+        var checkout = Path.Combine(_dir, "checkout");
+        CopyCheckout(RepoPaths.Root, checkout);
+
+        var start = await RunAsync("start", checkout, config: null);
+        Assert.True(start.ExitCode == 0, start.Output);
+        Assert.Contains("Building Switchboard", start.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(checkout, ".artifacts", "publish", "switchboard")), start.Output);
+
+        using var client = new HttpClient();
+        var answer = await client.PostAsync($"http://127.0.0.1:{_port}/v1/chat/completions",
+            new StringContent("""{"model":"glm-pool","messages":[{"role":"user","content":"Hello!"}]}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Contains("\"choices\"", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var stop = await RunAsync("stop", checkout, config: null);
+        Assert.True(stop.ExitCode == 0, stop.Output);
+        Assert.False(File.Exists(PidFile));
+    }
+
+    /// <summary>The files a clone has: sources, scripts, examples and the root build files; never build output.</summary>
+    private static void CopyCheckout(string root, string target)
+    {
+        Directory.CreateDirectory(target);
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "global.json", "Switchboard.sln", ".editorconfig" })
+        {
+            if (File.Exists(Path.Combine(root, file)))
+            {
+                File.Copy(Path.Combine(root, file), Path.Combine(target, file));
+            }
+        }
+
+        foreach (var folder in new[] { "src", "scripts", "examples" })
+        {
+            CopyTree(Path.Combine(root, folder), Path.Combine(target, folder));
+        }
+
+        static void CopyTree(string from, string to)
+        {
+            Directory.CreateDirectory(to);
+            foreach (var file in Directory.EnumerateFiles(from))
+            {
+                File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+            }
+
+            foreach (var dir in Directory.EnumerateDirectories(from))
+            {
+                if (Path.GetFileName(dir) is not ("bin" or "obj" or ".artifacts"))
+                {
+                    CopyTree(dir, Path.Combine(to, Path.GetFileName(dir)));
+                }
+            }
+        }
+    }
+
+    private Task<(int ExitCode, string Output)> RunAsync(string verb) =>
+        RunAsync(verb, RepoPaths.Root, Path.Combine(RepoPaths.Root, "examples", "demo-config.yaml"));
+
+    private async Task<(int ExitCode, string Output)> RunAsync(string verb, string root, string? config)
+    {
+        var info = new ProcessStartInfo("bash", [Path.Combine(root, "scripts", "start-litellm-proxy.sh"), verb])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -70,7 +132,11 @@ public sealed class StartScriptTests : IDisposable
         info.Environment["LITELLM_PORT"] = _port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.Environment["LITELLM_PID_FILE"] = PidFile;
         info.Environment["LITELLM_LOG_FILE"] = LogFile;
-        info.Environment["LITELLM_CONFIG"] = Path.Combine(RepoPaths.Root, "examples", "demo-config.yaml");
+        if (config is not null)
+        {
+            info.Environment["LITELLM_CONFIG"] = config;
+        }
+
         info.Environment["LITELLM_HOST"] = "127.0.0.1";
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -82,4 +82,27 @@ public sealed class RoutingFieldsTests
         Assert.Equal("""{"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}],"model":"glm","stream":true}""",
             Encoding.UTF8.GetString(fields.Rewrite(body, "glm", addStreamUsage: true)));
     }
+
+    [Theory]
+    [InlineData("""{"model":"glm-4.6","messages":[]}""", "glm-4.6", false, true)]
+    [InlineData("""{"model":"glm-4.6","stream":true,"messages":[]}""", "glm-4.6", true, false)]
+    [InlineData("""{"model":"glm-4.6","stream":true,"stream_options":{"include_usage":true}}""", "glm-4.6", true, true)]
+    [InlineData("""{"model":"glm-4.6","stream":false}""", "glm-4.6", true, true)]
+    [InlineData("""{"model":"glm-4.5","messages":[]}""", "glm-4.6", false, false)]
+    [InlineData("""{"model":"glm","messages":[]}""", "glm-4.6", false, false)]
+    [InlineData("""{"model":"a\u0062c"}""", "abc", false, false)]
+    [InlineData("""{"model":"a+b"}""", "a+b", false, false)]
+    [InlineData("""{"model":"é"}""", "é", false, false)]
+    public void KeepsBody_AgreesWithRewrite(string json, string upstream, bool addStreamUsage, bool keeps)
+    {
+        var body = Encoding.UTF8.GetBytes(json);
+        var fields = RoutingFields.Parse(body);
+
+        Assert.Equal(keeps, fields.KeepsBody(body, upstream, addStreamUsage));
+        if (keeps)
+        {
+            // Kept means byte for byte what the rewrite would have sent.
+            Assert.Equal(json, Encoding.UTF8.GetString(fields.Rewrite(body, upstream, addStreamUsage)));
+        }
+    }
 }
