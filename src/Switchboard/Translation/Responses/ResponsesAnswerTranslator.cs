@@ -44,10 +44,12 @@ internal static class ResponsesAnswerTranslator
                         continue;
                     }
 
-                    var item = output.Add(ResponseItemKind.FunctionCall);
+                    var custom = request.ToolNames.IsCustom(name);
+                    var item = output.Add(custom ? ResponseItemKind.CustomToolCall : ResponseItemKind.FunctionCall);
                     (item.Namespace, item.Name) = request.ToolNames.Restore(name);
                     item.CallId = call.GetString("id") is { Length: > 0 } id ? id : output.CallIdFor(output.Items.Count - 1);
-                    item.Text.Append(function.GetString("arguments") ?? "");
+                    var arguments = function.GetString("arguments") ?? "";
+                    item.Text.Append(custom ? CustomToolInput.FromArguments(arguments) : arguments);
                 }
             }
         }

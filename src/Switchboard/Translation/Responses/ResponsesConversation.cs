@@ -107,7 +107,10 @@ internal sealed class ResponsesConversation(Utf8JsonWriter json, ResponsesToolNa
             case "function_call":
                 AddCall(item, path);
                 break;
-            case "function_call_output":
+            case "custom_tool_call":
+                AddCall(item, path, custom: true);
+                break;
+            case "function_call_output" or "custom_tool_call_output":
                 FlushAssistant();
                 var callId = item.GetString("call_id") ?? throw new TranslationException($"Missing required parameter: '{path}.call_id'.");
                 json.WriteStartObject();
@@ -127,7 +130,7 @@ internal sealed class ResponsesConversation(Utf8JsonWriter json, ResponsesToolNa
             case null:
                 throw new TranslationException($"Missing required parameter: '{path}.type'.");
             case var type:
-                // web_search_call, local_shell_call, item_reference, custom_tool_call…: nothing a chat upstream can take.
+                // web_search_call, local_shell_call, item_reference…: nothing a chat upstream can take.
                 notes.Add($"{path}: {JsonInput.Quote(type, 64)} item left out");
                 break;
         }
@@ -250,11 +253,12 @@ internal sealed class ResponsesConversation(Utf8JsonWriter json, ResponsesToolNa
         json.WriteEndObject();
     }
 
-    private void AddCall(JsonElement item, string path)
+    /// <summary>A <c>function_call</c>, or a <c>custom_tool_call</c> whose free-form <c>input</c> goes back as the pivot function's one argument.</summary>
+    private void AddCall(JsonElement item, string path, bool custom = false)
     {
         var callId = item.GetString("call_id") ?? throw new TranslationException($"Missing required parameter: '{path}.call_id'.");
         var name = item.GetString("name") ?? throw new TranslationException($"Missing required parameter: '{path}.name'.");
-        var arguments = item.GetString("arguments") ?? "{}";
+        var arguments = custom ? CustomToolInput.ToArguments(item.GetString("input") ?? "") : item.GetString("arguments") ?? "{}";
         _calls.Add((callId, names.Upstream(item.GetString("namespace"), name), arguments));
     }
 
