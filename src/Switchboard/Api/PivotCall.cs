@@ -102,7 +102,7 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
             TokenUsage? usage;
             if (anthropic)
             {
-                bytes = AnthropicResponseTranslator.ToOpenAi(bytes, requestedModel, time.GetUtcNow().ToUnixTimeSeconds(), out var u);
+                bytes = AnthropicResponseTranslator.ToOpenAi(bytes, requestedModel, time.GetUtcNow().ToUnixTimeSeconds(), out var u, _anthropic?.JsonToolName);
                 usage = u;
             }
             else
@@ -163,7 +163,8 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
     /// <summary>An <c>anthropic/</c> upstream: each event becomes pivot chunks (the existing pair), handed on at once.</summary>
     private async Task<RelayResult> RelayAnthropicAsync(Stream upstream, IPivotStreamWriter writer, PipeWriter output, CallState call, CancellationToken ct)
     {
-        var translator = new AnthropicToOpenAiStreamTranslator(requestedModel, time.GetUtcNow().ToUnixTimeSeconds(), includeUsage: true, "chatcmpl-" + call.CallId);
+        var translator = new AnthropicToOpenAiStreamTranslator(requestedModel, time.GetUtcNow().ToUnixTimeSeconds(), includeUsage: true, "chatcmpl-" + call.CallId,
+            _anthropic?.JsonToolName);
         var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
         var chunks = new SseParser(call.MaxSseEventBytes);
         var pivot = new ArrayBufferWriter<byte>(1024);

@@ -42,6 +42,7 @@ internal static class MockRequestParser
         var root = doc.RootElement;
         var request = ReadCommon(root);
         if (root.TryGetProperty("system", out var system)) request.PromptChars += TextOf(system).Length;
+        ReadForcedTool(root, request);
         if (root.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array)
         {
             ReadAnthropicMessages(messages, request);
@@ -131,6 +132,30 @@ internal static class MockRequestParser
         }
 
         return request;
+    }
+
+    /// <summary>A real model must call the tool Anthropic's <c>tool_choice: {type: tool}</c> names; so does the mock.</summary>
+    private static void ReadForcedTool(JsonElement root, MockRequest request)
+    {
+        if (!root.TryGetProperty("tool_choice", out var choice) || choice.ValueKind != JsonValueKind.Object
+            || !choice.TryGetProperty("type", out var type) || !type.ValueEquals("tool")
+            || !choice.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String
+            || !root.TryGetProperty("tools", out var tools) || tools.ValueKind != JsonValueKind.Array)
+        {
+            return;
+        }
+
+        foreach (var tool in tools.EnumerateArray())
+        {
+            if (tool.ValueKind == JsonValueKind.Object && tool.TryGetProperty("name", out var toolName) && toolName.ValueEquals(name.GetString()))
+            {
+                request.ForcedTool = name.GetString();
+                request.ForcedToolSchema = tool.TryGetProperty("input_schema", out var schema) && schema.ValueKind == JsonValueKind.Object
+                    ? schema.GetRawText()
+                    : null;
+                return;
+            }
+        }
     }
 
     private static void ReadOpenAiMessages(JsonElement messages, MockRequest request)
