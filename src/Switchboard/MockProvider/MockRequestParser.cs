@@ -51,6 +51,61 @@ internal static class MockRequestParser
         return request;
     }
 
+    /// <summary>
+    /// Parses an OpenAI Responses body: <c>instructions</c> and every item's text count towards the prompt; the last
+    /// item's user text carries the directives, trailing <c>function_call_output</c> items are the tool result.
+    /// </summary>
+    public static MockRequest? ParseResponses(ReadOnlySequence<byte> body)
+    {
+        using var doc = TryParse(body);
+        if (doc is null) return null;
+        var root = doc.RootElement;
+        var request = ReadCommon(root);
+        if (root.TryGetProperty("instructions", out var instructions)) request.PromptChars += TextOf(instructions).Length;
+        if (!root.TryGetProperty("input", out var input)) return request;
+        if (input.ValueKind == JsonValueKind.String)
+        {
+            request.LastUserText = input.GetString();
+            request.PromptChars += request.LastUserText?.Length ?? 0;
+            return request;
+        }
+
+        if (input.ValueKind != JsonValueKind.Array) return request;
+        StringBuilder? toolResults = null;
+        string? lastUser = null;
+        foreach (var item in input.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object) continue;
+            var type = item.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : "message";
+            var role = item.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+            var text = type switch
+            {
+                "message" => item.TryGetProperty("content", out var c) ? TextOf(c) : "",
+                "function_call_output" or "custom_tool_call_output" => item.TryGetProperty("output", out var o) ? (o.ValueKind == JsonValueKind.String ? o.GetString() ?? "" : TextOf(o)) : "",
+                _ => "",
+            };
+            request.PromptChars += text.Length;
+            if (type is "function_call_output" or "custom_tool_call_output")
+            {
+                Append(ref toolResults, text);
+                lastUser = null;
+            }
+            else if (type == "message" && role is "system" or "developer")
+            {
+                continue;
+            }
+            else
+            {
+                toolResults = null;
+                lastUser = type == "message" && role == "user" ? text : null;
+            }
+        }
+
+        request.LastUserText = lastUser;
+        request.ToolResult = toolResults?.ToString();
+        return request;
+    }
+
     /// <summary>Parses an OpenAI embeddings body.</summary>
     public static MockRequest? ParseEmbeddings(ReadOnlySequence<byte> body)
     {
