@@ -18,7 +18,8 @@ internal sealed class ResponsesStreamWriter : IPivotStreamWriter
     private readonly ResponsesRequest _request;
     private readonly int _estimatedInputTokens;
     private readonly SseEventWriter _sse = new();
-    private readonly PivotChunk _chunk = new();
+    private readonly PivotChunkReader _chunk = new();
+    private readonly List<PivotToolDelta> _toolDeltas = [];
     private readonly List<ToolState> _tools = [];
     private ResponseOutputItem? _open;
     private Utf8JsonWriter? _json;
@@ -69,9 +70,18 @@ internal sealed class ResponsesStreamWriter : IPivotStreamWriter
         }
 
         OnStart(output);
+        string? reasoning, content;
+        _toolDeltas.Clear();
         try
         {
             _chunk.Read(chunkJson);
+            reasoning = _chunk.Reasoning.Decode(chunkJson);
+            content = _chunk.Content.Decode(chunkJson);
+            foreach (var tool in _chunk.Tools)
+            {
+                // A server that leaves out the index sends whole calls, one per array position.
+                _toolDeltas.Add(new PivotToolDelta(tool.Index >= 0 ? tool.Index : tool.Position, tool.Id, tool.Name, tool.Arguments.Decode(chunkJson)));
+            }
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
@@ -85,17 +95,17 @@ internal sealed class ResponsesStreamWriter : IPivotStreamWriter
             return;
         }
 
-        if (_chunk.Reasoning is { Length: > 0 } reasoning)
+        if (reasoning is { Length: > 0 })
         {
             AppendText(ResponseItemKind.Reasoning, reasoning, output);
         }
 
-        if (_chunk.Content is { Length: > 0 } content)
+        if (content is { Length: > 0 })
         {
             AppendText(ResponseItemKind.Message, content, output);
         }
 
-        foreach (var delta in _chunk.Tools)
+        foreach (var delta in _toolDeltas)
         {
             OnToolDelta(delta, output);
         }
@@ -414,6 +424,9 @@ internal sealed class ResponsesStreamWriter : IPivotStreamWriter
             json.WriteEndObject();
         }
     }
+
+    /// <summary>One decoded tool-call fragment: <c>id</c> and <c>name</c> normally only on an index's first fragment.</summary>
+    private readonly record struct PivotToolDelta(int Index, string? Id, string? Name, string? Arguments);
 
     private sealed class ToolState(int index)
     {
