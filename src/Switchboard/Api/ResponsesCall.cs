@@ -1,11 +1,11 @@
 using System.Buffers;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using Switchboard.Config;
 using Switchboard.Protocols.Anthropic;
 using Switchboard.Translation;
 using Switchboard.Translation.Responses;
 using Switchboard.Upstream;
-using Microsoft.AspNetCore.Http;
 
 namespace Switchboard.Api;
 
