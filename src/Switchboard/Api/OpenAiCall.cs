@@ -91,7 +91,7 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
         TokenUsage? usage;
         if (translated)
         {
-            bytes = AnthropicResponseTranslator.ToOpenAi(bytes, fields.Model!, time.GetUtcNow().ToUnixTimeSeconds(), out var u);
+            bytes = AnthropicResponseTranslator.ToOpenAi(bytes, fields.Model!, time.GetUtcNow().ToUnixTimeSeconds(), out var u, _translated?.JsonToolName);
             usage = u;
         }
         else
@@ -105,7 +105,7 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
     private async Task<RelayResult> TranslateStreamAsync(Stream upstream, HttpResponse http, CallState call, CancellationToken ct)
     {
         var translator = _streamTranslator = new AnthropicToOpenAiStreamTranslator(
-            fields.Model!, time.GetUtcNow().ToUnixTimeSeconds(), includeUsage: fields.IncludeUsage, "chatcmpl-" + call.CallId);
+            fields.Model!, time.GetUtcNow().ToUnixTimeSeconds(), includeUsage: fields.IncludeUsage, "chatcmpl-" + call.CallId, _translated?.JsonToolName);
         var output = http.BodyWriter;
         var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);

@@ -27,6 +27,9 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
     private TranslatedRequest? _anthropic;
     private IPivotStreamWriter? _writer;
 
+    // The attempt being relayed reached a deployment natively, without the pivot.
+    private bool _relayingNative;
+
     // The upstream's stream carried an error chunk: the client got its error signal, and the attempt is no success.
     private bool _upstreamFailed;
 
@@ -53,12 +56,34 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
     /// <summary>A fresh stream writer for this call.</summary>
     protected abstract IPivotStreamWriter NewStreamWriter(CallState call);
 
+    /// <summary>
+    /// True when <paramref name="deployment"/> speaks the client's API itself (decided per attempt, so a group may mix
+    /// such deployments with others): the call then skips the pivot, through <see cref="NativeRequest"/> and
+    /// <see cref="RelayNativeAsync"/>.
+    /// </summary>
+    protected virtual bool IsNative(DeploymentConfig deployment) => false;
+
+    /// <summary>The client's own request for a native deployment (only the model swapped).</summary>
+    protected virtual UpstreamRequest NativeRequest(DeploymentConfig deployment) => throw new NotSupportedException();
+
+    /// <summary>Relays a native deployment's answer as it comes.</summary>
+    protected virtual Task<RelayResult> RelayNativeAsync(HttpContext context, UpstreamResponse response, CallState call, CancellationToken ct) =>
+        throw new NotSupportedException();
+
+    /// <summary>Ends a natively relayed stream that broke after its first byte, in the client's protocol.</summary>
+    protected virtual Task WriteNativeStreamErrorAsync(HttpContext context, string message, CancellationToken ct) => Task.CompletedTask;
+
     /// <summary>Translates once up front so that a malformed request is a 400 before any upstream is chosen.</summary>
     public void Validate(DeploymentConfig anyDeployment) => PivotFor(anyDeployment);
 
     public UpstreamRequest BuildRequest(Deployment deployment)
     {
         var config = deployment.Config;
+        if (IsNative(config))
+        {
+            return NativeRequest(config);
+        }
+
         var pivot = PivotFor(config);
         if (!Providers.SpeaksAnthropic(config.Provider))
         {
@@ -92,6 +117,12 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
 
     public async Task<RelayResult> RelayAsync(HttpContext context, Deployment deployment, UpstreamResponse response, CallState call, CancellationToken ct)
     {
+        _relayingNative = IsNative(deployment.Config);
+        if (_relayingNative)
+        {
+            return await RelayNativeAsync(context, response, call, ct);
+        }
+
         var http = context.Response;
         var anthropic = Providers.SpeaksAnthropic(deployment.Config.Provider);
         if (!stream)
@@ -102,7 +133,7 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
             TokenUsage? usage;
             if (anthropic)
             {
-                bytes = AnthropicResponseTranslator.ToOpenAi(bytes, requestedModel, time.GetUtcNow().ToUnixTimeSeconds(), out var u);
+                bytes = AnthropicResponseTranslator.ToOpenAi(bytes, requestedModel, time.GetUtcNow().ToUnixTimeSeconds(), out var u, _anthropic?.JsonToolName);
                 usage = u;
             }
             else
@@ -163,7 +194,8 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
     /// <summary>An <c>anthropic/</c> upstream: each event becomes pivot chunks (the existing pair), handed on at once.</summary>
     private async Task<RelayResult> RelayAnthropicAsync(Stream upstream, IPivotStreamWriter writer, PipeWriter output, CallState call, CancellationToken ct)
     {
-        var translator = new AnthropicToOpenAiStreamTranslator(requestedModel, time.GetUtcNow().ToUnixTimeSeconds(), includeUsage: true, "chatcmpl-" + call.CallId);
+        var translator = new AnthropicToOpenAiStreamTranslator(requestedModel, time.GetUtcNow().ToUnixTimeSeconds(), includeUsage: true, "chatcmpl-" + call.CallId,
+            _anthropic?.JsonToolName);
         var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
         var chunks = new SseParser(call.MaxSseEventBytes);
         var pivot = new ArrayBufferWriter<byte>(1024);
@@ -289,6 +321,11 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
 
     public Task WriteMidStreamErrorAsync(HttpContext context, string message, CancellationToken ct)
     {
+        if (_relayingNative)
+        {
+            return WriteNativeStreamErrorAsync(context, message, ct);
+        }
+
         if (_writer is not { } writer)
         {
             return Task.CompletedTask;

@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using Switchboard.Config;
 using Switchboard.Protocols.Anthropic;
 using Switchboard.Translation;
 using Switchboard.Translation.Responses;
+using Switchboard.Upstream;
 
 namespace Switchboard.Api;
 
@@ -19,7 +21,10 @@ internal sealed class ResponsesCall : PivotCall
     private readonly string _owner;
     private readonly byte[] _history;
     private readonly TimeProvider _time;
+    private readonly RoutingFields _fields;
     private ResponsesRequest? _request;
+    private string? _nativeFor;
+    private byte[]? _native;
 
     /// <param name="history">The stored conversation of <c>previous_response_id</c> (a JSON array of items), or empty.</param>
     public ResponsesCall(RequestBody body, RoutingFields fields, ResponseStore store, string owner, byte[] history, TimeProvider time)
@@ -30,12 +35,40 @@ internal sealed class ResponsesCall : PivotCall
         _owner = owner;
         _history = history;
         _time = time;
+        _fields = fields;
     }
 
     public override ClientApi Api => ClientApi.Responses;
 
     /// <summary><c>prompt_cache_key</c> (Codex's session id), else <c>user</c>: the session-affinity key; known once validated.</summary>
     public string? SessionId => _request?.SessionId;
+
+    /// <summary>
+    /// A deployment whose <c>model_info.supported_endpoints</c> lists <c>/v1/responses</c> (LiteLLM's field) speaks this
+    /// API itself: the request goes on with only the model swapped (the key is the adapter's). Not when the request
+    /// continues a response this gateway stored (<c>previous_response_id</c>): that upstream has never seen it, so the
+    /// conversation goes through the pivot, which carries the history. Not for <c>anthropic/</c> deployments.
+    /// </summary>
+    protected override bool IsNative(DeploymentConfig deployment) =>
+        deployment.ModelInfo.SupportsResponses && _history.Length == 0 && !Providers.SpeaksAnthropic(deployment.Provider);
+
+    protected override UpstreamRequest NativeRequest(DeploymentConfig deployment)
+    {
+        // Retries usually go to deployments of the same upstream model: rewrite once per model name.
+        if (_native is null || !string.Equals(_nativeFor, deployment.UpstreamModel, StringComparison.Ordinal))
+        {
+            _native = _fields.Rewrite(_body.Span, deployment.UpstreamModel, addStreamUsage: false);
+            _nativeFor = deployment.UpstreamModel;
+        }
+
+        return new UpstreamRequest("/responses", _native, Stream);
+    }
+
+    protected override Task<RelayResult> RelayNativeAsync(HttpContext context, UpstreamResponse response, CallState call, CancellationToken ct) =>
+        ResponsesNativeRelay.RelayAsync(context, response, Stream, call, _time, ct);
+
+    protected override Task WriteNativeStreamErrorAsync(HttpContext context, string message, CancellationToken ct) =>
+        ResponsesNativeRelay.WriteStreamErrorAsync(context.Response, message, ct);
 
     protected override byte[] ToPivot(DeploymentConfig deployment)
     {

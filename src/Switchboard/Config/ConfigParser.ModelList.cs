@@ -190,6 +190,9 @@ internal sealed partial class ConfigParser
                 case "max_input_tokens":
                     info = info with { MaxInputTokens = PositiveInt(value, keyPath) };
                     break;
+                case "supported_endpoints":
+                    info = info with { SupportedEndpoints = StringList(value, keyPath) };
+                    break;
                 default:
                     // supports_vision, supports_function_calling, ...: descriptive flags that change nothing here.
                     if (!key.StartsWith("supports_", StringComparison.Ordinal))

@@ -70,6 +70,15 @@ public sealed record ModelInfoConfig
     public double? CacheCreationInputTokenCost { get; init; }
     public int? MaxOutputTokens { get; init; }
     public int? MaxInputTokens { get; init; }
+
+    /// <summary>
+    /// LiteLLM's <c>supported_endpoints</c> (e.g. <c>["/v1/chat/completions", "/v1/responses"]</c>): an upstream that lists
+    /// <c>/v1/responses</c> speaks the Responses API itself, and gets Responses calls passed through.
+    /// </summary>
+    public IReadOnlyList<string> SupportedEndpoints { get; init; } = [];
+
+    /// <summary>True when <see cref="SupportedEndpoints"/> lists the Responses API (with or without <c>/v1</c>).</summary>
+    public bool SupportsResponses => SupportedEndpoints.Any(e => e.TrimEnd('/') is "/v1/responses" or "/responses");
 }
 
 /// <summary>Knobs of the in-process <c>mock/</c> provider (set in <c>litellm_params</c>).</summary>

@@ -64,6 +64,13 @@ internal sealed class MockAnswer
         var reasoning = request.Thinking
             ? MockPieces.Split($"Thinking about the request to mock deployment {key}.", ReasoningPieces)
             : MockPieces.Empty;
+        if (request.ForcedTool is { } forced)
+        {
+            var input = MockJsonAnswer.For(request.ForcedToolSchema, text ?? Greeting(key, request.Model, chunks));
+            var call = new MockToolCall($"mock_0_{Hash(forced, input):x8}", forced, MockPieces.Split(input, ArgumentPieces));
+            return new(reasoning, MockPieces.Empty, [call], request.PromptTokens);
+        }
+
         if (request.ToolResult is { } result)
         {
             var echo = result.Length > ToolResultEcho ? result[..ToolResultEcho] : result;

@@ -8,4 +8,7 @@ internal enum MockEndpoint
     Embeddings,
     Messages,
     CountTokens,
+
+    /// <summary>The OpenAI Responses API, for deployments that speak it natively.</summary>
+    Responses,
 }

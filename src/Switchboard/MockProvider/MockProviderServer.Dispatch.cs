@@ -32,6 +32,8 @@ internal sealed partial class MockProviderServer
                 return ModelCallAsync(context, MockEndpoint.Embeddings);
             case "/messages" when post:
                 return ModelCallAsync(context, MockEndpoint.Messages);
+            case "/responses" when post:
+                return ModelCallAsync(context, MockEndpoint.Responses);
             case "/messages/count_tokens" when post:
                 return ModelCallAsync(context, MockEndpoint.CountTokens);
             case "/models" when get:
@@ -213,6 +215,7 @@ internal sealed partial class MockProviderServer
             {
                 MockEndpoint.Messages => StreamMessagesAsync(context, answer, request.Model, chunkDelay, behaviour.Kind, ct),
                 MockEndpoint.Completions => StreamCompletionsAsync(context, answer, request.Model, chunkDelay, ct),
+                MockEndpoint.Responses => StreamResponsesAsync(context, answer, request.Model, chunkDelay, ct),
                 _ => StreamChatAsync(context, answer, request, chunkDelay, behaviour.Kind, ct),
             };
         }
@@ -225,6 +228,9 @@ internal sealed partial class MockProviderServer
                 break;
             case MockEndpoint.Completions:
                 OpenAiWriter.WriteTextCompletion(writer, answer, request.Model, NextId("cmpl-mock-"), UnixNow());
+                break;
+            case MockEndpoint.Responses:
+                ResponsesWriter.WriteResponse(writer, answer, request.Model, NextId("resp_mock_"), UnixNow());
                 break;
             default:
                 OpenAiWriter.WriteChatCompletion(writer, answer, request.Model, NextId("chatcmpl-mock-"), UnixNow());
@@ -261,6 +267,7 @@ internal sealed partial class MockProviderServer
     {
         MockEndpoint.Messages or MockEndpoint.CountTokens => MockRequestParser.ParseAnthropic(body),
         MockEndpoint.Embeddings => MockRequestParser.ParseEmbeddings(body),
+        MockEndpoint.Responses => MockRequestParser.ParseResponses(body),
         _ => MockRequestParser.ParseOpenAi(body),
     };
 

@@ -19,6 +19,13 @@ internal sealed partial class MockProviderServer
         return MockStreams.CompletionsAsync(context.Response.BodyWriter, answer, model, NextId("cmpl-mock-"), UnixNow(), delay, _time, ct);
     }
 
+    private async Task StreamResponsesAsync(HttpContext context, MockAnswer answer, string model, TimeSpan delay, CancellationToken ct)
+    {
+        StartEventStream(context.Response);
+        using var sse = new SseWriter(context.Response.BodyWriter);
+        await new ResponsesWriter(sse, answer, model, NextId("resp_mock_"), UnixNow()).WriteStreamAsync((sent, token) => PauseAsync(sent, delay, token), ct);
+    }
+
     /// <summary>
     /// Anthropic's order: <c>message_start</c>, then per block <c>content_block_start</c> → deltas → <c>content_block_stop</c>
     /// (one block open at a time; a <c>ping</c> after the first block opens, as Anthropic sends it), <c>message_delta</c>,

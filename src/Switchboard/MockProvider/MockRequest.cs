@@ -21,6 +21,12 @@ internal sealed class MockRequest
     /// <summary>The <c>json_schema.schema</c> of <c>response_format</c>, as JSON text; the answer is an instance of it.</summary>
     public string? JsonSchema { get; set; }
 
+    /// <summary>Anthropic <c>tool_choice: {type: tool, name}</c>: the tool the answer must call (a JSON answer rides one so).</summary>
+    public string? ForcedTool { get; set; }
+
+    /// <summary>The forced tool's <c>input_schema</c>, as JSON text; the call's input is an instance of it.</summary>
+    public string? ForcedToolSchema { get; set; }
+
     /// <summary>Characters of every message text, system prompt and tool result: the base of the deterministic prompt_tokens.</summary>
     public long PromptChars { get; set; }
 

@@ -42,11 +42,67 @@ internal static class MockRequestParser
         var root = doc.RootElement;
         var request = ReadCommon(root);
         if (root.TryGetProperty("system", out var system)) request.PromptChars += TextOf(system).Length;
+        ReadForcedTool(root, request);
         if (root.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array)
         {
             ReadAnthropicMessages(messages, request);
         }
 
+        return request;
+    }
+
+    /// <summary>
+    /// Parses an OpenAI Responses body: <c>instructions</c> and every item's text count towards the prompt; the last
+    /// item's user text carries the directives, trailing <c>function_call_output</c> items are the tool result.
+    /// </summary>
+    public static MockRequest? ParseResponses(ReadOnlySequence<byte> body)
+    {
+        using var doc = TryParse(body);
+        if (doc is null) return null;
+        var root = doc.RootElement;
+        var request = ReadCommon(root);
+        if (root.TryGetProperty("instructions", out var instructions)) request.PromptChars += TextOf(instructions).Length;
+        if (!root.TryGetProperty("input", out var input)) return request;
+        if (input.ValueKind == JsonValueKind.String)
+        {
+            request.LastUserText = input.GetString();
+            request.PromptChars += request.LastUserText?.Length ?? 0;
+            return request;
+        }
+
+        if (input.ValueKind != JsonValueKind.Array) return request;
+        StringBuilder? toolResults = null;
+        string? lastUser = null;
+        foreach (var item in input.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object) continue;
+            var type = item.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : "message";
+            var role = item.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+            var text = type switch
+            {
+                "message" => item.TryGetProperty("content", out var c) ? TextOf(c) : "",
+                "function_call_output" or "custom_tool_call_output" => item.TryGetProperty("output", out var o) ? (o.ValueKind == JsonValueKind.String ? o.GetString() ?? "" : TextOf(o)) : "",
+                _ => "",
+            };
+            request.PromptChars += text.Length;
+            if (type is "function_call_output" or "custom_tool_call_output")
+            {
+                Append(ref toolResults, text);
+                lastUser = null;
+            }
+            else if (type == "message" && role is "system" or "developer")
+            {
+                continue;
+            }
+            else
+            {
+                toolResults = null;
+                lastUser = type == "message" && role == "user" ? text : null;
+            }
+        }
+
+        request.LastUserText = lastUser;
+        request.ToolResult = toolResults?.ToString();
         return request;
     }
 
@@ -131,6 +187,30 @@ internal static class MockRequestParser
         }
 
         return request;
+    }
+
+    /// <summary>A real model must call the tool Anthropic's <c>tool_choice: {type: tool}</c> names; so does the mock.</summary>
+    private static void ReadForcedTool(JsonElement root, MockRequest request)
+    {
+        if (!root.TryGetProperty("tool_choice", out var choice) || choice.ValueKind != JsonValueKind.Object
+            || !choice.TryGetProperty("type", out var type) || !type.ValueEquals("tool")
+            || !choice.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String
+            || !root.TryGetProperty("tools", out var tools) || tools.ValueKind != JsonValueKind.Array)
+        {
+            return;
+        }
+
+        foreach (var tool in tools.EnumerateArray())
+        {
+            if (tool.ValueKind == JsonValueKind.Object && tool.TryGetProperty("name", out var toolName) && toolName.ValueEquals(name.GetString()))
+            {
+                request.ForcedTool = name.GetString();
+                request.ForcedToolSchema = tool.TryGetProperty("input_schema", out var schema) && schema.ValueKind == JsonValueKind.Object
+                    ? schema.GetRawText()
+                    : null;
+                return;
+            }
+        }
     }
 
     private static void ReadOpenAiMessages(JsonElement messages, MockRequest request)

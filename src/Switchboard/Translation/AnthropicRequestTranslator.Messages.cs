@@ -43,7 +43,7 @@ internal static partial class AnthropicRequestTranslator
                 if (message.ValueKind == JsonValueKind.Object && message.GetString("role") is "system" or "developer")
                 {
                     var path = $"messages[{index}]";
-                    AppendParagraph(system, ContentText(message.TryGetProperty("content", out var c) ? c : default, path, notes));
+                    PivotMessages.AppendParagraph(system, ContentText(message.TryGetProperty("content", out var c) ? c : default, path, notes));
                     notes.Add($"{path}: system message merged into the leading system message");
                 }
 
@@ -113,7 +113,7 @@ internal static partial class AnthropicRequestTranslator
             var type = BlockType(block, path);
             if (type != "text")
             {
-                AppendLine(text, UnknownText(block, type, path, notes));
+                PivotMessages.AppendLine(text, UnknownText(block, type, path, notes));
             }
             else if (block.GetString("text") is { } line && line.StartsWith("x-anthropic-billing-header:", StringComparison.Ordinal))
             {
@@ -121,7 +121,7 @@ internal static partial class AnthropicRequestTranslator
             }
             else
             {
-                AppendLine(text, block.GetString("text"));
+                PivotMessages.AppendLine(text, block.GetString("text"));
             }
         }
 
@@ -180,38 +180,7 @@ internal static partial class AnthropicRequestTranslator
             return;
         }
 
-        json.WriteStartObject();
-        json.WriteString("role"u8, "user"u8);
-        if (parts.TrueForAll(p => p.ImageUrl is null))
-        {
-            json.WriteString("content"u8, string.Join("\n", parts.ConvertAll(p => p.Value)));
-        }
-        else
-        {
-            json.WriteStartArray("content"u8);
-            foreach (var part in parts)
-            {
-                json.WriteStartObject();
-                if (part.ImageUrl is { } url)
-                {
-                    json.WriteString("type"u8, "image_url"u8);
-                    json.WriteStartObject("image_url"u8);
-                    json.WriteString("url"u8, url);
-                    json.WriteEndObject();
-                }
-                else
-                {
-                    json.WriteString("type"u8, "text"u8);
-                    json.WriteString("text"u8, part.Value);
-                }
-
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-        }
-
-        json.WriteEndObject();
+        PivotMessages.WriteUser(json, parts);
     }
 
     private static void WriteToolResult(Utf8JsonWriter json, JsonElement block, string path, List<UserPart> parts, TranslationNotes notes)
@@ -234,10 +203,10 @@ internal static partial class AnthropicRequestTranslator
                     switch (type)
                     {
                         case "text":
-                            AppendLine(text, inner.GetString("text"));
+                            PivotMessages.AppendLine(text, inner.GetString("text"));
                             break;
                         case "document":
-                            AppendLine(text, DocumentText(inner, innerPath, notes));
+                            PivotMessages.AppendLine(text, DocumentText(inner, innerPath, notes));
                             break;
                         case "image":
                             // A tool message holds text only; the image rides with the user message that follows.
@@ -247,12 +216,12 @@ internal static partial class AnthropicRequestTranslator
                             }
                             else
                             {
-                                AppendLine(text, ImageOmitted(inner));
+                                PivotMessages.AppendLine(text, ImageOmitted(inner));
                             }
 
                             break;
                         default:
-                            AppendLine(text, UnknownText(inner, type, innerPath, notes));
+                            PivotMessages.AppendLine(text, UnknownText(inner, type, innerPath, notes));
                             break;
                     }
                 }
@@ -314,7 +283,7 @@ internal static partial class AnthropicRequestTranslator
                     // the assistant's text, the calls themselves are left out (no OpenAI tool call without a tool message).
                     if (UnknownText(block, type, blockPath, notes) is { } unknownText)
                     {
-                        AppendLine(text ??= new StringBuilder(), unknownText);
+                        PivotMessages.AppendLine(text ??= new StringBuilder(), unknownText);
                     }
 
                     break;
@@ -455,7 +424,7 @@ internal static partial class AnthropicRequestTranslator
                 {
                     var blockPath = $"{path}[{i++}]";
                     var type = BlockType(block, blockPath);
-                    AppendLine(text, type == "text" ? block.GetString("text") : UnknownText(block, type, blockPath, notes));
+                    PivotMessages.AppendLine(text, type == "text" ? block.GetString("text") : UnknownText(block, type, blockPath, notes));
                 }
 
                 return text.ToString();
@@ -479,11 +448,11 @@ internal static partial class AnthropicRequestTranslator
         else
         {
             // A search result names its source; a web search result is nothing but a title and a URL.
-            AppendLine(text, block.GetString("title"));
-            AppendLine(text, block.GetString("source") ?? block.GetString("url"));
+            PivotMessages.AppendLine(text, block.GetString("title"));
+            PivotMessages.AppendLine(text, block.GetString("source") ?? block.GetString("url"));
             if (block.TryGetProperty("content", out var content))
             {
-                AppendLine(text, CarriedText(content, depth: 0));
+                PivotMessages.AppendLine(text, CarriedText(content, depth: 0));
             }
         }
 
@@ -512,7 +481,7 @@ internal static partial class AnthropicRequestTranslator
                 var text = new StringBuilder();
                 foreach (var item in content.EnumerateArray())
                 {
-                    AppendLine(text, CarriedText(item, depth + 1));
+                    PivotMessages.AppendLine(text, CarriedText(item, depth + 1));
                 }
 
                 return text.ToString();
@@ -523,16 +492,16 @@ internal static partial class AnthropicRequestTranslator
                 }
 
                 var inner = new StringBuilder();
-                AppendLine(inner, content.GetString("title"));
-                AppendLine(inner, content.GetString("url") ?? content.GetString("source"));
+                PivotMessages.AppendLine(inner, content.GetString("title"));
+                PivotMessages.AppendLine(inner, content.GetString("url") ?? content.GetString("source"));
                 if (content.TryGet("source", JsonValueKind.Object, out var documentSource) && documentSource.GetString("type") == "text")
                 {
-                    AppendLine(inner, documentSource.GetString("data"));
+                    PivotMessages.AppendLine(inner, documentSource.GetString("data"));
                 }
 
                 if (content.TryGetProperty("content", out var nested))
                 {
-                    AppendLine(inner, CarriedText(nested, depth + 1));
+                    PivotMessages.AppendLine(inner, CarriedText(nested, depth + 1));
                 }
 
                 return inner.ToString();
@@ -553,36 +522,6 @@ internal static partial class AnthropicRequestTranslator
         return false;
     }
 
-    private static void AppendParagraph(StringBuilder text, string paragraph)
-    {
-        if (paragraph.Length == 0)
-        {
-            return;
-        }
-
-        if (text.Length > 0)
-        {
-            text.Append("\n\n");
-        }
-
-        text.Append(paragraph);
-    }
-
-    private static void AppendLine(StringBuilder text, string? line)
-    {
-        if (string.IsNullOrEmpty(line))
-        {
-            return;
-        }
-
-        if (text.Length > 0)
-        {
-            text.Append('\n');
-        }
-
-        text.Append(line);
-    }
-
     private static string BlockType(JsonElement block, string path) =>
         block.ValueKind == JsonValueKind.Object && block.GetString("type") is { } type
             ? type
@@ -594,12 +533,5 @@ internal static partial class AnthropicRequestTranslator
         {
             throw new TranslationException($"{path}.content: must be a string or an array of content blocks.");
         }
-    }
-
-    private readonly record struct UserPart(string Value, string? ImageUrl)
-    {
-        public static UserPart Text(string text) => new(text, null);
-
-        public static UserPart Image(string url) => new("", url);
     }
 }

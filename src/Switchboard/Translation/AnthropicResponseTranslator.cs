@@ -13,7 +13,12 @@ internal static class AnthropicResponseTranslator
     public static byte[] ToOpenAi(ReadOnlySpan<byte> anthropicMessageJson, string requestedModel, long created) =>
         ToOpenAi(anthropicMessageJson, requestedModel, created, out _);
 
-    public static byte[] ToOpenAi(ReadOnlySpan<byte> anthropicMessageJson, string requestedModel, long created, out TokenUsage usage)
+    /// <param name="jsonTool">
+    /// The forced tool that carries a JSON <c>response_format</c> answer (<see cref="TranslatedRequest.JsonToolName"/>):
+    /// its call becomes the message's text, and the answer a plain stop.
+    /// </param>
+    public static byte[] ToOpenAi(ReadOnlySpan<byte> anthropicMessageJson, string requestedModel, long created, out TokenUsage usage,
+        string? jsonTool = null)
     {
         using var document = JsonInput.Parse(anthropicMessageJson, "The upstream answer");
         var root = document.RootElement;
@@ -31,6 +36,9 @@ internal static class AnthropicResponseTranslator
                         break;
                     case "thinking":
                         reasoning.Append(block.GetString("thinking"));
+                        break;
+                    case "tool_use" when jsonTool is not null && block.GetString("name") == jsonTool:
+                        text.Append(block.TryGetProperty("input", out var answer) ? JsonInput.Compact(answer) : "{}");
                         break;
                     case "tool_use":
                         toolUses.Add(block);
@@ -87,7 +95,8 @@ internal static class AnthropicResponseTranslator
         }
 
         json.WriteEndObject();
-        json.WriteString("finish_reason"u8, StopReasons.ToOpenAi(root.GetString("stop_reason")));
+        var stopReason = root.GetString("stop_reason");
+        json.WriteString("finish_reason"u8, StopReasons.ToOpenAi(stopReason == "tool_use" && toolUses.Count == 0 ? "end_turn" : stopReason));
         json.WriteEndObject();
         json.WriteEndArray();
         WriteUsage(json, usage);

@@ -15,6 +15,7 @@ internal sealed class AnthropicToOpenAiStreamTranslator
     private readonly string _requestedModel;
     private readonly long _created;
     private readonly bool _includeUsage;
+    private readonly string? _jsonTool;
     private readonly SseEventWriter _sse = new();
     private string _id;
     private int _inputTokens;
@@ -26,10 +27,19 @@ internal sealed class AnthropicToOpenAiStreamTranslator
     private int _currentTool = -1;
     private bool _currentToolHasArguments;
 
+    // The forced JSON tool's block is open: its argument fragments are the answer's text.
+    private bool _inJsonBlock;
+
     /// <param name="created">Unix seconds, from the caller's <see cref="TimeProvider"/>.</param>
-    public AnthropicToOpenAiStreamTranslator(string requestedModel, long created, bool includeUsage, string? completionId = null)
+    /// <param name="jsonTool">
+    /// The forced tool that carries a JSON <c>response_format</c> answer (<see cref="TranslatedRequest.JsonToolName"/>):
+    /// its argument fragments stream as content deltas, and the answer ends with a plain stop.
+    /// </param>
+    public AnthropicToOpenAiStreamTranslator(string requestedModel, long created, bool includeUsage, string? completionId = null,
+        string? jsonTool = null)
     {
         _requestedModel = requestedModel;
+        _jsonTool = jsonTool;
         _created = created;
         _includeUsage = includeUsage;
         _id = completionId ?? StopReasons.CompletionId(null);
@@ -53,6 +63,17 @@ internal sealed class AnthropicToOpenAiStreamTranslator
 
         if (eventName == "content_block_stop")
         {
+            if (_inJsonBlock)
+            {
+                if (!_currentToolHasArguments)
+                {
+                    WriteStringDelta(output, "content"u8, "{}");
+                }
+
+                _inJsonBlock = false;
+                return;
+            }
+
             // Anthropic sends no input_json_delta for a tool without arguments; OpenAI clients parse "" and fail.
             if (_currentTool >= 0 && !_currentToolHasArguments)
             {
@@ -121,7 +142,9 @@ internal sealed class AnthropicToOpenAiStreamTranslator
         var json = BeginChunk(output);
         json.WriteStartObject("delta"u8);
         json.WriteEndObject();
-        EndChunk(json, StopReasons.ToOpenAi(_stopReason ?? (_toolCount > 0 ? "tool_use" : "end_turn")));
+        // A tool_use stop with only the JSON tool called is a plain answer.
+        var stopReason = _stopReason == "tool_use" && _toolCount == 0 ? "end_turn" : _stopReason;
+        EndChunk(json, StopReasons.ToOpenAi(stopReason ?? (_toolCount > 0 ? "tool_use" : "end_turn")));
         if (_includeUsage)
         {
             json = _sse.BeginData(output);
@@ -194,6 +217,10 @@ internal sealed class AnthropicToOpenAiStreamTranslator
             case "thinking" when block.GetString("thinking") is { Length: > 0 } thinking:
                 WriteStringDelta(output, "reasoning_content"u8, thinking);
                 break;
+            case "tool_use" when _jsonTool is not null && block.GetString("name") == _jsonTool:
+                _inJsonBlock = true;
+                _currentToolHasArguments = false;
+                break;
             case "tool_use":
                 _currentTool = _toolCount++;
                 _currentToolHasArguments = false;
@@ -233,6 +260,10 @@ internal sealed class AnthropicToOpenAiStreamTranslator
                 break;
             case "thinking_delta" when delta.GetString("thinking") is { Length: > 0 } thinking:
                 WriteStringDelta(output, "reasoning_content"u8, thinking);
+                break;
+            case "input_json_delta" when _inJsonBlock && delta.GetString("partial_json") is { Length: > 0 } answer:
+                _currentToolHasArguments = true;
+                WriteStringDelta(output, "content"u8, answer);
                 break;
             case "input_json_delta" when _currentTool >= 0 && delta.GetString("partial_json") is { Length: > 0 } partial:
                 _currentToolHasArguments = true;

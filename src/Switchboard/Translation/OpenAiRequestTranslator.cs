@@ -16,8 +16,11 @@ internal static partial class OpenAiRequestTranslator
     private static readonly FrozenSet<string> s_known = FrozenSet.ToFrozenSet(
     [
         "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "tools", "tool_choice",
-        "parallel_tool_calls", "stream", "stream_options", "user",
+        "parallel_tool_calls", "stream", "stream_options", "user", "response_format",
     ], StringComparer.Ordinal);
+
+    /// <summary>The forced tool that carries a JSON answer (LiteLLM's name, so that logs of both read alike).</summary>
+    public const string JsonToolName = "json_tool_call";
 
     public static TranslatedRequest ToAnthropic(ReadOnlySpan<byte> openAiChatJson, in OpenAiToAnthropicOptions options)
     {
@@ -45,6 +48,7 @@ internal static partial class OpenAiRequestTranslator
                            && streamOptions.IsTrue("include_usage");
         var user = root.GetString("user");
         var notes = new TranslationNotes();
+        string? jsonTool;
         var buffer = new ArrayBufferWriter<byte>(inputLength + 256);
         using (var json = new Utf8JsonWriter(buffer, JsonWriting.Options))
         {
@@ -66,7 +70,7 @@ internal static partial class OpenAiRequestTranslator
             }
 
             WriteStop(json, root);
-            WriteTools(json, root, notes);
+            jsonTool = WriteTools(json, root, notes);
             if (stream)
             {
                 json.WriteBoolean("stream"u8, true);
@@ -98,6 +102,7 @@ internal static partial class OpenAiRequestTranslator
             RequestedModel = requestedModel,
             SessionId = user,
             IncludeUsage = includeUsage,
+            JsonToolName = jsonTool,
             Notes = notes.Items,
         };
     }
@@ -130,7 +135,11 @@ internal static partial class OpenAiRequestTranslator
         }
     }
 
-    private static void WriteTools(Utf8JsonWriter json, JsonElement root, TranslationNotes notes)
+    /// <summary>
+    /// Writes <c>tools</c> and <c>tool_choice</c>; with a JSON <c>response_format</c>, also the forced JSON tool (see
+    /// <see cref="ResponseFormat"/>). Returns that tool's name, or null when none was added.
+    /// </summary>
+    private static string? WriteTools(Utf8JsonWriter json, JsonElement root, TranslationNotes notes)
     {
         var sent = new HashSet<string>(StringComparer.Ordinal);
         if (root.TryGet("tools", JsonValueKind.Array, out var tools))
@@ -168,23 +177,12 @@ internal static partial class OpenAiRequestTranslator
 
                 json.WriteEndObject();
             }
-
-            if (sent.Count > 0)
-            {
-                json.WriteEndArray();
-            }
-        }
-
-        var hasTools = sent.Count > 0;
-        if (!hasTools)
-        {
-            return;
         }
 
         var disableParallel = root.TryGetProperty("parallel_tool_calls", out var parallel) && parallel.ValueKind == JsonValueKind.False;
         string type = "auto";
         string? toolName = null;
-        if (root.TryGetProperty("tool_choice", out var choice))
+        if (sent.Count > 0 && root.TryGetProperty("tool_choice", out var choice))
         {
             if (choice.ValueKind == JsonValueKind.String)
             {
@@ -207,6 +205,40 @@ internal static partial class OpenAiRequestTranslator
             }
         }
 
+        // A JSON answer is asked for: one more tool, unless the client named the function it wants called.
+        string? jsonTool = null;
+        if (type != "tool" && ResponseFormat(root, notes) is { } format)
+        {
+            jsonTool = JsonToolName;
+            while (sent.Contains(jsonTool))
+            {
+                jsonTool += "_";
+            }
+
+            if (sent.Count == 0)
+            {
+                json.WriteStartArray("tools"u8);
+            }
+
+            sent.Add(jsonTool);
+            json.WriteStartObject();
+            json.WriteString("name"u8, jsonTool);
+            json.WriteString("description"u8, format.Description);
+            json.WritePropertyName("input_schema"u8);
+            json.WriteRawValue(format.Schema, skipInputValidation: true);
+            json.WriteEndObject();
+
+            // No other tool, or none the model may call: the JSON tool is the answer. Else the model must call a tool,
+            // a real one or the JSON one; prose would be no JSON anyway.
+            (type, toolName) = type is "none" || sent.Count == 1 ? ("tool", jsonTool) : ("any", null);
+        }
+
+        if (sent.Count == 0)
+        {
+            return null;
+        }
+
+        json.WriteEndArray();
         json.WriteStartObject("tool_choice"u8);
         json.WriteString("type"u8, type);
         if (toolName is not null)
@@ -220,6 +252,44 @@ internal static partial class OpenAiRequestTranslator
         }
 
         json.WriteEndObject();
+        return jsonTool;
+    }
+
+    /// <summary>
+    /// <c>response_format</c> <c>json_schema</c> / <c>json_object</c>: Anthropic has no JSON mode, so the answer is asked
+    /// for as the input of a forced tool whose <c>input_schema</c> is the schema (LiteLLM's approach); the answer
+    /// translators turn that tool call back into text (<see cref="TranslatedRequest.JsonToolName"/>). Null for
+    /// <c>text</c>, a missing field or an unknown type (noted).
+    /// </summary>
+    private static (string Description, byte[] Schema)? ResponseFormat(JsonElement root, TranslationNotes notes)
+    {
+        if (!root.TryGet("response_format", JsonValueKind.Object, out var format))
+        {
+            return null;
+        }
+
+        const string Ask = "Give the final answer by calling this tool: its input is the answer, as a JSON object.";
+        switch (format.GetString("type"))
+        {
+            case "json_object":
+                return (Ask, "{\"type\":\"object\"}"u8.ToArray());
+            case "json_schema":
+                var spec = format.TryGet("json_schema", JsonValueKind.Object, out var s) ? s : default;
+                var description = spec.ValueKind == JsonValueKind.Object && spec.GetString("description") is { Length: > 0 } d ? Ask + " " + d : Ask;
+                if (spec.ValueKind == JsonValueKind.Object && spec.TryGet("schema", JsonValueKind.Object, out var schema)
+                    && schema.GetString("type") is "object" or null)
+                {
+                    return (description, Encoding.UTF8.GetBytes(JsonInput.Compact(schema)));
+                }
+
+                notes.Add("response_format.json_schema.schema: not an object schema, any JSON object asked for");
+                return (description, "{\"type\":\"object\"}"u8.ToArray());
+            case "text" or null:
+                return null;
+            case var other:
+                notes.Add($"response_format.type {JsonInput.Quote(other, 64)}: unknown, left out");
+                return null;
+        }
     }
 
     /// <summary>The text of a string or of an array of parts; parts without text (audio, files) are left out with a note.</summary>

@@ -51,7 +51,7 @@ internal static class OpenAiResponseTranslator
                 json.WriteEndObject();
             }
 
-            if (ContentText(message) is { Length: > 0 } text)
+            if (PivotMessages.ContentText(message) is { Length: > 0 } text)
             {
                 generated.Append(text);
                 json.WriteStartObject();
@@ -133,34 +133,5 @@ internal static class OpenAiResponseTranslator
         }
 
         return new TokenUsage(estimatedInputTokens ?? 0, TokenCounter.CountText(generated.ToString()), 0, Estimated: true);
-    }
-
-    private static string? ContentText(JsonElement message)
-    {
-        if (!message.TryGetProperty("content", out var content))
-        {
-            return null;
-        }
-
-        if (content.ValueKind == JsonValueKind.String)
-        {
-            return content.GetString();
-        }
-
-        if (content.ValueKind != JsonValueKind.Array)
-        {
-            return null;
-        }
-
-        var text = new StringBuilder();
-        foreach (var part in content.EnumerateArray())
-        {
-            if (part.ValueKind == JsonValueKind.Object && part.GetString("text") is { } partText)
-            {
-                text.Append(partText);
-            }
-        }
-
-        return text.ToString();
     }
 }

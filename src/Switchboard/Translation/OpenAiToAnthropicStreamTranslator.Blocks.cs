@@ -131,7 +131,7 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
         EndDelta(json);
     }
 
-    private void OnToolDelta(in ToolDelta delta, ReadOnlySpan<byte> data, IBufferWriter<byte> output)
+    private void OnToolDelta(in PivotToolFragment delta, ReadOnlySpan<byte> data, IBufferWriter<byte> output)
     {
         var tool = FindTool(delta);
         tool.Id ??= delta.Id is { Length: > 0 } ? delta.Id : null;
@@ -142,9 +142,9 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
         }
 
         var committed = tool.Arguments.WrittenCount;
-        if (delta.Arguments.Length > 2)
+        if (delta.Arguments.HasText)
         {
-            AcceptFragment(tool, data.Slice(delta.Arguments.Start + 1, delta.Arguments.Length - 2));
+            AcceptFragment(tool, delta.Arguments.Body(data));
         }
 
         if (tool.Status == ToolStatus.Open)
@@ -158,7 +158,7 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
         }
     }
 
-    private ToolState FindTool(in ToolDelta delta)
+    private ToolState FindTool(in PivotToolFragment delta)
     {
         if (delta.Index >= 0)
         {

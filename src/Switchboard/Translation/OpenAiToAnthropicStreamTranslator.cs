@@ -20,6 +20,7 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
     private readonly ToolNameMap _names;
     private readonly int _estimatedInputTokens;
     private readonly SseEventWriter _sse = new();
+    private readonly PivotChunkReader _chunk = new();
     private readonly ArrayBufferWriter<byte> _generated = new(1024);
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
     private TokenUsage? _upstreamUsage;
@@ -60,11 +61,10 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
             return;
         }
 
-        var chunk = default(Chunk);
-        _toolDeltas.Clear();
+        var chunk = _chunk;
         try
         {
-            chunk = ParseChunk(dataJson);
+            chunk.Read(dataJson);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
@@ -75,24 +75,24 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
 
         if (chunk.ErrorMessage is not null)
         {
-            OnUpstreamError(chunk.ErrorType ?? AnthropicErrors.Api, chunk.ErrorMessage, output);
+            OnUpstreamError(chunk.AnthropicErrorType ?? AnthropicErrors.Api, chunk.ErrorMessage, output);
             return;
         }
 
         EnsureStarted(output);
-        if (chunk.Reasoning.Length > 2)
+        if (chunk.Reasoning.HasText)
         {
             EnsureOpen(BlockKind.Thinking, output);
-            WriteDelta(output, "thinking_delta"u8, "thinking"u8, dataJson.Slice(chunk.Reasoning.Start, chunk.Reasoning.Length));
+            WriteDelta(output, "thinking_delta"u8, "thinking"u8, chunk.Reasoning.Slice(dataJson));
         }
 
-        if (chunk.Content.Length > 2)
+        if (chunk.Content.HasText)
         {
             EnsureOpen(BlockKind.Text, output);
-            WriteDelta(output, "text_delta"u8, "text"u8, dataJson.Slice(chunk.Content.Start, chunk.Content.Length));
+            WriteDelta(output, "text_delta"u8, "text"u8, chunk.Content.Slice(dataJson));
         }
 
-        foreach (var delta in _toolDeltas)
+        foreach (var delta in chunk.Tools)
         {
             OnToolDelta(delta, dataJson, output);
         }
@@ -111,9 +111,9 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
             _matchedStop = chunk.MatchedStop;
         }
 
-        if (chunk.HasUsage)
+        if (chunk.Usage is { } usage)
         {
-            _upstreamUsage = chunk.Usage;
+            _upstreamUsage = usage;
             if (_finishReason is not null)
             {
                 WriteEnd(output);

@@ -18,6 +18,12 @@ internal sealed class TranslatedRequest
     /// <summary>OpenAI client asked for <c>stream_options.include_usage</c> (OpenAI → Anthropic direction only).</summary>
     public bool IncludeUsage { get; init; }
 
+    /// <summary>
+    /// The forced tool that carries a JSON <c>response_format</c> answer on an Anthropic upstream (OpenAI → Anthropic
+    /// direction only): the answer translators turn its call back into text content with <c>finish_reason: stop</c>.
+    /// </summary>
+    public string? JsonToolName { get; init; }
+
     /// <summary>What the translation left out or turned into text (docs/compatibility.md); logged at debug level.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 }

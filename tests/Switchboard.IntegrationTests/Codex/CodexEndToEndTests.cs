@@ -53,6 +53,34 @@ public abstract class CodexEndToEndTests(ITestOutputHelper output, string provid
         AssertNoFailedCalls(gateway);
     }
 
+    /// <summary>
+    /// Codex offers <c>apply_patch</c> as a <c>custom</c> (free-form) tool to the models it knows for it (<c>gpt-5.5</c>, the
+    /// pool's name here): the gateway offers the upstream a function of one string, and turns the mock's call of it back
+    /// into a <c>custom_tool_call</c>, which Codex applies (creating the file) and answers with a <c>custom_tool_call_output</c>.
+    /// </summary>
+    [CodexTheory]
+    [MemberData(nameof(Versions))]
+    public async Task Exec_ApplyPatchCustomTool_CreatesTheFileAndPrintsAnswer(string version)
+    {
+        const string patchModel = "gpt-5.5";
+        var key = $"ok-codex-patch-{provider}-{version}";
+        await using var gateway = await TestGateway.StartAsync(Configs.Of(Configs.Http(patchModel, "dep-codex", Mock.BaseUrl, key, provider: provider)));
+
+        // The directive's JSON holds the patch with its newlines escaped (\n), as a model's function arguments would.
+        const string prompt = """Create the file. mock-tool:apply_patch {"input":"*** Begin Patch\n*** Add File: made-by-patch.txt\n+switchboard patched this\n*** End Patch\n"}""";
+        var run = await CodexCli.RunAsync(version, gateway.BaseUrl, patchModel, Project, Home, prompt, RunTimeout);
+
+        Report(gateway, run);
+        Assert.False(run.TimedOut, run.ToString());
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var file = Path.Combine(Project, "made-by-patch.txt");
+        Assert.True(File.Exists(file), "apply_patch did not create the file\n" + run);
+        Assert.Equal("switchboard patched this", (await File.ReadAllTextAsync(file)).TrimEnd('\n'));
+        Assert.Contains("Tool result received:", run.Stdout);
+        Assert.True(Mock.Stats[key].Calls >= 2, $"{Mock.Stats[key].Calls} upstream call(s)");
+        AssertNoFailedCalls(gateway);
+    }
+
     /// <summary>Every call Codex made was answered with success: nothing it sends (namespaces, web_search, include…) is refused.</summary>
     private static void AssertNoFailedCalls(TestGateway gateway)
     {

@@ -16,12 +16,14 @@ public sealed class AnthropicToOpenAiStreamTranslatorTests
     {
         var input = GoldenFiles.Input(Set, name);
         var includeUsage = name.Contains("include-usage", StringComparison.Ordinal);
+        // Cases named json-tool-* answer a JSON response_format through the forced tool.
+        var jsonTool = name.StartsWith("json-tool", StringComparison.Ordinal) ? OpenAiRequestTranslator.JsonToolName : null;
 
-        var output = StreamRunner.AnthropicToOpenAi(StreamRunner.Whole(input), includeUsage);
+        var output = StreamRunner.AnthropicToOpenAi(StreamRunner.Whole(input), includeUsage, jsonTool);
 
         GoldenFiles.AssertSse(Set, name, output);
-        Assert.Equal(output, StreamRunner.AnthropicToOpenAi(StreamRunner.ByteByByte(input), includeUsage));
-        Assert.Equal(output, StreamRunner.AnthropicToOpenAi(StreamRunner.Random(input, 7), includeUsage));
+        Assert.Equal(output, StreamRunner.AnthropicToOpenAi(StreamRunner.ByteByByte(input), includeUsage, jsonTool));
+        Assert.Equal(output, StreamRunner.AnthropicToOpenAi(StreamRunner.Random(input, 7), includeUsage, jsonTool));
     }
 
     [Fact]

@@ -32,6 +32,11 @@ public sealed class OpenAiRequestTranslatorTests
             ["body"] = JsonNode.Parse(result.Body),
             ["notes"] = new JsonArray([.. result.Notes.Select(n => JsonValue.Create(n))]),
         };
+        if (result.JsonToolName is { } jsonTool)
+        {
+            actual["jsonToolName"] = jsonTool;
+        }
+
         GoldenFiles.AssertJson(Set, name, Encoding.UTF8.GetBytes(actual.ToJsonString()));
     }
 

@@ -58,9 +58,9 @@ internal static class StreamRunner
         return output.WrittenSpan.ToArray();
     }
 
-    public static byte[] AnthropicToOpenAi(IEnumerable<byte[]> pieces, bool includeUsage)
+    public static byte[] AnthropicToOpenAi(IEnumerable<byte[]> pieces, bool includeUsage, string? jsonTool = null)
     {
-        var translator = new AnthropicToOpenAiStreamTranslator("gpt-4o", 1_700_000_000, includeUsage);
+        var translator = new AnthropicToOpenAiStreamTranslator("gpt-4o", 1_700_000_000, includeUsage, jsonTool: jsonTool);
         var output = new ArrayBufferWriter<byte>();
         var parser = new SseParser();
         foreach (var piece in pieces)

@@ -45,7 +45,7 @@ internal static class GeminiAnswerTranslator
                 }
             }
 
-            if (ContentText(message) is { Length: > 0 } text)
+            if (PivotMessages.ContentText(message) is { Length: > 0 } text)
             {
                 generated.Append(text);
                 json.WriteStartObject();
@@ -127,34 +127,5 @@ internal static class GeminiAnswerTranslator
         }
 
         return null;
-    }
-
-    private static string? ContentText(JsonElement message)
-    {
-        if (!message.TryGetProperty("content", out var content))
-        {
-            return null;
-        }
-
-        if (content.ValueKind == JsonValueKind.String)
-        {
-            return content.GetString();
-        }
-
-        if (content.ValueKind != JsonValueKind.Array)
-        {
-            return null;
-        }
-
-        var text = new StringBuilder();
-        foreach (var part in content.EnumerateArray())
-        {
-            if (part.ValueKind == JsonValueKind.Object && part.GetString("text") is { } partText)
-            {
-                text.Append(partText);
-            }
-        }
-
-        return text.ToString();
     }
 }

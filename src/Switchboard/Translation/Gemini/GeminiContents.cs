@@ -108,7 +108,7 @@ internal sealed class GeminiContents(Utf8JsonWriter json, ToolNameMap names, Tra
             {
                 var path = $"systemInstruction.parts[{i++}]";
                 RequireObject(part, path);
-                AppendLine(text, part.StringField("text", "", path) ?? OtherText(part, path));
+                PivotMessages.AppendLine(text, part.StringField("text", "", path) ?? OtherText(part, path));
             }
         }
 
@@ -162,38 +162,7 @@ internal sealed class GeminiContents(Utf8JsonWriter json, ToolNameMap names, Tra
 
         // The tool answers came first (above); a call of the model turn that got none is answered now, before the user speaks.
         AnswerUnanswered();
-        json.WriteStartObject();
-        json.WriteString("role"u8, "user"u8);
-        if (_userParts.TrueForAll(p => p.ImageUrl is null))
-        {
-            json.WriteString("content"u8, string.Join("\n", _userParts.ConvertAll(p => p.Value)));
-        }
-        else
-        {
-            json.WriteStartArray("content"u8);
-            foreach (var part in _userParts)
-            {
-                json.WriteStartObject();
-                if (part.ImageUrl is { } url)
-                {
-                    json.WriteString("type"u8, "image_url"u8);
-                    json.WriteStartObject("image_url"u8);
-                    json.WriteString("url"u8, url);
-                    json.WriteEndObject();
-                }
-                else
-                {
-                    json.WriteString("type"u8, "text"u8);
-                    json.WriteString("text"u8, part.Value);
-                }
-
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-        }
-
-        json.WriteEndObject();
+        PivotMessages.WriteUser(json, _userParts);
         _userParts.Clear();
     }
 
@@ -287,7 +256,7 @@ internal sealed class GeminiContents(Utf8JsonWriter json, ToolNameMap names, Tra
                     var converted = InlineData(inline, partPath + ".inlineData");
                     if (converted.ImageUrl is null)
                     {
-                        AppendLine(text, converted.Value);
+                        PivotMessages.AppendLine(text, converted.Value);
                     }
                     else
                     {
@@ -297,7 +266,7 @@ internal sealed class GeminiContents(Utf8JsonWriter json, ToolNameMap names, Tra
                 }
                 else if (part.StringField("text", "", partPath) is { } partText)
                 {
-                    AppendLine(text, partText);
+                    PivotMessages.AppendLine(text, partText);
                 }
             }
         }
@@ -341,7 +310,7 @@ internal sealed class GeminiContents(Utf8JsonWriter json, ToolNameMap names, Tra
             }
             else if (OtherText(part, partPath) is { } other)
             {
-                AppendLine(text ??= new StringBuilder(), other);
+                PivotMessages.AppendLine(text ??= new StringBuilder(), other);
             }
         }
 
@@ -482,21 +451,6 @@ internal sealed class GeminiContents(Utf8JsonWriter json, ToolNameMap names, Tra
         return count;
     }
 
-    private static void AppendLine(StringBuilder text, string? line)
-    {
-        if (string.IsNullOrEmpty(line))
-        {
-            return;
-        }
-
-        if (text.Length > 0)
-        {
-            text.Append('\n');
-        }
-
-        text.Append(line);
-    }
-
     private sealed class PendingCall(string id, string name, JsonElement args)
     {
         public string Id { get; } = id;
@@ -506,12 +460,5 @@ internal sealed class GeminiContents(Utf8JsonWriter json, ToolNameMap names, Tra
         public JsonElement Args { get; } = args;
 
         public bool Answered { get; set; }
-    }
-
-    private readonly record struct UserPart(string Value, string? ImageUrl)
-    {
-        public static UserPart Text(string text) => new(text, null);
-
-        public static UserPart Image(string url) => new("", url);
     }
 }

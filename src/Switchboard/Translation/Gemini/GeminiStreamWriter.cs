@@ -24,6 +24,7 @@ internal sealed class GeminiStreamWriter : IPivotStreamWriter
     private readonly int _estimatedInputTokens;
     private readonly Utf8JsonWriter _json = new(new ArrayBufferWriter<byte>(1), JsonWriting.Options);
     private readonly List<GeminiToolCallBuffer?> _tools = [];
+    private readonly PivotChunkReader _chunk = new();
     private readonly ArrayBufferWriter<byte> _generated = new(256);
     private string? _responseId;
     private string? _finishReason;
@@ -64,10 +65,14 @@ internal sealed class GeminiStreamWriter : IPivotStreamWriter
             return;
         }
 
-        Chunk chunk;
+        var chunk = _chunk;
         try
         {
-            chunk = Parse(chunkJson);
+            chunk.Read(chunkJson);
+            if (_responseId is null && chunk.Id.Length >= 2)
+            {
+                _responseId = chunk.Id.Decode(chunkJson);
+            }
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
@@ -75,9 +80,14 @@ internal sealed class GeminiStreamWriter : IPivotStreamWriter
             return;
         }
 
+        foreach (var fragment in chunk.Tools)
+        {
+            AddToolFragment(fragment, chunkJson);
+        }
+
         if (chunk.ErrorMessage is not null)
         {
-            OnError(chunk.ErrorType ?? AnthropicErrors.Api, chunk.ErrorMessage, output);
+            OnError(chunk.AnthropicErrorType ?? AnthropicErrors.Api, chunk.ErrorMessage, output);
             return;
         }
 
@@ -89,11 +99,11 @@ internal sealed class GeminiStreamWriter : IPivotStreamWriter
 
         if (chunk.Usage is { } usage)
         {
-            _usage = usage;
+            _usage = new GeminiUsage(usage, chunk.ReasoningTokens);
         }
 
-        var reasoning = chunk.Reasoning.Length > 2 ? chunkJson.Slice(chunk.Reasoning.Start, chunk.Reasoning.Length) : default;
-        var content = chunk.Content.Length > 2 ? chunkJson.Slice(chunk.Content.Start, chunk.Content.Length) : default;
+        var reasoning = chunk.Reasoning.HasText ? chunk.Reasoning.Slice(chunkJson) : default;
+        var content = chunk.Content.HasText ? chunk.Content.Slice(chunkJson) : default;
         Record(reasoning);
         Record(content);
         if (!_request.IncludeThoughts)
@@ -278,300 +288,29 @@ internal sealed class GeminiStreamWriter : IPivotStreamWriter
         }
     }
 
-    /// <summary>One pass with <see cref="Utf8JsonReader"/>; text values are kept as ranges of the input (quotes included, still escaped).</summary>
-    private Chunk Parse(ReadOnlySpan<byte> data)
+    /// <summary>One tool-call fragment into its call's buffer: a fragment without an index continues the last call.</summary>
+    private void AddToolFragment(in PivotToolFragment fragment, ReadOnlySpan<byte> data)
     {
-        var reader = new Utf8JsonReader(data);
-        var chunk = default(Chunk);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw new JsonException("A chunk must be an object.");
-        }
-
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("choices"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartArray)
-                {
-                    reader.Skip();
-                    continue;
-                }
-
-                var first = true;
-                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-                {
-                    if (first)
-                    {
-                        ReadChoice(ref reader, ref chunk, data);
-                        first = false;
-                    }
-                    else
-                    {
-                        reader.Skip();
-                    }
-                }
-            }
-            else if (reader.ValueTextEquals("usage"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    chunk.Usage = GeminiUsage.Read(ref reader);
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-            else if (reader.ValueTextEquals("id"u8) && _responseId is null)
-            {
-                reader.Read();
-                _responseId = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-            }
-            else if (reader.ValueTextEquals("error"u8))
-            {
-                reader.Read();
-                ReadError(ref reader, ref chunk);
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-
-        return chunk;
-    }
-
-    private void ReadChoice(ref Utf8JsonReader reader, ref Chunk chunk, ReadOnlySpan<byte> data)
-    {
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("delta"u8) || reader.ValueTextEquals("message"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    ReadDelta(ref reader, ref chunk, data);
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-            else if (reader.ValueTextEquals("finish_reason"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
-                {
-                    chunk.FinishReason = reader.GetString();
-                }
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-    }
-
-    private void ReadDelta(ref Utf8JsonReader reader, ref Chunk chunk, ReadOnlySpan<byte> data)
-    {
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("content"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.String)
-                {
-                    chunk.Content = RangeOf(ref reader);
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-            else if (reader.ValueTextEquals("reasoning_content"u8) || reader.ValueTextEquals("reasoning"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.String)
-                {
-                    chunk.Reasoning = RangeOf(ref reader);
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-            else if (reader.ValueTextEquals("tool_calls"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartArray)
-                {
-                    reader.Skip();
-                    continue;
-                }
-
-                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-                {
-                    ReadToolDelta(ref reader, data);
-                }
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-    }
-
-    private void ReadToolDelta(ref Utf8JsonReader reader, ReadOnlySpan<byte> data)
-    {
-        var index = _tools.Count == 0 ? 0 : _tools.Count - 1;
-        string? id = null, name = null;
-        ValueRange arguments = default;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("index"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var i) && i is >= 0 and < 1024)
-                {
-                    index = i;
-                }
-            }
-            else if (reader.ValueTextEquals("id"u8))
-            {
-                reader.Read();
-                id = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-            }
-            else if (reader.ValueTextEquals("function"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartObject)
-                {
-                    reader.Skip();
-                    continue;
-                }
-
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    if (reader.ValueTextEquals("name"u8))
-                    {
-                        reader.Read();
-                        name = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                    }
-                    else if (reader.ValueTextEquals("arguments"u8))
-                    {
-                        reader.Read();
-                        if (reader.TokenType == JsonTokenType.String)
-                        {
-                            arguments = RangeOf(ref reader);
-                        }
-                        else
-                        {
-                            reader.Skip();
-                        }
-                    }
-                    else
-                    {
-                        reader.Read();
-                        reader.Skip();
-                    }
-                }
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-
+        var index = fragment.Index is >= 0 and < 1024 ? fragment.Index : _tools.Count == 0 ? 0 : _tools.Count - 1;
         while (_tools.Count <= index)
         {
             _tools.Add(null);
         }
 
         var tool = _tools[index] ??= new GeminiToolCallBuffer();
-        if (!string.IsNullOrEmpty(id))
+        if (!string.IsNullOrEmpty(fragment.Id))
         {
-            tool.Id ??= id;
+            tool.Id ??= fragment.Id;
         }
 
-        if (!string.IsNullOrEmpty(name))
+        if (!string.IsNullOrEmpty(fragment.Name))
         {
-            tool.Name ??= name;
+            tool.Name ??= fragment.Name;
         }
 
-        if (arguments.Length > 2)
+        if (fragment.Arguments.HasText)
         {
-            tool.Add(data.Slice(arguments.Start + 1, arguments.Length - 2));
+            tool.Add(fragment.Arguments.Body(data));
         }
-    }
-
-    private static void ReadError(ref Utf8JsonReader reader, ref Chunk chunk)
-    {
-        if (reader.TokenType == JsonTokenType.String)
-        {
-            chunk.ErrorMessage = reader.GetString();
-            return;
-        }
-
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return;
-        }
-
-        chunk.ErrorMessage = "The upstream failed during the answer.";
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("message"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.String)
-                {
-                    chunk.ErrorMessage = reader.GetString();
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-            else if (reader.ValueTextEquals("code"u8))
-            {
-                reader.Read();
-                // Z.ai business codes: 1302/1303 too many calls, 1305 overloaded.
-                var code = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                chunk.ErrorType = code switch
-                {
-                    "1302" or "1303" => AnthropicErrors.RateLimit,
-                    "1305" => AnthropicErrors.Overloaded,
-                    _ => chunk.ErrorType,
-                };
-                reader.Skip();
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-    }
-
-    private static ValueRange RangeOf(ref Utf8JsonReader reader) => new((int)reader.TokenStartIndex, reader.ValueSpan.Length + 2);
-
-    private readonly record struct ValueRange(int Start, int Length);
-
-    private struct Chunk
-    {
-        public ValueRange Content;
-        public ValueRange Reasoning;
-        public string? FinishReason;
-        public GeminiUsage? Usage;
-        public string? ErrorMessage;
-        public string? ErrorType;
     }
 }

@@ -10,6 +10,9 @@ internal enum ResponseItemKind
     Reasoning,
     Message,
     FunctionCall,
+
+    /// <summary>A call of a client <c>custom</c> tool: its text is the free-form <c>input</c>.</summary>
+    CustomToolCall,
 }
 
 /// <summary>One output item of a response: its text (message text, reasoning summary or call arguments) grows as it streams.</summary>
@@ -58,6 +61,7 @@ internal sealed class ResponseOutput(string responseId, long createdAt, string m
         {
             ResponseItemKind.Reasoning => "rs_",
             ResponseItemKind.Message => "msg_",
+            ResponseItemKind.CustomToolCall => "ctc_",
             _ => "fc_",
         };
         var item = new ResponseOutputItem { Kind = kind, Id = prefix + _idSuffix + "_" + Items.Count.ToString(CultureInfo.InvariantCulture) };
@@ -196,6 +200,18 @@ internal sealed class ResponseOutput(string responseId, long createdAt, string m
                 }
 
                 json.WriteEndArray();
+                break;
+            case ResponseItemKind.CustomToolCall:
+                json.WriteString("type"u8, "custom_tool_call"u8);
+                json.WriteString("status"u8, done ? "completed"u8 : "in_progress"u8);
+                json.WriteString("call_id"u8, item.CallId);
+                json.WriteString("input"u8, done ? item.Text.ToString() : "");
+                json.WriteString("name"u8, item.Name);
+                if (item.Namespace is { } customNamespace)
+                {
+                    json.WriteString("namespace"u8, customNamespace);
+                }
+
                 break;
             default:
                 json.WriteString("type"u8, "function_call"u8);

@@ -30,7 +30,7 @@ internal static class ResponsesAnswerTranslator
                 output.Add(ResponseItemKind.Reasoning).Text.Append(reasoning);
             }
 
-            if (ContentText(message) is { Length: > 0 } text)
+            if (PivotMessages.ContentText(message) is { Length: > 0 } text)
             {
                 output.Add(ResponseItemKind.Message).Text.Append(text);
             }
@@ -44,10 +44,12 @@ internal static class ResponsesAnswerTranslator
                         continue;
                     }
 
-                    var item = output.Add(ResponseItemKind.FunctionCall);
+                    var custom = request.ToolNames.IsCustom(name);
+                    var item = output.Add(custom ? ResponseItemKind.CustomToolCall : ResponseItemKind.FunctionCall);
                     (item.Namespace, item.Name) = request.ToolNames.Restore(name);
                     item.CallId = call.GetString("id") is { Length: > 0 } id ? id : output.CallIdFor(output.Items.Count - 1);
-                    item.Text.Append(function.GetString("arguments") ?? "");
+                    var arguments = function.GetString("arguments") ?? "";
+                    item.Text.Append(custom ? CustomToolInput.FromArguments(arguments) : arguments);
                 }
             }
         }
@@ -73,34 +75,5 @@ internal static class ResponsesAnswerTranslator
         }
 
         return buffer.WrittenSpan.ToArray();
-    }
-
-    private static string? ContentText(JsonElement message)
-    {
-        if (!message.TryGetProperty("content", out var content))
-        {
-            return null;
-        }
-
-        if (content.ValueKind == JsonValueKind.String)
-        {
-            return content.GetString();
-        }
-
-        if (content.ValueKind != JsonValueKind.Array)
-        {
-            return null;
-        }
-
-        var text = new StringBuilder();
-        foreach (var part in content.EnumerateArray())
-        {
-            if (part.ValueKind == JsonValueKind.Object && part.GetString("text") is { } partText)
-            {
-                text.Append(partText);
-            }
-        }
-
-        return text.ToString();
     }
 }

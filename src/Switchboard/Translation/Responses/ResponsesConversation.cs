@@ -34,7 +34,7 @@ internal sealed class ResponsesConversation(Utf8JsonWriter json, ResponsesToolNa
             {
                 if (item.ValueKind == JsonValueKind.Object && item.GetString("role") is "system" or "developer" && TypeOf(item) == "message")
                 {
-                    AppendParagraph(_system, ContentText(item, path));
+                    PivotMessages.AppendParagraph(_system, ContentText(item, path));
                 }
             });
         }
@@ -107,7 +107,10 @@ internal sealed class ResponsesConversation(Utf8JsonWriter json, ResponsesToolNa
             case "function_call":
                 AddCall(item, path);
                 break;
-            case "function_call_output":
+            case "custom_tool_call":
+                AddCall(item, path, custom: true);
+                break;
+            case "function_call_output" or "custom_tool_call_output":
                 FlushAssistant();
                 var callId = item.GetString("call_id") ?? throw new TranslationException($"Missing required parameter: '{path}.call_id'.");
                 json.WriteStartObject();
@@ -127,7 +130,7 @@ internal sealed class ResponsesConversation(Utf8JsonWriter json, ResponsesToolNa
             case null:
                 throw new TranslationException($"Missing required parameter: '{path}.type'.");
             case var type:
-                // web_search_call, local_shell_call, item_reference, custom_tool_call…: nothing a chat upstream can take.
+                // web_search_call, local_shell_call, item_reference…: nothing a chat upstream can take.
                 notes.Add($"{path}: {JsonInput.Quote(type, 64)} item left out");
                 break;
         }
@@ -142,7 +145,7 @@ internal sealed class ResponsesConversation(Utf8JsonWriter json, ResponsesToolNa
                 var text = ContentText(item, path);
                 if (text.Length > 0)
                 {
-                    AppendParagraph(_text ??= new StringBuilder(), text);
+                    PivotMessages.AppendParagraph(_text ??= new StringBuilder(), text);
                 }
 
                 break;
@@ -182,7 +185,7 @@ internal sealed class ResponsesConversation(Utf8JsonWriter json, ResponsesToolNa
             throw new TranslationException($"Invalid type for '{path}.content': expected a string or an array of content parts.");
         }
 
-        var parts = new List<(string Text, string? ImageUrl)>();
+        var parts = new List<UserPart>();
         var i = 0;
         foreach (var part in content.EnumerateArray())
         {
@@ -196,17 +199,17 @@ internal sealed class ResponsesConversation(Utf8JsonWriter json, ResponsesToolNa
             {
                 if (part.GetString("image_url") is { Length: > 0 } url)
                 {
-                    parts.Add(("", url));
+                    parts.Add(UserPart.Image(url));
                 }
                 else
                 {
                     notes.Add($"{partPath}: image by file_id cannot be sent to this model, a placeholder instead");
-                    parts.Add(("[image omitted: a stored file cannot be sent to this model]", null));
+                    parts.Add(UserPart.Text("[image omitted: a stored file cannot be sent to this model]"));
                 }
             }
             else if (PartText(part, partPath) is { } text)
             {
-                parts.Add((text, null));
+                parts.Add(UserPart.Text(text));
             }
         }
 
@@ -216,45 +219,15 @@ internal sealed class ResponsesConversation(Utf8JsonWriter json, ResponsesToolNa
             return;
         }
 
-        json.WriteStartObject();
-        json.WriteString("role"u8, "user"u8);
-        if (parts.TrueForAll(p => p.ImageUrl is null))
-        {
-            json.WriteString("content"u8, string.Join("\n", parts.ConvertAll(p => p.Text)));
-        }
-        else
-        {
-            json.WriteStartArray("content"u8);
-            foreach (var (text, url) in parts)
-            {
-                json.WriteStartObject();
-                if (url is not null)
-                {
-                    json.WriteString("type"u8, "image_url"u8);
-                    json.WriteStartObject("image_url"u8);
-                    json.WriteString("url"u8, url);
-                    json.WriteEndObject();
-                }
-                else
-                {
-                    json.WriteString("type"u8, "text"u8);
-                    json.WriteString("text"u8, text);
-                }
-
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-        }
-
-        json.WriteEndObject();
+        PivotMessages.WriteUser(json, parts);
     }
 
-    private void AddCall(JsonElement item, string path)
+    /// <summary>A <c>function_call</c>, or a <c>custom_tool_call</c> whose free-form <c>input</c> goes back as the pivot function's one argument.</summary>
+    private void AddCall(JsonElement item, string path, bool custom = false)
     {
         var callId = item.GetString("call_id") ?? throw new TranslationException($"Missing required parameter: '{path}.call_id'.");
         var name = item.GetString("name") ?? throw new TranslationException($"Missing required parameter: '{path}.name'.");
-        var arguments = item.GetString("arguments") ?? "{}";
+        var arguments = custom ? CustomToolInput.ToArguments(item.GetString("input") ?? "") : item.GetString("arguments") ?? "{}";
         _calls.Add((callId, names.Upstream(item.GetString("namespace"), name), arguments));
     }
 
@@ -371,7 +344,7 @@ internal sealed class ResponsesConversation(Utf8JsonWriter json, ResponsesToolNa
                     }
                     else
                     {
-                        AppendLine(text, PartText(part, partPath));
+                        PivotMessages.AppendLine(text, PartText(part, partPath));
                     }
                 }
 
@@ -447,11 +420,11 @@ internal sealed class ResponsesConversation(Utf8JsonWriter json, ResponsesToolNa
                     if (part.ValueKind == JsonValueKind.Object && part.GetString("type") == "input_image")
                     {
                         notes.Add($"{partPath}: image in a tool output, a placeholder instead");
-                        AppendLine(text, "[image omitted: images in tool output cannot be sent to this model]");
+                        PivotMessages.AppendLine(text, "[image omitted: images in tool output cannot be sent to this model]");
                     }
                     else if (part.ValueKind == JsonValueKind.Object)
                     {
-                        AppendLine(text, PartText(part, partPath));
+                        PivotMessages.AppendLine(text, PartText(part, partPath));
                     }
                 }
 
@@ -463,33 +436,4 @@ internal sealed class ResponsesConversation(Utf8JsonWriter json, ResponsesToolNa
         }
     }
 
-    private static void AppendParagraph(StringBuilder text, string paragraph)
-    {
-        if (paragraph.Length == 0)
-        {
-            return;
-        }
-
-        if (text.Length > 0)
-        {
-            text.Append("\n\n");
-        }
-
-        text.Append(paragraph);
-    }
-
-    private static void AppendLine(StringBuilder text, string? line)
-    {
-        if (string.IsNullOrEmpty(line))
-        {
-            return;
-        }
-
-        if (text.Length > 0)
-        {
-            text.Append('\n');
-        }
-
-        text.Append(line);
-    }
 }

@@ -6,8 +6,10 @@ internal static partial class ResponsesRequestTranslator
 {
     /// <summary>
     /// <c>function</c> tools become chat functions; a <c>namespace</c> tool's functions are flattened (names that map back,
-    /// <see cref="ResponsesToolNames"/>); built-in tools (<c>web_search</c>, <c>file_search</c>, <c>computer_use</c>,
-    /// <c>custom</c>…) run at OpenAI, and an upstream offered them as functions would call tools nobody runs: left out.
+    /// <see cref="ResponsesToolNames"/>); a <c>custom</c> tool (free-form text input, Codex's <c>apply_patch</c>) becomes a
+    /// function with one string parameter <c>input</c> (<see cref="CustomToolInput"/>); built-in tools (<c>web_search</c>,
+    /// <c>file_search</c>, <c>computer_use</c>…) run at OpenAI, and an upstream offered them as functions would call tools
+    /// nobody runs: left out.
     /// </summary>
     private static bool WriteTools(Utf8JsonWriter json, JsonElement root, ResponsesToolNames names, bool isGlm, TranslationNotes notes)
     {
@@ -39,6 +41,9 @@ internal static partial class ResponsesRequestTranslator
                 case "function":
                     WriteFunction(json, tool, null, path, names, sent);
                     break;
+                case "custom":
+                    WriteCustom(json, tool, null, path, names, sent);
+                    break;
                 case "namespace":
                     var ns = tool.GetString("name") ?? throw new TranslationException($"Missing required parameter: '{path}.name'.");
                     if (tool.TryGet("tools", JsonValueKind.Array, out var inner))
@@ -50,6 +55,10 @@ internal static partial class ResponsesRequestTranslator
                             if (function.ValueKind == JsonValueKind.Object && function.GetString("type") is "function" or null)
                             {
                                 WriteFunction(json, function, ns, innerPath, names, sent);
+                            }
+                            else if (function.ValueKind == JsonValueKind.Object && function.GetString("type") == "custom")
+                            {
+                                WriteCustom(json, function, ns, innerPath, names, sent);
                             }
                             else
                             {
@@ -113,6 +122,69 @@ internal static partial class ResponsesRequestTranslator
         json.WriteEndObject();
     }
 
+    /// <summary>
+    /// A <c>custom</c> tool as a function of one string, <c>input</c>; its description says so and carries the tool's
+    /// grammar (<c>format</c>), which an upstream cannot enforce but a model can follow.
+    /// </summary>
+    private static void WriteCustom(Utf8JsonWriter json, JsonElement tool, string? ns, string path, ResponsesToolNames names, HashSet<string> sent)
+    {
+        var name = tool.GetString("name") ?? throw new TranslationException($"Missing required parameter: '{path}.name'.");
+        if (sent.Count == 0)
+        {
+            json.WriteStartArray("tools"u8);
+        }
+
+        var upstream = names.Upstream(ns, name);
+        if (!sent.Add(upstream))
+        {
+            return;
+        }
+
+        names.MarkCustom(upstream);
+        json.WriteStartObject();
+        json.WriteString("type"u8, "function"u8);
+        json.WriteStartObject("function"u8);
+        json.WriteString("name"u8, upstream);
+        json.WriteString("description"u8, CustomDescription(tool));
+        json.WriteStartObject("parameters"u8);
+        json.WriteString("type"u8, "object"u8);
+        json.WriteStartObject("properties"u8);
+        json.WriteStartObject(CustomToolInput.Parameter);
+        json.WriteString("type"u8, "string"u8);
+        json.WriteString("description"u8, "The tool's whole input, as plain text (not JSON)."u8);
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteStartArray("required"u8);
+        json.WriteStringValue(CustomToolInput.Parameter);
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    /// <summary>A grammar longer than this is cut in the description: a model needs its shape, not every rule.</summary>
+    private const int MaxGrammarChars = 4000;
+
+    private static string CustomDescription(JsonElement tool)
+    {
+        var text = new System.Text.StringBuilder(tool.GetString("description") ?? "");
+        if (text.Length > 0)
+        {
+            text.Append("\n\n");
+        }
+
+        text.Append("Pass the whole input as the string parameter `input`; it is free-form text, not JSON.");
+        if (tool.TryGet("format", JsonValueKind.Object, out var format) && format.GetString("type") == "grammar"
+            && format.GetString("definition") is { Length: > 0 } definition)
+        {
+            var syntax = format.GetString("syntax") ?? "grammar";
+            text.Append(" It must match this ").Append(syntax).Append(" grammar:\n");
+            text.Append(definition.Length > MaxGrammarChars ? definition[..MaxGrammarChars] + "…" : definition);
+        }
+
+        return text.ToString();
+    }
+
     private static void WriteToolChoice(Utf8JsonWriter json, JsonElement choice, ResponsesToolNames names, bool isGlm, HashSet<string> sent, TranslationNotes notes)
     {
         if (isGlm)
@@ -127,7 +199,7 @@ internal static partial class ResponsesRequestTranslator
             case JsonValueKind.String when choice.GetString() is "auto" or "none" or "required":
                 json.WriteString("tool_choice"u8, choice.GetString());
                 return;
-            case JsonValueKind.Object when choice.GetString("type") == "function" && choice.GetString("name") is { } name:
+            case JsonValueKind.Object when choice.GetString("type") is "function" or "custom" && choice.GetString("name") is { } name:
                 var upstream = names.Upstream(choice.GetString("namespace"), name);
                 if (sent.Contains(upstream))
                 {

@@ -18,7 +18,8 @@ internal sealed class ResponsesStreamWriter : IPivotStreamWriter
     private readonly ResponsesRequest _request;
     private readonly int _estimatedInputTokens;
     private readonly SseEventWriter _sse = new();
-    private readonly PivotChunk _chunk = new();
+    private readonly PivotChunkReader _chunk = new();
+    private readonly List<PivotToolDelta> _toolDeltas = [];
     private readonly List<ToolState> _tools = [];
     private ResponseOutputItem? _open;
     private Utf8JsonWriter? _json;
@@ -69,9 +70,18 @@ internal sealed class ResponsesStreamWriter : IPivotStreamWriter
         }
 
         OnStart(output);
+        string? reasoning, content;
+        _toolDeltas.Clear();
         try
         {
             _chunk.Read(chunkJson);
+            reasoning = _chunk.Reasoning.Decode(chunkJson);
+            content = _chunk.Content.Decode(chunkJson);
+            foreach (var tool in _chunk.Tools)
+            {
+                // A server that leaves out the index sends whole calls, one per array position.
+                _toolDeltas.Add(new PivotToolDelta(tool.Index >= 0 ? tool.Index : tool.Position, tool.Id, tool.Name, tool.Arguments.Decode(chunkJson)));
+            }
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
@@ -85,17 +95,17 @@ internal sealed class ResponsesStreamWriter : IPivotStreamWriter
             return;
         }
 
-        if (_chunk.Reasoning is { Length: > 0 } reasoning)
+        if (reasoning is { Length: > 0 })
         {
             AppendText(ResponseItemKind.Reasoning, reasoning, output);
         }
 
-        if (_chunk.Content is { Length: > 0 } content)
+        if (content is { Length: > 0 })
         {
             AppendText(ResponseItemKind.Message, content, output);
         }
 
-        foreach (var delta in _chunk.Tools)
+        foreach (var delta in _toolDeltas)
         {
             OnToolDelta(delta, output);
         }
@@ -245,7 +255,12 @@ internal sealed class ResponsesStreamWriter : IPivotStreamWriter
 
     private void StartTool(ToolState tool, IBufferWriter<byte> output)
     {
-        var item = tool.Item = Output.Add(ResponseItemKind.FunctionCall);
+        if (_request.ToolNames.IsCustom(tool.Name))
+        {
+            tool.Custom = new CustomToolInput();
+        }
+
+        var item = tool.Item = Output.Add(tool.Custom is null ? ResponseItemKind.FunctionCall : ResponseItemKind.CustomToolCall);
         (item.Namespace, item.Name) = _request.ToolNames.Restore(tool.Name ?? "");
         item.CallId = tool.Id ?? Output.CallIdFor(Output.Items.Count - 1);
         WriteItemEvent(output, "response.output_item.added"u8, item, done: false);
@@ -265,12 +280,58 @@ internal sealed class ResponsesStreamWriter : IPivotStreamWriter
         }
 
         var item = tool.Item!;
+        if (tool.Custom is { } custom)
+        {
+            tool.Arguments.Append(arguments);
+            WriteCustomInput(item, custom.Append(arguments), output);
+            return;
+        }
+
         item.Text.Append(arguments);
         var json = Begin(output, "response.function_call_arguments.delta"u8);
         json.WriteString("item_id"u8, item.Id);
         json.WriteNumber("output_index"u8, Output.Items.IndexOf(item));
         json.WriteString("delta"u8, arguments);
         End();
+    }
+
+    /// <summary>A custom tool's input text as it is decoded from the pivot's argument fragments.</summary>
+    private void WriteCustomInput(ResponseOutputItem item, string text, IBufferWriter<byte> output)
+    {
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        item.Text.Append(text);
+        var json = Begin(output, "response.custom_tool_call_input.delta"u8);
+        json.WriteString("item_id"u8, item.Id);
+        json.WriteNumber("output_index"u8, Output.Items.IndexOf(item));
+        json.WriteString("delta"u8, text);
+        End();
+    }
+
+    /// <summary>
+    /// The whole input, read from the whole arguments: when the fragments were not <c>{"input": "…"}</c> (a model that
+    /// wrote the text bare), what the deltas missed is sent now, so that the deltas add up to <c>.done</c>'s input.
+    /// </summary>
+    private void EndCustom(ToolState tool, IBufferWriter<byte> output)
+    {
+        var item = tool.Item!;
+        var input = CustomToolInput.FromArguments(tool.Arguments.ToString());
+        var sent = item.Text.ToString();
+        if (input.StartsWith(sent, StringComparison.Ordinal) && input.Length > sent.Length)
+        {
+            WriteCustomInput(item, input[sent.Length..], output);
+        }
+
+        item.Text.Clear().Append(input);
+        var json = Begin(output, "response.custom_tool_call_input.done"u8);
+        json.WriteString("item_id"u8, item.Id);
+        json.WriteNumber("output_index"u8, Output.Items.IndexOf(item));
+        json.WriteString("input"u8, input);
+        End();
+        WriteItemEvent(output, "response.output_item.done"u8, item, done: true);
     }
 
     private void End(IBufferWriter<byte> output)
@@ -284,6 +345,12 @@ internal sealed class ResponsesStreamWriter : IPivotStreamWriter
             }
 
             var item = tool.Item!;
+            if (tool.Custom is not null)
+            {
+                EndCustom(tool, output);
+                continue;
+            }
+
             var json = Begin(output, "response.function_call_arguments.done"u8);
             json.WriteString("item_id"u8, item.Id);
             json.WriteNumber("output_index"u8, Output.Items.IndexOf(item));
@@ -358,6 +425,9 @@ internal sealed class ResponsesStreamWriter : IPivotStreamWriter
         }
     }
 
+    /// <summary>One decoded tool-call fragment: <c>id</c> and <c>name</c> normally only on an index's first fragment.</summary>
+    private readonly record struct PivotToolDelta(int Index, string? Id, string? Name, string? Arguments);
+
     private sealed class ToolState(int index)
     {
         public int Index { get; } = index;
@@ -369,5 +439,11 @@ internal sealed class ResponsesStreamWriter : IPivotStreamWriter
         public System.Text.StringBuilder Pending { get; } = new();
 
         public ResponseOutputItem? Item { get; set; }
+
+        /// <summary>Set for a client <c>custom</c> tool: decodes its input text from the argument fragments.</summary>
+        public CustomToolInput? Custom { get; set; }
+
+        /// <summary>A custom tool's raw pivot arguments, for the final input.</summary>
+        public System.Text.StringBuilder Arguments { get; } = new();
     }
 }

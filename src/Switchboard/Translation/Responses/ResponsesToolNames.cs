@@ -12,8 +12,15 @@ internal sealed class ResponsesToolNames
     public static readonly ResponsesToolNames Empty = new();
 
     private readonly Dictionary<string, (string? Namespace, string Name)> _originals = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _custom = new(StringComparer.Ordinal);
 
-    public int Count => _originals.Count;
+    public int Count => _originals.Count + _custom.Count;
+
+    /// <summary>Marks an upstream function as a client <c>custom</c> tool: its calls go back as <c>custom_tool_call</c> items.</summary>
+    public void MarkCustom(string upstream) => _custom.Add(upstream);
+
+    /// <summary>True when <paramref name="upstream"/> stands for a client <c>custom</c> (free-form input) tool.</summary>
+    public bool IsCustom(string? upstream) => upstream is not null && _custom.Contains(upstream);
 
     /// <summary>The upstream name of a client function, remembered so that <see cref="Restore"/> maps it back.</summary>
     public string Upstream(string? ns, string name)

@@ -6,7 +6,10 @@ using Switchboard.Translation.Responses;
 
 namespace Switchboard.Tests.Translation.Responses;
 
-/// <summary>One Responses request (a function, a namespace, a long-named function) and the pieces the answer and stream tests share.</summary>
+/// <summary>
+/// One Responses request (a function, a namespace, a long-named function, two <c>custom</c> tools: <c>tool_1</c> and
+/// Codex's <c>apply_patch</c>) and the pieces the answer and stream tests share.
+/// </summary>
 internal static class ResponsesFixture
 {
     public const string ResponseId = "resp_test";
@@ -17,7 +20,8 @@ internal static class ResponsesFixture
         {"model":"pool","input":"hi","stream":true,"tools":[
           {"type":"function","name":"exec_command","parameters":{"type":"object","properties":{"cmd":{"type":"string"}}}},
           {"type":"namespace","name":"multi_agent_v1","tools":[{"type":"function","name":"spawn_agent","parameters":{"type":"object"}}]},
-          {"type":"function","name":"tool_0"},{"type":"function","name":"tool_1"},{"type":"function","name":"LONG"}]}
+          {"type":"function","name":"tool_0"},{"type":"custom","name":"tool_1"},{"type":"function","name":"LONG"},
+          {"type":"custom","name":"apply_patch","description":"Edit files.","format":{"type":"grammar","syntax":"lark","definition":"start: begin_patch hunk+ end_patch"}}]}
         """.Replace("LONG", StreamRunner.LongToolName, StringComparison.Ordinal);
 
     public static ResponsesRequest Translated() =>

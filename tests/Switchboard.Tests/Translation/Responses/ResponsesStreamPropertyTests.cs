@@ -51,12 +51,14 @@ public sealed class ResponsesStreamPropertyTests
         }, iter: 300);
     }
 
+    private static bool IsCall(JsonNode? item) => (string?)item!["type"] is "function_call" or "custom_tool_call";
+
     private static SortedDictionary<string, string> Calls(JsonNode response) => new(
-        response["output"]!.AsArray().Where(i => (string?)i!["type"] == "function_call")
-            .ToDictionary(i => (string)i!["call_id"]!, i => $"{i!["name"]}|{i["arguments"]}"), StringComparer.Ordinal);
+        response["output"]!.AsArray().Where(IsCall)
+            .ToDictionary(i => (string)i!["call_id"]!, i => $"{i!["type"]}|{i["name"]}|{i["arguments"]}|{i["input"]}"), StringComparer.Ordinal);
 
     private static string Texts(JsonNode response) => string.Join("|",
-        response["output"]!.AsArray().Where(i => (string?)i!["type"] != "function_call").Select(i => i!.ToJsonString()));
+        response["output"]!.AsArray().Where(i => !IsCall(i)).Select(i => i!.ToJsonString()));
 
     /// <summary>Checks the event grammar and returns <c>response.completed</c>'s response.</summary>
     private static JsonNode Validate(List<(string? Name, string Data)> events)
@@ -82,7 +84,8 @@ public sealed class ResponsesStreamPropertyTests
                 case "response.output_item.added":
                     Assert.True(open.TryAdd(itemId!, new System.Text.StringBuilder()), $"{itemId} added twice");
                     break;
-                case "response.output_text.delta" or "response.reasoning_summary_text.delta" or "response.function_call_arguments.delta":
+                case "response.output_text.delta" or "response.reasoning_summary_text.delta" or "response.function_call_arguments.delta"
+                    or "response.custom_tool_call_input.delta":
                     Assert.True(open.ContainsKey(itemId!) && !done.Contains(itemId!), $"{name} outside its item");
                     open[itemId!].Append((string?)json["delta"]);
                     break;
@@ -91,6 +94,9 @@ public sealed class ResponsesStreamPropertyTests
                     break;
                 case "response.function_call_arguments.done":
                     Assert.Equal(open[itemId!].ToString(), (string?)json["arguments"]);
+                    break;
+                case "response.custom_tool_call_input.done":
+                    Assert.Equal(open[itemId!].ToString(), (string?)json["input"]);
                     break;
                 case "response.output_item.done":
                     Assert.True(open.ContainsKey(itemId!) && done.Add(itemId!), $"{itemId} done without added, or twice");

@@ -1,0 +1,164 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Switchboard.Protocols;
+using Switchboard.Translation.Responses;
+using Switchboard.Upstream;
+
+namespace Switchboard.Api;
+
+/// <summary>
+/// Relays the answer of a deployment that speaks the Responses API itself (<c>model_info.supported_endpoints</c> lists
+/// <c>/v1/responses</c>): no pivot, the bytes go to the client as they arrive (architecture decision 3), event by event.
+/// Only the terminal events (<c>response.completed</c>, <c>.incomplete</c>, <c>.failed</c>, <c>error</c>) are read, for
+/// the usage and for the check that the stream ended (architecture decision 10).
+/// </summary>
+internal static class ResponsesNativeRelay
+{
+    private enum Terminal
+    {
+        None,
+        Completed,
+        Failed,
+
+        /// <summary>An <c>error</c> event: the stream failed, though <c>response.failed</c> may still follow.</summary>
+        Error,
+    }
+
+    public static async Task<RelayResult> RelayAsync(HttpContext context, UpstreamResponse response, bool stream, CallState call, TimeProvider time,
+        CancellationToken ct)
+    {
+        var http = context.Response;
+        if (!stream)
+        {
+            var readStarted = time.GetTimestamp();
+            var bytes = await response.ReadAllAsync(256L * 1024 * 1024, ct);
+            call.UpstreamTime += time.GetElapsedTime(readStarted);
+            TokenUsage? usage = ResponsesUsage.TryRead(bytes, out var u) && u.InputTokens + u.OutputTokens > 0 ? u : null;
+            return await Answer.WriteJsonAsync(http, bytes, usage, call, time, ct);
+        }
+
+        await Answer.StartEventStreamAsync(http, call, time, ct);
+        var reader = PipeReader.Create(response.Body, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 1024));
+        var output = http.BodyWriter;
+        TokenUsage? streamed = null;
+        TimeSpan? ttft = null;
+        var terminal = Terminal.None;
+        var sawError = false;
+        try
+        {
+            while (terminal == Terminal.None)
+            {
+                var result = await reader.ReadAsync(ct);
+                var buffer = result.Buffer;
+                var consumed = buffer.Start;
+                while (terminal == Terminal.None && SseRelay.TryReadEvent(ref buffer, out var evt, call.MaxSseEventBytes))
+                {
+                    consumed = buffer.Start;
+                    ttft ??= time.GetElapsedTime(call.StartTimestamp);
+                    var eventSpan = evt.IsSingleSegment ? evt.FirstSpan : evt.ToArray();
+                    if (call.Secrets is { Count: > 0 } secrets && eventSpan.IndexOf("error"u8) >= 0)
+                    {
+                        // An upstream's error text may echo the key it was sent (architecture decision 8).
+                        eventSpan = secrets.RedactUtf8(eventSpan.ToArray()).Span;
+                    }
+
+                    var data = SseRelay.DataPayload(eventSpan);
+                    var type = TerminalOf(data);
+                    if (type == Terminal.Error)
+                    {
+                        sawError = true;
+                    }
+                    else if (type != Terminal.None)
+                    {
+                        terminal = type;
+                    }
+
+                    if (terminal != Terminal.None && ResponsesUsage.TryRead(data, out var u))
+                    {
+                        streamed = u;
+                        call.Delivered.ReportUsage(u);
+                    }
+
+                    output.Write(eventSpan);
+                }
+
+                reader.AdvanceTo(consumed, result.Buffer.End);
+                await Answer.FlushToClientAsync(output, ct);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            await reader.CompleteAsync();
+        }
+
+        if (terminal == Terminal.None && !sawError)
+        {
+            // Codex takes a stream without response.completed for an error; so does the gateway (architecture decision 10).
+            throw new IOException("the upstream stream ended before response.completed");
+        }
+
+        return new RelayResult(streamed, ttft, terminal == Terminal.Completed && !sawError);
+    }
+
+    /// <summary>The event's <c>type</c>, when it ends the stream; a skim of its first members (<c>type</c> comes first).</summary>
+    private static Terminal TerminalOf(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty || data[0] != (byte)'{')
+        {
+            return Terminal.None;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(data);
+            reader.Read();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (!reader.ValueTextEquals("type"u8))
+                {
+                    reader.Read();
+                    reader.Skip();
+                    continue;
+                }
+
+                reader.Read();
+                return reader.TokenType != JsonTokenType.String ? Terminal.None
+                    : reader.ValueTextEquals("response.completed"u8) || reader.ValueTextEquals("response.incomplete"u8) ? Terminal.Completed
+                    : reader.ValueTextEquals("response.failed"u8) ? Terminal.Failed
+                    : reader.ValueTextEquals("error"u8) ? Terminal.Error
+                    : Terminal.None;
+            }
+        }
+        catch (JsonException)
+        {
+            // An event cut short (only possible at the very end) carries no terminal type anyone could rely on.
+        }
+
+        return Terminal.None;
+    }
+
+    /// <summary>Ends a passed-through stream that broke after its first byte with the Responses API's <c>error</c> event.</summary>
+    public static async Task WriteStreamErrorAsync(HttpResponse response, string message, CancellationToken ct)
+    {
+        var output = response.BodyWriter;
+        output.Write("event: error\ndata: "u8);
+        using (var json = new Utf8JsonWriter(output))
+        {
+            json.WriteStartObject();
+            json.WriteString("type"u8, "error"u8);
+            json.WriteString("code"u8, "server_error"u8);
+            json.WriteString("message"u8, message);
+            json.WriteNull("param"u8);
+            json.WriteEndObject();
+        }
+
+        output.Write("\n\n"u8);
+        await output.FlushAsync(ct);
+    }
+}

@@ -1,0 +1,121 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Switchboard.Translation;
+
+/// <summary>A piece of a pivot user message: text, or an image by URL (a data URL for inline bytes).</summary>
+internal readonly record struct UserPart(string Value, string? ImageUrl)
+{
+    public static UserPart Text(string text) => new(text, null);
+
+    public static UserPart Image(string url) => new("", url);
+}
+
+/// <summary>
+/// What the translators to and from the pivot do alike (Anthropic, Responses, Gemini; architecture decision 12): write a
+/// user message from its parts, join texts into one, read an answer message's text.
+/// </summary>
+internal static class PivotMessages
+{
+    /// <summary>
+    /// A <c>user</c> message: its text as one string (parts joined by newlines) when it holds no image, which every
+    /// OpenAI-compatible upstream takes; else an array of <c>text</c> and <c>image_url</c> parts.
+    /// </summary>
+    public static void WriteUser(Utf8JsonWriter json, List<UserPart> parts)
+    {
+        json.WriteStartObject();
+        json.WriteString("role"u8, "user"u8);
+        if (parts.TrueForAll(p => p.ImageUrl is null))
+        {
+            json.WriteString("content"u8, string.Join("\n", parts.ConvertAll(p => p.Value)));
+        }
+        else
+        {
+            json.WriteStartArray("content"u8);
+            foreach (var part in parts)
+            {
+                json.WriteStartObject();
+                if (part.ImageUrl is { } url)
+                {
+                    json.WriteString("type"u8, "image_url"u8);
+                    json.WriteStartObject("image_url"u8);
+                    json.WriteString("url"u8, url);
+                    json.WriteEndObject();
+                }
+                else
+                {
+                    json.WriteString("type"u8, "text"u8);
+                    json.WriteString("text"u8, part.Value);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        json.WriteEndObject();
+    }
+
+    /// <summary>A pivot answer message's text: its <c>content</c> string, or the text of its parts joined; null when it has none.</summary>
+    public static string? ContentText(JsonElement message)
+    {
+        if (!message.TryGetProperty("content", out var content))
+        {
+            return null;
+        }
+
+        if (content.ValueKind == JsonValueKind.String)
+        {
+            return content.GetString();
+        }
+
+        if (content.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        var text = new StringBuilder();
+        foreach (var part in content.EnumerateArray())
+        {
+            if (part.ValueKind == JsonValueKind.Object && part.GetString("text") is { } partText)
+            {
+                text.Append(partText);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Appends <paramref name="paragraph"/> after a blank line (nothing for an empty one).</summary>
+    public static void AppendParagraph(StringBuilder text, string paragraph)
+    {
+        if (paragraph.Length == 0)
+        {
+            return;
+        }
+
+        if (text.Length > 0)
+        {
+            text.Append("\n\n");
+        }
+
+        text.Append(paragraph);
+    }
+
+    /// <summary>Appends <paramref name="line"/> on a line of its own (nothing for a null or empty one).</summary>
+    public static void AppendLine(StringBuilder text, string? line)
+    {
+        if (string.IsNullOrEmpty(line))
+        {
+            return;
+        }
+
+        if (text.Length > 0)
+        {
+            text.Append('\n');
+        }
+
+        text.Append(line);
+    }
+}
