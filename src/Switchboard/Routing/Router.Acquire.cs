@@ -9,6 +9,8 @@ internal sealed partial class Router
     /// <summary>Successes a key at its learned concurrency must have shown before its mean call duration predicts a wait.</summary>
     internal const int MinTimedCalls = 8;
 
+    private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// Leases a deployment of <paramref name="group"/> for one attempt. When every otherwise usable deployment is at its
     /// <c>max_parallel_requests</c>, waits in the group's FIFO queue (bounded by <c>MaxQueuedRequests</c>, the request
@@ -88,8 +90,8 @@ internal sealed partial class Router
     /// Over capacity on learned concurrency: when every key the call could use is at its learned concurrency (Z.ai 1302),
     /// none at a configured <c>max_parallel_requests</c>, the expected wait for a slot is (waiters ahead + 1) × the mean
     /// duration of the keys' calls (EWMA, once each key has shown <see cref="MinTimedCalls"/>) ÷ the calls in flight on
-    /// them. When that exceeds <c>wait_for_cooldown_s</c> (and one mean call: a call may always wait for the next slot to
-    /// free, as at a configured cap), the caller gets it as an honest 429 at once instead of queueing
+    /// them. When that exceeds <c>wait_for_cooldown_s</c>, one mean call (a call may always wait for the next slot to
+    /// free, as at a configured cap) and 1 s (the least a Retry-After can say), the caller gets it as an honest 429 at once instead of queueing
     /// (docs/pool-efficiency.md). Null: queue as usual (a configured cap, too few call durations observed yet, or a
     /// cooling key back sooner).
     /// </summary>
@@ -126,7 +128,8 @@ internal sealed partial class Router
 
         var call = TimeSpan.FromMilliseconds(meanMs / inFlight);
         var wait = call * (group.Waiters.Count + 1) / inFlight;
-        var allowed = Max(Settings.WaitForCooldown, call);
+        // Retry-After counts whole seconds: refusing a call whose slot comes within 1 s would only make it wait longer.
+        var allowed = Max(Max(Settings.WaitForCooldown, call), OneSecond);
         if (wait <= allowed || (e.Earliest is { } back && back - now <= wait))
         {
             return null;
