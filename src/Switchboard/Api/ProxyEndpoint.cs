@@ -248,7 +248,9 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             return;
         }
 
-        var aborted = context.RequestAborted.IsCancellationRequested;
+        // A failed write to the client (client_closed) can come before the server has signalled RequestAborted: it is the
+        // same hang-up, billed the same way whichever was seen first.
+        var aborted = context.RequestAborted.IsCancellationRequested || call.ErrorClass == "client_closed";
         var status = aborted && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
         services.UsageSink.TryEnqueue(new Storage.UsageRecord
         {
