@@ -262,10 +262,8 @@ internal sealed class PivotChunkReader
             }
             else if (reader.ValueTextEquals("function"u8))
             {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartObject)
+                if (!JsonSkim.EnterObject(ref reader))
                 {
-                    reader.Skip();
                     continue;
                 }
 
@@ -281,8 +279,7 @@ internal sealed class PivotChunkReader
                     }
                     else
                     {
-                        reader.Read();
-                        reader.Skip();
+                        JsonSkim.SkipValue(ref reader);
                     }
                 }
             }
@@ -314,19 +311,19 @@ internal sealed class PivotChunkReader
             var top = reader.CurrentDepth == depth + 1;
             if (top && reader.ValueTextEquals("prompt_tokens"u8))
             {
-                prompt = ReadInt(ref reader);
+                prompt = JsonSkim.ReadInt(ref reader);
             }
             else if (top && reader.ValueTextEquals("completion_tokens"u8))
             {
-                completion = ReadInt(ref reader);
+                completion = JsonSkim.ReadInt(ref reader);
             }
             else if (reader.ValueTextEquals("cached_tokens"u8))
             {
-                cached = ReadInt(ref reader);
+                cached = JsonSkim.ReadInt(ref reader);
             }
             else if (reader.ValueTextEquals("reasoning_tokens"u8))
             {
-                reasoning = ReadInt(ref reader);
+                reasoning = JsonSkim.ReadInt(ref reader);
             }
             else if (!(reader.ValueTextEquals("prompt_tokens_details"u8) || reader.ValueTextEquals("completion_tokens_details"u8)))
             {
@@ -394,18 +391,6 @@ internal sealed class PivotChunkReader
 
         reader.Skip();
         return null;
-    }
-
-    private static int ReadInt(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value))
-        {
-            return value;
-        }
-
-        reader.Skip();
-        return 0;
     }
 
     private static string FinishReasonOf(ref Utf8JsonReader reader)

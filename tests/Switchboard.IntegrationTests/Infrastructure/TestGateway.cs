@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Switchboard.Api;
 using Switchboard.Config;
+using Switchboard.Storage;
 
 namespace Switchboard.IntegrationTests.Infrastructure;
 
@@ -55,6 +56,26 @@ internal sealed class TestGateway : IAsyncDisposable
     }
 
     public string DatabasePath => _databasePath;
+
+    /// <summary>
+    /// The one usage row the store holds, polled for up to 15 s (usage is written after the answer has gone out);
+    /// fails when none appears in time or when there is more than one.
+    /// </summary>
+    internal async Task<UsageRecord> OneUsageRowAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var page = await Services.Store.QueryUsageAsync(new UsageQuery(), CancellationToken.None);
+            if (page.Items.Count > 0)
+            {
+                return Assert.Single(page.Items);
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "no usage row within 15 s");
+            await Task.Delay(20);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

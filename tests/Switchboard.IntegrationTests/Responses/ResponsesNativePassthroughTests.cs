@@ -61,7 +61,7 @@ public sealed class ResponsesNativePassthroughTests : IAsyncLifetime
         Assert.Equal("glm-4.6", root.GetProperty("model").GetString());
         Assert.Equal(Greeting("ok-native"), root.GetProperty("output")[0].GetProperty("content")[0].GetProperty("text").GetString());
         var usage = root.GetProperty("usage");
-        var row = await OneRowAsync(gateway);
+        var row = await gateway.OneUsageRowAsync();
         Assert.Equal(usage.GetProperty("input_tokens").GetInt32(), row.PromptTokens);
         Assert.Equal(usage.GetProperty("output_tokens").GetInt32(), row.CompletionTokens);
         Assert.False(row.TokensEstimated);
@@ -84,7 +84,7 @@ public sealed class ResponsesNativePassthroughTests : IAsyncLifetime
         var completed = events[^1];
         Assert.Equal("response.completed", completed.Name);
         var usage = completed.Data.GetProperty("response").GetProperty("usage");
-        var row = await OneRowAsync(gateway);
+        var row = await gateway.OneUsageRowAsync();
         Assert.Equal(usage.GetProperty("input_tokens").GetInt32(), row.PromptTokens);
         Assert.Equal(usage.GetProperty("output_tokens").GetInt32(), row.CompletionTokens);
         Assert.False(row.TokensEstimated);
@@ -160,21 +160,5 @@ public sealed class ResponsesNativePassthroughTests : IAsyncLifetime
         }
 
         return events;
-    }
-
-    private static async Task<UsageRecord> OneRowAsync(TestGateway gateway)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            var page = await gateway.Services.Store.QueryUsageAsync(new UsageQuery(), CancellationToken.None);
-            if (page.Items.Count > 0)
-            {
-                return Assert.Single(page.Items);
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "no usage row within 15 s");
-            await Task.Delay(20);
-        }
     }
 }

@@ -42,22 +42,6 @@ public sealed class CacheUsageTests
     /// <summary>claude-sonnet-4-5's list prices: 3 in, 0.30 cache read, 3.75 cache write, 15 out, per million.</summary>
     private const double BuiltInCost = ((Fresh * 3.0) + (Read * 0.30) + (Written * 3.75) + (Output * 15.0)) / 1_000_000;
 
-    private static async Task<UsageRecord> OneRowAsync(TestGateway gateway)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            var page = await gateway.Services.Store.QueryUsageAsync(new UsageQuery(), CancellationToken.None);
-            if (page.Items.Count > 0)
-            {
-                return Assert.Single(page.Items);
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "no usage row within 15 s");
-            await Task.Delay(20);
-        }
-    }
-
     private static void AssertCacheRow(UsageRecord row, double cost)
     {
         Assert.Equal(Fresh + Written + Read, row.PromptTokens);
@@ -82,7 +66,7 @@ public sealed class CacheUsageTests
             await response.Content.ReadAsStringAsync();
         }
 
-        AssertCacheRow(await OneRowAsync(gateway), BuiltInCost);
+        AssertCacheRow(await gateway.OneUsageRowAsync(), BuiltInCost);
     }
 
     [Theory]
@@ -107,7 +91,7 @@ public sealed class CacheUsageTests
             await response.Content.ReadAsStringAsync();
         }
 
-        AssertCacheRow(await OneRowAsync(gateway), (Fresh * 1e-6) + (Read * 1e-7) + (Written * 4e-6) + (Output * 2e-6));
+        AssertCacheRow(await gateway.OneUsageRowAsync(), (Fresh * 1e-6) + (Read * 1e-7) + (Written * 4e-6) + (Output * 2e-6));
     }
 
     /// <summary>An Anthropic upstream whose every answer reports prompt-cache reads and writes (the mock reports none).</summary>

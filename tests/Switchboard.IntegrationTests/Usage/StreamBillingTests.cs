@@ -79,22 +79,6 @@ public sealed class StreamBillingTests
         response.Dispose();
     }
 
-    private static async Task<UsageRecord> OneRowAsync(TestGateway gateway)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            var page = await gateway.Services.Store.QueryUsageAsync(new UsageQuery(), CancellationToken.None);
-            if (page.Items.Count > 0)
-            {
-                return Assert.Single(page.Items);
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "no usage row within 15 s");
-            await Task.Delay(20);
-        }
-    }
-
     private static void AssertBilledEstimate(UsageRecord row)
     {
         Assert.True(row.TokensEstimated, "tokens not marked as estimated");
@@ -115,7 +99,7 @@ public sealed class StreamBillingTests
 
         await CancelAfterDeltasAsync(gateway, api, deltas: 5);
 
-        var row = await OneRowAsync(gateway);
+        var row = await gateway.OneUsageRowAsync();
         AssertBilledEstimate(row);
         Assert.Equal("client_cancelled", row.ErrorClass);
         // Five deltas of the mock's words: a handful of tokens, not the 2000-chunk answer.
@@ -148,7 +132,7 @@ public sealed class StreamBillingTests
             }
         }
 
-        var row = await OneRowAsync(gateway);
+        var row = await gateway.OneUsageRowAsync();
         AssertBilledEstimate(row);
         Assert.Equal("request_timeout", row.ErrorClass);
     }
@@ -169,7 +153,7 @@ public sealed class StreamBillingTests
             await response.Content.ReadAsStringAsync();
         }
 
-        var row = await OneRowAsync(gateway);
+        var row = await gateway.OneUsageRowAsync();
         AssertBilledEstimate(row);
         Assert.Equal("stream_error", row.ErrorClass);
     }
@@ -200,7 +184,7 @@ public sealed class StreamBillingTests
         }
 
         await CancelAfterDeltasAsync(gateway, api, deltas: 2, bearer: key);
-        var row = await OneRowAsync(gateway);
+        var row = await gateway.OneUsageRowAsync();
         Assert.True(row.Cost > 0.005, $"cost {row.Cost}");
 
         using var refused = await gateway.Client.SendAsync(StreamRequest(api, key), HttpCompletionOption.ResponseHeadersRead);

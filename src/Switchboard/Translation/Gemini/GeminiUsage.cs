@@ -44,34 +44,22 @@ internal readonly record struct GeminiUsage(TokenUsage Tokens, int ReasoningToke
 
             if (reader.ValueTextEquals("prompt_tokens"u8))
             {
-                prompt = ReadInt(ref reader);
+                prompt = JsonSkim.ReadInt(ref reader);
             }
             else if (reader.ValueTextEquals("completion_tokens"u8))
             {
-                completion = ReadInt(ref reader);
+                completion = JsonSkim.ReadInt(ref reader);
             }
             else if (reader.ValueTextEquals("cached_tokens"u8))
             {
-                cached = ReadInt(ref reader);
+                cached = JsonSkim.ReadInt(ref reader);
             }
             else if (reader.ValueTextEquals("reasoning_tokens"u8))
             {
-                reasoning = ReadInt(ref reader);
+                reasoning = JsonSkim.ReadInt(ref reader);
             }
         }
 
         return new GeminiUsage(new TokenUsage(prompt, completion, cached, Estimated: false), reasoning);
-    }
-
-    private static int ReadInt(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value))
-        {
-            return value;
-        }
-
-        reader.Skip();
-        return 0;
     }
 }

@@ -82,10 +82,8 @@ internal static class ResponsesUsage
             }
             else if (reader.ValueTextEquals("input_tokens_details"u8))
             {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartObject)
+                if (!JsonSkim.EnterObject(ref reader))
                 {
-                    reader.Skip();
                     continue;
                 }
 
@@ -97,8 +95,7 @@ internal static class ResponsesUsage
                     }
                     else
                     {
-                        reader.Read();
-                        reader.Skip();
+                        JsonSkim.SkipValue(ref reader);
                     }
                 }
             }
