@@ -17,39 +17,24 @@ namespace Switchboard.IntegrationTests.Cluster;
 public sealed class OutageMergeTests : IAsyncLifetime
 {
     private const string Master = "sk-master-merge-0123456789";
-    private readonly RedisServer _redis = new();
-    private readonly List<TestGateway> _gateways = [];
+    private readonly ClusterRig _cluster = new();
     private readonly string _database = Path.Combine(Path.GetTempPath(), "switchboard-merge-" + Guid.NewGuid().ToString("N") + ".db");
-    private MockProviderServer _mock = null!;
 
-    public async Task InitializeAsync()
-    {
-        await _redis.InitializeAsync();
-        _mock = await MockProviderServer.StartAsync(new MockProviderOptions { Port = 0 }, CancellationToken.None);
-    }
+    public Task InitializeAsync() => _cluster.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        foreach (var gateway in _gateways)
-        {
-            await gateway.DisposeAsync();
-        }
-
-        await _mock.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task KeyCallsOnADuringOutage_RedisBack_SpendAndRpmWindowCountOnB()
     {
-        var deployment = Configs.Http("glm", "mg-key", _mock.BaseUrl, "ok-merge-key") with
+        var deployment = Configs.Http("glm", "mg-key", _cluster.Mock.BaseUrl, "ok-merge-key") with
         {
             ModelInfo = new ModelInfoConfig { InputCostPerToken = 0.001, OutputCostPerToken = 0.001 },
         };
         var (a, b) = await StartTwoAsync(deployment);
         var key = await GenerateAsync(a, """{"rpm_limit":10,"max_budget":100}""");
 
-        await _redis.StopAsync();
+        await _cluster.Redis.StopAsync();
         await SharedStateTests.EventuallyAsync(() => !a.Services.Shared.Connected && !b.Services.Shared.Connected);
         for (var i = 0; i < 4; i++)
         {
@@ -57,9 +42,9 @@ public sealed class OutageMergeTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        await _redis.StartAsync();
+        await _cluster.Redis.StartAsync();
         await SharedStateTests.EventuallyAsync(() => a.Services.Shared.Connected && b.Services.Shared.Connected);
-        using var redis = await ConnectionMultiplexer.ConnectAsync("127.0.0.1:" + _redis.Port.ToString(CultureInfo.InvariantCulture));
+        using var redis = await ConnectionMultiplexer.ConnectAsync("127.0.0.1:" + _cluster.Redis.Port.ToString(CultureInfo.InvariantCulture));
         var db = redis.GetDatabase();
         var server = redis.GetServer(redis.GetEndPoints().Single());
         RedisKey? rpmKey = null;
@@ -95,18 +80,18 @@ public sealed class OutageMergeTests : IAsyncLifetime
     [Fact]
     public async Task CallsInFlightOnADuringOutage_RedisBack_LeasesRegisteredThenReleased()
     {
-        var deployment = Configs.Http("glm", "mg-slots", _mock.BaseUrl, "stall-merge-slots") with { MaxParallelRequests = 5 };
+        var deployment = Configs.Http("glm", "mg-slots", _cluster.Mock.BaseUrl, "stall-merge-slots") with { MaxParallelRequests = 5 };
         var (a, _) = await StartTwoAsync(deployment);
-        await _redis.StopAsync();
+        await _cluster.Redis.StopAsync();
         await SharedStateTests.EventuallyAsync(() => !a.Services.Shared.Connected);
 
         using var stop = new CancellationTokenSource();
         var calls = Enumerable.Range(0, 3).Select(_ => HoldStreamAsync(a, stop.Token)).ToList();
-        await SharedStateTests.EventuallyAsync(() => _mock.Stats["stall-merge-slots"].InFlight == 3);
+        await SharedStateTests.EventuallyAsync(() => _cluster.Mock.Stats["stall-merge-slots"].InFlight == 3);
 
-        await _redis.StartAsync();
+        await _cluster.Redis.StartAsync();
         await SharedStateTests.EventuallyAsync(() => a.Services.Shared.Connected);
-        using var redis = await ConnectionMultiplexer.ConnectAsync("127.0.0.1:" + _redis.Port.ToString(CultureInfo.InvariantCulture));
+        using var redis = await ConnectionMultiplexer.ConnectAsync("127.0.0.1:" + _cluster.Redis.Port.ToString(CultureInfo.InvariantCulture));
         var db = redis.GetDatabase();
         RedisKey slots = "switchboard:{dep:mg-slots}:slots";
         await SharedStateTests.EventuallyAsync(() => db.SortedSetLength(slots) == 3);
@@ -149,13 +134,11 @@ public sealed class OutageMergeTests : IAsyncLifetime
         var config = new GatewayConfig
         {
             ModelList = [deployment],
-            Router = new RouterSettings { RedisUrl = _redis.Url },
+            Router = new RouterSettings { RedisUrl = _cluster.Redis.Url },
             General = new GeneralSettings { MasterKey = Master },
         };
-        var a = await TestGateway.StartAsync(config, databasePath: _database);
-        _gateways.Add(a);
-        var b = await TestGateway.StartAsync(config, databasePath: _database);
-        _gateways.Add(b);
+        var a = await _cluster.StartGatewayAsync(config, _database);
+        var b = await _cluster.StartGatewayAsync(config, _database);
         await SharedStateTests.EventuallyAsync(() => a.Services.Shared.Connected && b.Services.Shared.Connected);
         return (a, b);
     }

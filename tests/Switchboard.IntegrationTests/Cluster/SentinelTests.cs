@@ -18,27 +18,20 @@ namespace Switchboard.IntegrationTests.Cluster;
 public sealed class SentinelTests : IAsyncLifetime
 {
     private const string Master = "sk-master-sentinel-0123456789";
-    private readonly RedisServer _redis = new();
-    private readonly List<TestGateway> _gateways = [];
+    private readonly ClusterRig _cluster = new();
     private readonly string _dir = Directory.CreateTempSubdirectory("sb-sentinel-").FullName;
     private readonly int _sentinelPort = RepoPaths.FreePort();
     private Process? _sentinel;
-    private MockProviderServer _mock = null!;
 
     public async Task InitializeAsync()
     {
-        await _redis.InitializeAsync();
-        _mock = await MockProviderServer.StartAsync(new MockProviderOptions { Port = 0 }, CancellationToken.None);
+        await _cluster.StartAsync();
         await StartSentinelAsync();
     }
 
     public async Task DisposeAsync()
     {
-        foreach (var gateway in _gateways)
-        {
-            await gateway.DisposeAsync();
-        }
-
+        await _cluster.DisposeGatewaysAsync();
         if (_sentinel is { HasExited: false } sentinel)
         {
             sentinel.Kill();
@@ -46,8 +39,7 @@ public sealed class SentinelTests : IAsyncLifetime
         }
 
         _sentinel?.Dispose();
-        await _mock.DisposeAsync();
-        await _redis.DisposeAsync();
+        await _cluster.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -58,8 +50,8 @@ public sealed class SentinelTests : IAsyncLifetime
         {
             ModelList =
             [
-                Configs.Http("glm", "st-rl", _mock.BaseUrl, "rl-sentinel"),
-                Configs.Http("glm", "st-ok", _mock.BaseUrl, "ok-sentinel", index: 1),
+                Configs.Http("glm", "st-rl", _cluster.Mock.BaseUrl, "rl-sentinel"),
+                Configs.Http("glm", "st-ok", _cluster.Mock.BaseUrl, "ok-sentinel", index: 1),
             ],
             Router = new RouterSettings
             {
@@ -69,19 +61,17 @@ public sealed class SentinelTests : IAsyncLifetime
             },
             General = new GeneralSettings { MasterKey = Master },
         };
-        var a = await TestGateway.StartAsync(config);
-        _gateways.Add(a);
-        var b = await TestGateway.StartAsync(config);
-        _gateways.Add(b);
+        var a = await _cluster.StartGatewayAsync(config);
+        var b = await _cluster.StartGatewayAsync(config);
         await SharedStateTests.EventuallyAsync(() => a.Services.Shared.Connected && b.Services.Shared.Connected);
 
-        for (var i = 0; i < 10 && _mock.Stats["rl-sentinel"].Calls == 0; i++)
+        for (var i = 0; i < 10 && _cluster.Mock.Stats["rl-sentinel"].Calls == 0; i++)
         {
             using var response = await ChatAsync(a);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        Assert.Equal(1, _mock.Stats["rl-sentinel"].Calls);
+        Assert.Equal(1, _cluster.Mock.Stats["rl-sentinel"].Calls);
         await SharedStateTests.EventuallyAsync(() => CoolingDown(b, "st-rl"));
 
         // The cooldown is in the master the sentinel named (not merely announced): a third gateway started now reads it.
@@ -101,7 +91,7 @@ public sealed class SentinelTests : IAsyncLifetime
             "bind 127.0.0.1",
             "protected-mode no",
             "dir " + _dir,
-            "sentinel monitor mymaster 127.0.0.1 " + _redis.Port.ToString(CultureInfo.InvariantCulture) + " 1",
+            "sentinel monitor mymaster 127.0.0.1 " + _cluster.Redis.Port.ToString(CultureInfo.InvariantCulture) + " 1",
             "sentinel down-after-milliseconds mymaster 60000",
             ""));
         _sentinel = Process.Start(new ProcessStartInfo(server!, [conf, "--sentinel"])

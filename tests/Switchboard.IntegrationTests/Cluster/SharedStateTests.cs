@@ -16,42 +16,27 @@ namespace Switchboard.IntegrationTests.Cluster;
 public sealed class SharedStateTests(Xunit.Abstractions.ITestOutputHelper log) : IAsyncLifetime
 {
     private const string Master = "sk-master-cluster-0123456789";
-    private readonly RedisServer _redis = new();
-    private readonly List<TestGateway> _gateways = [];
+    private readonly ClusterRig _cluster = new();
     private readonly string _database = Path.Combine(Path.GetTempPath(), "switchboard-cluster-" + Guid.NewGuid().ToString("N") + ".db");
-    private MockProviderServer _mock = null!;
 
-    public async Task InitializeAsync()
-    {
-        await _redis.InitializeAsync();
-        _mock = await MockProviderServer.StartAsync(new MockProviderOptions { Port = 0, ConcurrencyHold = TimeSpan.FromMilliseconds(30) }, CancellationToken.None);
-    }
+    public Task InitializeAsync() => _cluster.StartAsync(new MockProviderOptions { Port = 0, ConcurrencyHold = TimeSpan.FromMilliseconds(30) });
 
-    public async Task DisposeAsync()
-    {
-        foreach (var gateway in _gateways)
-        {
-            await gateway.DisposeAsync();
-        }
-
-        await _mock.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task Cooldown_RateLimitedThroughA_NotCalledThroughBOrC()
     {
         var (a, b, c) = await StartThreeAsync(
-            Configs.Http("glm", "cl-rl", _mock.BaseUrl, "rl-cluster"),
-            Configs.Http("glm", "cl-ok", _mock.BaseUrl, "ok-cluster", index: 1));
+            Configs.Http("glm", "cl-rl", _cluster.Mock.BaseUrl, "rl-cluster"),
+            Configs.Http("glm", "cl-ok", _cluster.Mock.BaseUrl, "ok-cluster", index: 1));
 
-        for (var i = 0; i < 10 && _mock.Stats["rl-cluster"].Calls == 0; i++)
+        for (var i = 0; i < 10 && _cluster.Mock.Stats["rl-cluster"].Calls == 0; i++)
         {
             using var response = await ChatAsync(a, null);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        Assert.Equal(1, _mock.Stats["rl-cluster"].Calls);
+        Assert.Equal(1, _cluster.Mock.Stats["rl-cluster"].Calls);
         var seen = Stopwatch.StartNew();
         await EventuallyAsync(() => CoolingDown(b, "cl-rl") && CoolingDown(c, "cl-rl"));
         var propagation = seen.Elapsed;
@@ -65,13 +50,13 @@ public sealed class SharedStateTests(Xunit.Abstractions.ITestOutputHelper log) :
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        Assert.Equal(1, _mock.Stats["rl-cluster"].Calls);
+        Assert.Equal(1, _cluster.Mock.Stats["rl-cluster"].Calls);
     }
 
     [Fact]
     public async Task MaxParallelRequests1_30ClientsOverThreeInstances_NoConcurrencyViolation()
     {
-        var capped = Configs.Http("glm", "cl-conc", _mock.BaseUrl, "conc1-cluster") with { MaxParallelRequests = 1 };
+        var capped = Configs.Http("glm", "cl-conc", _cluster.Mock.BaseUrl, "conc1-cluster") with { MaxParallelRequests = 1 };
         var (a, b, c) = await StartThreeAsync(capped);
         TestGateway[] instances = [a, b, c];
 
@@ -83,7 +68,7 @@ public sealed class SharedStateTests(Xunit.Abstractions.ITestOutputHelper log) :
         var statuses = await Task.WhenAll(calls);
 
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
-        var stats = _mock.Stats["conc1-cluster"];
+        var stats = _cluster.Mock.Stats["conc1-cluster"];
         log.WriteLine($"{stats.Calls} calls at the mock, at most {stats.MaxInFlight} in flight");
         Assert.Equal(30, stats.Calls);
         Assert.Equal(1, stats.MaxInFlight);
@@ -92,7 +77,7 @@ public sealed class SharedStateTests(Xunit.Abstractions.ITestOutputHelper log) :
     [Fact]
     public async Task VirtualKeyRpmLimit_CallsSpreadOverThreeInstances_HoldsAcrossThem()
     {
-        var (a, b, c) = await StartThreeAsync(Configs.Http("glm", "cl-key", _mock.BaseUrl, "ok-key-rpm"));
+        var (a, b, c) = await StartThreeAsync(Configs.Http("glm", "cl-key", _cluster.Mock.BaseUrl, "ok-key-rpm"));
         var key = await GenerateAsync(a, """{"rpm_limit":5}""");
         TestGateway[] instances = [a, b, c];
 
@@ -112,7 +97,7 @@ public sealed class SharedStateTests(Xunit.Abstractions.ITestOutputHelper log) :
     [Fact]
     public async Task Revoke_OnA_RefusedOnBAtOnce()
     {
-        var (a, b, _) = await StartThreeAsync(Configs.Http("glm", "cl-auth", _mock.BaseUrl, "ok-auth"));
+        var (a, b, _) = await StartThreeAsync(Configs.Http("glm", "cl-auth", _cluster.Mock.BaseUrl, "ok-auth"));
         var key = await GenerateAsync(a, "{}");
         using (var first = await ChatAsync(b, key))
         {
@@ -142,8 +127,8 @@ public sealed class SharedStateTests(Xunit.Abstractions.ITestOutputHelper log) :
     public async Task RedisStoppedUnderLoad_NoFailedCall_CooldownFromOutageMergedAfter()
     {
         var (a, b, c) = await StartThreeAsync(
-            Configs.Http("glm", "cl-out-ok", _mock.BaseUrl, "ok-outage"),
-            Configs.Http("glm", "cl-out-rl", _mock.BaseUrl, "rl-outage", index: 1));
+            Configs.Http("glm", "cl-out-ok", _cluster.Mock.BaseUrl, "ok-outage"),
+            Configs.Http("glm", "cl-out-rl", _cluster.Mock.BaseUrl, "rl-outage", index: 1));
         TestGateway[] instances = [a, b, c];
         Assert.All(instances, g => Assert.Equal("redis", Health(g).GetProperty("shared_state").GetProperty("backend").GetString()));
 
@@ -165,7 +150,7 @@ public sealed class SharedStateTests(Xunit.Abstractions.ITestOutputHelper log) :
         }).ToList();
 
         await Task.Delay(300);
-        await _redis.StopAsync();
+        await _cluster.Redis.StopAsync();
         await EventuallyAsync(() => instances.All(g => !g.Services.Shared.Connected));
         Assert.All(instances, g => Assert.False(Health(g).GetProperty("shared_state").GetProperty("connected").GetBoolean()));
 
@@ -174,7 +159,7 @@ public sealed class SharedStateTests(Xunit.Abstractions.ITestOutputHelper log) :
         Assert.True(CoolingDown(a, "cl-out-rl"));
         var duringOutage = Volatile.Read(ref done);
 
-        await _redis.StartAsync();
+        await _cluster.Redis.StartAsync();
         await EventuallyAsync(() => instances.All(g => g.Services.Shared.Connected));
         await Task.Delay(300);
         stop.Cancel();
@@ -185,8 +170,8 @@ public sealed class SharedStateTests(Xunit.Abstractions.ITestOutputHelper log) :
         Assert.All(instances, g => Assert.Single(g.Logs.Lines, l => l.Contains("unreachable", StringComparison.Ordinal)));
 
         // A cooldown set while Redis was away is in Redis after the merge: a fourth instance started now learns it.
-        await using var d = await StartInstanceAsync(Config(Configs.Http("glm", "cl-out-ok", _mock.BaseUrl, "ok-outage"),
-            Configs.Http("glm", "cl-out-rl", _mock.BaseUrl, "rl-outage", index: 1)));
+        await using var d = await StartInstanceAsync(Config(Configs.Http("glm", "cl-out-ok", _cluster.Mock.BaseUrl, "ok-outage"),
+            Configs.Http("glm", "cl-out-rl", _cluster.Mock.BaseUrl, "rl-outage", index: 1)));
         await EventuallyAsync(() => CoolingDown(d, "cl-out-rl"));
     }
 
@@ -194,13 +179,13 @@ public sealed class SharedStateTests(Xunit.Abstractions.ITestOutputHelper log) :
     public async Task CooldownDuringOutage_RedisBack_SeenByInstancesThatMissedIt()
     {
         var (a, b, c) = await StartThreeAsync(
-            Configs.Http("glm", "cl-m-ok", _mock.BaseUrl, "ok-merge"),
-            Configs.Http("glm", "cl-m-rl", _mock.BaseUrl, "rl-merge", index: 1));
-        await _redis.StopAsync();
+            Configs.Http("glm", "cl-m-ok", _cluster.Mock.BaseUrl, "ok-merge"),
+            Configs.Http("glm", "cl-m-rl", _cluster.Mock.BaseUrl, "rl-merge", index: 1));
+        await _cluster.Redis.StopAsync();
         await EventuallyAsync(() => !a.Services.Shared.Connected);
 
         // Only A meets the rate-limited key while Redis is away.
-        for (var i = 0; i < 10 && _mock.Stats["rl-merge"].Calls == 0; i++)
+        for (var i = 0; i < 10 && _cluster.Mock.Stats["rl-merge"].Calls == 0; i++)
         {
             using var response = await ChatAsync(a, null);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -208,14 +193,14 @@ public sealed class SharedStateTests(Xunit.Abstractions.ITestOutputHelper log) :
 
         Assert.True(CoolingDown(a, "cl-m-rl"));
         Assert.False(CoolingDown(b, "cl-m-rl"));
-        await _redis.StartAsync();
+        await _cluster.Redis.StartAsync();
         await EventuallyAsync(() => CoolingDown(b, "cl-m-rl") && CoolingDown(c, "cl-m-rl"));
     }
 
     [Fact]
     public async Task Health_Redis_ShowsBackendAndConnected()
     {
-        var (a, _, _) = await StartThreeAsync(Configs.Http("glm", "cl-h", _mock.BaseUrl, "ok-health"));
+        var (a, _, _) = await StartThreeAsync(Configs.Http("glm", "cl-h", _cluster.Mock.BaseUrl, "ok-health"));
         var shared = Health(a).GetProperty("shared_state");
         Assert.Equal("redis", shared.GetProperty("backend").GetString());
         Assert.True(shared.GetProperty("connected").GetBoolean());
@@ -224,7 +209,7 @@ public sealed class SharedStateTests(Xunit.Abstractions.ITestOutputHelper log) :
     private GatewayConfig Config(params DeploymentConfig[] deployments) => new()
     {
         ModelList = deployments,
-        Router = new RouterSettings { RedisUrl = _redis.Url, CooldownTime = TimeSpan.FromSeconds(60) },
+        Router = new RouterSettings { RedisUrl = _cluster.Redis.Url, CooldownTime = TimeSpan.FromSeconds(60) },
         General = new GeneralSettings { MasterKey = Master },
     };
 
@@ -234,7 +219,7 @@ public sealed class SharedStateTests(Xunit.Abstractions.ITestOutputHelper log) :
         var a = await StartInstanceAsync(config);
         var b = await StartInstanceAsync(config);
         var c = await StartInstanceAsync(config);
-        _gateways.AddRange([a, b, c]);
+        _cluster.Gateways.AddRange([a, b, c]);
         return (a, b, c);
     }
 
