@@ -91,27 +91,14 @@ internal static class GeminiRequestTranslator
     }
 
     private static bool IsReasoning(in GeminiToPivotOptions options) =>
-        !options.IsGlm && (options.ReasoningModel ?? AnthropicToOpenAiOptions.IsReasoningModel(options.UpstreamModel));
+        PivotSampling.IsReasoning(options.IsGlm, options.ReasoningModel, options.UpstreamModel);
 
     private static void WriteGeneration(Utf8JsonWriter json, JsonElement config, in GeminiToPivotOptions options, TranslationNotes notes)
     {
         var reasoning = IsReasoning(options);
-        var maxTokensName = reasoning ? "max_completion_tokens"u8 : "max_tokens"u8;
-        long? maxTokens = null;
-        if (config.TryField("maxOutputTokens", "max_output_tokens", JsonValueKind.Number, "generationConfig", out var max))
-        {
-            maxTokens = max.TryGetInt64(out var n) ? n : long.MaxValue;
-        }
-
-        if (options.MaxOutputTokens is { } limit && (maxTokens is null || maxTokens > limit))
-        {
-            maxTokens = limit;
-        }
-
-        if (maxTokens is { } value)
-        {
-            json.WriteNumber(maxTokensName, Math.Max(1, value));
-        }
+        PivotSampling.WriteMaxTokens(json,
+            config.TryField("maxOutputTokens", "max_output_tokens", JsonValueKind.Number, "generationConfig", out var max) ? max : default,
+            reasoning, options.MaxOutputTokens);
 
         if (config.ValueKind != JsonValueKind.Object)
         {

@@ -162,51 +162,17 @@ internal static partial class ResponsesRequestTranslator
         }
     }
 
-    /// <summary>True for an OpenAI reasoning model: it takes reasoning_effort and max_completion_tokens, refuses max_tokens and sampling knobs.</summary>
     private static bool IsReasoning(in AnthropicToOpenAiOptions options) =>
-        !options.IsGlm && (options.ReasoningModel ?? AnthropicToOpenAiOptions.IsReasoningModel(options.UpstreamModel));
+        PivotSampling.IsReasoning(options.IsGlm, options.ReasoningModel, options.UpstreamModel);
 
     private static void WriteSampling(Utf8JsonWriter json, JsonElement root, in AnthropicToOpenAiOptions options, TranslationNotes notes)
     {
         var reasoning = IsReasoning(options);
-        var maxTokensName = reasoning ? "max_completion_tokens"u8 : "max_tokens"u8;
-        if (root.TryGet("max_output_tokens", JsonValueKind.Number, out var maxTokens))
-        {
-            var value = maxTokens.TryGetInt64(out var n) ? n : long.MaxValue;
-            if (options.MaxOutputTokens is { } limit && value > limit)
-            {
-                value = limit;
-            }
-
-            json.WriteNumber(maxTokensName, Math.Max(1, value));
-        }
-        else if (options.MaxOutputTokens is { } limit)
-        {
-            json.WriteNumber(maxTokensName, limit);
-        }
-
-        var temperature = root.TryGet("temperature", JsonValueKind.Number, out var t) ? t : default;
-        var topP = root.TryGet("top_p", JsonValueKind.Number, out var p) ? p : default;
-        if (reasoning)
-        {
-            // o-series and gpt-5 answer 400 to any temperature or top_p but their default.
-            if (temperature.ValueKind == JsonValueKind.Number || topP.ValueKind == JsonValueKind.Number)
-            {
-                notes.Add("temperature/top_p: a reasoning model takes only its default, left out");
-            }
-
-            return;
-        }
-
-        if (temperature.ValueKind == JsonValueKind.Number)
-        {
-            JsonInput.WriteClamped(json, "temperature", temperature, 0, options.IsGlm ? 1 : 2);
-        }
-
-        if (topP.ValueKind == JsonValueKind.Number)
-        {
-            JsonInput.WriteClamped(json, "top_p", topP, 0, 1);
-        }
+        PivotSampling.WriteMaxTokens(json, root.TryGet("max_output_tokens", JsonValueKind.Number, out var maxTokens) ? maxTokens : default, reasoning, options.MaxOutputTokens);
+        PivotSampling.WriteTemperatureAndTopP(json,
+            root.TryGet("temperature", JsonValueKind.Number, out var temperature) ? temperature : default,
+            root.TryGet("top_p", JsonValueKind.Number, out var topP) ? topP : default,
+            reasoning, options.IsGlm, notes);
     }
 
     /// <summary>

@@ -1,0 +1,60 @@
+using System.Text.Json;
+
+namespace Switchboard.Translation;
+
+/// <summary>
+/// The sampling fields every request translator to the pivot writes alike (Anthropic, Responses, Gemini): the output
+/// cap under the name the upstream takes, and temperature/top_p, which OpenAI reasoning models refuse.
+/// </summary>
+internal static class PivotSampling
+{
+    /// <summary>True for an OpenAI reasoning model: it takes reasoning_effort and max_completion_tokens, refuses max_tokens and sampling knobs.</summary>
+    public static bool IsReasoning(bool isGlm, bool? reasoningModel, string upstreamModel) =>
+        !isGlm && (reasoningModel ?? AnthropicToOpenAiOptions.IsReasoningModel(upstreamModel));
+
+    /// <summary>
+    /// The client's output cap (<paramref name="requested"/>, a number or undefined), held to the deployment's
+    /// <paramref name="limit"/> and at least 1; the limit alone when the client set none; nothing when neither did.
+    /// </summary>
+    public static void WriteMaxTokens(Utf8JsonWriter json, JsonElement requested, bool reasoning, int? limit)
+    {
+        long? value = requested.ValueKind == JsonValueKind.Number ? requested.TryGetInt64(out var n) ? n : long.MaxValue : null;
+        if (limit is { } cap && (value is null || value > cap))
+        {
+            value = cap;
+        }
+
+        if (value is { } v)
+        {
+            json.WriteNumber(reasoning ? "max_completion_tokens"u8 : "max_tokens"u8, Math.Max(1, v));
+        }
+    }
+
+    /// <summary>
+    /// Temperature and top_p (each undefined when absent), clamped to what the upstream takes (GLM's temperature to 1);
+    /// left out with a note for a reasoning model, which answers 400 to any but its default.
+    /// </summary>
+    public static void WriteTemperatureAndTopP(
+        Utf8JsonWriter json, JsonElement temperature, JsonElement topP, bool reasoning, bool isGlm, TranslationNotes notes)
+    {
+        if (reasoning)
+        {
+            if (temperature.ValueKind != JsonValueKind.Undefined || topP.ValueKind != JsonValueKind.Undefined)
+            {
+                notes.Add("temperature/top_p: a reasoning model takes only its default, left out");
+            }
+
+            return;
+        }
+
+        if (temperature.ValueKind != JsonValueKind.Undefined)
+        {
+            JsonInput.WriteClamped(json, "temperature", temperature, 0, isGlm ? 1 : 2);
+        }
+
+        if (topP.ValueKind != JsonValueKind.Undefined)
+        {
+            JsonInput.WriteClamped(json, "top_p", topP, 0, 1);
+        }
+    }
+}
