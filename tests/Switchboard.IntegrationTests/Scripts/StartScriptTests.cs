@@ -10,6 +10,7 @@ public sealed class StartScriptTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("sb-script-").FullName;
     private readonly int _port = RepoPaths.FreePort();
+    private readonly Dictionary<string, string> _environment = [];
 
     [Fact]
     public async Task Script_StartStatusRestartStop_Cycle()
@@ -52,6 +53,17 @@ public sealed class StartScriptTests : IDisposable
         Assert.NotEqual(0, start.ExitCode);
         Assert.Contains($"port {_port} is already in use", start.Output, StringComparison.Ordinal);
         Assert.Contains("lsof -i :" + _port, start.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(PidFile));
+    }
+
+    [Fact]
+    public async Task Script_UnknownPublishMode_FailsBeforeBuilding()
+    {
+        _environment["SWITCHBOARD_PUBLISH"] = "fast";
+        var start = await RunAsync("start");
+        Assert.NotEqual(0, start.ExitCode);
+        Assert.Contains("SWITCHBOARD_PUBLISH is 'fast'; use jit or aot", start.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Building", start.Output, StringComparison.Ordinal);
         Assert.False(File.Exists(PidFile));
     }
 
@@ -143,6 +155,11 @@ public sealed class StartScriptTests : IDisposable
         }
 
         info.Environment["LITELLM_HOST"] = "127.0.0.1";
+        foreach (var (name, value) in _environment)
+        {
+            info.Environment[name] = value;
+        }
+
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
