@@ -5,10 +5,10 @@
 // YARP, Switchboard) and subtracts direct's figures: what a proxy adds.
 //
 // usage: StreamLatency --url URL [--calls 2000] [--first 10] [--warm-url URL] [--warm-calls 300] [--body FILE]
-//                      [--key ok-bench-1] [--chunks 8] [--label NAME] [--raw FILE]
+//                      [--key ok-bench-1] [--chunks 8] [--chunk-delay-ms 0] [--label NAME] [--raw FILE]
 // Calls 1..first are reported apart ("first calls": on a freshly started target, the cold ones); the percentiles are over
-// calls first+1..calls. --warm-url (the mock, already warm) warms this client's own JIT first, unrecorded, so its tiering
-// does not land in the target's first calls. Prints one line "STREAM key=value ..." (µs) that run.sh parses.
+// calls first+1..calls. --warm-url (the mock, already warm) warms this client's own JIT first, unrecorded and without
+// pauses between chunks, so its tiering does not land in the target's first calls. Prints one line "STREAM key=value ..." (µs) that run.sh parses.
 using System.Buffers.Text;
 using System.Diagnostics;
 using System.Globalization;
@@ -36,14 +36,14 @@ if (options.WarmUrl is not null)
     var ignored = new Recorder(0);
     for (var i = 0; i < options.WarmCalls; i++)
     {
-        await CallAsync(options.WarmUrl, ignored, 0);
+        await CallAsync(options.WarmUrl, ignored, 0, chunkDelayMs: 0);
     }
 }
 
 var recorder = new Recorder(options.Calls);
 for (var call = 1; call <= options.Calls; call++)
 {
-    await CallAsync(options.Url, recorder, call);
+    await CallAsync(options.Url, recorder, call, options.ChunkDelayMs);
 }
 
 Console.WriteLine(recorder.Summary(options));
@@ -54,14 +54,14 @@ if (options.RawFile is not null)
 
 return recorder.Errors == 0 ? 0 : 2;
 
-async Task CallAsync(Uri url, Recorder into, int call)
+async Task CallAsync(Uri url, Recorder into, int call, int chunkDelayMs)
 {
     using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
     request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
     request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Key);
     // Read by the mock when called directly or through nginx/YARP; the gateway sends its deployments' extra_headers instead.
     request.Headers.TryAddWithoutValidation("x-mock-chunks", options.Chunks.ToString(CultureInfo.InvariantCulture));
-    request.Headers.TryAddWithoutValidation("x-mock-chunk-delay-ms", "0");
+    request.Headers.TryAddWithoutValidation("x-mock-chunk-delay-ms", chunkDelayMs.ToString(CultureInfo.InvariantCulture));
     request.Headers.TryAddWithoutValidation("x-mock-stamp", "1");
     var start = Stopwatch.GetTimestamp();
     try
@@ -209,7 +209,7 @@ internal sealed class Recorder(int calls)
         s.Append(' ').Append(key).Append('=').Append(value is double d ? d.ToString("F1", CultureInfo.InvariantCulture) : Convert.ToString(value, CultureInfo.InvariantCulture));
 }
 
-internal sealed record Options(Uri Url, int Calls, int First, Uri? WarmUrl, int WarmCalls, string? BodyFile, string Key, int Chunks, string Label, string? RawFile)
+internal sealed record Options(Uri Url, int Calls, int First, Uri? WarmUrl, int WarmCalls, string? BodyFile, string Key, int Chunks, int ChunkDelayMs, string Label, string? RawFile)
 {
     public static Options Parse(string[] args)
     {
@@ -231,6 +231,7 @@ internal sealed record Options(Uri Url, int Calls, int First, Uri? WarmUrl, int 
             map.GetValueOrDefault("body"),
             map.GetValueOrDefault("key") ?? "ok-bench-1",
             Int("chunks", 8),
+            Int("chunk-delay-ms", 0),
             map.GetValueOrDefault("label") ?? "target",
             map.GetValueOrDefault("raw"));
     }
