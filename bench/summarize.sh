@@ -53,16 +53,17 @@ awk -F'\t' '
     }
     print ""
     # The issue-13 ratios: Switchboard (everything on) against the two proxies with no logic, per mode at the load count.
-    print "| mode | conns | switchboard / nginx req/s | switchboard / yarp req/s | switchboard p99 − nginx p99 ms |"
-    print "|---|---:|---:|---:|---:|"
+    print "| mode | conns | switchboard / nginx req/s | switchboard / yarp req/s | switchboard p99 − nginx p99 ms | switchboard p99.9 − nginx p99.9 ms |"
+    print "|---|---:|---:|---:|---:|---:|"
     for (i = 1; i <= n; i++) {
       split(order[i], kc, SUBSEP)
       s = order[i] SUBSEP "switchboard"; g = order[i] SUBSEP "nginx"; y = order[i] SUBSEP "yarp"
       if (!(s in runs)) continue
-      printf "| %s | %s | %s | %s | %s |\n", kc[1], kc[2],
+      printf "| %s | %s | %s | %s | %s | %s |\n", kc[1], kc[2],
         (g in runs) ? sprintf("%.2f", median(rps[s]) / median(rps[g])) : "",
         (y in runs) ? sprintf("%.2f", median(rps[s]) / median(rps[y])) : "",
-        (g in runs) ? sprintf("%+.2f", (median(p99[s]) - median(p99[g])) / 1000) : ""
+        (g in runs) ? sprintf("%+.2f", (median(p99[s]) - median(p99[g])) / 1000) : "",
+        ((s in p999) && (g in p999)) ? sprintf("%+.2f", (median(p999[s]) - median(p999[g])) / 1000) : ""
     }
     print ""
   }' "$TSV"
