@@ -12,21 +12,33 @@
 #   BENCH_ROUNDS=3        interleaved rounds of the load runs   BENCH_GW_WARMUP=60     seconds of load per gateway before any run
 #   BENCH_POOL_ROUNDS=3   alternating pool-1 / pool-8 rounds    BENCH_OVERHEAD_SAMPLES=300
 #   BENCH_PIN=1           wrk on CPU 0, servers on the others (0: let the scheduler place everything)
-#   BENCH_CASES="load seq pool overhead keys"   which parts to run
+#   BENCH_CASES="load seq stream pool overhead keys"   which parts to run
+#   BENCH_STREAM_CALLS=5000  sequential streamed calls per target in the stream case (bench/StreamLatency)
+#   BENCH_STREAM_CHUNKS=4 BENCH_STREAM_CHUNK_DELAY_MS=1   its answers: content chunks, pause between chunks (so that each
+#                         event meets an idle path, as a model's tokens do, instead of queueing behind the one before)
+#   BENCH_STREAM_WARM=1   the stream case also measures its gateway again after BENCH_GW_WARMUP/2 s of streamed load
 #   BENCH_SKIP_PUBLISH=1  reuse bench/.out/switchboard          BENCH_KEYS_EXTRA_YAML   appended to the keys case's config
 #   BENCH_KEYS_AA=1       keys case with the open config on both sides (measures the harness's bias)
 #   BENCH_METRICS_AB=1    keys case as metrics off ("plain") vs metrics on ("keys+usage" label), both open
 #   BENCH_KEYS_PG=1       keys case with usage in a throwaway PostgreSQL server instead of SQLite
-#   --quick               a ~4-minute run: load (1 round, 5 s runs) and seq only, 60 s of gateway warm-up (less leaves the JIT
-#                         half-tiered: 115 against 64 µs CPU per call, docs/benchmarks.md); the ratios the
-#                         docs quote come from full runs, quick ones are for checking a change in passing
+#   BENCH_YARP_WARMUP     seconds of load for the YARP peer before any run (default BENCH_GW_WARMUP)
+#   --quick               a ~2-minute run (after the publish): load (1 round, 3 s runs), seq (2 s) and stream (500 calls of 2
+#                         chunks, no switchboard-warm), no request-log-off gateway; 20 s of warm-up for the gateway and 10 s for YARP, both started with
+#                         DOTNET_TC_DelaySingleProcMultiplier=1 (tiering then starts 100 ms, not 1 s, after the last new tier-0
+#                         method on a pinned CPU: steady in ~20 s of load instead of ~50 s, same steady-state CPU per call,
+#                         docs/benchmarks.md); the ratios the docs quote come from full runs, quick ones are for checking a
+#                         change in passing
 #   BENCH_CASES=redis     (not in the default set) the same gateway with and without shared state in a throwaway redis-server
 set -euo pipefail
 
+QUICK=0
 if [[ "${1:-}" == --quick ]]; then
-  : "${BENCH_DURATION:=5}" "${BENCH_SEQ_DURATION:=3}" "${BENCH_WARMUP:=2}" "${BENCH_ROUNDS:=1}" "${BENCH_GW_WARMUP:=60}"
-  : "${BENCH_CASES:=load seq}"
-  export BENCH_DURATION BENCH_SEQ_DURATION BENCH_WARMUP BENCH_ROUNDS BENCH_GW_WARMUP BENCH_CASES
+  QUICK=1
+  : "${BENCH_DURATION:=3}" "${BENCH_SEQ_DURATION:=2}" "${BENCH_WARMUP:=1}" "${BENCH_ROUNDS:=1}" "${BENCH_GW_WARMUP:=20}"
+  : "${BENCH_YARP_WARMUP:=10}" "${BENCH_CASES:=load seq stream}" "${BENCH_STREAM_CALLS:=500}" "${BENCH_STREAM_CHUNKS:=2}"
+  : "${BENCH_STREAM_WARM:=0}" "${BENCH_NOLOG:=0}"
+  export BENCH_DURATION BENCH_SEQ_DURATION BENCH_WARMUP BENCH_ROUNDS BENCH_GW_WARMUP BENCH_YARP_WARMUP BENCH_CASES \
+    BENCH_STREAM_CALLS BENCH_STREAM_CHUNKS BENCH_STREAM_WARM BENCH_NOLOG
 fi
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -40,10 +52,24 @@ CHUNKS=${BENCH_CHUNKS:-8}
 KEYS=${BENCH_KEYS:-4}
 ROUNDS=${BENCH_ROUNDS:-3}
 GW_WARMUP=${BENCH_GW_WARMUP:-60}
+YARP_WARMUP=${BENCH_YARP_WARMUP:-$GW_WARMUP}
 POOL_ROUNDS=${BENCH_POOL_ROUNDS:-3}
 OVERHEAD_SAMPLES=${BENCH_OVERHEAD_SAMPLES:-300}
 PIN=${BENCH_PIN:-1}
-CASES=" ${BENCH_CASES:-load seq pool overhead keys} "
+CASES=" ${BENCH_CASES:-load seq stream pool overhead keys} "
+STREAM_CALLS=${BENCH_STREAM_CALLS:-5000}
+STREAM_CHUNKS=${BENCH_STREAM_CHUNKS:-4}
+STREAM_DELAY=${BENCH_STREAM_CHUNK_DELAY_MS:-1}
+STREAM_WARM=${BENCH_STREAM_WARM:-1}
+NOLOG=${BENCH_NOLOG:-1}
+# The quick mode's runtime setting for the gateway and the YARP peer it warms (not for the stream case's fresh ones, which
+# show the start as a user meets it). It only moves WHEN methods tier up, not what tier 1 compiles: the runtime starts
+# counting calls once TC_CallCountingDelayMs (100 ms) pass without a new tier-0 method, and multiplies that delay by
+# TC_DelaySingleProcMultiplier (10) in a process pinned to one CPU, as the servers are here. Under load new methods keep
+# appearing for a long while, so a pinned gateway took ~50 s to tier up; with the multiplier at 1, ~20 s, to the same CPU
+# per call (docs/benchmarks.md, "Stream latency, p99.9 and a 2-minute --quick").
+RUNTIME_ENV=()
+if [[ "$QUICK" == 1 ]]; then RUNTIME_ENV=(DOTNET_TC_DelaySingleProcMultiplier=1); fi
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RESULTS="$BENCH/results/$STAMP"
 RAW="$RESULTS/raw"
@@ -51,6 +77,7 @@ TSV="$RESULTS/results.tsv"
 OUT="$BENCH/.out/switchboard"
 BIN="$OUT/switchboard"
 YARP_OUT="$BENCH/.out/yarp"
+SL_OUT="$BENCH/.out/streamlatency"
 TMP=$(mktemp -d /tmp/switchboard-bench.XXXXXX)
 CLK_TCK=$(getconf CLK_TCK)
 PIDS=()
@@ -113,7 +140,7 @@ install_tools() {
 }
 
 publish() {
-  if [[ "${BENCH_SKIP_PUBLISH:-0}" == 1 && -x "$BIN" ]]; then
+  if [[ "${BENCH_SKIP_PUBLISH:-0}" == 1 && -x "$BIN" && -x "$SL_OUT/StreamLatency" ]]; then
     log "reusing $BIN"
     return
   fi
@@ -122,6 +149,8 @@ publish() {
     || die "dotnet publish failed (see $RESULTS/publish.log)"
   timeout 900 dotnet publish "$BENCH/YarpPeer" -c Release -o "$YARP_OUT" --nologo -v quiet >"$RESULTS/publish-yarp.log" 2>&1 \
     || die "dotnet publish of the YARP peer failed (see $RESULTS/publish-yarp.log)"
+  timeout 900 dotnet publish "$BENCH/StreamLatency" -c Release -o "$SL_OUT" --nologo -v quiet >"$RESULTS/publish-streamlatency.log" 2>&1 \
+    || die "dotnet publish of the stream-latency client failed (see $RESULTS/publish-streamlatency.log)"
 }
 
 machine_info() {
@@ -136,7 +165,8 @@ machine_info() {
     echo "nginx: $(nginx -v 2>&1 | head -1)"
     echo "loadavg_at_start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "pinning: $([[ ${#LOAD_PIN[@]} -gt 0 ]] && echo "wrk on CPU 0; mock, gateway, nginx on CPU $SERVER_CPUS" || echo none)"
-    echo "settings: duration=${DURATION}s connections=$CONNECTIONS threads=$THREADS chunks=$CHUNKS keys=$KEYS"
+    echo "settings: duration=${DURATION}s connections=$CONNECTIONS threads=$THREADS chunks=$CHUNKS keys=$KEYS stream_calls=$STREAM_CALLS stream_chunks=$STREAM_CHUNKS stream_chunk_delay_ms=$STREAM_DELAY"
+    echo "mode: $([[ $QUICK == 1 ]] && echo "quick (${RUNTIME_ENV[*]} for the warmed gateway and YARP)" || echo full)"
   } >"$RESULTS/machine.txt"
 }
 
@@ -150,7 +180,9 @@ start_mock() {
   log "mock provider pid $MOCK_PID on 127.0.0.1:$MOCK_PORT"
 }
 
-deployment_yaml() { # group key
+deployment_yaml() { # group key; STAMP_SENT=1 in the environment: the stream case's answers, each chunk stamped
+  local chunks=$CHUNKS delay=0
+  if [[ "${STAMP_SENT:-0}" == 1 ]]; then chunks=$STREAM_CHUNKS delay=$STREAM_DELAY; fi
   cat <<EOF
   - model_name: $1
     litellm_params:
@@ -158,9 +190,10 @@ deployment_yaml() { # group key
       api_base: http://127.0.0.1:$MOCK_PORT/v1
       api_key: $2
       extra_headers:
-        x-mock-chunks: "$CHUNKS"
-        x-mock-chunk-delay-ms: "0"
+        x-mock-chunks: "$chunks"
+        x-mock-chunk-delay-ms: "$delay"
 EOF
+  if [[ "${STAMP_SENT:-0}" == 1 ]]; then echo '        x-mock-stamp: "1"'; fi
 }
 
 write_config() { # file [extra yaml]
@@ -177,7 +210,7 @@ write_config() { # file [extra yaml]
 
 start_gateway() { # name config [VAR=value for the environment] -> GW_PORT, GW_PID
   GW_PORT=$(free_port)
-  env ${3:+"$3"} "${SERVER_PIN[@]}" "$BIN" --config "$2" --port "$GW_PORT" --host 127.0.0.1 >"$RESULTS/$1.log" 2>&1 &
+  env "${RUNTIME_ENV[@]}" ${3:+"$3"} "${SERVER_PIN[@]}" "$BIN" --config "$2" --port "$GW_PORT" --host 127.0.0.1 >"$RESULTS/$1.log" 2>&1 &
   GW_PID=$!
   PIDS+=("$GW_PID")
   wait_http "http://127.0.0.1:$GW_PORT/health/readiness" 60 "$GW_PID"
@@ -233,7 +266,7 @@ EOF
 # The .NET peer: YARP with one route to the mock, nothing else (same pinning as the gateway and nginx).
 start_yarp() {
   YARP_PORT=$(free_port)
-  "${SERVER_PIN[@]}" "$YARP_OUT/YarpPeer" --port "$YARP_PORT" --destination "http://127.0.0.1:$MOCK_PORT/" >"$RESULTS/yarp.log" 2>&1 &
+  env "${RUNTIME_ENV[@]}" "${SERVER_PIN[@]}" "$YARP_OUT/YarpPeer" --port "$YARP_PORT" --destination "http://127.0.0.1:$MOCK_PORT/" >"$RESULTS/yarp.log" 2>&1 &
   YARP_PID=$!
   PIDS+=("$YARP_PID")
   wait_http "http://127.0.0.1:$YARP_PORT/_stats" 30 "$YARP_PID"
@@ -296,9 +329,9 @@ run_wrk() {
   local rps cpu_us
   rps=$(awk -v r="$requests" -v d="$duration_us" 'BEGIN { printf "%.0f", r / (d / 1e6) }')
   cpu_us=$(awk -v c=$((cpu1 - cpu0)) -v t="$CLK_TCK" -v r="$requests" 'BEGIN { if (r > 0 && c > 0) printf "%.1f", c / t * 1e6 / r; else print "-" }')
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$target" "$([[ $stream == 1 ]] && echo stream || echo non-stream)" \
-    "$conns" "$rps" "$p50_us" "$p99_us" "$errors" "$cpu_us" "$rss" "$requests" >>"$TSV"
-  log "$label: $rps req/s, p50 $((p50_us))us, p99 $((p99_us))us, errors $errors"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$target" "$([[ $stream == 1 ]] && echo stream || echo non-stream)" \
+    "$conns" "$rps" "$p50_us" "$p99_us" "$errors" "$cpu_us" "$rss" "$requests" "$p999_us" >>"$TSV"
+  log "$label: $rps req/s, p50 $((p50_us))us, p99 $((p99_us))us, p99.9 $((p999_us))us, errors $errors"
   ((errors == 0)) || log "warning: $label had $errors errors (see $raw)"
 }
 
@@ -338,6 +371,7 @@ case_load() { # direct vs gateway (request log on / off) vs nginx, non-stream an
   for round in $(seq 1 "$ROUNDS"); do
     for stream in 0 1; do
       for target in direct switchboard switchboard-nolog nginx yarp; do
+        [[ $target != switchboard-nolog || $NOLOG == 1 ]] || continue
         pid=""
         case $target in
           direct) port=$MOCK_PORT ;;
@@ -358,7 +392,9 @@ case_seq() { # one connection: latency without queueing, the plain cost of the e
   for stream in 0 1; do
     run_wrk "direct-$stream-c1" direct "$MOCK_PORT" glm-4.6 "$stream" 1 "$SEQ_DURATION"
     run_wrk "switchboard-$stream-c1" switchboard "$GW_PORT" glm-4.6 "$stream" 1 "$SEQ_DURATION" "$GW_PID"
-    run_wrk "switchboard-nolog-$stream-c1" switchboard-nolog "$NOLOG_PORT" glm-4.6 "$stream" 1 "$SEQ_DURATION" "$NOLOG_PID"
+    if [[ $NOLOG == 1 ]]; then
+      run_wrk "switchboard-nolog-$stream-c1" switchboard-nolog "$NOLOG_PORT" glm-4.6 "$stream" 1 "$SEQ_DURATION" "$NOLOG_PID"
+    fi
     run_wrk "nginx-$stream-c1" nginx "$NGINX_PORT" glm-4.6 "$stream" 1 "$SEQ_DURATION"
     run_wrk "yarp-$stream-c1" yarp "$YARP_PORT" glm-4.6 "$stream" 1 "$SEQ_DURATION" "$YARP_PID"
   done
@@ -372,6 +408,44 @@ case_pool() { # issue 3: routing over 8 deployments costs no more than over 1; a
     run_wrk "pool1-r$round" pool-1 "$GW_PORT" bench-pool-1 0 "$CONNECTIONS" "$DURATION" "$GW_PID"
     run_wrk "pool8-r$round" pool-8 "$GW_PORT" bench-pool-8 0 "$CONNECTIONS" "$DURATION" "$GW_PID"
   done
+}
+
+# Issue 13, streams: time to first token (TTFT) and each event's transit, over sequential streamed calls on one keep-alive
+# connection (bench/StreamLatency; the mock stamps each chunk's send time, x-mock-stamp). "From the 11th call after start":
+# YARP and the gateway are started fresh for this case (default runtime settings, also in --quick), the client's first
+# 10 calls to them are reported apart, and the percentiles are over the rest. Then the same gateway again after GW_WARMUP/2
+# seconds of streamed load (switchboard-warm): what JIT tiering still costs the fresh one. Added = target − direct.
+case_stream() {
+  local cfg="$TMP/stream.yaml" main_port=$GW_PORT main_pid=$GW_PID yarp_port=$YARP_PORT yarp_pid=$YARP_PID
+  local RUNTIME_ENV=()
+  STAMP_SENT=1 write_config "$cfg" "$(printf 'general_settings:\n  disable_spend_logs: true')"
+  run_stream direct "$MOCK_PORT"
+  run_stream nginx "$NGINX_PORT"
+  start_yarp
+  run_stream yarp "$YARP_PORT"
+  stop_pid "$YARP_PID"
+  start_gateway switchboard-stream "$cfg"
+  run_stream switchboard "$GW_PORT"
+  if [[ $STREAM_WARM == 1 ]]; then
+    warm "$GW_PORT" glm-4.6 1 $((GW_WARMUP / 2))
+    run_stream switchboard-warm "$GW_PORT"
+  fi
+  stop_pid "$GW_PID"
+  GW_PORT=$main_port GW_PID=$main_pid YARP_PORT=$yarp_port YARP_PID=$yarp_pid
+}
+
+run_stream() { # label port: one StreamLatency run, one line of stream.txt
+  local raw="$RAW/stream-$1.txt" line
+  timeout $((STREAM_CALLS * (STREAM_CHUNKS * (STREAM_DELAY + 1) + 2) / 500 + 120)) "${LOAD_PIN[@]}" "$SL_OUT/StreamLatency" --url "http://127.0.0.1:$2/v1/chat/completions" \
+    --calls "$STREAM_CALLS" --first 10 --warm-url "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" --warm-calls 200 \
+    --body "$(body_file glm-4.6 1)" --chunks "$STREAM_CHUNKS" --chunk-delay-ms "$STREAM_DELAY" --label "$1" --raw "$RAW/stream-$1.tsv" >"$raw" 2>&1 \
+    || die "stream-latency client failed for $1 (see $raw)"
+  line=$(grep '^STREAM ' "$raw") || die "no STREAM line in $raw"
+  echo "${line#STREAM }" >>"$RESULTS/stream.txt"
+  # shellcheck disable=SC2086
+  local $(echo "${line#STREAM }" | tr ' ' '\n' | grep -E '^(ttft_p50_us|event_p99_us|first_ttft_p50_us|unstamped)=')
+  ((unstamped == 0)) || log "warning: $1 had $unstamped events without the mock's send stamp"
+  log "stream $1: TTFT p50 ${ttft_p50_us}us (first 10 calls ${first_ttft_p50_us}us), event transit p99 ${event_p99_us}us"
 }
 
 case_overhead() {
@@ -488,7 +562,7 @@ case_redis() {
 
 # ---------------------------------------------------------------------------------------------------- main
 mkdir -p "$RAW"
-printf 'label\ttarget\tmode\tconnections\trps\tp50_us\tp99_us\terrors\tgw_cpu_us_per_req\tgw_rss_kb\trequests\n' >"$TSV"
+printf 'label\ttarget\tmode\tconnections\trps\tp50_us\tp99_us\terrors\tgw_cpu_us_per_req\tgw_rss_kb\trequests\tp999_us\n' >"$TSV"
 install_tools
 command -v dotnet >/dev/null || die "dotnet SDK not found"
 publish
@@ -499,8 +573,11 @@ start_mock
 write_config "$TMP/gateway.yaml" "$(printf 'general_settings:\n  disable_spend_logs: true')"
 cp "$TMP/gateway.yaml" "$RESULTS/gateway.yaml"
 # The same gateway with its per-request log line off (the one Information event per call), to show what logging costs.
-start_gateway switchboard-nolog "$TMP/gateway.yaml" "Logging__LogLevel__Switchboard.Api=Warning"
-NOLOG_PORT=$GW_PORT NOLOG_PID=$GW_PID
+NOLOG_PORT="" NOLOG_PID=""
+if [[ $NOLOG == 1 ]]; then
+  start_gateway switchboard-nolog "$TMP/gateway.yaml" "Logging__LogLevel__Switchboard.Api=Warning"
+  NOLOG_PORT=$GW_PORT NOLOG_PID=$GW_PID
+fi
 start_gateway switchboard "$TMP/gateway.yaml"
 GW_MAIN_PID=$GW_PID
 start_nginx
@@ -510,15 +587,18 @@ start_yarp
 # 20 s rounds from a cold start, CPU per request went 195 → 114 → 52 → 51 → 51 µs (keys+usage) and 194 → 139 → 47 → 47 →
 # 47 µs (open); JIT time peaked at 2.4 s per 10 s around the 35th second. Warm every gateway a full minute before measuring.
 if has load || has seq || has pool || has overhead; then
-  log "warming the gateways for ${GW_WARMUP} s each"
-  for port in "$GW_PORT" "$NOLOG_PORT" "$YARP_PORT"; do
+  log "warming the gateways for ${GW_WARMUP} s each, YARP for ${YARP_WARMUP} s"
+  for port in "$GW_PORT" $NOLOG_PORT; do
     warm "$port" glm-4.6 0 $((GW_WARMUP / 2))
     warm "$port" glm-4.6 1 $((GW_WARMUP / 2))
   done
+  warm "$YARP_PORT" glm-4.6 0 $((YARP_WARMUP / 2))
+  warm "$YARP_PORT" glm-4.6 1 $((YARP_WARMUP / 2))
 fi
 
 has load && case_load
 has seq && case_seq
+has stream && case_stream
 has pool && case_pool
 has overhead && case_overhead
 has keys && case_keys

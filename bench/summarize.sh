@@ -24,13 +24,14 @@ awk -F'\t' '
     if (!(key in seen)) { seen[key] = 1; order[++n] = key }
     k = key SUBSEP $2
     rps[k] = rps[k] " " $5; p50[k] = p50[k] " " $6; p99[k] = p99[k] " " $7; err[k] += $8; runs[k]++
+    if ($12 != "") p999[k] = p999[k] " " $12
     if ($9 != "-") cpu[k] = cpu[k] " " $9
     if ($10 > rss[k]) rss[k] = $10
   }
   END {
     if (n == 0) exit
-    print "| mode | conns | target | runs | req/s | p50 ms | p99 ms | p50 vs direct | p99 vs direct | errors | gateway CPU µs/req | gateway RSS MiB |"
-    print "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    print "| mode | conns | target | runs | req/s | p50 ms | p99 ms | p99.9 ms | p50 vs direct | p99 vs direct | p99.9 vs direct | errors | gateway CPU µs/req | gateway RSS MiB |"
+    print "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     split("direct switchboard switchboard-nolog nginx yarp", targets, " ")
     for (i = 1; i <= n; i++) {
       split(order[i], kc, SUBSEP)
@@ -38,29 +39,31 @@ awk -F'\t' '
       for (t = 1; t <= 5; t++) {
         k = order[i] SUBSEP targets[t]
         if (!(k in runs)) continue
-        d50 = d99 = ""
+        d50 = d99 = d999 = ""
         if (t > 1 && (base in runs)) {
           d50 = sprintf("%+.2f", (median(p50[k]) - median(p50[base])) / 1000)
           d99 = sprintf("%+.2f", (median(p99[k]) - median(p99[base])) / 1000)
+          if ((k in p999) && (base in p999)) d999 = sprintf("%+.2f", (median(p999[k]) - median(p999[base])) / 1000)
         }
         gw = targets[t] ~ /^switchboard/ || targets[t] == "yarp"
-        printf "| %s | %s | %s | %d | %.0f | %.2f | %.2f | %s | %s | %d | %s | %s |\n", kc[1], kc[2], targets[t], runs[k], median(rps[k]),
-          median(p50[k]) / 1000, median(p99[k]) / 1000, d50, d99, err[k],
+        printf "| %s | %s | %s | %d | %.0f | %.2f | %.2f | %s | %s | %s | %s | %d | %s | %s |\n", kc[1], kc[2], targets[t], runs[k], median(rps[k]),
+          median(p50[k]) / 1000, median(p99[k]) / 1000, (k in p999) ? sprintf("%.2f", median(p999[k]) / 1000) : "", d50, d99, d999, err[k],
           (gw && cpu[k] != "") ? sprintf("%.1f", median(cpu[k])) : "", (gw && rss[k] > 0) ? sprintf("%.0f", rss[k] / 1024) : ""
       }
     }
     print ""
     # The issue-13 ratios: Switchboard (everything on) against the two proxies with no logic, per mode at the load count.
-    print "| mode | conns | switchboard / nginx req/s | switchboard / yarp req/s | switchboard p99 − nginx p99 ms |"
-    print "|---|---:|---:|---:|---:|"
+    print "| mode | conns | switchboard / nginx req/s | switchboard / yarp req/s | switchboard p99 − nginx p99 ms | switchboard p99.9 − nginx p99.9 ms |"
+    print "|---|---:|---:|---:|---:|---:|"
     for (i = 1; i <= n; i++) {
       split(order[i], kc, SUBSEP)
       s = order[i] SUBSEP "switchboard"; g = order[i] SUBSEP "nginx"; y = order[i] SUBSEP "yarp"
       if (!(s in runs)) continue
-      printf "| %s | %s | %s | %s | %s |\n", kc[1], kc[2],
+      printf "| %s | %s | %s | %s | %s | %s |\n", kc[1], kc[2],
         (g in runs) ? sprintf("%.2f", median(rps[s]) / median(rps[g])) : "",
         (y in runs) ? sprintf("%.2f", median(rps[s]) / median(rps[y])) : "",
-        (g in runs) ? sprintf("%+.2f", (median(p99[s]) - median(p99[g])) / 1000) : ""
+        (g in runs) ? sprintf("%+.2f", (median(p99[s]) - median(p99[g])) / 1000) : "",
+        ((s in p999) && (g in p999)) ? sprintf("%+.2f", (median(p999[s]) - median(p999[g])) / 1000) : ""
     }
     print ""
   }' "$TSV"
@@ -100,6 +103,36 @@ rounds_table() { # first second title
 rounds_table pool-1 pool-8 "Routing: 1-deployment pool vs 8-deployment pool (non-stream)"
 rounds_table plain keys+usage "Virtual key + usage recording vs open gateway (non-stream)"
 [[ -f "$DIR/keys.txt" ]] && { echo "Virtual key + usage case: $(cat "$DIR/keys.txt")"; echo; }
+
+# Stream latency (bench/StreamLatency, one line per target in stream.txt): TTFT from the 11th call after the target started
+# (calls 1-10 apart), each event's transit from the mock's send stamp; "added" is the target's percentile minus direct's.
+if [[ -f "$DIR/stream.txt" ]]; then
+  awk '
+    { delete v; for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+      t = v["label"]; order[++n] = t
+      for (key in v) f[t, key] = v[key] }
+    function us(x) { return sprintf("%.0f", x) }
+    function add(t, key) { return ((("direct", key) in f) && t != "direct") ? sprintf("%+.0f", f[t, key] - f["direct", key]) : "" }
+    END {
+      if (n == 0) exit
+      calls = f[order[1], "calls"]
+      print "**Stream latency** (one connection, sequential streamed calls, " calls " per target; µs; TTFT = request sent to first event;"
+      print "event transit = arrival at the client − the mock'"'"'s send stamp; yarp and switchboard started fresh for this case, their calls"
+      print "1–10 in the \"first 10\" columns, the percentiles over calls 11–" calls "; switchboard-warm = the same gateway after a warm-up)"
+      print ""
+      print "| target | first 10: call 1 | first 10: p50 | TTFT p50 | TTFT p99 | TTFT p99.9 | event p50 | event p99 | event p99.9 | added TTFT p50 | added TTFT p99 | added event p50 | added event p99 | added event p99.9 | errors |"
+      print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+      for (i = 1; i <= n; i++) {
+        t = order[i]
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", t,
+          us(f[t, "first_ttft_call1_us"]), us(f[t, "first_ttft_p50_us"]), us(f[t, "ttft_p50_us"]), us(f[t, "ttft_p99_us"]),
+          us(f[t, "ttft_p999_us"]), us(f[t, "event_p50_us"]), us(f[t, "event_p99_us"]), us(f[t, "event_p999_us"]),
+          add(t, "ttft_p50_us"), add(t, "ttft_p99_us"), add(t, "event_p50_us"), add(t, "event_p99_us"), add(t, "event_p999_us"),
+          f[t, "errors"] + 0
+      }
+      print ""
+    }' "$DIR/stream.txt"
+fi
 
 if [[ -f "$DIR/overhead.tsv" ]]; then
   echo "**x-litellm-overhead-duration-ms** (sequential keep-alive requests, one at a time)"

@@ -211,6 +211,7 @@ internal sealed partial class MockProviderServer
         if (request.Stream)
         {
             var chunkDelay = HeaderMilliseconds(context.Request, "x-mock-chunk-delay-ms") ?? _options.DefaultChunkDelay;
+            request.StampSent = HeaderInt(context.Request, "x-mock-stamp") == 1;
             return endpoint switch
             {
                 MockEndpoint.Messages => StreamMessagesAsync(context, answer, request.Model, chunkDelay, behaviour.Kind, ct),

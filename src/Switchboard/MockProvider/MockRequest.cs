@@ -45,6 +45,13 @@ internal sealed class MockRequest
     /// <summary>Embeddings: each input as text (token arrays as their raw JSON).</summary>
     public List<string> Inputs { get; } = [];
 
+    /// <summary>
+    /// The request's <c>x-mock-stamp: 1</c> header: every chunk of an OpenAI chat stream carries its send time
+    /// (<see cref="OpenAiWriter.SentTicksField"/>) for the stream-latency benchmark. Off by default: the chunks are then byte for
+    /// byte what they were.
+    /// </summary>
+    public bool StampSent { get; set; }
+
     /// <summary>The deterministic prompt token count: characters / 4 + 1.</summary>
     public int PromptTokens => (int)Math.Min(int.MaxValue, (PromptChars / 4) + 1);
 }

@@ -22,7 +22,7 @@ internal static class MockStreams
             if (!await BeforePieceAsync(fault, sent, answer.CutAt, time, ct)) return;
             await PauseAsync(sent, delay, time, ct);
             var w = sse.BeginData();
-            OpenAiWriter.StartChunk(w, id, created, model, first: sent++ == 0);
+            OpenAiWriter.StartChunk(w, id, created, model, first: sent++ == 0, request.StampSent);
             w.WriteString("reasoning_content", answer.Reasoning[i]);
             OpenAiWriter.EndChunk(w, null);
             if (!await sse.EndAsync(ct)) return;
@@ -33,7 +33,7 @@ internal static class MockStreams
             if (!await BeforePieceAsync(fault, sent, answer.CutAt, time, ct)) return;
             await PauseAsync(sent, delay, time, ct);
             var w = sse.BeginData();
-            OpenAiWriter.StartChunk(w, id, created, model, first: sent++ == 0);
+            OpenAiWriter.StartChunk(w, id, created, model, first: sent++ == 0, request.StampSent);
             w.WriteString("content", answer.Content[i]);
             OpenAiWriter.EndChunk(w, null);
             if (!await sse.EndAsync(ct)) return;
@@ -47,7 +47,7 @@ internal static class MockStreams
                 if (!await BeforePieceAsync(fault, sent, answer.CutAt, time, ct)) return;
                 await PauseAsync(sent, delay, time, ct);
                 var w = sse.BeginData();
-                OpenAiWriter.StartChunk(w, id, created, model, first: sent++ == 0);
+                OpenAiWriter.StartChunk(w, id, created, model, first: sent++ == 0, request.StampSent);
                 OpenAiWriter.WriteToolDelta(w, call, toolCall, fragment);
                 OpenAiWriter.EndChunk(w, null);
                 if (!await sse.EndAsync(ct)) return;
@@ -57,12 +57,12 @@ internal static class MockStreams
         if (!await BeforePieceAsync(fault, sent, answer.CutAt, time, ct)) return;
         await PauseAsync(sent, delay, time, ct);
         var last = sse.BeginData();
-        OpenAiWriter.StartChunk(last, id, created, model, first: sent == 0);
+        OpenAiWriter.StartChunk(last, id, created, model, first: sent == 0, request.StampSent);
         OpenAiWriter.EndChunk(last, OpenAiWriter.FinishReason(answer));
         if (!await sse.EndAsync(ct)) return;
         if (request.IncludeUsage)
         {
-            OpenAiWriter.WriteUsageChunk(sse.BeginData(), answer, id, created, model);
+            OpenAiWriter.WriteUsageChunk(sse.BeginData(), answer, id, created, model, request.StampSent);
             if (!await sse.EndAsync(ct)) return;
         }
 

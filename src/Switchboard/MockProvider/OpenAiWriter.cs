@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Text.Json;
 
 namespace Switchboard.MockProvider;
@@ -82,10 +83,18 @@ internal static class OpenAiWriter
 
     public static string FinishReason(MockAnswer answer) => answer.IsToolUse ? "tool_calls" : "stop";
 
+    /// <summary>
+    /// The extra top-level chunk field that <c>x-mock-stamp: 1</c> asks for: <see cref="Stopwatch.GetTimestamp"/> when the
+    /// chunk was written, just before its flush. On Linux that is CLOCK_MONOTONIC, comparable across processes on one host,
+    /// so a client (bench/StreamLatency) can tell how long each event took to reach it, directly or through a proxy.
+    /// </summary>
+    public const string SentTicksField = "mock_sent_ticks";
+
     /// <summary>Opens a chunk up to the inside of <c>delta</c>; the first chunk of a stream carries the role.</summary>
-    public static void StartChunk(Utf8JsonWriter w, string id, long created, string model, bool first)
+    /// <param name="stamp">Adds <see cref="SentTicksField"/> (only when the request asked with <c>x-mock-stamp</c>).</param>
+    public static void StartChunk(Utf8JsonWriter w, string id, long created, string model, bool first, bool stamp = false)
     {
-        StartChunkEnvelope(w, id, created, model);
+        StartChunkEnvelope(w, id, created, model, stamp);
         w.WriteStartArray("choices");
         w.WriteStartObject();
         w.WriteNumber("index", 0);
@@ -125,9 +134,9 @@ internal static class OpenAiWriter
     }
 
     /// <summary>The <c>stream_options.include_usage</c> chunk: no choices, only usage.</summary>
-    public static void WriteUsageChunk(Utf8JsonWriter w, MockAnswer answer, string id, long created, string model)
+    public static void WriteUsageChunk(Utf8JsonWriter w, MockAnswer answer, string id, long created, string model, bool stamp = false)
     {
-        StartChunkEnvelope(w, id, created, model);
+        StartChunkEnvelope(w, id, created, model, stamp);
         w.WriteStartArray("choices");
         w.WriteEndArray();
         WriteUsage(w, answer);
@@ -225,13 +234,14 @@ internal static class OpenAiWriter
         for (var i = 0; i < vector.Length; i++) vector[i] *= scale;
     }
 
-    private static void StartChunkEnvelope(Utf8JsonWriter w, string id, long created, string model)
+    private static void StartChunkEnvelope(Utf8JsonWriter w, string id, long created, string model, bool stamp)
     {
         w.WriteStartObject();
         w.WriteString("id", id);
         w.WriteString("object", "chat.completion.chunk");
         w.WriteNumber("created", created);
         w.WriteString("model", model);
+        if (stamp) w.WriteNumber(SentTicksField, Stopwatch.GetTimestamp());
     }
 
     private static void WriteTextChoice(Utf8JsonWriter w, ReadOnlySpan<char> text, string? finishReason)
