@@ -16,9 +16,10 @@ internal static class SseRelay
         Stream upstream, HttpResponse response, bool dropUsageOnlyChunk, TimeProvider time, long startTimestamp, Func<TokenUsage, double>? costOf,
         Usage.DeliveredUsage delivered, CancellationToken ct, int maxEventBytes = Protocols.OpenAi.SseParser.DefaultMaxEventBytes, Observability.SecretRedactor? secrets = null)
     {
-        // 4 KiB segments: a stream holds its segment while it waits for the upstream's next event, for the stream's whole life,
-        // and events are far smaller; a longer one spans segments (docs/benchmarks.md, memory per stream).
-        var reader = PipeReader.Create(upstream, new StreamPipeReaderOptions(bufferSize: 4 * 1024, minimumReadSize: 1024));
+        // Zero-byte reads: the reader waits for the upstream's next event without a segment rented (and HttpClient's response
+        // stream then waits without its connection's read buffer), so a stream holds no buffer between events, which is
+        // most of its life; 4 KiB segments once data is there, a longer event spans segments (docs/benchmarks.md, memory per stream).
+        var reader = PipeReader.Create(upstream, new StreamPipeReaderOptions(bufferSize: 4 * 1024, minimumReadSize: 1024, useZeroByteReads: true));
         var output = response.BodyWriter;
         TokenUsage usage = default;
         var haveUsage = false;
