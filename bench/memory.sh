@@ -14,7 +14,12 @@
 # knobs: MEM_STREAMS=1000  MEM_SECONDS=25  MEM_CHUNKS=20  MEM_DELAY_MS=250  MEM_IDLE_WAIT=5  MEM_AFTER_WAIT=10
 #        MEM_SKIP_PUBLISH=1  reuse bench/.out/switchboard          MEM_BIN=path  measure that binary (e.g. a Native AOT one)
 #        MEM_ENV="DOTNET_X=1 ..."  extra environment for the gateway  MEM_LABEL=name  tag of the results folder
+#        MEM_API=anthropic  the streams are Anthropic Messages calls (POST /v1/messages, translated from the OpenAI-format
+#                   upstream: Claude Code's path) instead of OpenAI chat completions
 #        MEM_GCDUMP=1|path  a gcdump (types by size) half-way through the streams (forces a full collection)
+#        MEM_ABAB="DOTNET_X=1 ..."  instead: non-stream req/s at c=32 of two gateways side by side, A (as published) and
+#                   B (with this environment), in interleaved rounds A B A B (MEM_ROUNDS=2 x MEM_ABAB_SECONDS=10 s each),
+#                   to check that a memory setting does not cost throughput
 #        DOTNET_COUNTERS=path  dotnet-counters to use ("" or absent: looked up on PATH and in ~/.dotnet/tools)
 set -euo pipefail
 
@@ -25,6 +30,7 @@ CHUNKS=${MEM_CHUNKS:-20}
 DELAY_MS=${MEM_DELAY_MS:-250}
 IDLE_WAIT=${MEM_IDLE_WAIT:-5}
 AFTER_WAIT=${MEM_AFTER_WAIT:-10}
+[[ -z "${MEM_ABAB:-}" ]] || DELAY_MS=0 # the throughput comparison: the mock answers at once
 OUT="$ROOT/bench/.out/switchboard"
 BIN=${MEM_BIN:-$OUT/switchboard}
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
@@ -111,20 +117,62 @@ rss_by_mapping() {
        /^Rss:/ { rss[name] += $2 }
        END { for (n in rss) if (rss[n] >= 512) printf "%8.1f MB  %s\n", rss[n] / 1024, n }' "/proc/$GW_PID/smaps" | sort -rn
 }
+if [[ -n "${MEM_ABAB:-}" ]]; then
+  GW_B_PORT=$(free_port)
+  # shellcheck disable=SC2086 # MEM_ABAB is a list of VAR=value words
+  (cd "$TMP" && exec env $MEM_ABAB "$BIN" --config "$TMP/memory.yaml" --port "$GW_B_PORT" --host 127.0.0.1 >"$RESULTS/gateway-b.log" 2>&1) &
+  GW_B_PID=$!
+  PIDS+=("$GW_B_PID")
+  WAIT_HINT="see $RESULTS/gateway-b.log" wait_http "http://127.0.0.1:$GW_B_PORT/health/readiness" 60 "$GW_B_PID"
+  sed -e 's/"model":"[^"]*"/"model":"glm-4.6"/' "$ROOT/bench/chat-body.json" >"$TMP/body.json"
+  ABAB_SECS=${MEM_ABAB_SECONDS:-10}
+  echo "A: as published; B: $MEM_ABAB; load $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$RESULTS/abab.txt"
+  for round in $(seq 1 "${MEM_ROUNDS:-2}"); do
+    for side in A B; do
+      port=$GW_PORT
+      [[ $side == A ]] || port=$GW_B_PORT
+      ((round > 1)) || BENCH_BODY_FILE="$TMP/body.json" BENCH_KEY=sk-memory timeout 60 wrk -t2 -c32 -d5s -s "$ROOT/bench/chat.lua" \
+        "http://127.0.0.1:$port/v1/chat/completions" >/dev/null 2>&1 || true
+      BENCH_BODY_FILE="$TMP/body.json" BENCH_KEY=sk-memory timeout $((ABAB_SECS + 60)) wrk -t2 -c32 -d"${ABAB_SECS}s" --timeout 10s \
+        -s "$ROOT/bench/chat.lua" "http://127.0.0.1:$port/v1/chat/completions" >"$RESULTS/abab-$side-$round.txt" 2>&1 || die "wrk failed"
+      printf '%s round %s: %s req/s (%s)\n' "$side" "$round" "$(awk '/^Requests\/sec/ { print $2 }' "$RESULTS/abab-$side-$round.txt")" \
+        "$(grep -o 'err_status=[0-9]*' "$RESULTS/abab-$side-$round.txt")" | tee -a "$RESULTS/abab.txt"
+    done
+  done
+  log "results: $RESULTS"
+  exit 0
+fi
+
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$GW_PID/status"; }
 
+PATH_=/v1/chat/completions
 sed -e 's/"model":"[^"]*"/"model":"glm-4.6"/' "$ROOT/bench/chat-body.json" >"$TMP/body.json"
 sed -e 's/}[[:space:]]*$/,"stream":true}/' "$TMP/body.json" >"$TMP/body-stream.json"
+if [[ "${MEM_API:-openai}" == anthropic ]]; then
+  PATH_=/v1/messages
+  echo '{"model":"glm-4.6","max_tokens":512,"messages":[{"role":"user","content":"Explain in three sentences why a connection pool needs an idle timeout."}]}' >"$TMP/body.json"
+  sed -e 's/}[[:space:]]*$/,"stream":true}/' "$TMP/body.json" >"$TMP/body-stream.json"
+fi
+cat >"$TMP/post.lua" <<'LUA'
+local file = assert(io.open(os.getenv("MEM_BODY_FILE"), "rb"))
+wrk.method = "POST"
+wrk.path = os.getenv("MEM_PATH")
+wrk.body = file:read("*a"):gsub("%s+$", "")
+file:close()
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer sk-memory"
+wrk.headers["anthropic-version"] = "2023-06-01"
+LUA
 call() { # body file
   curl -fsS -o /dev/null --max-time 30 -H 'Content-Type: application/json' -H 'Authorization: Bearer sk-memory' \
-    --data-binary "@$1" "http://127.0.0.1:$GW_PORT/v1/chat/completions" || die "warm-up call failed"
+    -H 'anthropic-version: 2023-06-01' --data-binary "@$1" "http://127.0.0.1:$GW_PORT$PATH_" || die "warm-up call failed"
 }
 
 {
   echo "date: $(date -u +%FT%TZ)  commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "machine: $(nproc) CPU(s), load $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "binary: ${MEM_BIN:-bench/.out/switchboard (JIT publish)}  env: ${MEM_ENV:-none}"
-  echo "streams: $STREAMS for ${SECS} s, $CHUNKS chunks ${DELAY_MS} ms apart"
+  echo "streams: $STREAMS ${MEM_API:-openai} for ${SECS} s, $CHUNKS chunks ${DELAY_MS} ms apart"
   echo "rss_after_start_mb: $(rss_mb)"
 } >"$RESULTS/summary.txt"
 
@@ -147,9 +195,9 @@ else
 fi
 
 log "gateway pid $GW_PID on 127.0.0.1:$GW_PORT idles at $IDLE MB; $STREAMS streams for ${SECS} s"
-BENCH_BODY_FILE="$TMP/body-stream.json" BENCH_KEY=sk-memory BENCH_CHUNKS=$CHUNKS \
-  timeout $((SECS + 60)) wrk -t2 -c"$STREAMS" -d"${SECS}s" --timeout 30s -s "$ROOT/bench/chat.lua" \
-  "http://127.0.0.1:$GW_PORT/v1/chat/completions" >"$RESULTS/wrk.txt" 2>&1 &
+MEM_BODY_FILE="$TMP/body-stream.json" MEM_PATH=$PATH_ \
+  timeout $((SECS + 60)) wrk -t2 -c"$STREAMS" -d"${SECS}s" --timeout 30s -s "$TMP/post.lua" \
+  "http://127.0.0.1:$GW_PORT$PATH_" >"$RESULTS/wrk.txt" 2>&1 &
 WRK_PID=$!
 PIDS+=("$WRK_PID")
 printf 'second\trss_mb\tphase\n' >"$RESULTS/rss.tsv"
@@ -190,7 +238,7 @@ if [[ -s "$RESULTS/counters.csv" ]]; then
     "$RESULTS/counters.csv")
 fi
 {
-  grep -E '^BENCH|requests in|Non-2xx|Socket errors' "$RESULTS/wrk.txt" || true
+  grep -E 'requests in|Non-2xx|Socket errors|Latency' "$RESULTS/wrk.txt" || true
   echo "rss_max_mb: $MAX (streams and after)"
   echo "gc_heap_max_mb: $GC_HEAP"
   echo "gc_committed_max_mb: ${GC_COMMITTED:-?}"

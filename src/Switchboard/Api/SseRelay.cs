@@ -108,6 +108,30 @@ internal static class SseRelay
         return new RelayResult(haveUsage ? usage : null, ttft, sawDone);
     }
 
+    /// <summary>
+    /// Waits for the upstream's next bytes without holding a buffer (a zero-byte read, which HttpClient's response streams
+    /// complete when data is there), then reads them into <paramref name="parser"/> through a pooled buffer rented for that
+    /// copy only: a translated stream holds no 16 KiB buffer between events, which is most of its life
+    /// (docs/benchmarks.md, memory per stream). Returns the bytes read; 0 at the end of the body.
+    /// </summary>
+    internal static async ValueTask<int> ReadIntoAsync(Stream upstream, Protocols.OpenAi.SseParser parser, CancellationToken ct)
+    {
+#pragma warning disable CA2022 // a zero-byte read: it waits for data and reads none, there is no count to check
+        await upstream.ReadAsync(Memory<byte>.Empty, ct);
+#pragma warning restore CA2022
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            var read = await upstream.ReadAsync(buffer, ct);
+            parser.Append(buffer.AsSpan(0, read));
+            return read;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>Writes the usage event with <c>"cost"</c> added to its usage object (which LiteLLM's streams lack).</summary>
     private static bool WriteWithCost(PipeWriter output, ReadOnlySpan<byte> evt, double cost)
     {

@@ -67,6 +67,43 @@ public sealed class SseRelayTests
         }
     }
 
+    [Fact]
+    public async Task ReadIntoAsync_EventLongerThanTheBufferInSmallReads_ParsedWhole()
+    {
+        // The translated relays' reader: ~20 KB of data in one event (more than the 16 KiB buffer rented per read), 500 bytes per read.
+        var content = new string('x', 20_000);
+        var upstreamText = $"event: content\ndata: {content}\n\ndata: [DONE]\n\n";
+        var upstream = new PieceStream(Encoding.UTF8.GetBytes(upstreamText), Enumerable.Repeat(500, upstreamText.Length / 500 + 1).ToArray());
+        var parser = new Switchboard.Protocols.OpenAi.SseParser();
+        var events = new List<(string? Name, string Data)>();
+
+        while (await SseRelay.ReadIntoAsync(upstream, parser, CancellationToken.None) > 0)
+        {
+            while (parser.TryRead(out var evt))
+            {
+                events.Add((evt.Name, Encoding.UTF8.GetString(evt.Data.Span)));
+            }
+        }
+
+        Assert.Equal(2, events.Count);
+        Assert.Equal(("content", content), (events[0].Name, events[0].Data));
+        Assert.Equal("[DONE]", events[1].Data);
+    }
+
+    [Fact]
+    public async Task ReadIntoAsync_EachRead_WaitsWithAZeroByteReadFirst()
+    {
+        // No buffer is held while the upstream is quiet: every read with a buffer follows a zero-byte read.
+        var upstream = new PieceStream(Encoding.UTF8.GetBytes("data: a\n\ndata: b\n\n"), [10, 10]);
+        var parser = new Switchboard.Protocols.OpenAi.SseParser();
+
+        while (await SseRelay.ReadIntoAsync(upstream, parser, CancellationToken.None) > 0)
+        {
+        }
+
+        Assert.Equal([0, 16 * 1024, 0, 16 * 1024, 0, 16 * 1024], upstream.ReadSizes.Select(size => Math.Min(size, 16 * 1024)));
+    }
+
     private static (DefaultHttpContext Http, MemoryStream Body) NewResponse()
     {
         var body = new MemoryStream();
