@@ -115,54 +115,45 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
         };
         var output = http.BodyWriter;
         var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         TimeSpan? ttft = null;
-        try
+        while (true)
         {
-            while (true)
+            var read = await ReadWithPingsAsync(upstream, parser, translator, output, ct);
+            if (read == 0)
             {
-                var read = await ReadWithPingsAsync(upstream, buffer, translator, output, ct);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                ttft ??= time.GetElapsedTime(call.StartTimestamp);
-                parser.Append(buffer.AsSpan(0, read));
-                while (parser.TryRead(out var evt))
-                {
-                    Feed(translator, evt, output, call.Delivered);
-                }
-
-                await Answer.FlushToClientAsync(output, ct);
-                if (translator.Finished)
-                {
-                    break;
-                }
+                break;
             }
 
-            while (parser.TryReadFinal(out var evt))
+            ttft ??= time.GetElapsedTime(call.StartTimestamp);
+            while (parser.TryRead(out var evt))
             {
                 Feed(translator, evt, output, call.Delivered);
             }
 
-            if (!translator.Finished && !translator.SawFinishReason)
-            {
-                // Closed before finish_reason: the answer is cut (maybe mid tool-call arguments); an error event ends it,
-                // never message_delta/message_stop (architecture decision 10).
-                translator.OnEndedEarly(output);
-                await Answer.FlushToClientAsync(output, ct);
-                throw new IOException("the upstream stream ended before finish_reason and [DONE]");
-            }
-
-            // finish_reason came, only [DONE] (or the usage chunk) is missing: the answer itself is whole.
-            translator.OnDone(output);
             await Answer.FlushToClientAsync(output, ct);
+            if (translator.Finished)
+            {
+                break;
+            }
         }
-        finally
+
+        while (parser.TryReadFinal(out var evt))
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Feed(translator, evt, output, call.Delivered);
         }
+
+        if (!translator.Finished && !translator.SawFinishReason)
+        {
+            // Closed before finish_reason: the answer is cut (maybe mid tool-call arguments); an error event ends it,
+            // never message_delta/message_stop (architecture decision 10).
+            translator.OnEndedEarly(output);
+            await Answer.FlushToClientAsync(output, ct);
+            throw new IOException("the upstream stream ended before finish_reason and [DONE]");
+        }
+
+        // finish_reason came, only [DONE] (or the usage chunk) is missing: the answer itself is whole.
+        translator.OnDone(output);
+        await Answer.FlushToClientAsync(output, ct);
 
         return new RelayResult(translator.Usage, ttft, !translator.Failed);
     }
@@ -181,9 +172,9 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
     }
 
     /// <summary>Waits for upstream bytes; while none has come yet, sends a <c>ping</c> every interval so the client's idle timer does not fire.</summary>
-    private async Task<int> ReadWithPingsAsync(Stream upstream, byte[] buffer, OpenAiToAnthropicStreamTranslator translator, System.IO.Pipelines.PipeWriter output, CancellationToken ct)
+    private async Task<int> ReadWithPingsAsync(Stream upstream, SseParser parser, OpenAiToAnthropicStreamTranslator translator, System.IO.Pipelines.PipeWriter output, CancellationToken ct)
     {
-        var read = upstream.ReadAsync(buffer, ct).AsTask();
+        var read = SseRelay.ReadIntoAsync(upstream, parser, ct).AsTask();
         while (!translator.Started && !read.IsCompleted)
         {
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -207,45 +198,36 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
     {
         var output = http.BodyWriter;
         var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         var haveUsage = false;
         TimeSpan? ttft = null;
-        try
+        while (true)
         {
-            while (true)
+            var read = await SseRelay.ReadIntoAsync(upstream, parser, ct);
+            if (read == 0)
             {
-                var read = await upstream.ReadAsync(buffer, ct);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                ttft ??= time.GetElapsedTime(call.StartTimestamp);
-                parser.Append(buffer.AsSpan(0, read));
-                while (parser.TryRead(out var evt))
-                {
-                    var data = evt.Data.Span;
-                    call.Delivered.AddAnthropicEvent(evt.Name, data);
-                    if (evt.Name == "message_start")
-                    {
-                        WriteEvent(output, evt.Name, EchoModelInMessageStart(data));
-                        haveUsage = true;
-                        continue;
-                    }
-
-                    haveUsage |= evt.Name == "message_delta";
-
-                    TrackBlocks(evt.Name, data);
-
-                    WriteEvent(output, evt.Name, data);
-                }
-
-                await Answer.FlushToClientAsync(output, ct);
+                break;
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+
+            ttft ??= time.GetElapsedTime(call.StartTimestamp);
+            while (parser.TryRead(out var evt))
+            {
+                var data = evt.Data.Span;
+                call.Delivered.AddAnthropicEvent(evt.Name, data);
+                if (evt.Name == "message_start")
+                {
+                    WriteEvent(output, evt.Name, EchoModelInMessageStart(data));
+                    haveUsage = true;
+                    continue;
+                }
+
+                haveUsage |= evt.Name == "message_delta";
+
+                TrackBlocks(evt.Name, data);
+
+                WriteEvent(output, evt.Name, data);
+            }
+
+            await Answer.FlushToClientAsync(output, ct);
         }
 
         if (!_passthroughStopped)

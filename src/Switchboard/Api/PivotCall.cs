@@ -157,36 +157,26 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
     private async Task<RelayResult> RelayPivotAsync(Stream upstream, IPivotStreamWriter writer, PipeWriter output, CallState call, CancellationToken ct)
     {
         var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         TimeSpan? ttft = null;
-        try
+        while (!writer.Finished && await SseRelay.ReadIntoAsync(upstream, parser, ct) > 0)
         {
-            int read;
-            while (!writer.Finished && (read = await upstream.ReadAsync(buffer, ct)) > 0)
-            {
-                ttft ??= time.GetElapsedTime(call.StartTimestamp);
-                parser.Append(buffer.AsSpan(0, read));
-                while (!writer.Finished && parser.TryRead(out var evt))
-                {
-                    call.Delivered.AddOpenAiChunk(evt.Data.Span);
-                    Forward(evt.Data.Span, writer, output);
-                }
-
-                await Answer.FlushToClientAsync(output, ct);
-            }
-
-            while (!writer.Finished && parser.TryReadFinal(out var evt))
+            ttft ??= time.GetElapsedTime(call.StartTimestamp);
+            while (!writer.Finished && parser.TryRead(out var evt))
             {
                 call.Delivered.AddOpenAiChunk(evt.Data.Span);
                 Forward(evt.Data.Span, writer, output);
             }
 
-            await EndAsync(writer, output, ct);
+            await Answer.FlushToClientAsync(output, ct);
         }
-        finally
+
+        while (!writer.Finished && parser.TryReadFinal(out var evt))
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            call.Delivered.AddOpenAiChunk(evt.Data.Span);
+            Forward(evt.Data.Span, writer, output);
         }
+
+        await EndAsync(writer, output, ct);
 
         return new RelayResult(writer.Usage, ttft, !_upstreamFailed);
     }
@@ -199,38 +189,28 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
         var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
         var chunks = new SseParser(call.MaxSseEventBytes);
         var pivot = new ArrayBufferWriter<byte>(1024);
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         TimeSpan? ttft = null;
-        try
+        while (!writer.Finished && await SseRelay.ReadIntoAsync(upstream, parser, ct) > 0)
         {
-            int read;
-            while (!writer.Finished && (read = await upstream.ReadAsync(buffer, ct)) > 0)
-            {
-                ttft ??= time.GetElapsedTime(call.StartTimestamp);
-                parser.Append(buffer.AsSpan(0, read));
-                while (!writer.Finished && parser.TryRead(out var evt))
-                {
-                    call.Delivered.AddAnthropicEvent(evt.Name, evt.Data.Span);
-                    translator.OnEvent(evt.Name ?? "message", evt.Data.Span, pivot);
-                    Drain(pivot, chunks, writer, output);
-                }
-
-                await Answer.FlushToClientAsync(output, ct);
-            }
-
-            while (!writer.Finished && parser.TryReadFinal(out var evt))
+            ttft ??= time.GetElapsedTime(call.StartTimestamp);
+            while (!writer.Finished && parser.TryRead(out var evt))
             {
                 call.Delivered.AddAnthropicEvent(evt.Name, evt.Data.Span);
                 translator.OnEvent(evt.Name ?? "message", evt.Data.Span, pivot);
                 Drain(pivot, chunks, writer, output);
             }
 
-            await EndAsync(writer, output, ct);
+            await Answer.FlushToClientAsync(output, ct);
         }
-        finally
+
+        while (!writer.Finished && parser.TryReadFinal(out var evt))
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            call.Delivered.AddAnthropicEvent(evt.Name, evt.Data.Span);
+            translator.OnEvent(evt.Name ?? "message", evt.Data.Span, pivot);
+            Drain(pivot, chunks, writer, output);
         }
+
+        await EndAsync(writer, output, ct);
 
         return new RelayResult(translator.Usage, ttft, !_upstreamFailed && !translator.Failed);
     }

@@ -16,9 +16,10 @@ internal static class SseRelay
         Stream upstream, HttpResponse response, bool dropUsageOnlyChunk, TimeProvider time, long startTimestamp, Func<TokenUsage, double>? costOf,
         Usage.DeliveredUsage delivered, CancellationToken ct, int maxEventBytes = Protocols.OpenAi.SseParser.DefaultMaxEventBytes, Observability.SecretRedactor? secrets = null)
     {
-        // 4 KiB segments: a stream holds its segment while it waits for the upstream's next event, for the stream's whole life,
-        // and events are far smaller; a longer one spans segments (docs/benchmarks.md, memory per stream).
-        var reader = PipeReader.Create(upstream, new StreamPipeReaderOptions(bufferSize: 4 * 1024, minimumReadSize: 1024));
+        // Zero-byte reads: the reader waits for the upstream's next event without a segment rented (and HttpClient's response
+        // stream then waits without its connection's read buffer), so a stream holds no buffer between events, which is
+        // most of its life; 4 KiB segments once data is there, a longer event spans segments (docs/benchmarks.md, memory per stream).
+        var reader = PipeReader.Create(upstream, new StreamPipeReaderOptions(bufferSize: 4 * 1024, minimumReadSize: 1024, useZeroByteReads: true));
         var output = response.BodyWriter;
         TokenUsage usage = default;
         var haveUsage = false;
@@ -105,6 +106,30 @@ internal static class SseRelay
         }
 
         return new RelayResult(haveUsage ? usage : null, ttft, sawDone);
+    }
+
+    /// <summary>
+    /// Waits for the upstream's next bytes without holding a buffer (a zero-byte read, which HttpClient's response streams
+    /// complete when data is there), then reads them into <paramref name="parser"/> through a pooled buffer rented for that
+    /// copy only: a translated stream holds no 16 KiB buffer between events, which is most of its life
+    /// (docs/benchmarks.md, memory per stream). Returns the bytes read; 0 at the end of the body.
+    /// </summary>
+    internal static async ValueTask<int> ReadIntoAsync(Stream upstream, Protocols.OpenAi.SseParser parser, CancellationToken ct)
+    {
+#pragma warning disable CA2022 // a zero-byte read: it waits for data and reads none, there is no count to check
+        await upstream.ReadAsync(Memory<byte>.Empty, ct);
+#pragma warning restore CA2022
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            var read = await upstream.ReadAsync(buffer, ct);
+            parser.Append(buffer.AsSpan(0, read));
+            return read;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Writes the usage event with <c>"cost"</c> added to its usage object (which LiteLLM's streams lack).</summary>

@@ -1,5 +1,8 @@
 using System.Buffers;
+using System.Text;
+using Microsoft.AspNetCore.Http;
 using Switchboard.Api;
+using Switchboard.Usage;
 
 namespace Switchboard.Tests.Api;
 
@@ -20,5 +23,142 @@ public sealed class SseRelayTests
 
         Assert.True(SseRelay.TryReadEvent(ref buffer, out _, maxEventBytes: 4096));
         Assert.False(SseRelay.TryReadEvent(ref buffer, out _, maxEventBytes: 4096));
+    }
+
+    [Fact]
+    public async Task RelayOpenAiAsync_EventLongerThanASegmentInSmallReads_RelaysItWhole()
+    {
+        // One event of ~10 KB (more than two of the relay's 4 KiB segments) arriving 100 bytes per read, then [DONE].
+        var content = string.Concat(Enumerable.Range(0, 1000).Select(i => $"w{i:D4} "));
+        var longEvent = $"data: {{\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{content}\"}}}}]}}\n\n";
+        var upstreamText = "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"}}]}\n\n" + longEvent + "data: [DONE]\n\n";
+        var upstream = new PieceStream(Encoding.UTF8.GetBytes(upstreamText), Enumerable.Repeat(100, upstreamText.Length / 100 + 1).ToArray());
+        var (http, body) = NewResponse();
+
+        var result = await SseRelay.RelayOpenAiAsync(upstream, http.Response, dropUsageOnlyChunk: false, TimeProvider.System,
+            TimeProvider.System.GetTimestamp(), costOf: null, new DeliveredUsage(), CancellationToken.None);
+
+        Assert.True(result.Completed);
+        Assert.Equal(upstreamText, Encoding.UTF8.GetString(body.ToArray()));
+    }
+
+    [Fact]
+    public async Task RelayOpenAiAsync_WaitingForTheNextEvent_ReadsWithAnEmptyBufferFirst()
+    {
+        // Between events a stream holds no buffer: the relay asks the upstream with a zero-byte read (which waits for data)
+        // before it rents a segment to read into (docs/benchmarks.md, memory per stream). Each read here ends at an event's end,
+        // as when an upstream flushes event by event.
+        string[] events = ["data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n", "data: {\"choices\":[]}\n\n", "data: [DONE]\n\n"];
+        var upstreamText = string.Concat(events);
+        var upstream = new PieceStream(Encoding.UTF8.GetBytes(upstreamText), events.Select(e => e.Length).ToArray());
+        var (http, body) = NewResponse();
+
+        await SseRelay.RelayOpenAiAsync(upstream, http.Response, dropUsageOnlyChunk: false, TimeProvider.System,
+            TimeProvider.System.GetTimestamp(), costOf: null, new DeliveredUsage(), CancellationToken.None);
+
+        Assert.Equal(upstreamText, Encoding.UTF8.GetString(body.ToArray()));
+        Assert.Equal(events.Length + 1, upstream.ReadSizes.Count(size => size > 0)); // one per event, one that sees the end
+        for (var i = 0; i < upstream.ReadSizes.Count; i++)
+        {
+            if (upstream.ReadSizes[i] > 0)
+            {
+                Assert.True(i > 0 && upstream.ReadSizes[i - 1] == 0, $"read {i} of {upstream.ReadSizes[i]} bytes came without a zero-byte read before it");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ReadIntoAsync_EventLongerThanTheBufferInSmallReads_ParsedWhole()
+    {
+        // The translated relays' reader: ~20 KB of data in one event (more than the 16 KiB buffer rented per read), 500 bytes per read.
+        var content = new string('x', 20_000);
+        var upstreamText = $"event: content\ndata: {content}\n\ndata: [DONE]\n\n";
+        var upstream = new PieceStream(Encoding.UTF8.GetBytes(upstreamText), Enumerable.Repeat(500, upstreamText.Length / 500 + 1).ToArray());
+        var parser = new Switchboard.Protocols.OpenAi.SseParser();
+        var events = new List<(string? Name, string Data)>();
+
+        while (await SseRelay.ReadIntoAsync(upstream, parser, CancellationToken.None) > 0)
+        {
+            while (parser.TryRead(out var evt))
+            {
+                events.Add((evt.Name, Encoding.UTF8.GetString(evt.Data.Span)));
+            }
+        }
+
+        Assert.Equal(2, events.Count);
+        Assert.Equal(("content", content), (events[0].Name, events[0].Data));
+        Assert.Equal("[DONE]", events[1].Data);
+    }
+
+    [Fact]
+    public async Task ReadIntoAsync_EachRead_WaitsWithAZeroByteReadFirst()
+    {
+        // No buffer is held while the upstream is quiet: every read with a buffer follows a zero-byte read.
+        var upstream = new PieceStream(Encoding.UTF8.GetBytes("data: a\n\ndata: b\n\n"), [10, 10]);
+        var parser = new Switchboard.Protocols.OpenAi.SseParser();
+
+        while (await SseRelay.ReadIntoAsync(upstream, parser, CancellationToken.None) > 0)
+        {
+        }
+
+        Assert.Equal([0, 16 * 1024, 0, 16 * 1024, 0, 16 * 1024], upstream.ReadSizes.Select(size => Math.Min(size, 16 * 1024)));
+    }
+
+    private static (DefaultHttpContext Http, MemoryStream Body) NewResponse()
+    {
+        var body = new MemoryStream();
+        var http = new DefaultHttpContext();
+        http.Response.Body = body;
+        return (http, body);
+    }
+
+    /// <summary>An upstream body handed out in the given pieces (at most one piece per read); records each read's buffer size.</summary>
+    private sealed class PieceStream(byte[] data, int[] pieces) : Stream
+    {
+        private int _position;
+        private int _piece;
+        private int _leftInPiece = pieces[0];
+
+        public List<int> ReadSizes { get; } = [];
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            ReadSizes.Add(buffer.Length);
+            if (_leftInPiece == 0 && _piece + 1 < pieces.Length && buffer.Length > 0)
+            {
+                _leftInPiece = pieces[++_piece];
+            }
+
+            var count = Math.Min(Math.Min(buffer.Length, _leftInPiece), data.Length - _position);
+            data.AsSpan(_position, count).CopyTo(buffer.Span);
+            _position += count;
+            _leftInPiece -= count;
+            return ValueTask.FromResult(count);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
