@@ -84,7 +84,7 @@ public class RequestLogBenchmarks
 
         public int Format(in RequestLine line)
         {
-            Log.Request(this, line.Method, line.Path, line.Status, line.Model, line.Group, line.Deployment, line.Retries, line.Stream, line.DurationMs,
+            Switchboard.Api.Log.Request(this, line.Method, line.Path, line.Status, line.Model, line.Group, line.Deployment, line.Retries, line.Stream, line.DurationMs,
                 line.OverheadMs, line.CallId);
             return _last.Length;
         }
