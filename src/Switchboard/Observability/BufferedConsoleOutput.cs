@@ -5,8 +5,8 @@ namespace Switchboard.Observability;
 
 /// <summary>
 /// Standard output through a buffer that a timer flushes, for a gateway whose output goes to a file or a pipe (the start
-/// script's <c>.litellm-proxy.log</c>). The console logger writes one line per request; on the default auto-flushing
-/// stdout each line is its own write system call. Lines keep the time they were logged at and reach the file within
+/// script's <c>.litellm-proxy.log</c>). A line per request (<see cref="RequestLog"/>, as UTF-8 bytes) and the console
+/// logger's lines land in one UTF-8 buffer; on the default auto-flushing stdout each line is its own write system call. Lines keep the time they were logged at and reach the file within
 /// <see cref="FlushInterval"/>; disposing flushes what is left and restores the original output.
 /// </summary>
 /// <remarks>
