@@ -110,6 +110,7 @@ internal static class GatewayHost
         builder.Services.AddSingleton(sp => new GatewayServices(config, options.Time, sp.GetRequiredService<ILoggerFactory>(), store, sp.GetRequiredService<UsageSink>())
         {
             Calls = sp.GetRequiredService<CallTracker>(),
+            RequestLog = Observability.RequestLog.Create(sp, GatewayServices.LogCategory, Observability.BufferedConsoleOutput.Current),
         });
         builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Auth);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Admission);

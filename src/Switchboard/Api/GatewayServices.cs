@@ -24,7 +24,7 @@ internal sealed class GatewayServices : IDisposable
         Router = new Router(config, time, loggers.CreateLogger<Router>());
         Http = new HttpUpstreamAdapter();
         Mock = new MockUpstreamAdapter(time);
-        Logger = loggers.CreateLogger("Switchboard.Api");
+        Logger = loggers.CreateLogger(LogCategory);
         Store = store;
         UsageSink = usage;
         Auth = new AuthService(config.General.MasterKey, store, time, loggers.CreateLogger<AuthService>());
@@ -46,12 +46,18 @@ internal sealed class GatewayServices : IDisposable
         }
     }
 
+    /// <summary>The category of <see cref="Logger"/> (the request line's).</summary>
+    internal const string LogCategory = "Switchboard.Api";
+
     private readonly Lock _applyGate = new();
     private volatile GatewayConfig _config;
 
     /// <summary>The config as the file says it; <see cref="Config"/> is it merged with the stored deployments.</summary>
     private volatile GatewayConfig _fileConfig;
     private volatile SecretRedactor _secrets;
+
+    /// <summary>The request line's direct writer (architecture decision 14); null when it goes through <see cref="Logger"/>.</summary>
+    public RequestLog? RequestLog { get; init; }
 
     /// <summary>The config snapshot in force: read it per call, a reload replaces it (<see cref="ConfigReload"/>).</summary>
     public GatewayConfig Config => _config;

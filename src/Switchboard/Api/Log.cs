@@ -4,10 +4,22 @@ namespace Switchboard.Api;
 
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information,
-        Message = "{Method} {Path} {Status} model={Model} group={Group} deployment={Deployment} retries={Retries} stream={Stream} duration_ms={DurationMs:0.0} overhead_ms={OverheadMs:0.00} call_id={CallId}")]
+    [LoggerMessage(EventId = Observability.RequestLogFormat.EventId, Level = LogLevel.Information, Message = Observability.RequestLogFormat.Template)]
     public static partial void Request(ILogger logger, string method, string path, int status, string? model, string? group, string? deployment,
         int retries, bool stream, double durationMs, double overheadMs, string callId);
+
+    /// <summary>
+    /// The request line: written straight into the buffered output as UTF-8 where <paramref name="direct"/> can (the same
+    /// bytes, architecture decision 14), else through <paramref name="logger"/>.
+    /// </summary>
+    public static void Request(Observability.RequestLog? direct, ILogger logger, in Observability.RequestLine line)
+    {
+        if (direct is null || !direct.TryWrite(line))
+        {
+            Request(logger, line.Method, line.Path, line.Status, line.Model, line.Group, line.Deployment, line.Retries, line.Stream, line.DurationMs,
+                line.OverheadMs, line.CallId);
+        }
+    }
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning,
         Message = "stream broke mid-way call_id={CallId} deployment={Deployment}: {Error}")]

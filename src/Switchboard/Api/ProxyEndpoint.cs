@@ -154,8 +154,8 @@ internal sealed class ProxyEndpoint(GatewayServices services)
         {
             var total = time.GetElapsedTime(started);
             var upstream = call?.UpstreamTime ?? TimeSpan.Zero;
-            Log.Request(services.Logger, context.Request.Method, context.Request.Path, context.Response.StatusCode, model, call?.ServedGroup,
-                call is { CacheHit: true } ? Cache.ResponseCache.DeploymentId : call?.ServedBy?.Id, call?.Retries ?? 0, stream, total.TotalMilliseconds, Math.Max(0, (total - upstream).TotalMilliseconds), callId);
+            Log.Request(services.RequestLog, services.Logger, new Observability.RequestLine(context.Request.Method, context.Request.Path, context.Response.StatusCode, model, call?.ServedGroup,
+                call is { CacheHit: true } ? Cache.ResponseCache.DeploymentId : call?.ServedBy?.Id, call?.Retries ?? 0, stream, total.TotalMilliseconds, Math.Max(0, (total - upstream).TotalMilliseconds), callId));
             if (call is not null)
             {
                 Record(context, api, call, stream, total, admitted);

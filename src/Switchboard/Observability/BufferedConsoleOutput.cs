@@ -5,8 +5,8 @@ namespace Switchboard.Observability;
 
 /// <summary>
 /// Standard output through a buffer that a timer flushes, for a gateway whose output goes to a file or a pipe (the start
-/// script's <c>.litellm-proxy.log</c>). The console logger writes one line per request; on the default auto-flushing
-/// stdout each line is its own write system call. Lines keep the time they were logged at and reach the file within
+/// script's <c>.litellm-proxy.log</c>). A line per request (<see cref="RequestLog"/>, as UTF-8 bytes) and the console
+/// logger's lines land in one UTF-8 buffer; on the default auto-flushing stdout each line is its own write system call. Lines keep the time they were logged at and reach the file within
 /// <see cref="FlushInterval"/>; disposing flushes what is left and restores the original output.
 /// </summary>
 /// <remarks>
@@ -30,7 +30,7 @@ internal sealed class BufferedConsoleOutput : IDisposable
     // Console.Out and waited for it: the gateway hung under load.
     private object _gate;
     private readonly Timer _timer;
-    private TextWriter _current;
+    private Utf8OutputBuffer _current;
     private bool _ownsCurrent;
     private string? _path;
     private long _maxBytes;
@@ -45,7 +45,7 @@ internal sealed class BufferedConsoleOutput : IDisposable
         _gate = streamLock ?? new object();
         _original = original;
         _originalError = Console.Error;
-        _current = NewWriter(stdout);
+        _current = new Utf8OutputBuffer(stdout, ownsStream: false);
         Writer = new LockedWriter(this);
         _timer = new Timer(_ => Flush(), null, FlushInterval, FlushInterval);
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
@@ -80,6 +80,9 @@ internal sealed class BufferedConsoleOutput : IDisposable
         Current = output;
         return output;
     }
+
+    /// <summary>Whether this buffer is what <see cref="Console.Out"/> is (the console logger writes there).</summary>
+    internal bool IsConsoleOut => ReferenceEquals(Console.Out, _gate);
 
     /// <summary>The buffered, thread-safe writer (what <see cref="Console.Out"/> is once installed).</summary>
     internal TextWriter Writer { get; }
@@ -157,6 +160,27 @@ internal sealed class BufferedConsoleOutput : IDisposable
         }
     }
 
+    /// <summary>
+    /// Appends text already encoded in UTF-8 (whole lines: <see cref="RequestLog"/>) after everything written before, under
+    /// the same lock as the console logger's writes. An output that went away (closed pipe) drops it, as a flush would.
+    /// </summary>
+    internal void WriteUtf8(ReadOnlySpan<byte> utf8)
+    {
+        lock (_gate)
+        {
+            try
+            {
+                _current.WriteUtf8(utf8);
+            }
+            catch (IOException)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+
     private void OnProcessExit(object? sender, EventArgs e) => Flush();
 
     // A crash ends the process without ProcessExit: the lines logged before it still reach the file.
@@ -207,12 +231,9 @@ internal sealed class BufferedConsoleOutput : IDisposable
             _current.Dispose();
         }
 
-        _current = NewWriter(file);
+        _current = new Utf8OutputBuffer(file, ownsStream: true);
         _ownsCurrent = true;
     }
-
-    private static StreamWriter NewWriter(Stream stream) =>
-        new(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 64 * 1024) { AutoFlush = false };
 
     /// <summary>Every write under the output's lock, to whichever file is current.</summary>
     private sealed class LockedWriter(BufferedConsoleOutput owner) : TextWriter
@@ -223,7 +244,7 @@ internal sealed class BufferedConsoleOutput : IDisposable
         {
             lock (owner._gate)
             {
-                owner._current.Write(value);
+                owner._current.Write(new ReadOnlySpan<char>(in value));
             }
         }
 
@@ -239,7 +260,7 @@ internal sealed class BufferedConsoleOutput : IDisposable
         {
             lock (owner._gate)
             {
-                owner._current.Write(buffer, index, count);
+                owner._current.Write(buffer.AsSpan(index, count));
             }
         }
 
@@ -255,7 +276,8 @@ internal sealed class BufferedConsoleOutput : IDisposable
         {
             lock (owner._gate)
             {
-                owner._current.WriteLine(value);
+                owner._current.Write(value);
+                owner._current.Write(Environment.NewLine);
             }
         }
 
@@ -263,7 +285,8 @@ internal sealed class BufferedConsoleOutput : IDisposable
         {
             lock (owner._gate)
             {
-                owner._current.WriteLine(buffer);
+                owner._current.Write(buffer);
+                owner._current.Write(Environment.NewLine);
             }
         }
 
@@ -271,7 +294,7 @@ internal sealed class BufferedConsoleOutput : IDisposable
         {
             lock (owner._gate)
             {
-                owner._current.WriteLine();
+                owner._current.Write(Environment.NewLine);
             }
         }
 

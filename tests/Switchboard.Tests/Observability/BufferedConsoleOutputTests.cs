@@ -53,6 +53,24 @@ public sealed class BufferedConsoleOutputTests
     }
 
     [Fact]
+    public void WriteUtf8_BetweenTextWrites_KeepsTheOrderOfWrites()
+    {
+        using var stream = new MemoryStream();
+        using (var output = new BufferedConsoleOutput(Console.Out, stream))
+        {
+            output.Writer.Write("text ✓ ");
+            output.Writer.Write('\uD83D'); // the high half of 😀: its low half never comes
+            output.WriteUtf8("bytes ✓\n"u8);
+            output.Writer.WriteLine("more text");
+            output.WriteUtf8(Encoding.UTF8.GetBytes(new string('b', 70 * 1024) + "\n"));
+            output.Writer.WriteLine("last");
+        }
+
+        Assert.Equal("text ✓ \uFFFDbytes ✓\nmore text" + Environment.NewLine + new string('b', 70 * 1024) + "\nlast" + Environment.NewLine,
+            Encoding.UTF8.GetString(stream.ToArray()));
+    }
+
+    [Fact]
     public void Flush_WhileAWriterHoldsTheStreamsLock_DoesNotDeadlock()
     {
         // The console's stream locks Console.Out on each write, and the console logger writes while holding Console.Out:
