@@ -17,6 +17,7 @@
 #   BENCH_STREAM_CHUNKS=4 BENCH_STREAM_CHUNK_DELAY_MS=1   its answers: content chunks, pause between chunks (so that each
 #                         event meets an idle path, as a model's tokens do, instead of queueing behind the one before)
 #   BENCH_STREAM_WARM=1   the stream case also measures its gateway again after BENCH_GW_WARMUP/2 s of streamed load
+#   BENCH_GW_ENV="V=x .."  extra environment for the Switchboard gateways only (a runtime setting to compare)
 #   BENCH_SKIP_PUBLISH=1  reuse bench/.out/switchboard          BENCH_KEYS_EXTRA_YAML   appended to the keys case's config
 #   BENCH_KEYS_AA=1       keys case with the open config on both sides (measures the harness's bias)
 #   BENCH_METRICS_AB=1    keys case as metrics off ("plain") vs metrics on ("keys+usage" label), both open
@@ -70,6 +71,10 @@ NOLOG=${BENCH_NOLOG:-1}
 # per call (docs/benchmarks.md, "Stream latency, p99.9 and a 2-minute --quick").
 RUNTIME_ENV=()
 if [[ "$QUICK" == 1 ]]; then RUNTIME_ENV=(DOTNET_TC_DelaySingleProcMultiplier=1); fi
+# BENCH_GW_ENV="VAR=value ...": extra environment for every Switchboard gateway the run starts (not YARP or nginx), to
+# measure a runtime setting, e.g. BENCH_GW_ENV=DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1.
+GW_ENV=()
+if [[ -n "${BENCH_GW_ENV:-}" ]]; then read -ra GW_ENV <<<"$BENCH_GW_ENV"; fi
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RESULTS="$BENCH/results/$STAMP"
 RAW="$RESULTS/raw"
@@ -166,6 +171,7 @@ machine_info() {
     echo "loadavg_at_start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "pinning: $([[ ${#LOAD_PIN[@]} -gt 0 ]] && echo "wrk on CPU 0; mock, gateway, nginx on CPU $SERVER_CPUS" || echo none)"
     echo "settings: duration=${DURATION}s connections=$CONNECTIONS threads=$THREADS chunks=$CHUNKS keys=$KEYS stream_calls=$STREAM_CALLS stream_chunks=$STREAM_CHUNKS stream_chunk_delay_ms=$STREAM_DELAY"
+    echo "gateway_env: ${GW_ENV[*]:-none}"
     echo "mode: $([[ $QUICK == 1 ]] && echo "quick (${RUNTIME_ENV[*]} for the warmed gateway and YARP)" || echo full)"
   } >"$RESULTS/machine.txt"
 }
@@ -210,7 +216,7 @@ write_config() { # file [extra yaml]
 
 start_gateway() { # name config [VAR=value for the environment] -> GW_PORT, GW_PID
   GW_PORT=$(free_port)
-  env "${RUNTIME_ENV[@]}" ${3:+"$3"} "${SERVER_PIN[@]}" "$BIN" --config "$2" --port "$GW_PORT" --host 127.0.0.1 >"$RESULTS/$1.log" 2>&1 &
+  env "${RUNTIME_ENV[@]}" "${GW_ENV[@]}" ${3:+"$3"} "${SERVER_PIN[@]}" "$BIN" --config "$2" --port "$GW_PORT" --host 127.0.0.1 >"$RESULTS/$1.log" 2>&1 &
   GW_PID=$!
   PIDS+=("$GW_PID")
   wait_http "http://127.0.0.1:$GW_PORT/health/readiness" 60 "$GW_PID"
