@@ -18,10 +18,14 @@ internal static class AllocationSampler
         {
             using var listener = new Listener();
             var before = GC.GetTotalAllocatedBytes(precise: true);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var asynchronous = 0;
             for (var i = 0; i < calls; i++)
             {
-                bench.NonStreamCall();
+                asynchronous += bench.NonStreamCallCompletedAsynchronously() ? 1 : 0;
             }
+
+            Console.WriteLine($"{watch.Elapsed.TotalMicroseconds / calls:0.0} µs per call; {asynchronous} of {calls} calls completed asynchronously");
 
             var total = GC.GetTotalAllocatedBytes(precise: true) - before;
             listener.Dispose();
