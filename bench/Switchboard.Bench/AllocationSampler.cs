@@ -29,7 +29,7 @@ internal static class AllocationSampler
 
             var total = GC.GetTotalAllocatedBytes(precise: true) - before;
             listener.Dispose();
-            Console.WriteLine($"{calls} calls, {total / (double)calls:0} B per call (whole process)");
+            Console.WriteLine($"{calls} calls, {total / (double)calls:0} B per call (whole process); the stream variant has {bench.StreamEvents} upstream events");
             var sampled = listener.Bytes.Values.Sum();
             foreach (var (type, bytes) in listener.Bytes.OrderByDescending(p => p.Value).Take(40))
             {

@@ -45,6 +45,8 @@ public class ProxyPathBenchmarks
     private string _directory = "";
     private WebApplication? _app;
     private ICallRunner? _runner;
+    private ICallRunner? _streamRunner;
+    private CannedUpstream? _upstream;
 
     [GlobalSetup]
     public void Setup() => SetupAsync().GetAwaiter().GetResult();
@@ -97,19 +99,29 @@ public class ProxyPathBenchmarks
             UpdatedAt = now,
         }, CancellationToken.None);
 
-        InstallUpstream(_app.Services.GetRequiredService<GatewayServices>().Http, UpstreamBase, new CannedUpstream(CannedAnswer()));
-        await _app.StartAsync();
-        _runner = server.Runner ?? throw new InvalidOperationException("hosting did not start the server");
+        var services = _app.Services.GetRequiredService<GatewayServices>();
         var body = await File.ReadAllBytesAsync(Path.Combine(RepoRoot(), "bench", "chat-body.json"));
+        var streamBody = StreamBody(body);
+        _upstream = new CannedUpstream(CannedAnswer(), await CannedStreamAsync(services, streamBody));
+        InstallUpstream(services.Http, UpstreamBase, _upstream);
+        await _app.StartAsync();
+        _runner = server.NewConnection?.Invoke() ?? throw new InvalidOperationException("hosting did not start the server");
         _runner.Prepare(body, "Bearer " + VirtualKey);
-        for (var i = 0; i < 200; i++)
+        _streamRunner = server.NewConnection();
+        _streamRunner.Prepare(streamBody, "Bearer " + VirtualKey);
+        // Enough calls for the usage sink's queue arrays to reach their size at this rate (they double while the writer
+        // lingers), so that a measured iteration does not count their growth.
+        for (var i = 0; i < 5000; i++)
         {
             await CallAsync();
+            _upstream.Stream = true;
+            await _streamRunner.RunAsync();
+            _upstream.Stream = false;
         }
 
-        if (_runner.Status != 200)
+        if (_runner.Status != 200 || _streamRunner.Status != 200 || !_streamRunner.LastBody.Contains("[DONE]", StringComparison.Ordinal))
         {
-            throw new InvalidOperationException($"the benchmark call answered {_runner.Status}: {_runner.LastBody}");
+            throw new InvalidOperationException($"the benchmark calls answered {_runner.Status}: {_runner.LastBody} / {_streamRunner.Status}: {_streamRunner.LastBody}");
         }
     }
 
@@ -132,6 +144,44 @@ public class ProxyPathBenchmarks
         }
 
         return _runner!.Status;
+    }
+
+    /// <summary>The upstream stream's events, [DONE] included (for the per-event figure).</summary>
+    internal int StreamEvents => _upstream!.StreamEvents;
+
+    /// <summary>
+    /// The same call with <c>"stream": true</c>: the mock's stream of the same answer, relayed event by event. Its excess
+    /// over <see cref="NonStreamCall"/> divided by the upstream's events is the path's cost per event (docs/benchmarks.md).
+    /// </summary>
+    [Benchmark]
+    public int StreamCall()
+    {
+        _upstream!.Stream = true;
+        var pending = _streamRunner!.RunAsync();
+        if (!pending.IsCompletedSuccessfully)
+        {
+            pending.AsTask().GetAwaiter().GetResult();
+        }
+
+        _upstream.Stream = false;
+        return _streamRunner.Status;
+    }
+
+    private static byte[] StreamBody(byte[] body)
+    {
+        var text = Encoding.UTF8.GetString(body).TrimEnd();
+        return Encoding.UTF8.GetBytes(text[..^1] + ",\"stream\":true}");
+    }
+
+    /// <summary>The mock provider's stream for the body, read whole once (its own adapter, as its server sends it).</summary>
+    private static async Task<byte[]> CannedStreamAsync(GatewayServices services, byte[] body)
+    {
+        var deployment = services.Router.ResolveGroup("glm-4.6")!.Deployments[0].Config;
+        var response = await services.Mock.SendAsync(deployment, new UpstreamRequest("/chat/completions", body, true), CancellationToken.None);
+        using var copy = new MemoryStream();
+        await response.Body.CopyToAsync(copy);
+        await response.DisposeAsync();
+        return copy.ToArray();
     }
 
     /// <summary>For the sampler: one call, and whether it had to wait (anything but the edges' stand-ins going async).</summary>
@@ -204,12 +254,18 @@ public class ProxyPathBenchmarks
     }
 
     /// <summary>Answers every request with the canned body, as the upstream's HTTP/1.1 answer would arrive.</summary>
-    private sealed class CannedUpstream(byte[] answer) : HttpMessageHandler
+    private sealed class CannedUpstream(byte[] answer, byte[] stream) : HttpMessageHandler
     {
+        /// <summary>Answer with the stream (set around a stream call; the benchmark is single-threaded).</summary>
+        public bool Stream { get; set; }
+
+        /// <summary>The stream's SSE events, [DONE] included.</summary>
+        public int StreamEvents { get; } = Encoding.UTF8.GetString(stream).Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Length;
+
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            var content = new ByteArrayContent(answer);
-            content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+            var content = new ByteArrayContent(Stream ? stream : answer);
+            content.Headers.TryAddWithoutValidation("Content-Type", Stream ? "text/event-stream" : "application/json");
             return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request, Version = HttpVersion.Version11 });
         }
     }
@@ -251,14 +307,14 @@ public class ProxyPathBenchmarks
     /// <summary>Takes the application hosting would give Kestrel.</summary>
     private sealed class CapturingServer : IServer
     {
-        public ICallRunner? Runner { get; private set; }
+        public Func<ICallRunner>? NewConnection { get; private set; }
 
         public IFeatureCollection Features { get; } = new FeatureCollection();
 
         public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken)
             where TContext : notnull
         {
-            Runner = new Connection<TContext>(application);
+            NewConnection = () => new Connection<TContext>(application);
             return Task.CompletedTask;
         }
 
