@@ -19,6 +19,11 @@ if (args is ["usage-cpu", ..])
     return await Switchboard.Bench.UsageStoreCpu.RunAsync(args);
 }
 
+if (args is ["proxy-alloc", ..])
+{
+    return Switchboard.Bench.AllocationSampler.Run(args);
+}
+
 if (args is ["soak", _, _, _, ..])
 {
     return await Switchboard.Bench.Soak.RunAsync(args);

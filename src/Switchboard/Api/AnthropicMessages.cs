@@ -73,7 +73,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
         return _translated;
     }
 
-    public async Task<RelayResult> RelayAsync(HttpContext context, Deployment deployment, UpstreamResponse response, CallState call, CancellationToken ct)
+    public async ValueTask<RelayResult> RelayAsync(HttpContext context, Deployment deployment, UpstreamResponse response, CallState call, CancellationToken ct)
     {
         var http = context.Response;
         var passthrough = Providers.SpeaksAnthropic(deployment.Config.Provider);
@@ -338,7 +338,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
             }
 
             output.Write("event: error\ndata: "u8);
-            Protocols.Anthropic.AnthropicErrors.Write(output, Protocols.Anthropic.AnthropicErrors.Api, message, context.Items[CallIds.ItemKey] as string);
+            Protocols.Anthropic.AnthropicErrors.Write(output, Protocols.Anthropic.AnthropicErrors.Api, message, CallIds.Of(context));
             output.Write("\n\n"u8);
         }
 

@@ -31,7 +31,7 @@ internal static class ApiErrors
 
         // A backstop: messages that quote client input should use ClientText.Quote; none may carry megabytes back.
         message = ClientText.Message(message);
-        var requestId = context.Items[CallIds.ItemKey] as string;
+        var requestId = CallIds.Of(context);
         using var writer = new Utf8JsonWriter(response.BodyWriter);
         if (api == ClientApi.Anthropic)
         {

@@ -22,149 +22,173 @@ internal sealed class AttemptLoop(GatewayServices services)
     /// <summary>Concurrency refusals per call retried without spending num_retries (each lowers a key's learned cap).</summary>
     private const int MaxFreeRetries = 8;
 
+    private readonly RequestTimeouts _timeouts = new();
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask RunAsync(HttpContext context, ModelGroup firstGroup, CallState call, IProxyProtocol protocol)
     {
         var router = services.Router;
         var time = services.Time;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        // The call's time budget: a pooled source (no token source, timer or link per call; docs/benchmarks.md) that the
+        // client's hang-up cancels too. Back to the pool only after a normal exit, when nothing can still hold its token.
+        var timeout = _timeouts.Rent();
+        var hangUp = context.RequestAborted.UnsafeRegister(static source => ((CancellationTokenSource)source!).Cancel(), timeout);
         timeout.CancelAfter(services.Config.EffectiveRequestTimeout);
         var ct = timeout.Token;
-        call.Secrets = services.Secrets;
-        call.MaxSseEventBytes = services.Config.General.MaxSseEventBytes;
-
-        var excluded = new HashSet<string>(StringComparer.Ordinal);
-        UpstreamFailure? lastFailure = null;
-        RouteDecision? lastDecision = null;
-        (Deployment From, string Reason)? pendingRetry = null;
-        var freeRetries = 0;
-        FailureHistory? history = null; // made by the first failure: most calls have none
-        var fallbacks = router.FallbacksFor(firstGroup.Name);
+        var reusable = false;
         try
         {
-            // The first group, then its fallbacks in order (indexed: no chain list per call).
-            for (var link = -1; link < fallbacks.Count; link++)
+            call.Secrets = services.Secrets;
+            call.MaxSseEventBytes = services.Config.General.MaxSseEventBytes;
+
+            HashSet<string>? excluded = null; // made by the first exclusion: most calls have none
+            UpstreamFailure? lastFailure = null;
+            RouteDecision? lastDecision = null;
+            (Deployment From, string Reason)? pendingRetry = null;
+            var freeRetries = 0;
+            FailureHistory? history = null; // made by the first failure: most calls have none
+            var fallbacks = router.FallbacksFor(firstGroup.Name);
+            try
             {
-                var groupName = link < 0 ? firstGroup.Name : fallbacks[link];
-                var group = groupName == firstGroup.Name ? firstGroup : router.ResolveGroup(groupName);
-                if (group is null)
+                // The first group, then its fallbacks in order (indexed: no chain list per call).
+                for (var link = -1; link < fallbacks.Count; link++)
                 {
-                    continue;
-                }
-
-                call.FallbackTried |= group != firstGroup;
-                excluded.Clear();
-                var backoffs = 0;
-                while (true)
-                {
-                    var waitStarted = time.GetTimestamp();
-                    var decision = await router.AcquireAsync(group, new RouteRequest(excluded, call.SessionId, call.EstimatedInputTokens) { Stream = protocol.Stream }, ct);
-                    call.QueueTime += time.GetElapsedTime(waitStarted);
-                    if (!decision.Success)
+                    var groupName = link < 0 ? firstGroup.Name : fallbacks[link];
+                    var group = groupName == firstGroup.Name ? firstGroup : router.ResolveGroup(groupName);
+                    if (group is null)
                     {
-                        lastDecision = decision;
-                        if (decision.Reason == NoDeploymentReason.AllTried && lastFailure is not null
-                            && call.Retries < router.MaxRetriesFor(lastFailure.Kind))
-                        {
-                            // Every deployment was tried once: wait for the earliest rest to end if wait_for_cooldown_s
-                            // covers it (or back off when one is usable now), never a burst of instant retries against
-                            // the same quota, and never a long wait that can only end in the same 429.
-                            if (router.NextRoundDelay(backoffs, decision.RetryAfter, lastFailure.RetryAfter) is { } delay)
-                            {
-                                backoffs++;
-                                await Task.Delay(delay, time, ct);
-                                excluded.Clear();
-                                continue;
-                            }
-                        }
-
-                        break;
-                    }
-
-                    using var lease = decision.Lease!;
-                    var deployment = lease.Deployment;
-                    if (pendingRetry is { } retry)
-                    {
-                        router.LogRetry(retry.From, deployment, retry.Reason);
-                        pendingRetry = null;
-                    }
-
-                    using var attemptSpan = GatewayTelemetry.AttemptStarted(deployment, call.Retries, lastFailure);
-                    var attempt = await SendAsync(deployment, protocol, call, ct);
-                    if (attempt.Failure is null)
-                    {
-                        await using var response = attempt.Response!;
-                        await RelayAsync(context, lease, response, group, call, protocol, attempt.StartedTimestamp, attemptSpan, ct);
-                        return;
-                    }
-
-                    var failure = attempt.Failure;
-                    lastFailure = failure;
-                    (history ??= new FailureHistory()).Add(failure, services.Time.GetUtcNow());
-                    call.ErrorClass = failure.ProviderCode is null ? failure.Kind.ToString() : $"{failure.Kind}:{failure.ProviderCode}";
-                    router.ReportFailure(lease, failure);
-                    services.Telemetry.AttemptFailed(attemptSpan, lease, call.RequestedModel, failure);
-                    if (!failure.IsRetryableOnAnotherDeployment)
-                    {
-                        context.Response.Headers["x-litellm-model-id"] = deployment.Id;
-                        context.Response.Headers["x-litellm-attempted-retries"] = call.Retries.ToString(CultureInfo.InvariantCulture);
-                        await WriteUpstreamErrorAsync(context, protocol.Api, call, failure);
-                        return;
-                    }
-
-                    if (freeRetries < MaxFreeRetries && Router.IsLearningRefusal(lease, failure))
-                    {
-                        // A 1302 that only taught the key's learned concurrency: again at once, on a key with room or in
-                        // the fair queue, without spending num_retries (docs/pool-efficiency.md). A key refused with
-                        // other calls in flight stays in: it is at its cap now and serves the call when a slot frees.
-                        freeRetries++;
-                        if (lease.InFlightAtStart <= 1)
-                        {
-                            excluded.Add(deployment.Id);
-                        }
-
-                        pendingRetry = (deployment, $"{failure.Kind} (HTTP {failure.HttpStatus}, code {failure.ProviderCode}, concurrency learned), call {call.CallId}");
                         continue;
                     }
 
-                    if (call.Retries >= router.MaxRetriesFor(failure.Kind))
+                    call.FallbackTried |= group != firstGroup;
+                    excluded?.Clear();
+                    var backoffs = 0;
+                    while (true)
                     {
-                        break;
-                    }
+                        var waitStarted = time.GetTimestamp();
+                        var decision = await router.AcquireAsync(group, new RouteRequest(excluded, call.SessionId, call.EstimatedInputTokens) { Stream = protocol.Stream }, ct);
+                        call.QueueTime += time.GetElapsedTime(waitStarted);
+                        if (!decision.Success)
+                        {
+                            lastDecision = decision;
+                            if (decision.Reason == NoDeploymentReason.AllTried && lastFailure is not null
+                                && call.Retries < router.MaxRetriesFor(lastFailure.Kind))
+                            {
+                                // Every deployment was tried once: wait for the earliest rest to end if wait_for_cooldown_s
+                                // covers it (or back off when one is usable now), never a burst of instant retries against
+                                // the same quota, and never a long wait that can only end in the same 429.
+                                if (router.NextRoundDelay(backoffs, decision.RetryAfter, lastFailure.RetryAfter) is { } delay)
+                                {
+                                    backoffs++;
+                                    await Task.Delay(delay, time, ct);
+                                    excluded?.Clear();
+                                    continue;
+                                }
+                            }
 
-                    call.Retries++;
-                    excluded.Add(deployment.Id);
-                    pendingRetry = (deployment, $"{failure.Kind} (HTTP {failure.HttpStatus}{(failure.ProviderCode is null ? "" : ", code " + failure.ProviderCode)}), call {call.CallId}, retry {call.Retries}");
+                            break;
+                        }
+
+                        using var lease = decision.Lease!;
+                        var deployment = lease.Deployment;
+                        if (pendingRetry is { } retry)
+                        {
+                            router.LogRetry(retry.From, deployment, retry.Reason);
+                            pendingRetry = null;
+                        }
+
+                        using var attemptSpan = GatewayTelemetry.AttemptStarted(deployment, call.Retries, lastFailure);
+                        var attempt = await SendAsync(deployment, protocol, call, ct);
+                        if (attempt.Failure is null)
+                        {
+                            await using var response = attempt.Response!;
+                            await RelayAsync(context, lease, response, group, call, protocol, attempt.StartedTimestamp, attemptSpan, ct);
+                            reusable = true;
+                            return;
+                        }
+
+                        var failure = attempt.Failure;
+                        lastFailure = failure;
+                        (history ??= new FailureHistory()).Add(failure, services.Time.GetUtcNow());
+                        call.ErrorClass = failure.ProviderCode is null ? failure.Kind.ToString() : $"{failure.Kind}:{failure.ProviderCode}";
+                        router.ReportFailure(lease, failure);
+                        services.Telemetry.AttemptFailed(attemptSpan, lease, call.RequestedModel, failure);
+                        if (!failure.IsRetryableOnAnotherDeployment)
+                        {
+                            context.Response.Headers["x-litellm-model-id"] = deployment.Id;
+                            context.Response.Headers["x-litellm-attempted-retries"] = call.Retries.ToString(CultureInfo.InvariantCulture);
+                            await WriteUpstreamErrorAsync(context, protocol.Api, call, failure);
+                            reusable = true;
+                            return;
+                        }
+
+                        if (freeRetries < MaxFreeRetries && Router.IsLearningRefusal(lease, failure))
+                        {
+                            // A 1302 that only taught the key's learned concurrency: again at once, on a key with room or in
+                            // the fair queue, without spending num_retries (docs/pool-efficiency.md). A key refused with
+                            // other calls in flight stays in: it is at its cap now and serves the call when a slot frees.
+                            freeRetries++;
+                            if (lease.InFlightAtStart <= 1)
+                            {
+                                (excluded ??= new HashSet<string>(StringComparer.Ordinal)).Add(deployment.Id);
+                            }
+
+                            pendingRetry = (deployment, $"{failure.Kind} (HTTP {failure.HttpStatus}, code {failure.ProviderCode}, concurrency learned), call {call.CallId}");
+                            continue;
+                        }
+
+                        if (call.Retries >= router.MaxRetriesFor(failure.Kind))
+                        {
+                            break;
+                        }
+
+                        call.Retries++;
+                        (excluded ??= new HashSet<string>(StringComparer.Ordinal)).Add(deployment.Id);
+                        pendingRetry = (deployment, $"{failure.Kind} (HTTP {failure.HttpStatus}{(failure.ProviderCode is null ? "" : ", code " + failure.ProviderCode)}), call {call.CallId}, retry {call.Retries}");
+                    }
                 }
             }
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            // The client went away: the upstream call was cancelled with it and its slot freed by the lease.
-            return;
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
-            var message = $"Request timed out after {services.Config.EffectiveRequestTimeout.TotalSeconds:0.#} s (request_timeout) for model group '{firstGroup.Name}'.";
-            call.ErrorClass = "request_timeout";
-            if (context.Response.HasStarted)
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
-                // A stream cut by the call's own time budget still ends with the protocol's error signal, never a
-                // silent stop the client could take for a complete answer (architecture decision 2).
-                await protocol.WriteMidStreamErrorAsync(context, message, CancellationToken.None);
+                // The client went away: the upstream call was cancelled with it and its slot freed by the lease.
+                return;
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                var message = $"Request timed out after {services.Config.EffectiveRequestTimeout.TotalSeconds:0.#} s (request_timeout) for model group '{firstGroup.Name}'.";
+                call.ErrorClass = "request_timeout";
+                if (context.Response.HasStarted)
+                {
+                    // A stream cut by the call's own time budget still ends with the protocol's error signal, never a
+                    // silent stop the client could take for a complete answer (architecture decision 2).
+                    await protocol.WriteMidStreamErrorAsync(context, message, CancellationToken.None);
+                    return;
+                }
+
+                await ApiErrors.WriteAsync(context, protocol.Api, 504, message);
                 return;
             }
 
-            await ApiErrors.WriteAsync(context, protocol.Api, 504, message);
-            return;
-        }
+            if (pendingRetry is { } unserved)
+            {
+                router.LogRetry(unserved.From, null, unserved.Reason);
+            }
 
-        if (pendingRetry is { } unserved)
+            await WriteExhaustedAsync(context, protocol.Api, firstGroup, call, lastFailure, lastDecision, history ?? new FailureHistory(), services.Secrets);
+            reusable = true;
+        }
+        finally
         {
-            router.LogRetry(unserved.From, null, unserved.Reason);
+            hangUp.Dispose();
+            if (reusable)
+            {
+                _timeouts.Return(timeout);
+            }
+            else
+            {
+                timeout.Dispose();
+            }
         }
-
-        await WriteExhaustedAsync(context, protocol.Api, firstGroup, call, lastFailure, lastDecision, history ?? new FailureHistory(), services.Secrets);
     }
 
     // Pooled state machines (PoolingAsyncValueTaskMethodBuilder): one box less per attempt each (docs/benchmarks.md).

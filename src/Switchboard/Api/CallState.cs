@@ -39,8 +39,13 @@ internal sealed class CallState
     public string? ServedGroup { get; set; }
     public TokenUsage? Usage { get; set; }
 
-    /// <summary>What a stream delivered so far, for billing a stream that ends early (architecture decision 5).</summary>
-    public Switchboard.Usage.DeliveredUsage Delivered { get; } = new();
+    private Switchboard.Usage.DeliveredUsage? _delivered;
+
+    /// <summary>What a stream delivered so far, for billing a stream that ends early (architecture decision 5); made on first use.</summary>
+    public Switchboard.Usage.DeliveredUsage Delivered => _delivered ??= new();
+
+    /// <summary>The delivered usage is whole (input and output figures seen); false when nothing was recorded.</summary>
+    public bool DeliveredComplete => _delivered is { Complete: true };
     public TimeSpan? TimeToFirstToken { get; set; }
 
     /// <summary>The failure class of the last failed attempt (or of the answer), for the usage record.</summary>

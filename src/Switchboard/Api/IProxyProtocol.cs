@@ -17,7 +17,7 @@ internal interface IProxyProtocol
 
     UpstreamRequest BuildRequest(Deployment deployment);
 
-    Task<RelayResult> RelayAsync(HttpContext context, Deployment deployment, UpstreamResponse response, CallState call, CancellationToken ct);
+    ValueTask<RelayResult> RelayAsync(HttpContext context, Deployment deployment, UpstreamResponse response, CallState call, CancellationToken ct);
 
     /// <summary>Ends a stream that broke after bytes reached the client, in the client's protocol.</summary>
     Task WriteMidStreamErrorAsync(HttpContext context, string message, CancellationToken ct);

@@ -71,7 +71,9 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
         return new UpstreamRequest(upstreamPath, _built, Stream);
     }
 
-    public async Task<RelayResult> RelayAsync(HttpContext context, Deployment deployment, UpstreamResponse response, CallState call, CancellationToken ct)
+    // A ValueTask: a non-stream answer relays synchronously when the client's socket takes it, with no Task per call.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<RelayResult> RelayAsync(HttpContext context, Deployment deployment, UpstreamResponse response, CallState call, CancellationToken ct)
     {
         var http = context.Response;
         var translated = Providers.SpeaksAnthropic(deployment.Config.Provider);
@@ -80,9 +82,7 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
             await Answer.StartEventStreamAsync(http, call, time, ct);
             return translated
                 ? await TranslateStreamAsync(response.Body, http, call, ct)
-                : await SseRelay.RelayOpenAiAsync(response.Body, http, dropUsageOnlyChunk: !fields.IncludeUsage, time, call.StartTimestamp,
-                    u => Usage.CostCalculator.Cost(deployment.Config.ModelInfo, deployment.Config.UpstreamModel, u), call.Delivered, ct,
-                    call.MaxSseEventBytes, call.Secrets);
+                : await RelayOpenAiStreamAsync(deployment, response, http, call, ct);
         }
 
         var readStarted = time.GetTimestamp();
@@ -101,6 +101,12 @@ internal sealed class OpenAiCall(RequestBody body, RoutingFields fields, string 
 
         return await Answer.WriteJsonAsync(http, bytes, usage, call, time, ct);
     }
+
+    // Apart, so that the cost closure is allocated only for streams (C# allocates it where its captured scope starts).
+    private Task<RelayResult> RelayOpenAiStreamAsync(Deployment deployment, UpstreamResponse response, HttpResponse http, CallState call, CancellationToken ct) =>
+        SseRelay.RelayOpenAiAsync(response.Body, http, dropUsageOnlyChunk: !fields.IncludeUsage, time, call.StartTimestamp,
+            u => Usage.CostCalculator.Cost(deployment.Config.ModelInfo, deployment.Config.UpstreamModel, u), call.Delivered, ct,
+            call.MaxSseEventBytes, call.Secrets);
 
     private async Task<RelayResult> TranslateStreamAsync(Stream upstream, HttpResponse http, CallState call, CancellationToken ct)
     {

@@ -115,7 +115,7 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
         return _pivot;
     }
 
-    public async Task<RelayResult> RelayAsync(HttpContext context, Deployment deployment, UpstreamResponse response, CallState call, CancellationToken ct)
+    public async ValueTask<RelayResult> RelayAsync(HttpContext context, Deployment deployment, UpstreamResponse response, CallState call, CancellationToken ct)
     {
         _relayingNative = IsNative(deployment.Config);
         if (_relayingNative)

@@ -196,7 +196,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
     /// </summary>
     private static void SettleUsage(CallState call, RequestBody body, ClientApi api)
     {
-        if (call.ServedBy is null || (call.Usage is { Estimated: false } && !call.Delivered.Complete))
+        if (call.ServedBy is null || (call.Usage is { Estimated: false } && !call.DeliveredComplete))
         {
             return;
         }
@@ -252,7 +252,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
         // same hang-up, billed the same way whichever was seen first.
         var aborted = context.RequestAborted.IsCancellationRequested || call.ErrorClass == "client_closed";
         var status = aborted && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
-        services.UsageSink.TryEnqueue(new Storage.UsageRecord
+        services.UsageSink.TryEnqueue(new Usage.PendingUsage
         {
             Time = services.Time.GetUtcNow(),
             RequestId = call.CallId,

@@ -41,39 +41,169 @@ internal readonly struct PendingUsage
     private readonly bool _stream;
     private readonly bool _cacheHit;
 
+    /// <summary>The record's fields; a call queues its usage without the record object (docs/benchmarks.md).</summary>
     public PendingUsage(UsageRecord record)
     {
-        _time = record.Time;
-        var id = record.RequestId;
-        if (id.Length <= InlineIdLength)
-        {
-            id.CopyTo(_idChars);
-            _idLength = id.Length;
-        }
-        else
-        {
-            _longId = id;
-        }
-
-        _keyHash = record.KeyHash;
-        _keyAlias = record.KeyAlias;
+        Time = record.Time;
+        RequestId = record.RequestId;
+        KeyHash = record.KeyHash;
+        KeyAlias = record.KeyAlias;
         _modelGroup = record.ModelGroup;
-        _deploymentId = record.DeploymentId;
-        _upstreamModel = record.UpstreamModel;
-        _errorClass = record.ErrorClass;
+        DeploymentId = record.DeploymentId;
+        UpstreamModel = record.UpstreamModel;
+        ErrorClass = record.ErrorClass;
         _api = record.Api;
-        _httpStatus = record.HttpStatus;
-        _retries = record.Retries;
-        _promptTokens = record.PromptTokens;
-        _completionTokens = record.CompletionTokens;
-        _cachedTokens = record.CachedTokens;
-        _cacheCreationTokens = record.CacheCreationTokens;
-        _cost = record.Cost;
-        _latencyMs = record.LatencyMs;
-        _ttftMs = record.TtftMs;
-        _tokensEstimated = record.TokensEstimated;
-        _stream = record.Stream;
-        _cacheHit = record.CacheHit;
+        HttpStatus = record.HttpStatus;
+        Retries = record.Retries;
+        PromptTokens = record.PromptTokens;
+        CompletionTokens = record.CompletionTokens;
+        CachedTokens = record.CachedTokens;
+        CacheCreationTokens = record.CacheCreationTokens;
+        Cost = record.Cost;
+        LatencyMs = record.LatencyMs;
+        TtftMs = record.TtftMs;
+        TokensEstimated = record.TokensEstimated;
+        Stream = record.Stream;
+        CacheHit = record.CacheHit;
+    }
+
+    /// <summary>The request id: inline when it fits (a generated id does), else the string is kept.</summary>
+    public string RequestId
+    {
+        get => _longId ?? new string(((ReadOnlySpan<char>)_idChars)[.._idLength]);
+        init
+        {
+            if (value.Length <= InlineIdLength)
+            {
+                value.CopyTo(_idChars);
+                _idLength = value.Length;
+                _longId = null;
+            }
+            else
+            {
+                _longId = value;
+            }
+        }
+    }
+
+    public DateTimeOffset Time
+    {
+        get => _time;
+        init => _time = value;
+    }
+
+    public string? KeyHash
+    {
+        get => _keyHash;
+        init => _keyHash = value;
+    }
+
+    public string? KeyAlias
+    {
+        get => _keyAlias;
+        init => _keyAlias = value;
+    }
+
+    public string ModelGroup
+    {
+        get => _modelGroup;
+        init => _modelGroup = value;
+    }
+
+    public string? DeploymentId
+    {
+        get => _deploymentId;
+        init => _deploymentId = value;
+    }
+
+    public string? UpstreamModel
+    {
+        get => _upstreamModel;
+        init => _upstreamModel = value;
+    }
+
+    public string? ErrorClass
+    {
+        get => _errorClass;
+        init => _errorClass = value;
+    }
+
+    public string Api
+    {
+        get => _api;
+        init => _api = value;
+    }
+
+    public int HttpStatus
+    {
+        get => _httpStatus;
+        init => _httpStatus = value;
+    }
+
+    public int Retries
+    {
+        get => _retries;
+        init => _retries = value;
+    }
+
+    public long PromptTokens
+    {
+        get => _promptTokens;
+        init => _promptTokens = value;
+    }
+
+    public long CompletionTokens
+    {
+        get => _completionTokens;
+        init => _completionTokens = value;
+    }
+
+    public long CachedTokens
+    {
+        get => _cachedTokens;
+        init => _cachedTokens = value;
+    }
+
+    public long CacheCreationTokens
+    {
+        get => _cacheCreationTokens;
+        init => _cacheCreationTokens = value;
+    }
+
+    public double Cost
+    {
+        get => _cost;
+        init => _cost = value;
+    }
+
+    public double LatencyMs
+    {
+        get => _latencyMs;
+        init => _latencyMs = value;
+    }
+
+    public double? TtftMs
+    {
+        get => _ttftMs;
+        init => _ttftMs = value;
+    }
+
+    public bool TokensEstimated
+    {
+        get => _tokensEstimated;
+        init => _tokensEstimated = value;
+    }
+
+    public bool Stream
+    {
+        get => _stream;
+        init => _stream = value;
+    }
+
+    public bool CacheHit
+    {
+        get => _cacheHit;
+        init => _cacheHit = value;
     }
 
     /// <summary>The record again, for the store (made on the writer thread, where it lives only as long as the batch).</summary>
@@ -83,7 +213,7 @@ internal readonly struct PendingUsage
         RequestId = _longId ?? new string(((ReadOnlySpan<char>)_idChars)[.._idLength]),
         KeyHash = _keyHash,
         KeyAlias = _keyAlias,
-        ModelGroup = _modelGroup,
+        ModelGroup = _modelGroup ?? "",
         DeploymentId = _deploymentId,
         UpstreamModel = _upstreamModel,
         HttpStatus = _httpStatus,
@@ -99,7 +229,7 @@ internal readonly struct PendingUsage
         TtftMs = _ttftMs,
         Stream = _stream,
         CacheHit = _cacheHit,
-        Api = _api,
+        Api = _api ?? "openai",
     };
 
     [InlineArray(InlineIdLength)]

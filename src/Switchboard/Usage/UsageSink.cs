@@ -59,7 +59,12 @@ internal sealed class UsageSink : IHostedService, IAsyncDisposable
     public bool TryEnqueue(UsageRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var pending = new PendingUsage(record);
+        return TryEnqueue(new PendingUsage(record));
+    }
+
+    /// <summary>Queues a call's usage as the sink holds it: no record object on the request path (docs/benchmarks.md).</summary>
+    public bool TryEnqueue(in PendingUsage pending)
+    {
         TaskCompletionSource? wake = null;
         var accepted = false;
         lock (_gate)

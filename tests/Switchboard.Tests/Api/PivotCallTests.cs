@@ -101,7 +101,7 @@ public sealed class PivotCallTests
         var spoke = new RecordingSpoke(stream: true);
         var (context, call) = NewCall();
 
-        await Assert.ThrowsAsync<IOException>(() => spoke.RelayAsync(context, DeploymentOf(provider), Upstream(sse), call, CancellationToken.None));
+        await Assert.ThrowsAsync<IOException>(() => spoke.RelayAsync(context, DeploymentOf(provider), Upstream(sse), call, CancellationToken.None).AsTask());
 
         Assert.StartsWith("error:", spoke.Log[^1], StringComparison.Ordinal);
         Assert.DoesNotContain("done", spoke.Log);

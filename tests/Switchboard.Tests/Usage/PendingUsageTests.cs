@@ -70,4 +70,46 @@ public sealed class PendingUsageTests
         Assert.Throws<ArgumentOutOfRangeException>(() => batch[3]);
         Assert.Throws<ArgumentOutOfRangeException>(() => batch[-1]);
     }
+    [Fact]
+    public void Initializer_EveryField_SameAsFromTheRecord()
+    {
+        // The proxy endpoint queues its usage this way, with no record object per call.
+        var pending = new PendingUsage
+        {
+            Time = Full.Time,
+            RequestId = Full.RequestId,
+            KeyHash = Full.KeyHash,
+            KeyAlias = Full.KeyAlias,
+            ModelGroup = Full.ModelGroup,
+            DeploymentId = Full.DeploymentId,
+            UpstreamModel = Full.UpstreamModel,
+            HttpStatus = Full.HttpStatus,
+            ErrorClass = Full.ErrorClass,
+            Retries = Full.Retries,
+            PromptTokens = Full.PromptTokens,
+            CompletionTokens = Full.CompletionTokens,
+            CachedTokens = Full.CachedTokens,
+            CacheCreationTokens = Full.CacheCreationTokens,
+            TokensEstimated = Full.TokensEstimated,
+            Cost = Full.Cost,
+            LatencyMs = Full.LatencyMs,
+            TtftMs = Full.TtftMs,
+            Stream = Full.Stream,
+            CacheHit = Full.CacheHit,
+            Api = Full.Api,
+        };
+
+        Assert.Equal(Full, pending.ToRecord());
+    }
+
+    [Fact]
+    public void Initializer_LongRequestId_KeptWhole()
+    {
+        var id = new string('x', PendingUsage.InlineIdLength + 9);
+
+        var pending = new PendingUsage { Time = Full.Time, RequestId = id, ModelGroup = "g", Api = "openai" };
+
+        Assert.Equal(id, pending.RequestId);
+        Assert.Equal(id, pending.ToRecord().RequestId);
+    }
 }
