@@ -104,6 +104,7 @@ public class ProxyPathBenchmarks
         var streamBody = StreamBody(body);
         _upstream = new CannedUpstream(CannedAnswer(), await CannedStreamAsync(services, streamBody));
         InstallUpstream(services.Http, UpstreamBase, _upstream);
+        InstallRequestLog(services);
         await _app.StartAsync();
         _runner = server.NewConnection?.Invoke() ?? throw new InvalidOperationException("hosting did not start the server");
         _runner.Prepare(body, "Bearer " + VirtualKey);
@@ -268,6 +269,21 @@ public class ProxyPathBenchmarks
             content.Headers.TryAddWithoutValidation("Content-Type", Stream ? "text/event-stream" : "application/json");
             return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request, Version = HttpVersion.Version11 });
         }
+    }
+
+    /// <summary>
+    /// The request line as production writes it when standard output is redirected (the start script's case): the
+    /// direct UTF-8 writer over a buffered stdout, here one whose bytes go nowhere. Hosting built none, since the
+    /// benchmark's output is not the console logger's; the other log lines still go through the discarding provider.
+    /// </summary>
+    private static void InstallRequestLog(GatewayServices services)
+    {
+        var output = new Observability.BufferedConsoleOutput(TextWriter.Null, Stream.Null);
+        var log = new Observability.RequestLog(services.Logger, GatewayServices.LogCategory, output, TimeProvider.System,
+            Observability.RequestLogSettings.Text("yyyy-MM-dd HH:mm:ss.fff ", utcTimestamp: false));
+        var field = typeof(GatewayServices).GetField("<RequestLog>k__BackingField", BindingFlags.Instance | BindingFlags.NonPublic)
+            ?? throw new InvalidOperationException("GatewayServices.RequestLog is no longer an auto-property: update ProxyPathBenchmarks");
+        field.SetValue(services, log);
     }
 
     /// <summary>Formats each enabled line as a console logger would (the message string), then drops it.</summary>
