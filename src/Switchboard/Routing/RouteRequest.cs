@@ -8,4 +8,10 @@ internal readonly record struct RouteRequest(IReadOnlySet<string>? Excluded, str
 {
     /// <summary>Streamed calls are routed by time to first token under latency-based routing.</summary>
     public bool Stream { get; init; }
+
+    /// <summary>
+    /// The call was already let in once (it waited or was served, then a 1302 that only taught a key's concurrency sent it
+    /// back): it is never refused for the expected wait again, only by the hard bounds (queue size, request timeout).
+    /// </summary>
+    public bool Admitted { get; init; }
 }
