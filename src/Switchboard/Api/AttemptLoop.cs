@@ -66,7 +66,7 @@ internal sealed class AttemptLoop(GatewayServices services)
                     while (true)
                     {
                         var waitStarted = time.GetTimestamp();
-                        var decision = await router.AcquireAsync(group, new RouteRequest(excluded, call.SessionId, call.EstimatedInputTokens) { Stream = protocol.Stream }, ct);
+                        var decision = await router.AcquireAsync(group, new RouteRequest(excluded, call.SessionId, call.EstimatedInputTokens) { Stream = protocol.Stream, Admitted = freeRetries + call.Retries > 0 }, ct);
                         call.QueueTime += time.GetElapsedTime(waitStarted);
                         if (!decision.Success)
                         {

@@ -8,4 +8,11 @@ internal readonly record struct RouteRequest(IReadOnlySet<string>? Excluded, str
 {
     /// <summary>Streamed calls are routed by time to first token under latency-based routing.</summary>
     public bool Stream { get; init; }
+
+    /// <summary>
+    /// The call was already let in once (an earlier attempt of it was served and refused, e.g. a 1302 that only taught a
+    /// key's concurrency): it is never refused for the expected wait again, only by the hard bounds (queue size, request
+    /// timeout).
+    /// </summary>
+    public bool Admitted { get; init; }
 }

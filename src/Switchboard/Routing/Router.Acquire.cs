@@ -23,6 +23,10 @@ internal sealed partial class Router
         ObjectDisposedException.ThrowIf(_disposed, this);
         ct.ThrowIfCancellationRequested();
         DateTimeOffset? queueDeadline = null;
+
+        // Decided once, at admission: a call let into the queue is served when its slot comes (or by the hard bounds
+        // below), never refused later for the expected wait (docs/pool-efficiency.md, "Over capacity").
+        var admitted = request.Admitted;
         while (true)
         {
             QueuedAcquire? waiter = null;
@@ -44,7 +48,7 @@ internal sealed partial class Router
 
                 if (e.Queue)
                 {
-                    if (SlotWaitLocked(group, request, e, now) is { } slotWait)
+                    if (!admitted && SlotWaitLocked(group, request, e, now) is { } slotWait)
                     {
                         return SlotWaitDecision(group, slotWait);
                     }
@@ -60,6 +64,7 @@ internal sealed partial class Router
                         return QueueDecision(group, NoDeploymentReason.QueueFull);
                     }
 
+                    admitted = true;
                     waiter = new QueuedAcquire(request);
                     waiter.Node = group.Waiters.AddLast(waiter);
                 }
@@ -87,18 +92,20 @@ internal sealed partial class Router
     }
 
     /// <summary>
-    /// Over capacity on learned concurrency: when every key the call could use is at its learned concurrency (Z.ai 1302),
-    /// none at a configured <c>max_parallel_requests</c>, the expected wait for a slot is (waiters ahead + 1) × the mean
-    /// duration of the keys' calls (EWMA, once each key has shown <see cref="MinTimedCalls"/>) ÷ the calls in flight on
-    /// them. When that exceeds <c>wait_for_cooldown_s</c>, one mean call (a call may always wait for the next slot to
-    /// free, as at a configured cap) and 1 s (the least a Retry-After can say), the caller gets it as an honest 429 at once instead of queueing
-    /// (docs/pool-efficiency.md). Null: queue as usual (a configured cap, too few call durations observed yet, or a
+    /// Admission over capacity on learned concurrency: when every key the call could use is at its learned concurrency
+    /// (Z.ai 1302), none at a configured <c>max_parallel_requests</c>, the call's slot is expected when the slots ahead of
+    /// it have freed: its queue position (waiters ahead + 1) over the rate at which the keys free slots (each key's calls
+    /// in flight ÷ the mean duration of its calls, EWMA, once each key has shown <see cref="MinTimedCalls"/>). When that
+    /// exceeds the allowance — <c>wait_for_cooldown_s</c>, one mean call (a call may always wait for the next slot, as at
+    /// a configured cap) and 1 s (the least a Retry-After can say) — the caller gets an honest 429 at once with that wait
+    /// as Retry-After instead of queueing. The decision is made once: a call let into the queue is not refused later for
+    /// its wait (docs/pool-efficiency.md). Null: queue as usual (a configured cap, too few call durations observed yet, a
     /// cooling key back sooner).
     /// </summary>
     private TimeSpan? SlotWaitLocked(ModelGroup group, RouteRequest request, Evaluation e, DateTimeOffset now)
     {
         var inFlight = 0;
-        double meanMs = 0;
+        double slotsPerMs = 0, longestMs = 0;
         foreach (var d in group.Deployments)
         {
             if (d.Disabled || request.Excluded?.Contains(d.Id) == true || !d.AtParallelCap || d.Recovery(now, request.EstimatedTokens) is not null)
@@ -117,19 +124,20 @@ internal sealed partial class Router
                 return null;
             }
 
+            var meanMs = Math.Max(d.Latency.Ewma, 1);
             inFlight += d.InFlight;
-            meanMs += d.Latency.Ewma * d.InFlight;
+            slotsPerMs += d.InFlight / meanMs;
+            longestMs = Math.Max(longestMs, meanMs);
         }
 
-        if (inFlight == 0)
+        if (inFlight == 0 || slotsPerMs <= 0)
         {
             return null;
         }
 
-        var call = TimeSpan.FromMilliseconds(meanMs / inFlight);
-        var wait = call * (group.Waiters.Count + 1) / inFlight;
+        var wait = TimeSpan.FromMilliseconds((group.Waiters.Count + 1) / slotsPerMs);
         // Retry-After counts whole seconds: refusing a call whose slot comes within 1 s would only make it wait longer.
-        var allowed = Max(Max(Settings.WaitForCooldown, call), OneSecond);
+        var allowed = Max(Max(Settings.WaitForCooldown, TimeSpan.FromMilliseconds(longestMs)), OneSecond);
         if (wait <= allowed || (e.Earliest is { } back && back - now <= wait))
         {
             return null;

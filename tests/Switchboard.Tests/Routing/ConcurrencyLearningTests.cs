@@ -270,6 +270,35 @@ public sealed class ConcurrencyLearningTests
     }
 
     [Fact]
+    public async Task AcquireAsync_AdmittedCallBackAfterALearningRefusal_QueuesInsteadOfALate429()
+    {
+        var (router, time, _) = Build(new RouterSettings(), Dep("a"), Dep("b"));
+        await LearnOneAtATimeAsync(router, time, "a", "b");
+        await LearnOneAtATimeAsync(router, time, "b", "a");
+        var held = new[] { (await router.AcquireAsync()).Lease!, (await router.AcquireAsync()).Lease! };
+        var waiters = new[] { Start(router).AsTask(), Start(router).AsTask() };
+        Assert.All(waiters, w => Assert.False(w.IsCompleted));
+
+        // A call already let in (it waited, was served and got a 1302 that only taught a cap) comes back to a queue whose
+        // expected wait (3 s) is over the allowance: a fresh call gets a 429 at once, this one waits for its slot.
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Null((await Start(router)).Lease);
+        var back = router.AcquireAsync(router.GetGroup("pool")!, Req() with { Admitted = true }, CancellationToken.None).AsTask();
+        Assert.False(back.IsCompleted);
+
+        foreach (var lease in held)
+        {
+            lease.Dispose();
+        }
+
+        (await waiters[0]).Lease!.Dispose();
+        (await waiters[1]).Lease!.Dispose();
+        var served = await back;
+        Assert.NotNull(served.Lease);
+        served.Lease!.Dispose();
+    }
+
+    [Fact]
     public async Task AcquireAsync_EveryKeyAtItsLearnedConcurrencyButFewDurationsSeen_Queues()
     {
         var (router, time, _) = Build(new RouterSettings(), Dep("a"));
