@@ -18,6 +18,7 @@
 #                         event meets an idle path, as a model's tokens do, instead of queueing behind the one before)
 #   BENCH_STREAM_WARM=1   the stream case also measures its gateway again after BENCH_GW_WARMUP/2 s of streamed load
 #   BENCH_GW_ENV="V=x .."  extra environment for the Switchboard gateways only (a runtime setting to compare)
+#   BENCH_PUBLISH=r2r     how the gateway is published: r2r (the start script's default), jit or aot
 #   BENCH_SKIP_PUBLISH=1  reuse bench/.out/switchboard          BENCH_KEYS_EXTRA_YAML   appended to the keys case's config
 #   BENCH_KEYS_AA=1       keys case with the open config on both sides (measures the harness's bias)
 #   BENCH_METRICS_AB=1    keys case as metrics off ("plain") vs metrics on ("keys+usage" label), both open
@@ -149,8 +150,15 @@ publish() {
     log "reusing $BIN"
     return
   fi
-  log "publishing Release build to bench/.out/switchboard"
-  timeout 900 dotnet publish "$ROOT/src/Switchboard" -c Release -o "$OUT" --nologo -v quiet >"$RESULTS/publish.log" 2>&1 \
+  # The mode the start script ships (ReadyToRun, framework-dependent) unless BENCH_PUBLISH says jit or aot.
+  local mode_args=(-r linux-x64 --self-contained false -p:PublishReadyToRun=true)
+  case "${BENCH_PUBLISH:-r2r}" in
+    jit) mode_args=() ;;
+    aot) mode_args=(-r linux-x64 -p:PublishAot=true) ;;
+  esac
+  log "publishing Release build (${BENCH_PUBLISH:-r2r}) to bench/.out/switchboard"
+  rm -rf "$OUT"
+  timeout 1800 dotnet publish "$ROOT/src/Switchboard" -c Release "${mode_args[@]}" -o "$OUT" --nologo -v quiet >"$RESULTS/publish.log" 2>&1 \
     || die "dotnet publish failed (see $RESULTS/publish.log)"
   timeout 900 dotnet publish "$BENCH/YarpPeer" -c Release -o "$YARP_OUT" --nologo -v quiet >"$RESULTS/publish-yarp.log" 2>&1 \
     || die "dotnet publish of the YARP peer failed (see $RESULTS/publish-yarp.log)"

@@ -62,7 +62,7 @@ public sealed class StartScriptTests : IDisposable
         _environment["SWITCHBOARD_PUBLISH"] = "fast";
         var start = await RunAsync("start");
         Assert.NotEqual(0, start.ExitCode);
-        Assert.Contains("SWITCHBOARD_PUBLISH is 'fast'; use jit or aot", start.Output, StringComparison.Ordinal);
+        Assert.Contains("SWITCHBOARD_PUBLISH is 'fast'; use r2r, jit or aot", start.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Building", start.Output, StringComparison.Ordinal);
         Assert.False(File.Exists(PidFile));
     }
@@ -75,7 +75,7 @@ public sealed class StartScriptTests : IDisposable
     public async Task Script_FreshCheckout_BuildsStartsServesAndStops()
     {
         // What a user gets from a clone (the tracked tree: no bin/, obj/ or .artifacts/), with the config that comes with it:
-        // the script publishes the mode it ships (Release, JIT; docs/benchmarks.md, start-up modes) from scratch and serves.
+        // the script publishes the mode it ships (Release, ReadyToRun; docs/benchmarks.md, start-up modes) from scratch and serves.
         var checkout = Path.Combine(_dir, "checkout");
         CopyCheckout(RepoPaths.Root, checkout);
 
