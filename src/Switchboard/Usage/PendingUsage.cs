@@ -17,29 +17,9 @@ internal readonly struct PendingUsage
     /// <summary>Longest request id kept inline (a generated id has 32 characters); longer ones keep their string.</summary>
     public const int InlineIdLength = 40;
 
-    private readonly DateTimeOffset _time;
     private readonly RequestIdChars _idChars;
     private readonly int _idLength;
     private readonly string? _longId;
-    private readonly string? _keyHash;
-    private readonly string? _keyAlias;
-    private readonly string _modelGroup;
-    private readonly string? _deploymentId;
-    private readonly string? _upstreamModel;
-    private readonly string? _errorClass;
-    private readonly string _api;
-    private readonly int _httpStatus;
-    private readonly int _retries;
-    private readonly long _promptTokens;
-    private readonly long _completionTokens;
-    private readonly long _cachedTokens;
-    private readonly long _cacheCreationTokens;
-    private readonly double _cost;
-    private readonly double _latencyMs;
-    private readonly double? _ttftMs;
-    private readonly bool _tokensEstimated;
-    private readonly bool _stream;
-    private readonly bool _cacheHit;
 
     /// <summary>The record's fields; a call queues its usage without the record object (docs/benchmarks.md).</summary>
     public PendingUsage(UsageRecord record)
@@ -48,11 +28,11 @@ internal readonly struct PendingUsage
         RequestId = record.RequestId;
         KeyHash = record.KeyHash;
         KeyAlias = record.KeyAlias;
-        _modelGroup = record.ModelGroup;
+        ModelGroup = record.ModelGroup;
         DeploymentId = record.DeploymentId;
         UpstreamModel = record.UpstreamModel;
         ErrorClass = record.ErrorClass;
-        _api = record.Api;
+        Api = record.Api;
         HttpStatus = record.HttpStatus;
         Retries = record.Retries;
         PromptTokens = record.PromptTokens;
@@ -86,150 +66,70 @@ internal readonly struct PendingUsage
         }
     }
 
-    public DateTimeOffset Time
-    {
-        get => _time;
-        init => _time = value;
-    }
+    public DateTimeOffset Time { get; init; }
 
-    public string? KeyHash
-    {
-        get => _keyHash;
-        init => _keyHash = value;
-    }
+    public string? KeyHash { get; init; }
 
-    public string? KeyAlias
-    {
-        get => _keyAlias;
-        init => _keyAlias = value;
-    }
+    public string? KeyAlias { get; init; }
 
-    public string ModelGroup
-    {
-        get => _modelGroup;
-        init => _modelGroup = value;
-    }
+    public string ModelGroup { get; init; }
 
-    public string? DeploymentId
-    {
-        get => _deploymentId;
-        init => _deploymentId = value;
-    }
+    public string? DeploymentId { get; init; }
 
-    public string? UpstreamModel
-    {
-        get => _upstreamModel;
-        init => _upstreamModel = value;
-    }
+    public string? UpstreamModel { get; init; }
 
-    public string? ErrorClass
-    {
-        get => _errorClass;
-        init => _errorClass = value;
-    }
+    public string? ErrorClass { get; init; }
 
-    public string Api
-    {
-        get => _api;
-        init => _api = value;
-    }
+    public string Api { get; init; }
 
-    public int HttpStatus
-    {
-        get => _httpStatus;
-        init => _httpStatus = value;
-    }
+    public int HttpStatus { get; init; }
 
-    public int Retries
-    {
-        get => _retries;
-        init => _retries = value;
-    }
+    public int Retries { get; init; }
 
-    public long PromptTokens
-    {
-        get => _promptTokens;
-        init => _promptTokens = value;
-    }
+    public long PromptTokens { get; init; }
 
-    public long CompletionTokens
-    {
-        get => _completionTokens;
-        init => _completionTokens = value;
-    }
+    public long CompletionTokens { get; init; }
 
-    public long CachedTokens
-    {
-        get => _cachedTokens;
-        init => _cachedTokens = value;
-    }
+    public long CachedTokens { get; init; }
 
-    public long CacheCreationTokens
-    {
-        get => _cacheCreationTokens;
-        init => _cacheCreationTokens = value;
-    }
+    public long CacheCreationTokens { get; init; }
 
-    public double Cost
-    {
-        get => _cost;
-        init => _cost = value;
-    }
+    public double Cost { get; init; }
 
-    public double LatencyMs
-    {
-        get => _latencyMs;
-        init => _latencyMs = value;
-    }
+    public double LatencyMs { get; init; }
 
-    public double? TtftMs
-    {
-        get => _ttftMs;
-        init => _ttftMs = value;
-    }
+    public double? TtftMs { get; init; }
 
-    public bool TokensEstimated
-    {
-        get => _tokensEstimated;
-        init => _tokensEstimated = value;
-    }
+    public bool TokensEstimated { get; init; }
 
-    public bool Stream
-    {
-        get => _stream;
-        init => _stream = value;
-    }
+    public bool Stream { get; init; }
 
-    public bool CacheHit
-    {
-        get => _cacheHit;
-        init => _cacheHit = value;
-    }
+    public bool CacheHit { get; init; }
 
     /// <summary>The record again, for the store (made on the writer thread, where it lives only as long as the batch).</summary>
     public UsageRecord ToRecord() => new()
     {
-        Time = _time,
-        RequestId = _longId ?? new string(((ReadOnlySpan<char>)_idChars)[.._idLength]),
-        KeyHash = _keyHash,
-        KeyAlias = _keyAlias,
-        ModelGroup = _modelGroup ?? "",
-        DeploymentId = _deploymentId,
-        UpstreamModel = _upstreamModel,
-        HttpStatus = _httpStatus,
-        ErrorClass = _errorClass,
-        Retries = _retries,
-        PromptTokens = _promptTokens,
-        CompletionTokens = _completionTokens,
-        CachedTokens = _cachedTokens,
-        CacheCreationTokens = _cacheCreationTokens,
-        TokensEstimated = _tokensEstimated,
-        Cost = _cost,
-        LatencyMs = _latencyMs,
-        TtftMs = _ttftMs,
-        Stream = _stream,
-        CacheHit = _cacheHit,
-        Api = _api ?? "openai",
+        Time = Time,
+        RequestId = RequestId,
+        KeyHash = KeyHash,
+        KeyAlias = KeyAlias,
+        ModelGroup = ModelGroup ?? "",
+        DeploymentId = DeploymentId,
+        UpstreamModel = UpstreamModel,
+        HttpStatus = HttpStatus,
+        ErrorClass = ErrorClass,
+        Retries = Retries,
+        PromptTokens = PromptTokens,
+        CompletionTokens = CompletionTokens,
+        CachedTokens = CachedTokens,
+        CacheCreationTokens = CacheCreationTokens,
+        TokensEstimated = TokensEstimated,
+        Cost = Cost,
+        LatencyMs = LatencyMs,
+        TtftMs = TtftMs,
+        Stream = Stream,
+        CacheHit = CacheHit,
+        Api = Api ?? "openai",
     };
 
     [InlineArray(InlineIdLength)]
