@@ -51,33 +51,13 @@ internal static partial class AnthropicRequestTranslator
             WriteMessages(json, root, messages, names, notes, mergeLateSystem: options.IsGlm);
             WriteSampling(json, root, options, notes);
             var hasTools = WriteTools(json, root, names, options.IsGlm, notes);
-            if (stream)
-            {
-                json.WriteBoolean("stream"u8, true);
-                if (!options.OmitStreamOptions)
-                {
-                    json.WriteStartObject("stream_options"u8);
-                    json.WriteBoolean("include_usage"u8, true);
-                    json.WriteEndObject();
-                }
-
-                if (options.IsGlm && hasTools)
-                {
-                    json.WriteBoolean("tool_stream"u8, true);
-                }
-            }
+            PivotSampling.WriteStream(json, stream, options.OmitStreamOptions, options.IsGlm, hasTools);
 
             WriteReasoning(json, root, options, notes);
             json.WriteEndObject();
         }
 
-        foreach (var property in root.EnumerateObject())
-        {
-            if (!s_known.Contains(property.Name))
-            {
-                notes.Add($"{JsonInput.Quote(property.Name, 64)}: not an OpenAI field, left out");
-            }
-        }
+        notes.AddUnknownFields(root, s_known, "not an OpenAI field");
 
         string? sessionId = null;
         if (root.TryGet("metadata", JsonValueKind.Object, out var metadata))

@@ -86,13 +86,7 @@ internal static partial class OpenAiRequestTranslator
             json.WriteEndObject();
         }
 
-        foreach (var property in root.EnumerateObject())
-        {
-            if (!s_known.Contains(property.Name))
-            {
-                notes.Add($"{JsonInput.Quote(property.Name, 64)}: not an Anthropic field, left out");
-            }
-        }
+        notes.AddUnknownFields(root, s_known, "not an Anthropic field");
 
         notes.LogTo(options.Logger, "openai→anthropic");
         return new TranslatedRequest

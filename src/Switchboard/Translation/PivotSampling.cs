@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace Switchboard.Translation;
 
 /// <summary>
-/// The sampling fields every request translator to the pivot writes alike (Anthropic, Responses, Gemini): the output
-/// cap under the name the upstream takes, and temperature/top_p, which OpenAI reasoning models refuse.
+/// The fields every request translator to the pivot writes alike (Anthropic, Responses, Gemini): the output cap under
+/// the name the upstream takes, temperature/top_p, which OpenAI reasoning models refuse, and the streaming fields.
 /// </summary>
 internal static class PivotSampling
 {
@@ -55,6 +55,32 @@ internal static class PivotSampling
         if (topP.ValueKind != JsonValueKind.Undefined)
         {
             JsonInput.WriteClamped(json, "top_p", topP, 0, 1);
+        }
+    }
+
+    /// <summary>
+    /// The streaming fields of a pivot request: <c>stream</c>, the usage chunk at the end (unless the deployment refuses
+    /// <c>stream_options</c>) and GLM's <c>tool_stream</c> when the request has tools (docs/compatibility.md). Nothing
+    /// for a call that does not stream.
+    /// </summary>
+    public static void WriteStream(Utf8JsonWriter json, bool stream, bool omitStreamOptions, bool isGlm, bool hasTools)
+    {
+        if (!stream)
+        {
+            return;
+        }
+
+        json.WriteBoolean("stream"u8, true);
+        if (!omitStreamOptions)
+        {
+            json.WriteStartObject("stream_options"u8);
+            json.WriteBoolean("include_usage"u8, true);
+            json.WriteEndObject();
+        }
+
+        if (isGlm && hasTools)
+        {
+            json.WriteBoolean("tool_stream"u8, true);
         }
     }
 }

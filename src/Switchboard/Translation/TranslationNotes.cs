@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
 namespace Switchboard.Translation;
@@ -26,6 +28,21 @@ internal sealed class TranslationNotes
         else
         {
             _more++;
+        }
+    }
+
+    /// <summary>
+    /// One note per top-level field of <paramref name="root"/> that is not in <paramref name="known"/>, saying why it was
+    /// left out (<paramref name="reason"/>, e.g. "not an OpenAI field"). Unknown fields never fail a call.
+    /// </summary>
+    public void AddUnknownFields(JsonElement root, FrozenSet<string> known, string reason)
+    {
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!known.Contains(property.Name))
+            {
+                Add($"{JsonInput.Quote(property.Name, 64)}: {reason}, left out");
+            }
         }
     }
 

@@ -50,33 +50,13 @@ internal static class GeminiRequestTranslator
             new GeminiContents(json, names, notes).Write(root);
             WriteGeneration(json, generation, options, notes);
             var hasTools = GeminiTools.Write(json, root, names, options.IsGlm, notes);
-            if (options.Stream)
-            {
-                json.WriteBoolean("stream"u8, true);
-                if (!options.OmitStreamOptions)
-                {
-                    json.WriteStartObject("stream_options"u8);
-                    json.WriteBoolean("include_usage"u8, true);
-                    json.WriteEndObject();
-                }
-
-                if (options.IsGlm && hasTools)
-                {
-                    json.WriteBoolean("tool_stream"u8, true);
-                }
-            }
+            PivotSampling.WriteStream(json, options.Stream, options.OmitStreamOptions, options.IsGlm, hasTools);
 
             WriteReasoning(json, thinking, options, notes);
             json.WriteEndObject();
         }
 
-        foreach (var property in root.EnumerateObject())
-        {
-            if (!s_known.Contains(property.Name))
-            {
-                notes.Add($"{JsonInput.Quote(property.Name, 64)}: not mapped to the upstream, left out");
-            }
-        }
+        notes.AddUnknownFields(root, s_known, "not mapped to the upstream");
 
         notes.LogTo(options.Logger, "gemini→openai");
         return new GeminiPivotRequest

@@ -76,21 +76,7 @@ internal static partial class ResponsesRequestTranslator
             WriteSampling(json, root, options, notes);
             var hasTools = WriteTools(json, root, names, options.IsGlm, notes);
             WriteTextFormat(json, root, notes);
-            if (stream)
-            {
-                json.WriteBoolean("stream"u8, true);
-                if (!options.OmitStreamOptions)
-                {
-                    json.WriteStartObject("stream_options"u8);
-                    json.WriteBoolean("include_usage"u8, true);
-                    json.WriteEndObject();
-                }
-
-                if (options.IsGlm && hasTools)
-                {
-                    json.WriteBoolean("tool_stream"u8, true);
-                }
-            }
+            PivotSampling.WriteStream(json, stream, options.OmitStreamOptions, options.IsGlm, hasTools);
 
             if (!options.IsGlm && root.GetString("user") is { } user)
             {
@@ -101,13 +87,7 @@ internal static partial class ResponsesRequestTranslator
             json.WriteEndObject();
         }
 
-        foreach (var property in root.EnumerateObject())
-        {
-            if (!s_known.Contains(property.Name))
-            {
-                notes.Add($"{JsonInput.Quote(property.Name, 64)}: not a chat-completions field, left out");
-            }
-        }
+        notes.AddUnknownFields(root, s_known, "not a chat-completions field");
 
         notes.LogTo(options.Logger, "responses→openai");
         return new ResponsesRequest
