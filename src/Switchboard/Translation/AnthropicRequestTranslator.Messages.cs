@@ -53,7 +53,7 @@ internal static partial class AnthropicRequestTranslator
 
         if (system.Length > 0)
         {
-            WriteSimple(json, "system", system.ToString());
+            PivotMessages.WriteSimple(json, "system", system.ToString());
         }
 
         index = 0;
@@ -78,7 +78,7 @@ internal static partial class AnthropicRequestTranslator
                 case "system" or "developer":
                     if (!mergeLateSystem && ContentText(content, path, notes) is { Length: > 0 } text)
                     {
-                        WriteSimple(json, "system", text);
+                        PivotMessages.WriteSimple(json, "system", text);
                     }
 
                     break;
@@ -132,7 +132,7 @@ internal static partial class AnthropicRequestTranslator
     {
         if (content.ValueKind == JsonValueKind.String)
         {
-            WriteSimple(json, "user", content.GetString()!);
+            PivotMessages.WriteSimple(json, "user", content.GetString()!);
             return;
         }
 
@@ -244,7 +244,7 @@ internal static partial class AnthropicRequestTranslator
     {
         if (content.ValueKind == JsonValueKind.String)
         {
-            WriteSimple(json, "assistant", content.GetString()!);
+            PivotMessages.WriteSimple(json, "assistant", content.GetString()!);
             return;
         }
 
@@ -295,48 +295,19 @@ internal static partial class AnthropicRequestTranslator
             return;
         }
 
-        json.WriteStartObject();
-        json.WriteString("role"u8, "assistant"u8);
-        if (text is null && toolUses.Count > 0)
-        {
-            json.WriteNull("content"u8);
-        }
-        else
-        {
-            json.WriteString("content"u8, text?.ToString() ?? "");
-        }
-
-        if (reasoning is not null)
-        {
-            json.WriteString("reasoning_content"u8, reasoning.ToString());
-        }
-
+        PivotMessages.WriteAssistantStart(json, text, reasoning, toolUses.Count > 0);
         if (toolUses.Count > 0)
         {
             json.WriteStartArray("tool_calls"u8);
             foreach (var toolUse in toolUses)
             {
-                json.WriteStartObject();
-                json.WriteString("id"u8, toolUse.GetString("id"));
-                json.WriteString("type"u8, "function"u8);
-                json.WriteStartObject("function"u8);
-                json.WriteString("name"u8, names.Shorten(toolUse.GetString("name")!));
-                json.WriteString("arguments"u8, toolUse.TryGet("input", JsonValueKind.Object, out var input) ? JsonInput.Compact(input) : "{}");
-                json.WriteEndObject();
-                json.WriteEndObject();
+                PivotMessages.WriteToolCall(json, toolUse.GetString("id"), names.Shorten(toolUse.GetString("name")!),
+                    toolUse.TryGet("input", JsonValueKind.Object, out var input) ? JsonInput.Compact(input) : "{}");
             }
 
             json.WriteEndArray();
         }
 
-        json.WriteEndObject();
-    }
-
-    private static void WriteSimple(Utf8JsonWriter json, string role, string content)
-    {
-        json.WriteStartObject();
-        json.WriteString("role"u8, role);
-        json.WriteString("content"u8, content);
         json.WriteEndObject();
     }
 

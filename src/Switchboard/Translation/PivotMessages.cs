@@ -13,7 +13,7 @@ internal readonly record struct UserPart(string Value, string? ImageUrl)
 
 /// <summary>
 /// What the translators to and from the pivot do alike (Anthropic, Responses, Gemini; architecture decision 12): write a
-/// user message from its parts, join texts into one, read an answer message's text.
+/// user, plain or assistant message (with its tool calls), join texts into one, read an answer message's text.
 /// </summary>
 internal static class PivotMessages
 {
@@ -54,6 +54,52 @@ internal static class PivotMessages
             json.WriteEndArray();
         }
 
+        json.WriteEndObject();
+    }
+
+    /// <summary>A message of one role with plain text content (a system prompt, a tool result).</summary>
+    public static void WriteSimple(Utf8JsonWriter json, string role, string content)
+    {
+        json.WriteStartObject();
+        json.WriteString("role"u8, role);
+        json.WriteString("content"u8, content);
+        json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Opens an <c>assistant</c> message: its text (null content when it only calls tools, which every upstream takes; an
+    /// empty string when it has reasoning alone) and the reasoning GLM wants back with the next turn's tool results.
+    /// The caller writes the tool calls (<see cref="WriteToolCall"/> inside a <c>tool_calls</c> array) and ends the object.
+    /// </summary>
+    public static void WriteAssistantStart(Utf8JsonWriter json, StringBuilder? text, StringBuilder? reasoning, bool hasToolCalls)
+    {
+        json.WriteStartObject();
+        json.WriteString("role"u8, "assistant"u8);
+        if (text is null && hasToolCalls)
+        {
+            json.WriteNull("content"u8);
+        }
+        else
+        {
+            json.WriteString("content"u8, text?.ToString() ?? "");
+        }
+
+        if (reasoning is not null)
+        {
+            json.WriteString("reasoning_content"u8, reasoning.ToString());
+        }
+    }
+
+    /// <summary>One entry of an assistant message's <c>tool_calls</c>: a function call with its arguments as a JSON string.</summary>
+    public static void WriteToolCall(Utf8JsonWriter json, string? id, string name, string arguments)
+    {
+        json.WriteStartObject();
+        json.WriteString("id"u8, id);
+        json.WriteString("type"u8, "function"u8);
+        json.WriteStartObject("function"u8);
+        json.WriteString("name"u8, name);
+        json.WriteString("arguments"u8, arguments);
+        json.WriteEndObject();
         json.WriteEndObject();
     }
 

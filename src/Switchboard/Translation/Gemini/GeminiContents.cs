@@ -39,7 +39,7 @@ internal sealed class GeminiContents(Utf8JsonWriter json, ToolNameMap names, Tra
             var text = system.ValueKind == JsonValueKind.String ? system.GetString()! : SystemText(system);
             if (text.Length > 0)
             {
-                WriteSimple("system", text);
+                PivotMessages.WriteSimple(json, "system", text);
             }
         }
 
@@ -319,36 +319,14 @@ internal sealed class GeminiContents(Utf8JsonWriter json, ToolNameMap names, Tra
             return;
         }
 
-        json.WriteStartObject();
-        json.WriteString("role"u8, "assistant"u8);
-        if (text is null && _pending.Count > 0)
-        {
-            json.WriteNull("content"u8);
-        }
-        else
-        {
-            json.WriteString("content"u8, text?.ToString() ?? "");
-        }
-
-        if (reasoning is not null)
-        {
-            // GLM wants its reasoning back with the next turn's tool results.
-            json.WriteString("reasoning_content"u8, reasoning.ToString());
-        }
-
+        PivotMessages.WriteAssistantStart(json, text, reasoning, _pending.Count > 0);
         if (_pending.Count > 0)
         {
             json.WriteStartArray("tool_calls"u8);
             foreach (var call in _pending)
             {
-                json.WriteStartObject();
-                json.WriteString("id"u8, call.Id);
-                json.WriteString("type"u8, "function"u8);
-                json.WriteStartObject("function"u8);
-                json.WriteString("name"u8, names.Shorten(call.Name));
-                json.WriteString("arguments"u8, call.Args.ValueKind == JsonValueKind.Object ? JsonInput.Compact(call.Args) : "{}");
-                json.WriteEndObject();
-                json.WriteEndObject();
+                PivotMessages.WriteToolCall(json, call.Id, names.Shorten(call.Name),
+                    call.Args.ValueKind == JsonValueKind.Object ? JsonInput.Compact(call.Args) : "{}");
             }
 
             json.WriteEndArray();
@@ -422,14 +400,6 @@ internal sealed class GeminiContents(Utf8JsonWriter json, ToolNameMap names, Tra
 
         notes.Add($"{path}: {JsonInput.Quote(kind, 64)} part, left out");
         return null;
-    }
-
-    private void WriteSimple(string role, string content)
-    {
-        json.WriteStartObject();
-        json.WriteString("role"u8, role);
-        json.WriteString("content"u8, content);
-        json.WriteEndObject();
     }
 
     private static void RequireObject(JsonElement part, string path)

@@ -41,7 +41,7 @@ internal sealed class ResponsesConversation(Utf8JsonWriter json, ResponsesToolNa
 
         if (_system.Length > 0)
         {
-            WriteSimple("system", _system.ToString());
+            PivotMessages.WriteSimple(json, "system", _system.ToString());
         }
 
         ForEachItem(history, input, Write);
@@ -90,7 +90,7 @@ internal sealed class ResponsesConversation(Utf8JsonWriter json, ResponsesToolNa
         if (item.ValueKind == JsonValueKind.String)
         {
             FlushAssistant();
-            WriteSimple("user", item.GetString()!);
+            PivotMessages.WriteSimple(json, "user", item.GetString()!);
             return;
         }
 
@@ -153,7 +153,7 @@ internal sealed class ResponsesConversation(Utf8JsonWriter json, ResponsesToolNa
                 FlushAssistant();
                 if (!isGlm && ContentText(item, path) is { Length: > 0 } system)
                 {
-                    WriteSimple("system", system);
+                    PivotMessages.WriteSimple(json, "system", system);
                 }
 
                 break;
@@ -176,7 +176,7 @@ internal sealed class ResponsesConversation(Utf8JsonWriter json, ResponsesToolNa
         var content = item.TryGetProperty("content", out var c) ? c : default;
         if (content.ValueKind == JsonValueKind.String)
         {
-            WriteSimple("user", content.GetString()!);
+            PivotMessages.WriteSimple(json, "user", content.GetString()!);
             return;
         }
 
@@ -269,35 +269,14 @@ internal sealed class ResponsesConversation(Utf8JsonWriter json, ResponsesToolNa
             return;
         }
 
-        json.WriteStartObject();
-        json.WriteString("role"u8, "assistant"u8);
-        if (_text is null)
-        {
-            json.WriteNull("content"u8);
-        }
-        else
-        {
-            json.WriteString("content"u8, _text.ToString());
-        }
-
-        if (_reasoning is not null && isGlm)
-        {
-            json.WriteString("reasoning_content"u8, _reasoning.ToString());
-        }
-
+        // Only GLM takes its reasoning back; _text is null only when there are calls (above).
+        PivotMessages.WriteAssistantStart(json, _text, isGlm ? _reasoning : null, _calls.Count > 0);
         if (_calls.Count > 0)
         {
             json.WriteStartArray("tool_calls"u8);
             foreach (var (id, name, arguments) in _calls)
             {
-                json.WriteStartObject();
-                json.WriteString("id"u8, id);
-                json.WriteString("type"u8, "function"u8);
-                json.WriteStartObject("function"u8);
-                json.WriteString("name"u8, name);
-                json.WriteString("arguments"u8, arguments);
-                json.WriteEndObject();
-                json.WriteEndObject();
+                PivotMessages.WriteToolCall(json, id, name, arguments);
             }
 
             json.WriteEndArray();
@@ -307,14 +286,6 @@ internal sealed class ResponsesConversation(Utf8JsonWriter json, ResponsesToolNa
         _text = null;
         _reasoning = null;
         _calls.Clear();
-    }
-
-    private void WriteSimple(string role, string content)
-    {
-        json.WriteStartObject();
-        json.WriteString("role"u8, role);
-        json.WriteString("content"u8, content);
-        json.WriteEndObject();
     }
 
     /// <summary>A message's text: a string, or its text parts joined (an image in a system or assistant message is left out).</summary>
