@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 
 namespace Switchboard.Cli;
 
@@ -28,19 +27,11 @@ internal static class DeploymentsCommand
     public static async Task<int> EnableAsync(string url, string? masterKey, string id, TextWriter output, TextWriter errors, CancellationToken ct)
     {
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        using var request = new HttpRequestMessage(HttpMethod.Post, url.TrimEnd('/') + "/deployment/" + Uri.EscapeDataString(id) + "/enable");
-        if (!string.IsNullOrEmpty(masterKey))
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + masterKey);
-        }
-
         try
         {
-            using var response = await client.SendAsync(request, ct);
-            var body = await response.Content.ReadAsByteArrayAsync(ct);
-            if (!response.IsSuccessStatusCode)
+            var path = "/deployment/" + Uri.EscapeDataString(id) + "/enable";
+            if (await GatewayRequest.SendAsync(client, HttpMethod.Post, url, path, masterKey, errors, ct) is not { } body)
             {
-                await errors.WriteLineAsync($"error: {url} answered {(int)response.StatusCode}: {Encoding.UTF8.GetString(body)}");
                 return 1;
             }
 

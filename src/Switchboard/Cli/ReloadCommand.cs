@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 using System.Text.Json;
 
 namespace Switchboard.Cli;
@@ -28,19 +27,10 @@ internal static class ReloadCommand
     public static async Task<int> RunAsync(string url, string? masterKey, TextWriter output, TextWriter errors, CancellationToken ct)
     {
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        using var request = new HttpRequestMessage(HttpMethod.Post, url.TrimEnd('/') + "/config/reload");
-        if (!string.IsNullOrEmpty(masterKey))
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + masterKey);
-        }
-
         try
         {
-            using var response = await client.SendAsync(request, ct);
-            var body = await response.Content.ReadAsByteArrayAsync(ct);
-            if (!response.IsSuccessStatusCode)
+            if (await GatewayRequest.SendAsync(client, HttpMethod.Post, url, "/config/reload", masterKey, errors, ct) is not { } body)
             {
-                await errors.WriteLineAsync($"error: {url} answered {(int)response.StatusCode}: {Encoding.UTF8.GetString(body)}");
                 return 1;
             }
 

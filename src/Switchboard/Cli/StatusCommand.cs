@@ -8,19 +8,10 @@ internal static class StatusCommand
     public static async Task<int> RunAsync(string url, string? masterKey, TextWriter output, TextWriter errors, CancellationToken ct)
     {
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        using var request = new HttpRequestMessage(HttpMethod.Get, url.TrimEnd('/') + "/router/status");
-        if (!string.IsNullOrEmpty(masterKey))
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + masterKey);
-        }
-
         try
         {
-            using var response = await client.SendAsync(request, ct);
-            var body = await response.Content.ReadAsByteArrayAsync(ct);
-            if (!response.IsSuccessStatusCode)
+            if (await GatewayRequest.SendAsync(client, HttpMethod.Get, url, "/router/status", masterKey, errors, ct) is not { } body)
             {
-                await errors.WriteLineAsync($"error: {url} answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body)}");
                 return 1;
             }
 

@@ -29,17 +29,8 @@ internal static class TopCommand
                 string screen;
                 try
                 {
-                    using var request = new HttpRequestMessage(HttpMethod.Get, url.TrimEnd('/') + "/router/status");
-                    if (!string.IsNullOrEmpty(masterKey))
+                    if (await GatewayRequest.SendAsync(client, HttpMethod.Get, url, "/router/status", masterKey, errors, ct) is not { } body)
                     {
-                        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + masterKey);
-                    }
-
-                    using var response = await client.SendAsync(request, ct);
-                    var body = await response.Content.ReadAsByteArrayAsync(ct);
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        await errors.WriteLineAsync($"error: {url} answered {(int)response.StatusCode}: {Encoding.UTF8.GetString(body)}");
                         return 1;
                     }
 
