@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
+using Switchboard.Cli;
 using Switchboard.Config;
 using Switchboard.IntegrationTests.Infrastructure;
 
@@ -153,6 +154,34 @@ public sealed class CliOnlineTests : IAsyncLifetime
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("refused the master key (401)", run.Errors, StringComparison.Ordinal);
         Assert.Empty(run.Output);
+    }
+
+    [Fact]
+    public async Task Status_RunningGateway_PrintsEveryDeployment()
+    {
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+
+        var exitCode = await StatusCommand.RunAsync(_gateway.BaseUrl.ToString(), Master, output, errors, CancellationToken.None);
+
+        Assert.True(exitCode == 0, errors.ToString());
+        Assert.Contains("dep-a", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("dep-o", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_WrongMasterKey_Exit1WithTheGatewaysAnswerAndNoKey()
+    {
+        const string wrong = "sk-wrong-master-key-987654321";
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+
+        var exitCode = await StatusCommand.RunAsync(_gateway.BaseUrl.ToString(), wrong, output, errors, CancellationToken.None);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("answered 401", errors.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(wrong, errors.ToString() + output, StringComparison.Ordinal);
+        Assert.Empty(output.ToString());
     }
 
     [Fact]
