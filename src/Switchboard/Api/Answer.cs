@@ -11,8 +11,11 @@ namespace Switchboard.Api;
 /// </summary>
 internal static class Answer
 {
-    /// <summary>Writes a whole JSON answer; <paramref name="usage"/> goes into the cost headers.</summary>
-    public static ValueTask<RelayResult> WriteJsonAsync(HttpResponse http, byte[] body, Protocols.TokenUsage? usage, CallState call, TimeProvider time, CancellationToken ct)
+    /// <summary>
+    /// Writes a whole JSON answer; <paramref name="usage"/> goes into the cost headers. The bytes are copied into the
+    /// response before this returns, so <paramref name="body"/> may be a pooled buffer its owner reuses afterwards.
+    /// </summary>
+    public static ValueTask<RelayResult> WriteJsonAsync(HttpResponse http, ReadOnlySpan<byte> body, Protocols.TokenUsage? usage, CallState call, TimeProvider time, CancellationToken ct)
     {
         http.StatusCode = 200;
         http.ContentType = "application/json";

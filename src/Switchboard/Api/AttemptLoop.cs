@@ -211,7 +211,7 @@ internal sealed class AttemptLoop(GatewayServices services)
                 // Checked before anything reaches the client, so that a lying upstream is retried elsewhere (architecture decision 10).
                 var problem = protocol.Stream
                     ? AnswerCheck.CheckStream(response.ContentType)
-                    : AnswerCheck.Check(await response.BufferAsync(MaxAnswerBody, ct), response.ContentType, AnswerCheck.ShapeOf(request.Path));
+                    : AnswerCheck.Check((await response.BufferAsync(MaxAnswerBody, ct)).Span, response.ContentType, AnswerCheck.ShapeOf(request.Path));
                 if (problem is null)
                 {
                     if (protocol.Stream)
@@ -316,14 +316,14 @@ internal sealed class AttemptLoop(GatewayServices services)
             return;
         }
 
-        Func<string, string?> header = response.Header; // one delegate for both reads
+        // The response as the header source (IHeaderSource): no delegate per call.
         services.Router.ReportSuccess(lease, new AttemptOutcome(
             services.Time.GetElapsedTime(sendStarted),
             result.TimeToFirstToken,
             usage?.InputTokens ?? 0,
             usage?.OutputTokens ?? 0,
-            RateLimitHeaders.Read(header, services.Time.GetUtcNow()),
-            RateLimitHeaders.ReadRequestWindow(header, services.Time.GetUtcNow())));
+            RateLimitHeaders.Read(response, services.Time.GetUtcNow()),
+            RateLimitHeaders.ReadRequestWindow(response, services.Time.GetUtcNow())));
         services.Telemetry.AttemptServed(attemptSpan, lease, call.RequestedModel, response);
     }
 

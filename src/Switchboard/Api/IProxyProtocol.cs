@@ -21,4 +21,12 @@ internal interface IProxyProtocol
 
     /// <summary>Ends a stream that broke after bytes reached the client, in the client's protocol.</summary>
     Task WriteMidStreamErrorAsync(HttpContext context, string message, CancellationToken ct);
+
+    /// <summary>
+    /// The call's attempts are over (relay and mid-stream error included): a pooled object goes back to its pool and must
+    /// not be used again. Nothing for the others.
+    /// </summary>
+    void Return()
+    {
+    }
 }

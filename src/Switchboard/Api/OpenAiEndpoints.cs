@@ -16,7 +16,7 @@ internal static class OpenAiEndpoints
             foreach (var path in new[] { "/chat/completions", "/completions", "/embeddings" })
             {
                 app.MapPost(prefix + path, context => proxy.HandleAsync(context, ClientApi.OpenAi,
-                    (body, fields) => new OpenAiCall(body, fields, path, services.Time) { Logger = services.Logger }));
+                    (body, fields) => OpenAiCall.Rent(body, fields, path, services.Time, services.Logger)));
             }
 
             app.MapGet(prefix + "/models", context => ModelsAsync(context, services));

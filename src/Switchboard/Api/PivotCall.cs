@@ -128,20 +128,21 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
         if (!stream)
         {
             var readStarted = time.GetTimestamp();
-            var bytes = await response.ReadAllAsync(256L * 1024 * 1024, ct);
+            // The checked answer in the response's pooled buffer, valid until the response is disposed (after this relay).
+            var bytes = await response.BufferAsync(256L * 1024 * 1024, ct);
             call.UpstreamTime += time.GetElapsedTime(readStarted);
             TokenUsage? usage;
             if (anthropic)
             {
-                bytes = AnthropicResponseTranslator.ToOpenAi(bytes, requestedModel, time.GetUtcNow().ToUnixTimeSeconds(), out var u, _anthropic?.JsonToolName);
+                bytes = AnthropicResponseTranslator.ToOpenAi(bytes.Span, requestedModel, time.GetUtcNow().ToUnixTimeSeconds(), out var u, _anthropic?.JsonToolName);
                 usage = u;
             }
             else
             {
-                usage = TokenUsage.TryReadOpenAi(bytes, out var u) && u.InputTokens + u.OutputTokens > 0 ? u : null;
+                usage = TokenUsage.TryReadOpenAi(bytes.Span, out var u) && u.InputTokens + u.OutputTokens > 0 ? u : null;
             }
 
-            return await Answer.WriteJsonAsync(http, FromPivot(bytes, call), usage, call, time, ct);
+            return await Answer.WriteJsonAsync(http, FromPivot(bytes.Span, call), usage, call, time, ct);
         }
 
         await Answer.StartEventStreamAsync(http, call, time, ct);

@@ -118,17 +118,11 @@ internal sealed class ProxyEndpoint(GatewayServices services)
                 }
             }
 
-            call = new CallState
-            {
-                CallId = callId,
-                RequestedModel = model,
-                StartTimestamp = started,
-                SessionId = SessionOf(context, fields, translatedSession),
-                Caller = caller,
+            // From the pool, back at the end of the finally below (CallState's ownership rule).
+            call = CallState.Rent(callId, model, started, SessionOf(context, fields, translatedSession), caller,
                 // Cheap on purpose (no tokenizer on the hot path): message_start's input figure until the real usage arrives.
-                EstimatedInputTokens = body.Length / 4,
-                KeySpendBefore = caller.KeyHash is { } hash && caller.Kind == Auth.CallerKind.VirtualKey ? services.Admission.GetSpend(hash) ?? 0 : null,
-            };
+                estimatedInputTokens: body.Length / 4,
+                keySpendBefore: caller.KeyHash is { } hash && caller.Kind == Auth.CallerKind.VirtualKey ? services.Admission.GetSpend(hash) ?? 0 : null);
             var cache = await CacheStep.BeginAsync(services, context, api, group.Name, body, stream, call);
             if (cache.Served)
             {
@@ -144,6 +138,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             {
                 // Every exit (answered, cancelled, timed out, broken): while the body is still here to count.
                 SettleUsage(call, body, api);
+                protocol.Return(); // pooled (OpenAiCall): nothing uses it after the attempt loop
             }
         }
         catch (TranslationException ex)
@@ -184,6 +179,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             });
 
             admitted?.Dispose();
+            call?.Return(); // the request line, usage record and metrics above hold copies: nothing refers to it now
             services.Calls.Exit();
         }
     }

@@ -33,10 +33,11 @@ internal static class ResponsesNativeRelay
         if (!stream)
         {
             var readStarted = time.GetTimestamp();
-            var bytes = await response.ReadAllAsync(256L * 1024 * 1024, ct);
+            // The checked answer in the response's pooled buffer, valid until the response is disposed (after this relay).
+            var bytes = await response.BufferAsync(256L * 1024 * 1024, ct);
             call.UpstreamTime += time.GetElapsedTime(readStarted);
-            TokenUsage? usage = ResponsesUsage.TryRead(bytes, out var u) && u.InputTokens + u.OutputTokens > 0 ? u : null;
-            return await Answer.WriteJsonAsync(http, bytes, usage, call, time, ct);
+            TokenUsage? usage = ResponsesUsage.TryRead(bytes.Span, out var u) && u.InputTokens + u.OutputTokens > 0 ? u : null;
+            return await Answer.WriteJsonAsync(http, bytes.Span, usage, call, time, ct);
         }
 
         await Answer.StartEventStreamAsync(http, call, time, ct);

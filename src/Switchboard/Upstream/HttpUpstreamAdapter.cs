@@ -38,9 +38,12 @@ internal sealed class HttpUpstreamAdapter : IUpstreamAdapter, IDisposable
         content.Headers.ContentType = JsonContentType;
         message.Content = content;
         ApplyAuth(deployment, message);
-        foreach (var (name, value) in deployment.ExtraHeaders)
+        if (deployment.ExtraHeaders.Count > 0) // no boxed enumerator for the usual none
         {
-            message.Headers.TryAddWithoutValidation(name, value);
+            foreach (var (name, value) in deployment.ExtraHeaders)
+            {
+                message.Headers.TryAddWithoutValidation(name, value);
+            }
         }
 
         if (request.Stream)
@@ -51,7 +54,9 @@ internal sealed class HttpUpstreamAdapter : IUpstreamAdapter, IDisposable
         var response = await invoker.SendAsync(message, ct);
         try
         {
-            var body = await response.Content.ReadAsStreamAsync(ct);
+            // The synchronous read: the handler's content hands over its connection stream at once (headers are in), and
+            // the asynchronous one wraps that in a Task per call.
+            var body = response.Content.ReadAsStream(ct);
             return new UpstreamResponse(response, body);
         }
         catch

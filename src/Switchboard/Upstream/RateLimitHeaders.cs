@@ -8,6 +8,12 @@ internal readonly record struct RateLimitHint(DateTimeOffset CooldownUntil, stri
 /// <summary>An upstream's request window as its <c>x-ratelimit-*-requests</c> headers state it.</summary>
 internal readonly record struct RequestWindow(int Limit, int Remaining, DateTimeOffset Reset);
 
+/// <summary>One header's first value by name, or null (an upstream answer's headers).</summary>
+internal interface IHeaderSource
+{
+    string? Header(string name);
+}
+
 /// <summary>
 /// Reads OpenAI-style <c>x-ratelimit-remaining-*</c>/<c>x-ratelimit-reset-*</c> and Anthropic's
 /// <c>anthropic-ratelimit-*-remaining</c>/<c>-reset</c> headers, so that a deployment can cool down before it is refused.
@@ -32,18 +38,25 @@ internal static class RateLimitHeaders
     public static RateLimitHint? Read(Func<string, string?> header, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(header);
+        return Read(new FuncHeaders(header), now);
+    }
+
+    /// <summary>The same from a source that is not a delegate (an <see cref="UpstreamResponse"/>: no delegate per call).</summary>
+    public static RateLimitHint? Read<THeaders>(THeaders headers, DateTimeOffset now)
+        where THeaders : IHeaderSource
+    {
         RateLimitHint? best = null;
         foreach (var set in (ReadOnlySpan<(string, string)[]>)[OpenAi, Anthropic])
         {
             foreach (var (remainingName, resetName) in set)
             {
-                var remaining = header(remainingName);
+                var remaining = headers.Header(remainingName);
                 if (remaining is null || !IsZero(remaining))
                 {
                     continue;
                 }
 
-                if (ParseReset(header(resetName), now) is { } until && until > now && (best is null || until > best.Value.CooldownUntil))
+                if (ParseReset(headers.Header(resetName), now) is { } until && until > now && (best is null || until > best.Value.CooldownUntil))
                 {
                     best = new RateLimitHint(until, $"{remainingName}: 0");
                 }
@@ -60,11 +73,18 @@ internal static class RateLimitHeaders
     public static RequestWindow? ReadRequestWindow(Func<string, string?> header, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(header);
-        var limit = header("x-ratelimit-limit-requests");
+        return ReadRequestWindow(new FuncHeaders(header), now);
+    }
+
+    /// <summary>The same from a source that is not a delegate (an <see cref="UpstreamResponse"/>: no delegate per call).</summary>
+    public static RequestWindow? ReadRequestWindow<THeaders>(THeaders source, DateTimeOffset now)
+        where THeaders : IHeaderSource
+    {
+        var limit = source.Header("x-ratelimit-limit-requests");
         var (remaining, reset) = limit is null
-            ? (header("anthropic-ratelimit-requests-remaining"), header("anthropic-ratelimit-requests-reset"))
-            : (header("x-ratelimit-remaining-requests"), header("x-ratelimit-reset-requests"));
-        limit ??= header("anthropic-ratelimit-requests-limit");
+            ? (source.Header("anthropic-ratelimit-requests-remaining"), source.Header("anthropic-ratelimit-requests-reset"))
+            : (source.Header("x-ratelimit-remaining-requests"), source.Header("x-ratelimit-reset-requests"));
+        limit ??= source.Header("anthropic-ratelimit-requests-limit");
         if (!int.TryParse(limit, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l)
             || !int.TryParse(remaining, NumberStyles.Integer, CultureInfo.InvariantCulture, out var r)
             || ParseReset(reset, now) is not { } at)
@@ -146,6 +166,12 @@ internal static class RateLimitHeaders
         }
 
         return TimeSpan.FromMilliseconds(totalMs);
+    }
+
+    /// <summary>A delegate as a header source (the tests' and older callers' form).</summary>
+    private readonly struct FuncHeaders(Func<string, string?> header) : IHeaderSource
+    {
+        public string? Header(string name) => header(name);
     }
 
     private static bool IsZero(string value) =>

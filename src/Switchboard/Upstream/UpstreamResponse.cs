@@ -6,7 +6,7 @@ namespace Switchboard.Upstream;
 /// An upstream answer whose headers have arrived; the body is read by the relay. Disposing it releases the
 /// connection (or, for the mock provider, stops its generator).
 /// </summary>
-internal sealed class UpstreamResponse : IAsyncDisposable
+internal sealed class UpstreamResponse : IAsyncDisposable, IHeaderSource
 {
     private readonly HttpResponseMessage? _message;
 
@@ -29,8 +29,12 @@ internal sealed class UpstreamResponse : IAsyncDisposable
     /// <summary>The body as the relay reads it: the upstream's, or after <see cref="WatchIdle"/> the same with an idle timer.</summary>
     public Stream Body { get; private set; }
 
-    /// <summary>The body once the attempt loop has read and checked it whole (non-stream answers); null before.</summary>
-    private byte[]? Buffered { get; set; }
+    // The body once the attempt loop has read and checked it whole (non-stream answers): _buffered[.._bufferedLength],
+    // in an array rented from the shared pool (_rented) unless it outgrew the first rental. Returned on dispose.
+    private byte[]? _buffered;
+    private int _bufferedLength;
+    private bool _rented;
+    private bool _disposed;
 
     /// <summary>The answer's <c>Content-Type</c>, or null when it sent none.</summary>
     public string? ContentType => Header("Content-Type");
@@ -64,23 +68,65 @@ internal sealed class UpstreamResponse : IAsyncDisposable
     /// </summary>
     public void WatchIdle(TimeSpan idleTimeout, TimeProvider time) => Body = new IdleTimeoutStream(Body, idleTimeout, time);
 
-    /// <summary>Reads the whole body once, to be checked before the relay; the relay's <see cref="ReadAllAsync"/> then returns it.</summary>
+    /// <summary>
+    /// Reads the whole body once, to be checked before the relay. The bytes stay in a pooled buffer that this response
+    /// owns until it is disposed: <see cref="Buffered"/> and <see cref="ReadAllAsync"/> then give them without another read.
+    /// </summary>
+    /// <remarks>Its state machine comes from a pool (docs/benchmarks.md); await it once.</remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<byte[]> BufferAsync(long limit, CancellationToken ct) => Buffered = await ReadAllAsync(limit, ct);
+    public async ValueTask<ReadOnlyMemory<byte>> BufferAsync(long limit, CancellationToken ct)
+    {
+        if (_buffered is null)
+        {
+            var (bytes, length, rented) = await ReadCoreAsync(limit, ct);
+            (_buffered, _bufferedLength, _rented) = (bytes, length, rented);
+        }
 
-    /// <summary>Reads the whole body, bounded, for error classification and non-stream relays.</summary>
+        return Buffered;
+    }
+
+    /// <summary>
+    /// The body read by <see cref="BufferAsync"/> (empty before it). Valid only until this response is disposed: its
+    /// array goes back to the pool then, so a caller that keeps the bytes beyond the relay copies them (the response cache
+    /// keeps its own copy of what reached the client).
+    /// </summary>
+    public ReadOnlyMemory<byte> Buffered => _buffered is null ? ReadOnlyMemory<byte>.Empty : _buffered.AsMemory(0, _bufferedLength);
+
+    /// <summary>Reads the whole body, bounded, for error classification and the relays that keep or translate it: an array of its own.</summary>
     /// <remarks>Its state machine comes from a pool (one call's worth of garbage less, docs/benchmarks.md); await it once.</remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<byte[]> ReadAllAsync(long limit, CancellationToken ct)
     {
-        if (Buffered is { } buffered)
+        if (_buffered is not null)
         {
-            return buffered;
+            return _buffered.AsSpan(0, _bufferedLength).ToArray();
         }
 
-        // Most answers fit the first rented buffer: then the only allocation is the exact-size result. Longer ones go on
-        // into a MemoryStream that starts with what was read.
+        var (bytes, length, rented) = await ReadCoreAsync(limit, ct);
+        if (!rented)
+        {
+            return bytes.Length == length ? bytes : bytes.AsSpan(0, length).ToArray();
+        }
+
+        try
+        {
+            return bytes.AsSpan(0, length).ToArray();
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    /// <summary>
+    /// The whole body, bounded: in one rented array when it fits the first rental (most answers; the caller returns it),
+    /// else in an array of its own.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(byte[] Bytes, int Length, bool Rented)> ReadCoreAsync(long limit, CancellationToken ct)
+    {
         var rent = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var keep = false;
         MemoryStream? buffer = null;
         try
         {
@@ -102,7 +148,8 @@ internal sealed class UpstreamResponse : IAsyncDisposable
 
             if (read == 0)
             {
-                return rent.AsSpan(0, filled).ToArray();
+                keep = true;
+                return (rent, filled, true);
             }
 
             buffer = new MemoryStream(filled * 2);
@@ -117,17 +164,36 @@ internal sealed class UpstreamResponse : IAsyncDisposable
                 buffer.Write(rent, 0, read);
             }
 
-            return buffer.ToArray();
+            return (buffer.GetBuffer(), (int)buffer.Length, false);
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(rent);
+            if (!keep)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rent);
+            }
+
             buffer?.Dispose();
         }
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (_rented && _buffered is { } buffered)
+        {
+            // Nothing may read Buffered after this: the array is another call's from now on.
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffered);
+        }
+
+        _buffered = null;
+        _bufferedLength = 0;
+        _rented = false;
         await Body.DisposeAsync();
         _message?.Dispose();
     }

@@ -85,4 +85,26 @@ public sealed class RateLimitHeadersTests
     [InlineData("5x")]
     [InlineData("s")]
     public void ParseDuration_Garbage_Null(string text) => Assert.Null(RateLimitHeaders.ParseDuration(text));
+
+    [Fact]
+    public async Task Read_FromAnUpstreamResponse_SameAsFromADelegate()
+    {
+        var headers = new Dictionary<string, string>
+        {
+            ["x-ratelimit-remaining-tokens"] = "0",
+            ["x-ratelimit-reset-tokens"] = "1m30s",
+            ["x-ratelimit-limit-requests"] = "60",
+            ["x-ratelimit-remaining-requests"] = "7",
+            ["x-ratelimit-reset-requests"] = "20s",
+        };
+        await using var response = new UpstreamResponse(200, new MemoryStream(), headers);
+
+        var hint = RateLimitHeaders.Read(response, Now);
+        var window = RateLimitHeaders.ReadRequestWindow(response, Now);
+
+        Assert.Equal(RateLimitHeaders.Read(h => headers.GetValueOrDefault(h), Now), hint);
+        Assert.Equal(Now.AddSeconds(90), hint!.Value.CooldownUntil);
+        Assert.Equal(new RequestWindow(60, 7, Now.AddSeconds(20)), window);
+        Assert.Equal(RateLimitHeaders.ReadRequestWindow(h => headers.GetValueOrDefault(h), Now), window);
+    }
 }
