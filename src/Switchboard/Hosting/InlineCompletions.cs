@@ -51,6 +51,21 @@ internal static class InlineCompletions
     /// </summary>
     public static async Task<bool> ProbeAsync(CancellationToken cancellationToken)
     {
+        // A thread stalled for longer than the send's delay (a loaded machine) reads as the pool: a few tries. "Inline"
+        // is never a false reading (no epoll thread runs the continuation unless the engine inlines).
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            if (await ProbeOnceAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static async Task<bool> ProbeOnceAsync(CancellationToken cancellationToken)
+    {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         listener.Listen(1);
@@ -58,12 +73,22 @@ internal static class InlineCompletions
         await client.ConnectAsync(listener.LocalEndPoint!, cancellationToken).ConfigureAwait(false);
         using var server = await listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
         var buffer = new byte[1];
-        // Nothing was sent yet, so the read pends and completes from the engine; ConfigureAwait(false) so that no
-        // captured context moves the continuation elsewhere.
+        // The read must pend and be awaited before the byte arrives, so that its continuation runs where the engine
+        // completes it (inline: its own thread; else a pool thread). It starts on a pool thread, so that a read that
+        // completed at once (the byte came early) reads as the pool, never as a false "inline"; the byte follows 100 ms later.
+        await ThreadPoolHop.Instance;
         var read = server.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
-        await client.SendAsync(new byte[] { 1 }, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        var send = SendLaterAsync(client, cancellationToken);
         await read.ConfigureAwait(false);
-        return !Thread.CurrentThread.IsThreadPoolThread;
+        var inline = !Thread.CurrentThread.IsThreadPoolThread;
+        await send.ConfigureAwait(false);
+        return inline;
+    }
+
+    private static async Task SendLaterAsync(Socket client, CancellationToken cancellationToken)
+    {
+        await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        await client.SendAsync(new byte[] { 1 }, SocketFlags.None, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
