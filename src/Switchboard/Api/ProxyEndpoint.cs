@@ -205,9 +205,9 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             return null;
         }
 
-        // The estimate runs the tokenizer over the whole request (milliseconds per 10 KB). After an upstream read this code
-        // may run on a socket engine's thread (inline completions, architecture decision 16), which every other connection
-        // waits on: a large body is counted on a pool thread.
+        // The estimate runs the tokenizer over the whole request (its time grows with the body, to seconds at 4 MiB).
+        // After an upstream read this code may run on a socket engine's thread (inline completions, architecture
+        // decision 16), which every other connection of that engine waits on: a large body is counted on a pool thread.
         if (body.Length > TokenizerOffloadBytes && !Thread.CurrentThread.IsThreadPoolThread)
         {
             return SettleOnPool(call, body, api);
