@@ -63,7 +63,8 @@ internal static class ServeCommand
         var groups = config.ModelGroups.Count();
         var scheme = (sslCertfile ?? config.General.SslCertfilePath) is null ? "http" : "https";
         Log.Started(logger, $"{scheme}://{host}:{port}", Path.GetFullPath(path), groups, config.ModelList.Count, config.Router.RoutingStrategy);
-        Log.SocketCompletions(logger, await Hosting.InlineCompletions.ProbeAsync(ct) ? "inline" : "on the thread pool");
+        var inline = await Hosting.InlineCompletions.ProbeAsync(ct);
+        Log.SocketCompletions(logger, inline switch { true => "inline", false => "on the thread pool", null => "(not probed)" });
         await app.WaitForShutdownAsync(ct);
         return 0;
     }

@@ -49,19 +49,27 @@ internal static class InlineCompletions
     /// True when a socket read that had to wait completes on a thread outside the thread pool (the engine's epoll
     /// thread), i.e. inline completions are in effect in this process; one loopback connection and one byte.
     /// </summary>
-    public static async Task<bool> ProbeAsync(CancellationToken cancellationToken)
+    /// <returns>Null when the probe could not run (no loopback, or the process is stopping).</returns>
+    public static async Task<bool?> ProbeAsync(CancellationToken cancellationToken)
     {
-        // A thread stalled for longer than the send's delay (a loaded machine) reads as the pool: a few tries. "Inline"
-        // is never a false reading (no epoll thread runs the continuation unless the engine inlines).
-        for (var attempt = 0; attempt < 3; attempt++)
+        try
         {
-            if (await ProbeOnceAsync(cancellationToken).ConfigureAwait(false))
+            // A thread stalled for longer than the send's delay (a loaded machine) reads as the pool: a few tries.
+            // "Inline" is never a false reading (no epoll thread runs the continuation unless the engine inlines).
+            for (var attempt = 0; attempt < 3; attempt++)
             {
-                return true;
+                if (await ProbeOnceAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return true;
+                }
             }
-        }
 
-        return false;
+            return false;
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     private static async Task<bool> ProbeOnceAsync(CancellationToken cancellationToken)
