@@ -8,6 +8,8 @@
 # default: ReadyToRun code for the app and its libraries, tiered PGO still recompiles what is hot), "jit", or "aot"
 # (Native AOT: starts in a fifth of the time in half the memory, ~20 % fewer calls/s at full load). See
 # docs/benchmarks.md, "Start-up mode of the start script". An r2r or aot publish that fails falls back to JIT.
+# Runtime: inline socket completions are on by default (the gateway sets them itself before its first socket);
+# SWITCHBOARD_INLINE_COMPLETIONS=0 in the environment of "start" turns them off (architecture decision 16).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -103,6 +103,9 @@ internal sealed class ConfigReload : IDisposable
                 return;
             }
 
+            // Reads and parses the file and rebuilds the deployment table under a lock: not on a socket engine's thread
+            // (architecture decision 16).
+            await Hosting.ThreadPoolHop.Instance;
             var result = services.Reload.FromFile("POST /config/reload");
             if (!result.Applied)
             {

@@ -72,6 +72,9 @@ internal static class GatewayHost
                 kestrel.Listen(ParseHost(options.Host), metricsPort);
             }
         });
+        // Kestrel's inline scheduling, measured beside inline socket completions (architecture decision 16).
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(sockets =>
+            sockets.UnsafePreferInlineScheduling = Hosting.InlineCompletions.KestrelInlineScheduling(Environment.GetEnvironmentVariable));
         builder.Logging.ClearProviders();
         if (logging is not null)
         {

@@ -81,6 +81,12 @@ internal static class GeminiEndpoints
             return;
         }
 
+        // As in Anthropic's count_tokens: a large body is counted on a pool thread (architecture decision 16).
+        if (body.Length > ProxyEndpoint.TokenizerOffloadBytes)
+        {
+            await Hosting.ThreadPoolHop.Instance;
+        }
+
         int tokens;
         try
         {

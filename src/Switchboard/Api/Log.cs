@@ -35,6 +35,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Switchboard listening on {Url} with config {Config}: {Groups} model group(s), {Deployments} deployment(s), strategy {Strategy}")]
     public static partial void Started(ILogger logger, string url, string config, int groups, int deployments, string strategy);
 
+    [LoggerMessage(EventId = 106, Level = LogLevel.Information,
+        Message = "socket completions run {Mode} (SWITCHBOARD_INLINE_COMPLETIONS=0 turns inline completions off)")]
+    public static partial void SocketCompletions(ILogger logger, string mode);
+
     [LoggerMessage(EventId = 120, Level = LogLevel.Warning,
         Message = "untrusted upstream answer call_id={CallId} deployment={Deployment}: {Problem}; counted as a failure, retried elsewhere")]
     public static partial void UntrustedAnswer(ILogger logger, string callId, string deployment, string problem);

@@ -137,7 +137,11 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             finally
             {
                 // Every exit (answered, cancelled, timed out, broken): while the body is still here to count.
-                SettleUsage(call, body, api);
+                if (SettleUsage(call, body, api) is { } counting)
+                {
+                    await counting;
+                }
+
                 protocol.Return(); // pooled (OpenAiCall): nothing uses it after the attempt loop
             }
         }
@@ -190,15 +194,31 @@ internal sealed class ProxyEndpoint(GatewayServices services)
     /// upstream's figures where it gave them (Anthropic's input comes first, in message_start), else an estimate with the
     /// tokenizer, marked as estimated. A call that no deployment answered delivered nothing and costs nothing.
     /// </summary>
-    private static void SettleUsage(CallState call, RequestBody body, ClientApi api)
+    /// <returns>Null when settled here (or nothing to settle); else the count running on a pool thread, to await.</returns>
+    private static Task? SettleUsage(CallState call, RequestBody body, ClientApi api)
     {
         if (call.ServedBy is null || (call.Usage is { Estimated: false } && !call.DeliveredComplete))
         {
-            return;
+            return null;
+        }
+
+        // The estimate runs the tokenizer over the whole request (its time grows with the body, to seconds at 4 MiB).
+        // After an upstream read this code may run on a socket engine's thread (inline completions, architecture
+        // decision 16), which every other connection of that engine waits on: a large body is counted on a pool thread.
+        if (body.Length > TokenizerOffloadBytes && !Thread.CurrentThread.IsThreadPoolThread)
+        {
+            return SettleOnPool(call, body, api);
         }
 
         Settle(call, body, api);
+        return null;
     }
+
+    /// <summary>Request bodies above this many bytes are counted by the tokenizer on a pool thread (architecture decision 16).</summary>
+    internal const int TokenizerOffloadBytes = 8 * 1024;
+
+    // Apart, for the same reason as Settle: the closure only for the calls that take this way.
+    private static Task SettleOnPool(CallState call, RequestBody body, ClientApi api) => Task.Run(() => Settle(call, body, api));
 
     // Apart, so that the closure is allocated only for the calls that settle (C# allocates it where its scope starts).
     private static void Settle(CallState call, RequestBody body, ClientApi api) =>

@@ -9,6 +9,8 @@ internal static class ServeCommand
 {
     public static async Task<int> RunAsync(string? configFlag, int? portFlag, string host, bool debug, CancellationToken ct, string? sslKeyfile = null, string? sslCertfile = null)
     {
+        // Before any socket exists: the runtime's socket engine reads its setting once (architecture decision 16).
+        Hosting.InlineCompletions.Apply();
         var path = SwitchboardCli.ResolveConfigPath(configFlag);
         var config = CheckCommand.LoadForCli(path, Console.Error);
         if (config is null)
@@ -61,6 +63,8 @@ internal static class ServeCommand
         var groups = config.ModelGroups.Count();
         var scheme = (sslCertfile ?? config.General.SslCertfilePath) is null ? "http" : "https";
         Log.Started(logger, $"{scheme}://{host}:{port}", Path.GetFullPath(path), groups, config.ModelList.Count, config.Router.RoutingStrategy);
+        var inline = await Hosting.InlineCompletions.ProbeAsync(ct);
+        Log.SocketCompletions(logger, inline switch { true => "inline", false => "on the thread pool", null => "(not probed)" });
         await app.WaitForShutdownAsync(ct);
         return 0;
     }

@@ -194,6 +194,10 @@ internal sealed partial class SqliteGatewayStore : SqlGatewayStore
 
     protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)
     {
+        // Microsoft.Data.Sqlite's async API runs synchronously: off a socket engine's thread before it starts, so that a
+        // long query (the dashboard's over a large table) holds a pool thread, not every connection (architecture decision 16).
+        // The caller's code after the read then runs on the pool thread too.
+        await Hosting.ThreadPoolHop.Instance;
         var connection = new SqliteConnection(_connectionString);
         try
         {
@@ -210,6 +214,8 @@ internal sealed partial class SqliteGatewayStore : SqlGatewayStore
     protected override async Task<T> WriteAsync<T>(
         Func<DbConnection, DbTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
+        // As for reads (above): SQLite writes are synchronous work.
+        await Hosting.ThreadPoolHop.Instance;
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
