@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Switchboard listening on {Url} with config {Config}: {Groups} model group(s), {Deployments} deployment(s), strategy {Strategy}")]
     public static partial void Started(ILogger logger, string url, string config, int groups, int deployments, string strategy);
 
+    [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "memory: {Gc} GC, gen0 budget {Gen0Budget}, collection when quiet after a burst {Quiet}")]
+    public static partial void MemorySettings(ILogger logger, string gc, string gen0Budget, string quiet);
+
     [LoggerMessage(EventId = 120, Level = LogLevel.Warning,
         Message = "untrusted upstream answer call_id={CallId} deployment={Deployment}: {Problem}; counted as a failure, retried elsewhere")]
     public static partial void UntrustedAnswer(ILogger logger, string callId, string deployment, string problem);

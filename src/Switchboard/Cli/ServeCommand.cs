@@ -26,6 +26,7 @@ internal static class ServeCommand
             Port = port,
             DetailedDebug = debug,
             ReloadOnSighup = true,
+            CollectWhenQuiet = true,
             SslKeyfilePath = sslKeyfile,
             SslCertfilePath = sslCertfile,
         };
@@ -61,6 +62,7 @@ internal static class ServeCommand
         var groups = config.ModelGroups.Count();
         var scheme = (sslCertfile ?? config.General.SslCertfilePath) is null ? "http" : "https";
         Log.Started(logger, $"{scheme}://{host}:{port}", Path.GetFullPath(path), groups, config.ModelList.Count, config.Router.RoutingStrategy);
+        GatewayHost.LogMemorySettings(logger, options);
         await app.WaitForShutdownAsync(ct);
         return 0;
     }
