@@ -21,16 +21,7 @@ PIDS=()
 die() { echo "error: $*" >&2; exit 1; }
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
-
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+stop_started_on_exit
 
 [[ -f "$DLL" ]] || die "no Release build at $DLL"
 command -v wrk >/dev/null || die "wrk is not installed"

@@ -23,3 +23,37 @@ wait_http() { # url seconds pid
     sleep 0.2
   done
 }
+
+# Processes a script starts go into its PIDS array (declared by the script before sourcing this file); stop_started,
+# set as the EXIT trap by stop_started_on_exit, stops each of them by PID (TERM, KILL after 10 s) and removes $TMP
+# when the script made one. Nothing else is ever stopped.
+stop_pid() { # pid
+  local pid=$1 i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+  wait "$pid" 2>/dev/null || true
+}
+
+stop_started() {
+  local pid
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  if [[ -n "${TMP:-}" && -d "$TMP" ]]; then rm -rf "$TMP"; fi
+}
+
+stop_started_on_exit() {
+  trap stop_started EXIT
+  trap 'exit 130' INT TERM
+}
+
+# The `dotnet publish` arguments of a publish mode, as the start script uses them, into PUBLISH_ARGS: r2r (its
+# default: ReadyToRun, framework-dependent), jit, aot (Native AOT).
+publish_args() { # mode
+  case "$1" in
+    r2r) PUBLISH_ARGS=(-r linux-x64 --self-contained false -p:PublishReadyToRun=true) ;;
+    jit) PUBLISH_ARGS=() ;;
+    aot) PUBLISH_ARGS=(-r linux-x64 -p:PublishAot=true) ;;
+    *) die "unknown publish mode $1 (r2r, jit, aot)" ;;
+  esac
+}

@@ -3,7 +3,7 @@
 # while N concurrent streams are open, then RSS after they end. Loopback only, bounded in time; stops what it started,
 # by PID. Raw output in bench/results/memory-<UTC timestamp>/ (summary.txt, rss.tsv, counters.csv, smaps, logs).
 #
-# Method: the published gateway (what the start script runs) with one openai/ deployment on `switchboard mock-provider`,
+# Method: the published gateway (what the start script runs: ReadyToRun unless MEM_PUBLISH says jit or aot) with one openai/ deployment on `switchboard mock-provider`,
 # which sends MEM_CHUNKS chunks MEM_DELAY_MS apart (20 x 250 ms: a stream lasts ~5 s); spend logs off. Six warm-up
 # calls (3 streamed, 3 not), MEM_IDLE_WAIT s of quiet, idle RSS; then `wrk -c MEM_STREAMS` with "stream": true for
 # MEM_SECONDS s, RSS from /proc/<pid>/status every second; MEM_AFTER_WAIT s after wrk ends, RSS again. The GC heap
@@ -12,6 +12,7 @@
 #
 # usage: bench/memory.sh
 # knobs: MEM_STREAMS=1000  MEM_SECONDS=25  MEM_CHUNKS=20  MEM_DELAY_MS=250  MEM_IDLE_WAIT=5  MEM_AFTER_WAIT=10
+#        MEM_PUBLISH=r2r|jit|aot  how it is published (r2r: the start script's default)
 #        MEM_SKIP_PUBLISH=1  reuse bench/.out/switchboard          MEM_BIN=path  measure that binary (e.g. a Native AOT one)
 #        MEM_ENV="DOTNET_X=1 ..."  extra environment for the gateway  MEM_LABEL=name  tag of the results folder
 #        MEM_API=anthropic  the streams are Anthropic Messages calls (POST /v1/messages, translated from the OpenAI-format
@@ -32,6 +33,7 @@ IDLE_WAIT=${MEM_IDLE_WAIT:-5}
 AFTER_WAIT=${MEM_AFTER_WAIT:-10}
 [[ -z "${MEM_ABAB:-}" ]] || DELAY_MS=0 # the throughput comparison: the mock answers at once
 OUT="$ROOT/bench/.out/switchboard"
+PUBLISH_MODE=${MEM_PUBLISH:-r2r}
 BIN=${MEM_BIN:-$OUT/switchboard}
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RESULTS="$ROOT/bench/results/memory-$STAMP${MEM_LABEL:+-$MEM_LABEL}"
@@ -41,33 +43,20 @@ PIDS=()
 log() { printf '[memory %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-stop_pid() {
-  local pid=$1 i
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-  wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
+stop_started_on_exit
 
 command -v wrk >/dev/null || die "wrk is missing (apt-get install wrk)"
 (($(ulimit -n) >= 3 * STREAMS + 200)) || ulimit -n $((3 * STREAMS + 200)) 2>/dev/null \
   || die "open-file limit $(ulimit -n) too low for $STREAMS streams (the gateway holds two sockets per stream)"
 
 if [[ -z "${MEM_BIN:-}" && ("${MEM_SKIP_PUBLISH:-0}" != 1 || ! -x "$BIN") ]]; then
-  log "publishing Release build to bench/.out/switchboard"
-  timeout 900 dotnet publish "$ROOT/src/Switchboard" -c Release -o "$OUT" --nologo -v quiet >/dev/null || die "dotnet publish failed"
+  publish_args "$PUBLISH_MODE"
+  log "publishing Release build ($PUBLISH_MODE) to bench/.out/switchboard"
+  rm -rf "$OUT"
+  timeout 1800 dotnet publish "$ROOT/src/Switchboard" -c Release "${PUBLISH_ARGS[@]}" -o "$OUT" --nologo -v quiet >/dev/null \
+    || die "dotnet publish failed"
 fi
 [[ -x "$BIN" ]] || die "no gateway binary at $BIN"
 
@@ -171,7 +160,7 @@ call() { # body file
 {
   echo "date: $(date -u +%FT%TZ)  commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "machine: $(nproc) CPU(s), load $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "binary: ${MEM_BIN:-bench/.out/switchboard (JIT publish)}  env: ${MEM_ENV:-none}"
+  echo "binary: ${MEM_BIN:-bench/.out/switchboard ($PUBLISH_MODE publish)}  env: ${MEM_ENV:-none}"
   echo "streams: $STREAMS ${MEM_API:-openai} for ${SECS} s, $CHUNKS chunks ${DELAY_MS} ms apart"
   echo "rss_after_start_mb: $(rss_mb)"
 } >"$RESULTS/summary.txt"

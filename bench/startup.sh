@@ -26,33 +26,19 @@ log() { printf '[startup %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 # shellcheck source=bench/lib.sh
 source "$BENCH/lib.sh"
-
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+stop_started_on_exit
 
 publish() { # mode -> bench/.out/startup-<mode>
-  local mode=$1 out="$BENCH/.out/startup-$1" args=()
+  local mode=$1 out="$BENCH/.out/startup-$1"
   if [[ "${BENCH_SKIP_PUBLISH:-0}" == 1 && -x "$out/switchboard" ]]; then
     log "reusing $out"
     return
   fi
-  case "$mode" in
-    jit) args=() ;;
-    r2r) args=(-r linux-x64 --self-contained false -p:PublishReadyToRun=true) ;;
-    aot) args=(-r linux-x64 -p:PublishAot=true) ;;
-    *) die "unknown mode $mode (jit, r2r, aot)" ;;
-  esac
+  publish_args "$mode"
   log "publishing $mode into bench/.out/startup-$mode"
   local started=$SECONDS
   # One publish at a time: the RID-specific ones (r2r, aot) share obj/Release/net10.0/linux-x64/.
-  timeout 1800 dotnet publish "$ROOT/src/Switchboard" -c Release "${args[@]}" -o "$out" --nologo -v quiet \
+  timeout 1800 dotnet publish "$ROOT/src/Switchboard" -c Release "${PUBLISH_ARGS[@]}" -o "$out" --nologo -v quiet \
     >"$RESULTS/publish-$mode.log" 2>&1 \
     || die "publish of $mode failed (see $RESULTS/publish-$mode.log)"
   log "published $mode in $((SECONDS - started)) s"
@@ -89,8 +75,7 @@ one_run() { # mode round
   p50=$(printf '%s\n' "${lat[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$round" "$first_ms" "$first_call" "$p50" "$rss" >>"$TSV"
   log "$mode round $round: first answer ${first_ms} ms (that call ${first_call} ms), calls 2-10 p50 ${p50} ms, RSS ${rss} MB"
-  kill -TERM "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  stop_pid "$pid"
 }
 
 for mode in "${MODES[@]}"; do publish "$mode"; done

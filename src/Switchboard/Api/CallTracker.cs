@@ -18,10 +18,18 @@ internal sealed class CallTracker(TimeProvider time) : IHostedService
     internal static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(30);
 
     private int _inFlight;
+    private long _started;
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    public void Enter() => Interlocked.Increment(ref _inFlight);
+    /// <summary>Calls entered since the start (for the collection when the gateway goes quiet, Hosting/QuietCollection).</summary>
+    public long Started => Volatile.Read(ref _started);
+
+    public void Enter()
+    {
+        Interlocked.Increment(ref _inFlight);
+        Interlocked.Increment(ref _started);
+    }
 
     public void Exit() => Interlocked.Decrement(ref _inFlight);
 

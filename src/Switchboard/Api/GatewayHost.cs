@@ -31,6 +31,10 @@ internal sealed record GatewayOptions
     /// <summary>Reload the config on SIGHUP: process-wide, so only for the serving process.</summary>
     public bool ReloadOnSighup { get; init; }
 
+    /// <summary>One full collection when the gateway goes quiet after a burst (Hosting/QuietCollection): the GC is
+    /// process-wide, so only for the serving process.</summary>
+    public bool CollectWhenQuiet { get; init; }
+
     /// <summary>
     /// The HTTPS certificate (PEM; LiteLLM's <c>--ssl_certfile_path</c>, else <c>general_settings.ssl_certfile_path</c>),
     /// with <see cref="SslKeyfilePath"/>. Set: the gateway serves HTTPS only, HTTP/1.1 and HTTP/2 chosen by ALPN.
@@ -49,6 +53,10 @@ internal sealed record GatewayOptions
 /// <summary>Builds and runs the gateway web application from a config snapshot.</summary>
 internal static class GatewayHost
 {
+    /// <summary>The start-up line of the GC settings in effect and whether the collection when quiet is on.</summary>
+    public static void LogMemorySettings(ILogger logger, GatewayOptions options) =>
+        Log.MemorySettings(logger, Hosting.GcSettings.Mode(), Hosting.GcSettings.Gen0Budget(), options.CollectWhenQuiet ? "on" : "off");
+
     public static async Task<WebApplication> BuildAsync(GatewayConfig config, GatewayOptions options, Action<ILoggingBuilder>? logging = null)
     {
         var builder = WebApplication.CreateSlimBuilder(Hosting.HostSetup.Options("switchboard"));
@@ -109,6 +117,15 @@ internal static class GatewayHost
         // Registered after the sink so that it stops before it: aborted calls queue their records, then the sink drains.
         builder.Services.AddSingleton<CallTracker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CallTracker>());
+        if (options.CollectWhenQuiet)
+        {
+            builder.Services.AddHostedService(sp =>
+            {
+                var calls = sp.GetRequiredService<CallTracker>();
+                return new Hosting.QuietCollection(options.Time, () => calls.Started, () => calls.InFlight, Hosting.RuntimeHeapControl.Instance,
+                    sp.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Memory"));
+            });
+        }
         builder.Services.AddSingleton(sp => new GatewayServices(config, options.Time, sp.GetRequiredService<ILoggerFactory>(), store, sp.GetRequiredService<UsageSink>())
         {
             Calls = sp.GetRequiredService<CallTracker>(),

@@ -28,6 +28,7 @@ internal static class ServeCommand
             Port = port,
             DetailedDebug = debug,
             ReloadOnSighup = true,
+            CollectWhenQuiet = true,
             SslKeyfilePath = sslKeyfile,
             SslCertfilePath = sslCertfile,
         };
@@ -63,6 +64,7 @@ internal static class ServeCommand
         var groups = config.ModelGroups.Count();
         var scheme = (sslCertfile ?? config.General.SslCertfilePath) is null ? "http" : "https";
         Log.Started(logger, $"{scheme}://{host}:{port}", Path.GetFullPath(path), groups, config.ModelList.Count, config.Router.RoutingStrategy);
+        GatewayHost.LogMemorySettings(logger, options);
         var inline = await Hosting.InlineCompletions.ProbeAsync(ct);
         Log.SocketCompletions(logger, inline switch { true => "inline", false => "on the thread pool", null => "(not probed)" });
         await app.WaitForShutdownAsync(ct);

@@ -1,0 +1,30 @@
+using System.Globalization;
+using System.Runtime;
+
+namespace Switchboard.Hosting;
+
+/// <summary>The GC settings in effect, as the runtime reports them (the start-up log line; docs/benchmarks.md).</summary>
+internal static class GcSettings
+{
+    /// <summary>"workstation, concurrent", "server, DATAS", ...</summary>
+    public static string Mode()
+    {
+        var kind = GCSettings.IsServerGC ? "server" : "workstation";
+        var variables = GC.GetConfigurationVariables();
+        if (GCSettings.IsServerGC && variables.TryGetValue("GCDynamicAdaptationMode", out var datas) && datas is long and 1)
+        {
+            kind += ", DATAS";
+        }
+
+        return GCSettings.LatencyMode == GCLatencyMode.Batch ? kind + ", non-concurrent" : kind + ", concurrent";
+    }
+
+    /// <summary>
+    /// The largest gen0 allocation budget, e.g. "4 MB": set by <c>System.GC.Gen0MaxBudget</c> in the runtime config
+    /// (Switchboard.csproj), else the runtime's default from the CPU's cache size.
+    /// </summary>
+    public static string Gen0Budget() =>
+        GC.GetConfigurationVariables().TryGetValue("GCGen0MaxBudget", out var value) && value is long bytes && bytes > 0
+            ? (bytes / (1024.0 * 1024)).ToString("0.#", CultureInfo.InvariantCulture) + " MB"
+            : "default";
+}
