@@ -244,7 +244,7 @@ internal static class GatewayHost
 
     private static Task HandleExceptionAsync(HttpContext context, Exception error)
     {
-        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Api");
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(GatewayServices.LogCategory);
         // Kestrel's own verdict on a body it could not read (bad chunked framing, a body shorter than its
         // Content-Length, a client too slow): the client's fault, answered with Kestrel's status, never a 500.
         if (error is Microsoft.AspNetCore.Http.BadHttpRequestException bad)
