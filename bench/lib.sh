@@ -54,6 +54,8 @@ publish_args() { # mode
     r2r) PUBLISH_ARGS=(-r linux-x64 --self-contained false -p:PublishReadyToRun=true) ;;
     jit) PUBLISH_ARGS=() ;;
     aot) PUBLISH_ARGS=(-r linux-x64 -p:PublishAot=true) ;;
-    *) die "unknown publish mode $1 (r2r, jit, aot)" ;;
+    r2r-composite) PUBLISH_ARGS=(-r linux-x64 --self-contained false -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true) ;;
+    r2r-selfcontained) PUBLISH_ARGS=(-r linux-x64 --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true) ;;
+    *) die "unknown publish mode $1 (r2r, jit, aot, r2r-composite, r2r-selfcontained)" ;;
   esac
 }

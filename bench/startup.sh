@@ -3,13 +3,17 @@
 # completion, the first calls' latencies, and RSS after the first answer. The gateway runs examples/demo-config.yaml
 # (in-process mock deployments), so nothing else is started. Bounded and loopback only; stops what it started, by PID.
 #
-# usage: bench/startup.sh [MODE...]        MODE: jit (what the start script publishes), r2r (ReadyToRun of the app's
-#                                          own assemblies, framework-dependent), aot (Native AOT); default: jit r2r aot
+# usage: bench/startup.sh [MODE...]        MODE: jit, r2r (ReadyToRun of the app's own assemblies, framework-dependent:
+#                                          what the start script publishes), aot (Native AOT), r2r-composite (one
+#                                          composite R2R image of the app and its packages, framework-dependent),
+#                                          r2r-selfcontained (self-contained, one composite image of the framework, the
+#                                          packages and the app); default: jit r2r aot
 # knobs (environment):
 #   BENCH_STARTUP_ROUNDS=5     alternating rounds (each mode once per round)
 #   BENCH_SKIP_PUBLISH=1       reuse bench/.out/startup-<mode>/ from an earlier run
 # results: bench/results/startup-<UTC timestamp>/results.tsv (mode, round, first_answer_ms, first_call_ms,
-#          calls_2_10_p50_ms, rss_mb) and a summary on stdout.
+#          calls_2_10_p50_ms, rss_mb, cpu_ms) and a summary on stdout. cpu_ms is the process's CPU time (user + system,
+#          10 ms ticks) at the first answer: less sensitive than the wall clock to other processes on a shared machine.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH="$ROOT/bench"
@@ -70,16 +74,18 @@ one_run() { # mode round
   done
   first_ms=$(($(now_ms) - t0))
   rss=$(awk '$1 == "VmRSS:" { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")
+  local cpu
+  cpu=$(sed 's/.*) //' "/proc/$pid/stat" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($12 + $13) * 1000 / hz }')
   for i in $(seq 2 10); do lat+=("$(call_ms "$port")"); done
   local p50
   p50=$(printf '%s\n' "${lat[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$round" "$first_ms" "$first_call" "$p50" "$rss" >>"$TSV"
-  log "$mode round $round: first answer ${first_ms} ms (that call ${first_call} ms), calls 2-10 p50 ${p50} ms, RSS ${rss} MB"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$round" "$first_ms" "$first_call" "$p50" "$rss" "$cpu" >>"$TSV"
+  log "$mode round $round: first answer ${first_ms} ms (that call ${first_call} ms, CPU ${cpu} ms), calls 2-10 p50 ${p50} ms, RSS ${rss} MB"
   stop_pid "$pid"
 }
 
 for mode in "${MODES[@]}"; do publish "$mode"; done
-printf 'mode\tround\tfirst_answer_ms\tfirst_call_ms\tcalls_2_10_p50_ms\trss_mb\n' >"$TSV"
+printf 'mode\tround\tfirst_answer_ms\tfirst_call_ms\tcalls_2_10_p50_ms\trss_mb\tcpu_ms\n' >"$TSV"
 {
   echo "date_utc: $(date -u '+%Y-%m-%d %H:%M')"
   echo "nproc: $(nproc)"
@@ -92,5 +98,5 @@ done
 echo "loadavg_at_end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/machine.txt"
 
 echo "results: $RESULTS"
-awk -F'\t' 'NR > 1 { n[$1]++; f[$1] = f[$1] " " $3; r[$1] = r[$1] " " $6; c[$1] = c[$1] " " $5 }
-  END { for (m in n) printf "%-4s first answer ms:%s | calls 2-10 p50 ms:%s | RSS MB:%s\n", m, f[m], c[m], r[m] }' "$TSV"
+awk -F'\t' 'NR > 1 { n[$1]++; f[$1] = f[$1] " " $3; r[$1] = r[$1] " " $6; c[$1] = c[$1] " " $5; u[$1] = u[$1] " " $7 }
+  END { for (m in n) printf "%-4s first answer ms:%s | CPU ms at first answer:%s | calls 2-10 p50 ms:%s | RSS MB:%s\n", m, f[m], u[m], c[m], r[m] }' "$TSV"

@@ -69,7 +69,9 @@ internal static class GatewayHost
             kestrel.AddServerHeader = false;
             kestrel.Listen(ParseHost(options.Host), options.Port, listen =>
             {
-                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                // HTTP/2 needs TLS (ALPN) here: without a certificate Kestrel would serve HTTP/1.1 anyway, after logging a
+                // warning at every start (the console formatter's first use, on the start-up path: issue 13).
+                listen.Protocols = certificate is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2;
                 if (certificate is not null)
                 {
                     listen.UseHttps(certificate);
@@ -107,7 +109,10 @@ internal static class GatewayHost
         builder.Services.AddSingleton(config);
         var databaseUrl = config.General.DatabaseUrl ?? Environment.GetEnvironmentVariable("DATABASE_URL");
         var store = GatewayStoreFactory.Create(databaseUrl, options.DatabasePath ?? DefaultDatabasePath(config));
-        await store.MigrateAsync(CancellationToken.None);
+        // The schema check (SQLite's first open, its native library, the migrations) runs on the thread pool while the
+        // host is built, and is awaited before anything reads the store (the stored deployments below) and before the
+        // port is opened: no call can come before the schema is in place (issue 13, start to first answer).
+        var migrated = Task.Run(() => store.MigrateAsync(CancellationToken.None));
         // Made by a factory so that the container disposes it (an instance given to it is not), after the usage sink
         // that depends on it has drained (reverse order of creation): the SQLite file is closed and its WAL checkpointed.
         builder.Services.AddSingleton<IGatewayStore>(_ => store);
@@ -140,10 +145,23 @@ internal static class GatewayHost
             Telemetry.TelemetrySetup.AddTracing(builder.Services, traces);
         }
 
-        var app = builder.Build();
-        var services = app.Services.GetRequiredService<GatewayServices>();
+        WebApplication app;
         try
         {
+            app = builder.Build();
+        }
+        catch
+        {
+            await migrated.ContinueWith(_ => { }, TaskScheduler.Default);
+            await store.DisposeAsync();
+            throw;
+        }
+
+        GatewayServices services;
+        try
+        {
+            await migrated;
+            services = app.Services.GetRequiredService<GatewayServices>();
             // Before the first call: stored deployments that cannot be decrypted stop the start (StoredModelsException).
             await services.Models.StartAsync(options.ModelPollInterval, CancellationToken.None);
         }
@@ -264,7 +282,7 @@ internal static class GatewayHost
 
     private static Task HandleExceptionAsync(HttpContext context, Exception error)
     {
-        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Api");
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(GatewayServices.LogCategory);
         // Kestrel's own verdict on a body it could not read (bad chunked framing, a body shorter than its
         // Content-Length, a client too slow): the client's fault, answered with Kestrel's status, never a 500.
         if (error is Microsoft.AspNetCore.Http.BadHttpRequestException bad)

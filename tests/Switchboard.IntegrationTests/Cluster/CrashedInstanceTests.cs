@@ -20,7 +20,7 @@ public sealed class CrashedInstanceTests(Xunit.Abstractions.ITestOutputHelper lo
     private readonly RedisServer _redis = new();
     private readonly string _dir = Directory.CreateTempSubdirectory("sb-cluster-kill-").FullName;
     private MockProviderServer _mock = null!;
-    private Process? _victim;
+    private GatewayProcess? _victim;
 
     public async Task InitializeAsync()
     {
@@ -30,11 +30,6 @@ public sealed class CrashedInstanceTests(Xunit.Abstractions.ITestOutputHelper lo
 
     public async Task DisposeAsync()
     {
-        if (_victim is { HasExited: false })
-        {
-            _victim.Kill();
-        }
-
         _victim?.Dispose();
         await _mock.DisposeAsync();
         await _redis.DisposeAsync();
@@ -61,10 +56,11 @@ public sealed class CrashedInstanceTests(Xunit.Abstractions.ITestOutputHelper lo
               shared_lease_ttl_s: {{LeaseTtl.TotalSeconds.ToString(CultureInfo.InvariantCulture)}}
             """);
         var port = RepoPaths.FreePort();
-        var output = StartVictim(path, port);
+        var victim = _victim = GatewayProcess.Start(_dir, path, port);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-        var victimUrl = $"http://127.0.0.1:{port}";
-        await WaitReadyAsync(client, victimUrl);
+        var victimUrl = victim.BaseUrl;
+        // Ready with Redis connected.
+        await victim.WaitReadyAsync(client, TimeSpan.FromSeconds(30), "/health", body => body.Contains("\"connected\":true", StringComparison.Ordinal));
         await using var survivor = await TestGateway.StartAsync(ConfigLoader.LoadOrThrow(path), databasePath: Path.Combine(_dir, "survivor.db"));
         await SharedStateTests.EventuallyAsync(() => survivor.Services.Shared.Connected);
 
@@ -72,14 +68,14 @@ public sealed class CrashedInstanceTests(Xunit.Abstractions.ITestOutputHelper lo
         var held = client.PostAsync(victimUrl + "/v1/chat/completions", Body());
         await SharedStateTests.EventuallyAsync(() => _mock.Stats["conc1-crash"].InFlight == 1);
         var killed = Stopwatch.StartNew();
-        _victim!.Kill();
-        await _victim.WaitForExitAsync();
+        victim.Kill();
+        await victim.WaitForExitAsync(TimeSpan.FromSeconds(60));
         await Assert.ThrowsAnyAsync<Exception>(() => held);
 
         // The survivor waits for the lease to expire, then gets the slot; its own call holds it for Hold.
         using var response = await survivor.Client.PostAsync("/v1/chat/completions", Body());
         var waited = killed.Elapsed - Hold;
-        log.WriteLine($"the survivor's call started {waited.TotalSeconds:0.00} s after the kill (lease {LeaseTtl.TotalSeconds} s)\n{output}");
+        log.WriteLine($"the survivor's call started {waited.TotalSeconds:0.00} s after the kill (lease {LeaseTtl.TotalSeconds} s)\n{victim.Output}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(1, _mock.Stats["conc1-crash"].MaxInFlight);
 
@@ -90,44 +86,4 @@ public sealed class CrashedInstanceTests(Xunit.Abstractions.ITestOutputHelper lo
 
     private static StringContent Body() =>
         new("""{"model":"glm","messages":[{"role":"user","content":"hello"}]}""", Encoding.UTF8, "application/json");
-
-    private StringBuilder StartVictim(string config, int port)
-    {
-        var info = new ProcessStartInfo("dotnet",
-            [Path.Combine(AppContext.BaseDirectory, "switchboard.dll"), "--config", config, "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _dir,
-        };
-        _victim = Process.Start(info)!;
-        var output = new StringBuilder();
-        _victim.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        _victim.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        _victim.BeginOutputReadLine();
-        _victim.BeginErrorReadLine();
-        return output;
-    }
-
-    private static async Task WaitReadyAsync(HttpClient client, string baseUrl)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            try
-            {
-                using var response = await client.GetAsync(baseUrl + "/health");
-                if (response.IsSuccessStatusCode && (await response.Content.ReadAsStringAsync()).Contains("\"connected\":true", StringComparison.Ordinal))
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("the gateway did not become ready with Redis connected");
-    }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Switchboard.IntegrationTests.Infrastructure;
@@ -10,16 +8,10 @@ namespace Switchboard.IntegrationTests.Observability;
 public sealed class JsonLogsTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("sb-jsonlogs-").FullName;
-    private Process? _gateway;
+    private GatewayProcess? _gateway;
 
     public void Dispose()
     {
-        if (_gateway is { HasExited: false })
-        {
-            _gateway.Kill();
-            _gateway.WaitForExit(10_000);
-        }
-
         _gateway?.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
@@ -42,17 +34,12 @@ public sealed class JsonLogsTests : IDisposable
               log_max_size_mb: 0.002
               log_max_files: 2
             """);
-        var dll = Path.Combine(AppContext.BaseDirectory, "switchboard.dll");
-        var info = new ProcessStartInfo("/bin/sh", ["-c", $"exec dotnet '{dll}' --config '{config}' --port {port} --host 127.0.0.1 >>'{log}' 2>&1"])
-        {
-            WorkingDirectory = _dir,
-        };
-        info.Environment["SWITCHBOARD_LOG_FILE"] = log;
-        _gateway = Process.Start(info)!;
+        var gateway = _gateway = GatewayProcess.Start(_dir, config, port, appendOutputTo: log,
+            environment: new Dictionary<string, string> { ["SWITCHBOARD_LOG_FILE"] = log });
 
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var baseUrl = $"http://127.0.0.1:{port}";
-        await WaitReadyAsync(client, baseUrl);
+        var baseUrl = gateway.BaseUrl;
+        await gateway.WaitReadyAsync(client, TimeSpan.FromSeconds(60));
         for (var i = 0; i < 40; i++)
         {
             using var response = await client.PostAsync(baseUrl + "/v1/chat/completions", new StringContent(
@@ -65,13 +52,8 @@ public sealed class JsonLogsTests : IDisposable
             }
         }
 
-        using (var kill = Process.Start("kill", ["-TERM", _gateway.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
-        using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await _gateway.WaitForExitAsync(exit.Token);
+        await gateway.SignalAsync("TERM");
+        await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
         Assert.True(File.Exists(log + ".1"), string.Join(", ", Directory.GetFiles(_dir).Select(Path.GetFileName)));
         Assert.True(File.Exists(log + ".2"));
@@ -106,27 +88,5 @@ public sealed class JsonLogsTests : IDisposable
 
         // Older request lines went with the rotated files that were dropped; the kept ones still hold some.
         Assert.InRange(requestLines, 1, 40);
-    }
-
-    private static async Task WaitReadyAsync(HttpClient client, string baseUrl)
-    {
-        for (var i = 0; i < 600; i++)
-        {
-            try
-            {
-                using var response = await client.GetAsync(baseUrl + "/health/readiness");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("the gateway did not become ready");
     }
 }

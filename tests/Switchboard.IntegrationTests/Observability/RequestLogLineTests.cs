@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -14,16 +12,10 @@ namespace Switchboard.IntegrationTests.Observability;
 public sealed partial class RequestLogLineTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("sb-requestlog-").FullName;
-    private Process? _gateway;
+    private GatewayProcess? _gateway;
 
     public void Dispose()
     {
-        if (_gateway is { HasExited: false })
-        {
-            _gateway.Kill();
-            _gateway.WaitForExit(10_000);
-        }
-
         _gateway?.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
@@ -101,16 +93,11 @@ public sealed partial class RequestLogLineTests : IDisposable
             litellm_settings:
               json_logs: {(json ? "true" : "false")}
             """);
-        var dll = Path.Combine(AppContext.BaseDirectory, "switchboard.dll");
-        var info = new ProcessStartInfo("/bin/sh", ["-c", $"exec dotnet '{dll}' --config '{config}' --port {port} --host 127.0.0.1 >>'{log}' 2>&1"])
-        {
-            WorkingDirectory = _dir,
-        };
-        _gateway = Process.Start(info)!;
+        var gateway = _gateway = GatewayProcess.Start(_dir, config, port, appendOutputTo: log);
 
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var baseUrl = $"http://127.0.0.1:{port}";
-        await WaitReadyAsync(client, baseUrl);
+        var baseUrl = gateway.BaseUrl;
+        await gateway.WaitReadyAsync(client, TimeSpan.FromSeconds(60));
         foreach (var body in new[]
         {
             """{"model":"glm-pool","messages":[{"role":"user","content":"a prompt that must not be logged"}]}""",
@@ -123,35 +110,8 @@ public sealed partial class RequestLogLineTests : IDisposable
             await response.Content.ReadAsStringAsync();
         }
 
-        using (var kill = Process.Start("kill", ["-TERM", _gateway.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
-        using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await _gateway.WaitForExitAsync(exit.Token);
+        await gateway.SignalAsync("TERM");
+        await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60));
         return [.. File.ReadAllLines(log).Where(l => l.Length > 0)];
-    }
-
-    private static async Task WaitReadyAsync(HttpClient client, string baseUrl)
-    {
-        for (var i = 0; i < 600; i++)
-        {
-            try
-            {
-                using var response = await client.GetAsync(baseUrl + "/health/readiness");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("the gateway did not become ready");
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using Switchboard.IntegrationTests.Infrastructure;
 
@@ -9,7 +7,7 @@ namespace Switchboard.IntegrationTests.Reload;
 public sealed class SighupReloadTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("sb-sighup-").FullName;
-    private Process? _gateway;
+    private GatewayProcess? _gateway;
 
     [Fact]
     public async Task Sighup_ChangedConfig_ReloadedAndProcessKeepsServing()
@@ -17,18 +15,18 @@ public sealed class SighupReloadTests : IDisposable
         var port = RepoPaths.FreePort();
         var config = Path.Combine(_dir, "litellm-config.yaml");
         await File.WriteAllTextAsync(config, Config("first-pool"));
-        var output = StartGateway(config, port);
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-        await WaitForAsync(async () => await ModelsAsync(client) is { } models && models.Contains("first-pool", StringComparison.Ordinal), output);
+        var gateway = _gateway = GatewayProcess.Start(_dir, config, port);
+        using var client = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
+        await WaitForAsync(async () => await ModelsAsync(client) is { } models && models.Contains("first-pool", StringComparison.Ordinal), gateway);
 
         await File.WriteAllTextAsync(config, Config("second-pool"));
-        Signal("HUP");
+        await gateway.SignalAsync("HUP");
 
-        await WaitForAsync(() => Task.FromResult(Text(output).Contains("(SIGHUP)", StringComparison.Ordinal)), output);
+        await WaitForAsync(() => Task.FromResult(gateway.Output.Contains("(SIGHUP)", StringComparison.Ordinal)), gateway);
         var after = await ModelsAsync(client);
         Assert.Contains("second-pool", after, StringComparison.Ordinal);
         Assert.DoesNotContain("first-pool", after, StringComparison.Ordinal);
-        Assert.False(_gateway!.HasExited, Text(output));
+        Assert.False(gateway.HasExited, gateway.Output);
         using var call = await client.PostAsync("/v1/chat/completions", new StringContent(
             """{"model":"second-pool","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"));
         Assert.Equal(System.Net.HttpStatusCode.OK, call.StatusCode);
@@ -36,12 +34,6 @@ public sealed class SighupReloadTests : IDisposable
 
     public void Dispose()
     {
-        if (_gateway is { HasExited: false })
-        {
-            _gateway.Kill();
-            _gateway.WaitForExit(10_000);
-        }
-
         _gateway?.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
@@ -67,15 +59,7 @@ public sealed class SighupReloadTests : IDisposable
         }
     }
 
-    private static string Text(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, StringBuilder output)
+    private static async Task WaitForAsync(Func<Task<bool>> condition, GatewayProcess gateway)
     {
         for (var i = 0; i < 300; i++)
         {
@@ -87,29 +71,6 @@ public sealed class SighupReloadTests : IDisposable
             await Task.Delay(100);
         }
 
-        Assert.Fail("not within 30 s; gateway output:\n" + Text(output));
-    }
-
-    private void Signal(string name)
-    {
-        using var kill = Process.Start("kill", ["-" + name, _gateway!.Id.ToString(CultureInfo.InvariantCulture)])!;
-        kill.WaitForExit();
-    }
-
-    private StringBuilder StartGateway(string config, int port)
-    {
-        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "switchboard.dll"), "--config", config, "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _dir,
-        };
-        _gateway = Process.Start(info)!;
-        var output = new StringBuilder();
-        _gateway.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        _gateway.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        _gateway.BeginOutputReadLine();
-        _gateway.BeginErrorReadLine();
-        return output;
+        Assert.Fail("not within 30 s; gateway output:\n" + gateway.Output);
     }
 }

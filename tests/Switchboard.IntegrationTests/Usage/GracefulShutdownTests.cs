@@ -11,7 +11,7 @@ namespace Switchboard.IntegrationTests.Usage;
 public sealed class GracefulShutdownTests(Xunit.Abstractions.ITestOutputHelper log) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("sb-sigterm-").FullName;
-    private Process? _gateway;
+    private GatewayProcess? _gateway;
 
     [Fact]
     public async Task Sigterm_During2000ConcurrentCalls_OneUsageRecordPerSuccessfulResponse()
@@ -31,11 +31,11 @@ public sealed class GracefulShutdownTests(Xunit.Abstractions.ITestOutputHelper l
                   api_key: ok-sigterm-2
                   mock_latency_ms: 25
             """);
-        var output = StartGateway(config, port);
+        _gateway = GatewayProcess.Start(_dir, config, port);
 
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromSeconds(60) };
-        var baseUrl = $"http://127.0.0.1:{port}";
-        await WaitReadyAsync(client, baseUrl, output);
+        var baseUrl = _gateway.BaseUrl;
+        await _gateway.WaitReadyAsync(client, TimeSpan.FromSeconds(120));
 
         var completed = 0;
         var sigtermSent = new TaskCompletionSource();
@@ -69,15 +69,12 @@ public sealed class GracefulShutdownTests(Xunit.Abstractions.ITestOutputHelper l
         }).ToList();
 
         await sigtermSent.Task.WaitAsync(TimeSpan.FromMinutes(2));
-        using (var kill = Process.Start("kill", ["-TERM", _gateway!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill!.WaitForExitAsync();
-        }
+        await _gateway.SignalAsync("TERM");
 
         var results = await Task.WhenAll(calls);
-        await _gateway.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        await _gateway.WaitForExitAsync(TimeSpan.FromSeconds(60));
         var successes = results.Count(ok => ok);
-        Assert.True(successes >= 800, $"only {successes} calls succeeded; gateway output:\n{output}");
+        Assert.True(successes >= 800, $"only {successes} calls succeeded; gateway output:\n{_gateway.Output}");
         Assert.Equal(0, _gateway.ExitCode);
 
         await using var db = new SqliteConnection($"Data Source={Path.Combine(_dir, "switchboard.db")};Mode=ReadOnly");
@@ -109,12 +106,12 @@ public sealed class GracefulShutdownTests(Xunit.Abstractions.ITestOutputHelper l
             general_settings:
               graceful_shutdown_s: {{graceSeconds}}
             """);
-        var output = StartGateway(config, port);
+        _gateway = GatewayProcess.Start(_dir, config, port);
 
         // The first call of a process just started (its code still to compile) took over 60 s on a loaded machine.
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(180) };
-        var baseUrl = $"http://127.0.0.1:{port}";
-        await WaitReadyAsync(client, baseUrl, output);
+        var baseUrl = _gateway.BaseUrl;
+        await _gateway.WaitReadyAsync(client, TimeSpan.FromSeconds(120));
 
         using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Post, baseUrl + "/v1/chat/completions")
         {
@@ -133,10 +130,7 @@ public sealed class GracefulShutdownTests(Xunit.Abstractions.ITestOutputHelper l
         }
 
         var stopping = Stopwatch.StartNew();
-        using (var kill = Process.Start("kill", ["-TERM", _gateway!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill!.WaitForExitAsync();
-        }
+        await _gateway.SignalAsync("TERM");
 
         // Not accepting any more: a new connection is refused while the stream goes on (once the gateway has handled the
         // signal, which on a loaded machine may take a while).
@@ -150,8 +144,8 @@ public sealed class GracefulShutdownTests(Xunit.Abstractions.ITestOutputHelper l
             // A cut stream may end with a reset connection.
         }
 
-        await _gateway.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
-        log.WriteLine($"exited {stopping.Elapsed.TotalSeconds:0.0} s after SIGTERM; gateway output:\n{output}");
+        await _gateway.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        log.WriteLine($"exited {stopping.Elapsed.TotalSeconds:0.0} s after SIGTERM; gateway output:\n{_gateway.Output}");
         Assert.Equal(0, _gateway.ExitCode);
         Assert.Equal(finishes, body.ToString().Contains("data: [DONE]", StringComparison.Ordinal));
         // It exits once the stream has ended or been cut, not at the end of the 30 s grace (whether the stream was cut is
@@ -170,52 +164,6 @@ public sealed class GracefulShutdownTests(Xunit.Abstractions.ITestOutputHelper l
         Assert.True(row.GetInt64(0) > 0, "the stream's output was not billed");
         Assert.Equal(finishes ? 0 : 1, row.GetInt64(1));
         Assert.False(await row.ReadAsync());
-    }
-
-    private StringBuilder StartGateway(string config, int port)
-    {
-        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "switchboard.dll"), "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--host", "127.0.0.1"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _dir,
-        };
-        _gateway = Process.Start(info)!;
-        var output = new StringBuilder();
-        _gateway.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        _gateway.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        _gateway.BeginOutputReadLine();
-        _gateway.BeginErrorReadLine();
-        return output;
-    }
-
-    /// <summary>Polls readiness until it answers 200; the gateway's own start may take long on a loaded machine.</summary>
-    private async Task WaitReadyAsync(HttpClient client, string baseUrl, StringBuilder output)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(120))
-        {
-            if (_gateway!.HasExited)
-            {
-                throw new InvalidOperationException($"the gateway exited ({_gateway.ExitCode}) before it was ready:\n{Locked(output)}");
-            }
-
-            try
-            {
-                using var response = await client.GetAsync(baseUrl + "/health/readiness");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"the gateway was not ready after {deadline.Elapsed}:\n{Locked(output)}");
     }
 
     /// <summary>Polls with fresh connections until one is refused (or the gateway has gone, which refuses them too).</summary>
@@ -239,21 +187,8 @@ public sealed class GracefulShutdownTests(Xunit.Abstractions.ITestOutputHelper l
         }
     }
 
-    private static string Locked(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
-    }
-
     public void Dispose()
     {
-        if (_gateway is { HasExited: false })
-        {
-            _gateway.Kill();
-        }
-
         _gateway?.Dispose();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_dir, recursive: true);
