@@ -48,6 +48,17 @@ public sealed class AcquireTests
         Assert.Equal("a", d.Lease!.Deployment.Id);
     }
 
+    /// <summary>Polls (real time, at most 10 s): a call started on the thread pool of a loaded machine may start late.</summary>
+    private static async Task UntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 1000 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition(), "the call never started waiting");
+    }
+
     [Fact]
     public async Task AcquireAsync_WaitForCooldownEndingWithinAMillisecond_WaitsAWholeMillisecondInsteadOfSpinning()
     {
@@ -60,7 +71,8 @@ public sealed class AcquireTests
         time.Advance(Router.ConcurrencyCooldown - TimeSpan.FromMilliseconds(0.4));
 
         var pending = Task.Run(() => router.AcquireAsync(router.GetGroup("pool")!, Req(), CancellationToken.None).AsTask());
-        await Task.WhenAny(pending, Task.Delay(TimeSpan.FromMilliseconds(200)));
+        await UntilAsync(() => time.Timers >= 1);
+        await Task.WhenAny(pending, Task.Delay(TimeSpan.FromMilliseconds(100)));
         Assert.False(pending.IsCompleted);
         Assert.InRange(time.Timers, 1, 2);
         time.Advance(TimeSpan.FromMilliseconds(1));
@@ -82,7 +94,8 @@ public sealed class AcquireTests
         // In the queue for a's slot, waking when b's rest ends: 0.4 ms from now.
         var timersBefore = time.Timers;
         var pending = Task.Run(() => router.AcquireAsync(router.GetGroup("pool")!, Req(), CancellationToken.None).AsTask());
-        await Task.WhenAny(pending, Task.Delay(TimeSpan.FromMilliseconds(200)));
+        await UntilAsync(() => time.Timers > timersBefore);
+        await Task.WhenAny(pending, Task.Delay(TimeSpan.FromMilliseconds(100)));
         Assert.False(pending.IsCompleted);
         Assert.InRange(time.Timers - timersBefore, 1, 2);
         time.Advance(TimeSpan.FromMilliseconds(1));

@@ -90,7 +90,9 @@ public sealed class PoolSimulationTests(ITestOutputHelper output)
         var refusedFast = measured.Where(c => !c.Ok && c.Attempts == 0).Select(c => c.Latency).DefaultIfEmpty().Max();
         output.WriteLine($"{strategy} {load}x: ok {ok} of 120 in the measured 6 s (all: {sim.Calls.Count(c => c.Ok)} of {sim.Calls.Count}), "
             + $"upstream 429 {sim.Upstream429}, settles {sim.Settles}, slowest 429 without an upstream call {refusedFast.TotalMilliseconds} ms");
-        Assert.True(ok >= 0.95 * 120, $"goodput {ok}/120");
+        // Measured 115–120 (deterministic on the fake clock but for the order of queue handoffs); usage-based routing at 3×
+        // serves 105, a loss not yet found (docs/pool-efficiency.md, "Not done yet"), so it is not a row here yet.
+        Assert.True(ok >= 0.9 * 120, $"goodput {ok}/120");
     }
 
     internal readonly record struct SimResult(int Ok, int Client429, int Upstream429, int Capacity, int Upstream429Learning = 0);
