@@ -46,7 +46,8 @@ internal sealed partial class Router
                     return RouteDecision.Leased(LeaseLocked(group, picked, request, now));
                 }
 
-                if (e.Queue)
+                var waitsOutRest = !e.Queue && WaitsOutRestLocked(group, e, admitted, now);
+                if (e.Queue || waitsOutRest)
                 {
                     if (!admitted && SlotWaitLocked(group, request, e, now) is { } slotWait)
                     {
@@ -65,7 +66,7 @@ internal sealed partial class Router
                     }
 
                     admitted = true;
-                    waiter = new QueuedAcquire(request);
+                    waiter = new QueuedAcquire(request with { Admitted = true });
                     waiter.Node = group.Waiters.AddLast(waiter);
                 }
             }
@@ -83,7 +84,7 @@ internal sealed partial class Router
             if (e.Reason == NoDeploymentReason.AllCoolingDown && e.Earliest is { } earliest
                 && Settings.WaitForCooldown > TimeSpan.Zero && earliest - now <= Settings.WaitForCooldown)
             {
-                await Task.Delay(Max(earliest - now, TimeSpan.Zero), _time, ct);
+                await Task.Delay(WholeMilliseconds(earliest - now), _time, ct);
                 continue;
             }
 
@@ -146,6 +147,32 @@ internal sealed partial class Router
         return wait;
     }
 
+    /// <summary>
+    /// An admitted call (let into the queue, or back after a refused attempt) that finds every key it could use resting
+    /// waits in the queue for the earliest rest to end when that is within the allowance it was admitted with
+    /// (<c>wait_for_cooldown_s</c>, one mean call, 1 s), instead of answering "all cooling": the decision to refuse a call
+    /// is made at admission, so an admitted call is served (docs/pool-efficiency.md, "Over capacity"). Typical case: both
+    /// keys of a 1302 pool refuse their only call in flight (our own last call not yet ended upstream) and rest 0.5 s.
+    /// </summary>
+    private bool WaitsOutRestLocked(ModelGroup group, Evaluation e, bool admitted, DateTimeOffset now)
+    {
+        if (!admitted || !Settings.AdaptiveLimits || e.Reason != NoDeploymentReason.AllCoolingDown || e.Earliest is not { } back)
+        {
+            return false;
+        }
+
+        double longestMs = 0;
+        foreach (var d in group.Deployments)
+        {
+            if (d.Latency.Count > 0)
+            {
+                longestMs = Math.Max(longestMs, d.Latency.Ewma);
+            }
+        }
+
+        return back - now <= Max(Max(Settings.WaitForCooldown, TimeSpan.FromMilliseconds(longestMs)), OneSecond);
+    }
+
     private static RouteDecision SlotWaitDecision(ModelGroup group, TimeSpan wait)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
@@ -157,6 +184,14 @@ internal sealed partial class Router
                 $"Every deployment of model group '{group.Name}' is at its learned concurrency and a slot is expected in {wait.TotalSeconds:0.0} s, longer than wait_for_cooldown_s; retry after {seconds} s."),
         };
     }
+
+    /// <summary>
+    /// A wait rounded up to whole milliseconds (none when it is over). Timers count whole milliseconds and fire at once
+    /// for less: a wait of 0.4 ms for a rest that ends then woke the caller before the rest was over, over and over
+    /// without the clock moving (a spin on a real clock, a hang on a fake one).
+    /// </summary>
+    internal static TimeSpan WholeMilliseconds(TimeSpan wait) =>
+        wait <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds));
 
     /// <summary>Returns a lease's slot and hands it (or any other free slot) to the oldest waiter that can use it.</summary>
     internal void Release(DeploymentLease lease)
@@ -189,7 +224,7 @@ internal sealed partial class Router
             var wakeAt = recovery is { } r && r < deadline ? r : deadline;
             try
             {
-                var lease = await waiter.Handoff.Task.WaitAsync(Max(wakeAt - now, TimeSpan.Zero), _time, ct);
+                var lease = await waiter.Handoff.Task.WaitAsync(WholeMilliseconds(wakeAt - now), _time, ct);
                 return lease is null ? null : RouteDecision.Leased(lease);
             }
             catch (TimeoutException)
@@ -212,7 +247,7 @@ internal sealed partial class Router
                         return RouteDecision.Leased(LeaseLocked(group, picked, waiter.Request, now));
                     }
 
-                    if (!e.Queue || now >= deadline)
+                    if ((!e.Queue && !WaitsOutRestLocked(group, e, waiter.Request.Admitted, now)) || now >= deadline)
                     {
                         group.Waiters.Remove(waiter.Node);
                         return e.Queue ? QueueDecision(group, NoDeploymentReason.QueueTimeout) : null;
@@ -257,7 +292,7 @@ internal sealed partial class Router
                 group.Waiters.Remove(node);
                 waiter.Handoff.TrySetResult(LeaseLocked(group, picked, waiter.Request, now));
             }
-            else if (!e.Queue)
+            else if (!e.Queue && !WaitsOutRestLocked(group, e, waiter.Request.Admitted, now))
             {
                 // Waiting cannot help this one any more (all cooling, disabled or tried): wake it to get its answer.
                 group.Waiters.Remove(node);

@@ -107,7 +107,7 @@ internal sealed partial class Router : IDisposable
     /// </summary>
     public TimeSpan? NextRoundDelay(int attempt, TimeSpan? recoveryIn, TimeSpan? upstreamRetryAfter) =>
         recoveryIn is { } rest
-            ? rest <= Settings.WaitForCooldown ? rest : null
+            ? rest <= Settings.WaitForCooldown ? WholeMilliseconds(rest) : null
             : BackoffDelay(attempt, upstreamRetryAfter);
 
     /// <summary>

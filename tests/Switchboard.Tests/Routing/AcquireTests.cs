@@ -48,6 +48,63 @@ public sealed class AcquireTests
         Assert.Equal("a", d.Lease!.Deployment.Id);
     }
 
+    /// <summary>Polls (real time, at most 10 s): a call started on the thread pool of a loaded machine may start late.</summary>
+    private static async Task UntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 1000 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition(), "the call never started waiting");
+    }
+
+    [Fact]
+    public async Task AcquireAsync_WaitForCooldownEndingWithinAMillisecond_WaitsAWholeMillisecondInsteadOfSpinning()
+    {
+        // A timer's due time counts whole milliseconds: a wait of 0.4 ms fired at once, the rest was not over yet, and
+        // the call waited 0.4 ms again, over and over, without the clock moving (a spin on a real clock, a hang on a fake one).
+        var time = new TimerCountingTime();
+        var router = new Router(RoutingKit.Config(new RouterSettings { WaitForCooldown = TimeSpan.FromSeconds(10), AdaptiveLimits = false }, Dep("a")),
+            time, new CapturingLogger(), new Random(42));
+        await router.FailAsync("a", Zai("1302", time.GetUtcNow()));
+        time.Advance(Router.ConcurrencyCooldown - TimeSpan.FromMilliseconds(0.4));
+
+        var pending = Task.Run(() => router.AcquireAsync(router.GetGroup("pool")!, Req(), CancellationToken.None).AsTask());
+        await UntilAsync(() => time.Timers >= 1);
+        await Task.WhenAny(pending, Task.Delay(TimeSpan.FromMilliseconds(100)));
+        Assert.False(pending.IsCompleted);
+        Assert.InRange(time.Timers, 1, 2);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        var d = await pending.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("a", d.Lease!.Deployment.Id);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_QueuedWhileARestEndsWithinAMillisecond_WakesOnceInsteadOfSpinning()
+    {
+        var time = new TimerCountingTime();
+        var router = new Router(RoutingKit.Config(new RouterSettings { AdaptiveLimits = false }, Dep("a") with { MaxParallelRequests = 1 }, Dep("b")),
+            time, new CapturingLogger(), new Random(42));
+        await router.FailAsync("b", Zai("1302", time.GetUtcNow()));
+        var held = (await router.AcquireAsync()).Lease!;
+        Assert.Equal("a", held.Deployment.Id);
+        time.Advance(Router.ConcurrencyCooldown - TimeSpan.FromMilliseconds(0.4));
+
+        // In the queue for a's slot, waking when b's rest ends: 0.4 ms from now.
+        var timersBefore = time.Timers;
+        var pending = Task.Run(() => router.AcquireAsync(router.GetGroup("pool")!, Req(), CancellationToken.None).AsTask());
+        await UntilAsync(() => time.Timers > timersBefore);
+        await Task.WhenAny(pending, Task.Delay(TimeSpan.FromMilliseconds(100)));
+        Assert.False(pending.IsCompleted);
+        Assert.InRange(time.Timers - timersBefore, 1, 2);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        var d = await pending.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("b", d.Lease!.Deployment.Id);
+        d.Lease.Dispose();
+        held.Dispose();
+    }
+
     [Fact]
     public async Task AcquireAsync_WaitForCooldownShorterThanRecovery_FailsAtOnce()
     {
@@ -100,5 +157,19 @@ public sealed class AcquireTests
         Assert.Equal(1, router.Status("a").InFlight);
         l2.Dispose();
         Assert.Equal(0, router.Status("a").InFlight);
+    }
+}
+
+/// <summary>A fake clock that counts the timers made on it (a waiting call makes one per wake-up).</summary>
+internal sealed class TimerCountingTime() : Microsoft.Extensions.Time.Testing.FakeTimeProvider(RoutingKit.Start)
+{
+    private int _timers;
+
+    public int Timers => Volatile.Read(ref _timers);
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        Interlocked.Increment(ref _timers);
+        return base.CreateTimer(callback, state, dueTime, period);
     }
 }

@@ -299,6 +299,42 @@ public sealed class ConcurrencyLearningTests
     }
 
     [Fact]
+    public async Task AcquireAsync_QueuedCallWhenEveryKeyRestsBrieflyAfterALoneRefusal_IsServedAfterTheRestNotRefused()
+    {
+        // The late 429 of bench/pool.sh (1302 keys, 1.5×): a call admitted into the queue, then both keys refuse their
+        // only call in flight (our own last call not yet ended upstream) and rest 0.5 s. Every key cooling used to wake
+        // the waiter with "all cooling" and, with wait_for_cooldown_s 0, a 429 after its wait; it must be served instead.
+        var (router, time, _) = Build(new RouterSettings(), Dep("a"), Dep("b"));
+        await LearnOneAtATimeAsync(router, time, "a", "b");
+        await LearnOneAtATimeAsync(router, time, "b", "a");
+        var held = new[] { (await router.AcquireAsync()).Lease!, (await router.AcquireAsync()).Lease! };
+        var waiter = Start(router).AsTask();
+        Assert.False(waiter.IsCompleted);
+
+        foreach (var lease in held)
+        {
+            router.ReportFailure(lease, Zai("1302", time.GetUtcNow()));
+            lease.Dispose();
+        }
+
+        Assert.True(router.Status("a").CoolingDown);
+        Assert.True(router.Status("b").CoolingDown);
+
+        // Each refused call is tried again as admitted (a free retry), excluding the key that refused it.
+        var calls = new List<Task<RouteDecision>> { waiter };
+        calls.AddRange(held.Select(l => router.AcquireAsync(router.GetGroup("pool")!, Req(l.Deployment.Id) with { Admitted = true }, CancellationToken.None).AsTask()));
+        time.Advance(Router.ConcurrencyAloneRest);
+        while (calls.Count > 0)
+        {
+            var done = await Task.WhenAny(calls).WaitAsync(TimeSpan.FromSeconds(10));
+            calls.Remove(done);
+            var decision = await done;
+            Assert.True(decision.Lease is not null, $"an admitted call was refused ({decision.Reason}) for a 0.5-s rest");
+            decision.Lease!.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task AcquireAsync_EveryKeyAtItsLearnedConcurrencyButFewDurationsSeen_Queues()
     {
         var (router, time, _) = Build(new RouterSettings(), Dep("a"));

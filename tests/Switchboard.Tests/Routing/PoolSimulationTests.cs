@@ -72,6 +72,29 @@ public sealed class PoolSimulationTests(ITestOutputHelper output)
         Assert.True(r.Ok >= 0.95 * r.Capacity, $"goodput {r.Ok}/{r.Capacity}");
     }
 
+    [Theory]
+    [InlineData("round-robin", 3.0)]
+    [InlineData("round-robin", 1.5)]
+    [InlineData("least-busy", 3.0)]
+    public async Task AcquireAsync_OverCapacityOnTwoSecondWindowsWithCallsInFlight_ServesNearlyTheWholeCapacity(string strategy, double load)
+    {
+        // PoolEfficiencyTests' pool on a fake clock: four keys of 10 calls per 2 s, 5 s of learning, then the calls sent in
+        // the next 6 s (3 windows: 120 calls of capacity); each call travels up to 30 ms each way and takes 50–100 ms.
+        var sim = new InFlightSimulation(strategy, keys: 4, limit: 10, window: TimeSpan.FromSeconds(2));
+        var perSecond = 20 * load;
+        var arrivals = Enumerable.Range(0, (int)(perSecond * 11)).Select(i => TimeSpan.FromSeconds(i / perSecond)).ToList();
+        await Task.Run(() => sim.RunAsync(arrivals));
+
+        var measured = sim.Calls.Where(c => c.SentAt - RoutingKit.Start >= TimeSpan.FromSeconds(5)).ToList();
+        var ok = measured.Count(c => c.Ok);
+        var refusedFast = measured.Where(c => !c.Ok && c.Attempts == 0).Select(c => c.Latency).DefaultIfEmpty().Max();
+        output.WriteLine($"{strategy} {load}x: ok {ok} of 120 in the measured 6 s (all: {sim.Calls.Count(c => c.Ok)} of {sim.Calls.Count}), "
+            + $"upstream 429 {sim.Upstream429}, settles {sim.Settles}, slowest 429 without an upstream call {refusedFast.TotalMilliseconds} ms");
+        // Measured 115–120 (deterministic on the fake clock but for the order of queue handoffs); usage-based routing at 3×
+        // serves 105, a loss not yet found (docs/pool-efficiency.md, "Not done yet"), so it is not a row here yet.
+        Assert.True(ok >= 0.9 * 120, $"goodput {ok}/120");
+    }
+
     internal readonly record struct SimResult(int Ok, int Client429, int Upstream429, int Capacity, int Upstream429Learning = 0);
 
     internal static async Task<SimResult> SimulateAsync(string strategy, int keys, int limit, TimeSpan window, double load, TimeSpan duration,
