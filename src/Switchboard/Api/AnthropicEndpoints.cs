@@ -39,12 +39,8 @@ internal static class AnthropicEndpoints
             return;
         }
 
-        // The tokenizer is synchronous CPU work (its time grows with the body, to seconds at 4 MiB): a large body is
-        // counted on a pool thread, not on a socket engine's (architecture decision 16).
-        if (body.Length > ProxyEndpoint.TokenizerOffloadBytes)
-        {
-            await Hosting.ThreadPoolHop.Instance;
-        }
+        // The tokenizer is synchronous CPU work: a large body is counted on a pool thread (architecture decision 16).
+        await ProxyEndpoint.TokenizerHop(body.Length);
 
         int tokens;
         try

@@ -81,11 +81,8 @@ internal static class GeminiEndpoints
             return;
         }
 
-        // As in Anthropic's count_tokens: a large body is counted on a pool thread (architecture decision 16).
-        if (body.Length > ProxyEndpoint.TokenizerOffloadBytes)
-        {
-            await Hosting.ThreadPoolHop.Instance;
-        }
+        // The tokenizer is synchronous CPU work: a large body is counted on a pool thread (architecture decision 16).
+        await ProxyEndpoint.TokenizerHop(body.Length);
 
         int tokens;
         try

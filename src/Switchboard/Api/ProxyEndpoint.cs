@@ -137,9 +137,10 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             finally
             {
                 // Every exit (answered, cancelled, timed out, broken): while the body is still here to count.
-                if (SettleUsage(call, body, api) is { } counting)
+                if (NeedsSettling(call))
                 {
-                    await counting;
+                    await TokenizerHop(body.Length);
+                    Settle(call, body, api);
                 }
 
                 protocol.Return(); // pooled (OpenAiCall): nothing uses it after the attempt loop
@@ -189,36 +190,29 @@ internal sealed class ProxyEndpoint(GatewayServices services)
     }
 
     /// <summary>
-    /// Bills what a served call delivered when its answer did not carry the whole usage (architecture decision 5): a stream the
-    /// client cancelled, that timed out or broke before the upstream's usage, or an upstream that reported none. The
-    /// upstream's figures where it gave them (Anthropic's input comes first, in message_start), else an estimate with the
-    /// tokenizer, marked as estimated. A call that no deployment answered delivered nothing and costs nothing.
+    /// True when the bill of what a served call delivered is still to settle (<see cref="Settle"/>; architecture decision
+    /// 5): its answer did not carry the whole usage (a stream the client cancelled, that timed out or broke before the
+    /// upstream's usage, or an upstream that reported none). The upstream's figures where it gave them (Anthropic's input
+    /// comes first, in message_start), else an estimate with the tokenizer, marked as estimated. A call that no deployment
+    /// answered delivered nothing and costs nothing.
     /// </summary>
-    /// <returns>Null when settled here (or nothing to settle); else the count running on a pool thread, to await.</returns>
-    private static Task? SettleUsage(CallState call, RequestBody body, ClientApi api)
-    {
-        if (call.ServedBy is null || (call.Usage is { Estimated: false } && !call.DeliveredComplete))
-        {
-            return null;
-        }
-
-        // The estimate runs the tokenizer over the whole request (its time grows with the body, to seconds at 4 MiB).
-        // After an upstream read this code may run on a socket engine's thread (inline completions, architecture
-        // decision 16), which every other connection of that engine waits on: a large body is counted on a pool thread.
-        if (body.Length > TokenizerOffloadBytes && !Thread.CurrentThread.IsThreadPoolThread)
-        {
-            return SettleOnPool(call, body, api);
-        }
-
-        Settle(call, body, api);
-        return null;
-    }
+    /// <remarks>
+    /// The estimate runs the tokenizer over the whole request (its time grows with the body, to seconds at 4 MiB). After
+    /// an upstream read this code may run on a socket engine's thread (inline completions, architecture decision 16),
+    /// which every other connection of that engine waits on: the caller counts a large body on a pool thread
+    /// (<see cref="TokenizerHop"/>).
+    /// </remarks>
+    private static bool NeedsSettling(CallState call) =>
+        call.ServedBy is not null && !(call.Usage is { Estimated: false } && !call.DeliveredComplete);
 
     /// <summary>Request bodies above this many bytes are counted by the tokenizer on a pool thread (architecture decision 16).</summary>
     internal const int TokenizerOffloadBytes = 8 * 1024;
 
-    // Apart, for the same reason as Settle: the closure only for the calls that take this way.
-    private static Task SettleOnPool(CallState call, RequestBody body, ClientApi api) => Task.Run(() => Settle(call, body, api));
+    /// <summary>
+    /// Awaited before the tokenizer counts a body of <paramref name="length"/> bytes (a cut call's input, count_tokens):
+    /// a large one moves to a pool thread unless already there, never a socket engine's thread (architecture decision 16).
+    /// </summary>
+    internal static Hosting.ThreadPoolHop TokenizerHop(int length) => Hosting.ThreadPoolHop.When(length > TokenizerOffloadBytes);
 
     // Apart, so that the closure is allocated only for the calls that settle (C# allocates it where its scope starts).
     private static void Settle(CallState call, RequestBody body, ClientApi api) =>

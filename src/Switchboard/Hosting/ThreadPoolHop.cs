@@ -11,9 +11,16 @@ namespace Switchboard.Hosting;
 /// </summary>
 internal readonly struct ThreadPoolHop : ICriticalNotifyCompletion
 {
+    private readonly bool _stay;
+
+    private ThreadPoolHop(bool stay) => _stay = stay;
+
     public static ThreadPoolHop Instance => default;
 
-    public bool IsCompleted => Thread.CurrentThread.IsThreadPoolThread;
+    /// <summary>The hop only when <paramref name="needed"/> (e.g. the work ahead is large); else it continues where it is.</summary>
+    public static ThreadPoolHop When(bool needed) => new(stay: !needed);
+
+    public bool IsCompleted => _stay || Thread.CurrentThread.IsThreadPoolThread;
 
     public ThreadPoolHop GetAwaiter() => this;
 

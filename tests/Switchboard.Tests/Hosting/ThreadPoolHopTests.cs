@@ -36,6 +36,22 @@ public sealed class ThreadPoolHopTests
         Assert.False(completed);
     }
 
+    [Fact]
+    public void When_NotNeeded_CompletesOnADedicatedThreadToo()
+    {
+        bool notNeeded = false, needed = true;
+        var thread = new Thread(() =>
+        {
+            notNeeded = ThreadPoolHop.When(false).GetAwaiter().IsCompleted;
+            needed = ThreadPoolHop.When(true).GetAwaiter().IsCompleted;
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.True(notNeeded);
+        Assert.False(needed);
+    }
+
     private static async Task HopAsync(TaskCompletionSource<(bool, bool)> done)
     {
         var before = Thread.CurrentThread.IsThreadPoolThread;
