@@ -138,7 +138,7 @@ internal sealed partial class Router
 
         var wait = TimeSpan.FromMilliseconds((group.Waiters.Count + 1) / slotsPerMs);
         // Retry-After counts whole seconds: refusing a call whose slot comes within 1 s would only make it wait longer.
-        var allowed = Max(Max(Settings.WaitForCooldown, TimeSpan.FromMilliseconds(longestMs)), OneSecond);
+        var allowed = AdmissionAllowance(longestMs);
         if (wait <= allowed || (e.Earliest is { } back && back - now <= wait))
         {
             return null;
@@ -170,7 +170,7 @@ internal sealed partial class Router
             }
         }
 
-        return back - now <= Max(Max(Settings.WaitForCooldown, TimeSpan.FromMilliseconds(longestMs)), OneSecond);
+        return back - now <= AdmissionAllowance(longestMs);
     }
 
     private static RouteDecision SlotWaitDecision(ModelGroup group, TimeSpan wait)
@@ -184,6 +184,14 @@ internal sealed partial class Router
                 $"Every deployment of model group '{group.Name}' is at its learned concurrency and a slot is expected in {wait.TotalSeconds:0.0} s, longer than wait_for_cooldown_s; retry after {seconds} s."),
         };
     }
+
+    /// <summary>
+    /// How long an admitted call may be kept waiting: <c>wait_for_cooldown_s</c>, one call of the slowest key
+    /// (<paramref name="longestCallMs"/>, a call may always wait for the next slot) and 1 s (the least a Retry-After can
+    /// say), whichever is longest. The same allowance decides admission and the waits of an admitted call.
+    /// </summary>
+    private TimeSpan AdmissionAllowance(double longestCallMs) =>
+        Max(Max(Settings.WaitForCooldown, TimeSpan.FromMilliseconds(longestCallMs)), OneSecond);
 
     /// <summary>
     /// A wait rounded up to whole milliseconds (none when it is over). Timers count whole milliseconds and fire at once
