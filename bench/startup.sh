@@ -7,7 +7,11 @@
 #                                          what the start script publishes), aot (Native AOT), r2r-composite (one
 #                                          composite R2R image of the app and its packages, framework-dependent),
 #                                          r2r-selfcontained (self-contained, one composite image of the framework, the
-#                                          packages and the app); default: jit r2r aot
+#                                          packages and the app); default: jit r2r aot. MODE@VAR=x,VAR2=y runs the
+#                                          binary of MODE with that environment added (e.g. r2r@DOTNET_gcConcurrent=1),
+#                                          to compare runtime settings on one binary in the same alternating rounds.
+#                                          Every run gets the start script's runtime environment (SHIPPED_ENV, bench/lib.sh)
+#                                          first, so a variant's setting overrides it.
 # knobs (environment):
 #   BENCH_STARTUP_ROUNDS=5     alternating rounds (each mode once per round)
 #   BENCH_SKIP_PUBLISH=1       reuse bench/.out/startup-<mode>/ from an earlier run
@@ -58,11 +62,13 @@ call_ms() { # port -> prints the call's total time in ms with 2 decimals, or fai
 }
 
 one_run() { # mode round
-  local mode=$1 round=$2 port pid t0 first_ms="" first_call i lat=() rss deadline
+  local mode=$1 round=$2 port pid t0 first_ms="" first_call i lat=() rss deadline extra=()
+  local binary_mode=${mode%%@*}
+  [[ "$mode" != *@* ]] || IFS=, read -ra extra <<<"${mode#*@}"
   port=$(free_port)
   t0=$(now_ms)
-  "$BENCH/.out/startup-$mode/switchboard" --config "$ROOT/examples/demo-config.yaml" --port "$port" \
-    --host 127.0.0.1 >"$RESULTS/$mode-r$round.log" 2>&1 &
+  env "${SHIPPED_ENV[@]}" "${extra[@]}" "$BENCH/.out/startup-$binary_mode/switchboard" --config "$ROOT/examples/demo-config.yaml" --port "$port" \
+    --host 127.0.0.1 >"$RESULTS/${mode//[^A-Za-z0-9_.-]/_}-r$round.log" 2>&1 &
   pid=$!
   PIDS+=("$pid")
   deadline=$((t0 + 60000))
@@ -84,7 +90,11 @@ one_run() { # mode round
   stop_pid "$pid"
 }
 
-for mode in "${MODES[@]}"; do publish "$mode"; done
+declare -A PUBLISHED=()
+for mode in "${MODES[@]}"; do
+  [[ -n "${PUBLISHED[${mode%%@*}]:-}" ]] || publish "${mode%%@*}"
+  PUBLISHED[${mode%%@*}]=1
+done
 printf 'mode\tround\tfirst_answer_ms\tfirst_call_ms\tcalls_2_10_p50_ms\trss_mb\tcpu_ms\n' >"$TSV"
 {
   echo "date_utc: $(date -u '+%Y-%m-%d %H:%M')"

@@ -55,7 +55,8 @@ internal static class GatewayHost
 {
     /// <summary>The start-up line of the GC settings in effect and whether the collection when quiet is on.</summary>
     public static void LogMemorySettings(ILogger logger, GatewayOptions options) =>
-        Log.MemorySettings(logger, Hosting.GcSettings.Mode(), Hosting.GcSettings.Gen0Budget(), options.CollectWhenQuiet ? "on" : "off");
+        Log.MemorySettings(logger, Hosting.GcSettings.Mode(), Hosting.GcSettings.Gen0Budget(), options.CollectWhenQuiet ? "on" : "off",
+            Hosting.GcSettings.WriteXorExecute());
 
     public static async Task<WebApplication> BuildAsync(GatewayConfig config, GatewayOptions options, Action<ILoggingBuilder>? logging = null)
     {

@@ -39,8 +39,8 @@ internal static partial class Log
         Message = "socket completions run {Mode} (SWITCHBOARD_INLINE_COMPLETIONS=0 turns inline completions off)")]
     public static partial void SocketCompletions(ILogger logger, string mode);
 
-    [LoggerMessage(EventId = 107, Level = LogLevel.Information, Message = "memory: {Gc} GC, gen0 budget {Gen0Budget}, collection when quiet after a burst {Quiet}")]
-    public static partial void MemorySettings(ILogger logger, string gc, string gen0Budget, string quiet);
+    [LoggerMessage(EventId = 107, Level = LogLevel.Information, Message = "memory: {Gc} GC, gen0 budget {Gen0Budget}, collection when quiet after a burst {Quiet}, W^X {WriteXorExecute}")]
+    public static partial void MemorySettings(ILogger logger, string gc, string gen0Budget, string quiet, string writeXorExecute);
 
     [LoggerMessage(EventId = 120, Level = LogLevel.Warning,
         Message = "untrusted upstream answer call_id={CallId} deployment={Deployment}: {Problem}; counted as a failure, retried elsewhere")]

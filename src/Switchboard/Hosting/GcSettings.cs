@@ -3,7 +3,7 @@ using System.Runtime;
 
 namespace Switchboard.Hosting;
 
-/// <summary>The GC settings in effect, as the runtime reports them (the start-up log line; docs/benchmarks.md).</summary>
+/// <summary>The GC and code-memory settings in effect, as the runtime reports them (the start-up log line; docs/benchmarks.md).</summary>
 internal static class GcSettings
 {
     /// <summary>"workstation, concurrent", "server, DATAS", ...</summary>
@@ -27,4 +27,40 @@ internal static class GcSettings
         GC.GetConfigurationVariables().TryGetValue("GCGen0MaxBudget", out var value) && value is long bytes && bytes > 0
             ? (bytes / (1024.0 * 1024)).ToString("0.#", CultureInfo.InvariantCulture) + " MB"
             : "default";
+
+    /// <summary>
+    /// Whether the runtime maps its executable memory twice, writable and executable apart (W^X, the .NET default):
+    /// "on", "off" (<c>DOTNET_EnableWriteXorExecute=0</c>, which the start script exports: architecture decision 15),
+    /// or "unknown" off Linux. Probed, not read from the environment: with W^X on the runtime's double-mapped code
+    /// lives in a <c>memfd:doublemapper</c> file, which shows in <c>/proc/self/maps</c> from the first JIT-compiled method.
+    /// </summary>
+    public static string WriteXorExecute()
+    {
+        const string Maps = "/proc/self/maps";
+        if (!OperatingSystem.IsLinux() || !File.Exists(Maps))
+        {
+            return "unknown";
+        }
+
+        try
+        {
+            foreach (var line in File.ReadLines(Maps))
+            {
+                if (line.Contains("doublemapper", StringComparison.Ordinal))
+                {
+                    return "on";
+                }
+            }
+
+            return "off";
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "unknown";
+        }
+    }
 }

@@ -7,8 +7,8 @@ namespace Switchboard.IntegrationTests.Cli;
 
 /// <summary>
 /// The gateway as its own process reports the memory settings in effect at start (docs/benchmarks.md, "Memory: the
-/// collection when quiet"): the GC mode and gen0 budget as the runtime reports them, and the collection when quiet
-/// after a burst, which the serving process turns on.
+/// collection when quiet"): the GC mode and gen0 budget as the runtime reports them, the collection when quiet
+/// after a burst, which the serving process turns on, and whether the runtime double-maps its code (W^X).
 /// </summary>
 public sealed class ServeMemorySettingsTests : IDisposable
 {
@@ -17,6 +17,25 @@ public sealed class ServeMemorySettingsTests : IDisposable
 
     [Fact]
     public async Task Serve_Started_ReportsGcSettingsAndQuietCollectionOn()
+    {
+        var line = await MemoryLineAsync(writeXorExecute: null);
+
+        Assert.Contains("workstation, non-concurrent GC", line, StringComparison.Ordinal);
+        Assert.Matches(@"gen0 budget \d+(\.\d)? MB", line);
+        Assert.Contains("collection when quiet after a burst on", line, StringComparison.Ordinal);
+        Assert.Contains("W^X on", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_WriteXorExecuteOffInEnvironment_ReportsItOff()
+    {
+        // What the start script exports (architecture decision 15): the probe sees the runtime's code mapped once.
+        var line = await MemoryLineAsync(writeXorExecute: "0");
+
+        Assert.Contains("W^X off", line, StringComparison.Ordinal);
+    }
+
+    private async Task<string> MemoryLineAsync(string? writeXorExecute)
     {
         var config = Path.Combine(_dir, "litellm-config.yaml");
         await File.WriteAllTextAsync(config, """
@@ -27,7 +46,7 @@ public sealed class ServeMemorySettingsTests : IDisposable
                   api_key: ok-memory-1
 
             """);
-        var output = StartGateway(config, RepoPaths.FreePort());
+        var output = StartGateway(config, RepoPaths.FreePort(), writeXorExecute);
 
         string? line = null;
         for (var i = 0; i < 600 && line is null; i++)
@@ -41,9 +60,7 @@ public sealed class ServeMemorySettingsTests : IDisposable
         }
 
         Assert.True(line is not null, "no memory line within 60 s; gateway output:\n" + Text(output));
-        Assert.Contains("workstation, concurrent GC", line, StringComparison.Ordinal);
-        Assert.Matches(@"gen0 budget \d+(\.\d)? MB", line);
-        Assert.Contains("collection when quiet after a burst on", line, StringComparison.Ordinal);
+        return line;
     }
 
     public void Dispose()
@@ -66,7 +83,8 @@ public sealed class ServeMemorySettingsTests : IDisposable
         }
     }
 
-    private StringBuilder StartGateway(string config, int port)
+    /// <param name="writeXorExecute">DOTNET_EnableWriteXorExecute for the gateway; null: not set (the runtime's default, on).</param>
+    private StringBuilder StartGateway(string config, int port, string? writeXorExecute)
     {
         var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "switchboard.dll"), "--config", config, "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1"])
         {
@@ -74,6 +92,13 @@ public sealed class ServeMemorySettingsTests : IDisposable
             RedirectStandardError = true,
             WorkingDirectory = _dir,
         };
+        info.Environment.Remove("DOTNET_EnableWriteXorExecute");
+        info.Environment.Remove("COMPlus_EnableWriteXorExecute");
+        if (writeXorExecute is not null)
+        {
+            info.Environment["DOTNET_EnableWriteXorExecute"] = writeXorExecute;
+        }
+
         _gateway = Process.Start(info)!;
         var output = new StringBuilder();
         _gateway.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };

@@ -163,6 +163,72 @@ public sealed class SseParserTests
         Assert.Contains(Switchboard.Observability.KeyMask.Mask(key), data, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TryRead_AllEventsOfAReadTaken_HoldsNoBuffers()
+    {
+        var parser = new SseParser();
+        Assert.False(parser.HoldsBuffers);
+
+        parser.Append("data: {\"a\":1}\n\ndata: {\"b\":2}\n\n"u8);
+        Assert.True(parser.HoldsBuffers);
+        Assert.True(parser.TryRead(out _));
+        Assert.True(parser.TryRead(out var second));
+        Assert.Equal("{\"b\":2}", Encoding.UTF8.GetString(second.Data.Span));
+        Assert.False(parser.TryRead(out _));
+
+        Assert.False(parser.HoldsBuffers);
+    }
+
+    [Fact]
+    public void TryRead_EventIncompleteAtTheEndOfARead_KeepsItsBytesUntilItEnds()
+    {
+        var parser = new SseParser();
+        parser.Append("event: custom\ndata: first\ndata: sec"u8);
+        Assert.False(parser.TryRead(out _));
+        Assert.True(parser.HoldsBuffers);
+
+        // Another stream's parser reusing the pooled arrays meanwhile must not disturb this one.
+        var other = new SseParser();
+        other.Append("data: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n\n"u8);
+        Assert.True(other.TryRead(out _));
+        Assert.False(other.TryRead(out _));
+
+        parser.Append("ond\n\n"u8);
+        Assert.True(parser.TryRead(out var evt));
+        Assert.Equal("custom", evt.Name);
+        Assert.Equal("first\nsecond", Encoding.UTF8.GetString(evt.Data.Span));
+        Assert.False(parser.TryRead(out _));
+        Assert.False(parser.HoldsBuffers);
+    }
+
+    [Fact]
+    public void TryRead_BlankLineSplitFromItsEvent_KeepsTheDataBetweenReads()
+    {
+        var parser = new SseParser();
+        parser.Append("data: whole line\n"u8);
+        Assert.False(parser.TryRead(out _));
+        Assert.True(parser.HoldsBuffers);
+
+        parser.Append("\n"u8);
+        Assert.True(parser.TryRead(out var evt));
+        Assert.Equal("whole line", Encoding.UTF8.GetString(evt.Data.Span));
+        Assert.False(parser.TryRead(out _));
+        Assert.False(parser.HoldsBuffers);
+    }
+
+    [Fact]
+    public void TryReadFinal_EndOfInput_HoldsNoBuffers()
+    {
+        var parser = new SseParser();
+        parser.Append("data: last"u8);
+        Assert.False(parser.TryRead(out _));
+
+        Assert.True(parser.TryReadFinal(out var evt));
+        Assert.Equal("last", Encoding.UTF8.GetString(evt.Data.Span));
+        Assert.False(parser.TryReadFinal(out _));
+        Assert.False(parser.HoldsBuffers);
+    }
+
     private static void Drain(SseParser parser, List<(string?, string)> events)
     {
         while (parser.TryRead(out var e))

@@ -10,6 +10,14 @@ namespace Switchboard.Protocols.OpenAi;
 /// Incremental server-sent-events parser for both protocols: bytes go in as they arrive, split anywhere (inside a line,
 /// between CR and LF, inside a multi-byte character); whole events come out. Works on bytes, so nothing is decoded early.
 /// </summary>
+/// <remarks>
+/// Its buffers (the unparsed bytes, 4 KiB to start with, and the event's data, 1 KiB) are rented from the shared
+/// <see cref="ArrayPool{T}"/> when bytes arrive and handed back as soon as nothing incomplete is left in them, i.e. after
+/// the last whole event of a read has been taken: a stream waiting for its next upstream read (most of its life) holds
+/// neither (docs/benchmarks.md, "Memory per stream"). An event's <see cref="SseEvent.Data"/> is valid until the next call
+/// of <see cref="TryRead"/> or <see cref="TryReadFinal"/>, as before. A parser dropped mid-event (a failed stream) leaves
+/// its buffers to the GC, which the pool allows.
+/// </remarks>
 /// <param name="maxEventBytes">The largest event accepted (<c>general_settings.max_sse_event_bytes</c>): an upstream that
 /// sends more without ending the event gets an <see cref="InvalidDataException"/> (an upstream failure) instead of an
 /// ever-growing buffer.</param>
@@ -26,8 +34,12 @@ internal sealed class SseParser(int maxEventBytes = SseParser.DefaultMaxEventByt
         "message_delta", "message_stop", "ping", "error",
     ];
 
-    private readonly ArrayBufferWriter<byte> _data = new(1024);
-    private byte[] _buffer = new byte[4096];
+    private const int FirstBufferSize = 4096;
+    private const int FirstDataSize = 1024;
+
+    private byte[]? _buffer;
+    private byte[]? _data;
+    private int _dataLength;
     private int _start;
     private int _end;
     private string? _name;
@@ -41,13 +53,15 @@ internal sealed class SseParser(int maxEventBytes = SseParser.DefaultMaxEventByt
             return;
         }
 
+        _buffer ??= ArrayPool<byte>.Shared.Rent(Math.Max(FirstBufferSize, bytes.Length));
         if (_end + bytes.Length > _buffer.Length)
         {
             var pending = _end - _start;
             if (pending + bytes.Length > _buffer.Length)
             {
-                var bigger = new byte[Math.Max(_buffer.Length * 2, pending + bytes.Length)];
+                var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, pending + bytes.Length));
                 _buffer.AsSpan(_start, pending).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(_buffer);
                 _buffer = bigger;
             }
             else
@@ -138,7 +152,7 @@ internal sealed class SseParser(int maxEventBytes = SseParser.DefaultMaxEventByt
     {
         if (_dispatched)
         {
-            _data.ResetWrittenCount();
+            _dataLength = 0;
             _name = null;
             _hasData = false;
             _dispatched = false;
@@ -155,13 +169,20 @@ internal sealed class SseParser(int maxEventBytes = SseParser.DefaultMaxEventByt
                 if (!endOfInput)
                 {
                     ThrowIfTooLarge(span.Length);
+                    ReleaseIfDrained();
                     sseEvent = default;
                     return false;
                 }
 
                 if (span.IsEmpty)
                 {
-                    return Dispatch(out sseEvent);
+                    if (Dispatch(out sseEvent))
+                    {
+                        return true;
+                    }
+
+                    ReleaseIfDrained();
+                    return false;
                 }
 
                 line = span;
@@ -216,7 +237,7 @@ internal sealed class SseParser(int maxEventBytes = SseParser.DefaultMaxEventByt
             return false;
         }
 
-        var data = _data.WrittenMemory;
+        ReadOnlyMemory<byte> data = _data.AsMemory(0, _dataLength);
         if (secrets is { Count: > 0 } && (_name == "error" || data.Span.IndexOf("error"u8) >= 0))
         {
             data = secrets.RedactUtf8(data);
@@ -230,7 +251,7 @@ internal sealed class SseParser(int maxEventBytes = SseParser.DefaultMaxEventByt
     /// <summary>The event being read (its data so far plus its unfinished line) must stay within the cap.</summary>
     private void ThrowIfTooLarge(int pendingLine)
     {
-        if ((long)_data.WrittenCount + pendingLine > maxEventBytes)
+        if ((long)_dataLength + pendingLine > maxEventBytes)
         {
             throw new InvalidDataException(
                 $"an upstream server-sent event is larger than {maxEventBytes} bytes (general_settings.max_sse_event_bytes)");
@@ -261,10 +282,10 @@ internal sealed class SseParser(int maxEventBytes = SseParser.DefaultMaxEventByt
         {
             if (_hasData)
             {
-                _data.Write("\n"u8);
+                WriteData("\n"u8);
             }
 
-            _data.Write(value);
+            WriteData(value);
             _hasData = true;
             ThrowIfTooLarge(0);
         }
@@ -273,6 +294,51 @@ internal sealed class SseParser(int maxEventBytes = SseParser.DefaultMaxEventByt
             _name = NameOf(value);
         }
     }
+
+    private void WriteData(ReadOnlySpan<byte> bytes)
+    {
+        if (_data is null || _dataLength + bytes.Length > _data.Length)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(FirstDataSize, (_data?.Length ?? 0) * 2), _dataLength + bytes.Length));
+            if (_data is not null)
+            {
+                _data.AsSpan(0, _dataLength).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(_data);
+            }
+
+            _data = bigger;
+        }
+
+        bytes.CopyTo(_data.AsSpan(_dataLength));
+        _dataLength += bytes.Length;
+    }
+
+    /// <summary>Nothing unread and no event half-read: both buffers go back to the pool until bytes arrive again.</summary>
+    private void ReleaseIfDrained()
+    {
+        if (_start != _end || _hasData)
+        {
+            return;
+        }
+
+        _start = 0;
+        _end = 0;
+        if (_buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+        }
+
+        if (_data is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_data);
+            _data = null;
+            _dataLength = 0;
+        }
+    }
+
+    /// <summary>Whether the parser holds pooled buffers now (a test's view).</summary>
+    internal bool HoldsBuffers => _buffer is not null || _data is not null;
 
     private static string NameOf(ReadOnlySpan<byte> value)
     {
