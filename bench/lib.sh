@@ -49,10 +49,6 @@ stop_started_on_exit() {
 
 # The `dotnet publish` arguments of a publish mode, as the start script uses them, into PUBLISH_ARGS: r2r (its
 # default: ReadyToRun, framework-dependent), jit, aot (Native AOT).
-# The runtime environment the start script gives the gateway (scripts/start-litellm-proxy.sh, architecture decision
-# 15): the benchmarks that start the published binary themselves start it the same way.
-SHIPPED_ENV=(DOTNET_EnableWriteXorExecute=0)
-
 publish_args() { # mode
   case "$1" in
     r2r) PUBLISH_ARGS=(-r linux-x64 --self-contained false -p:PublishReadyToRun=true) ;;

@@ -14,7 +14,7 @@
 # knobs: MEM_STREAMS=1000  MEM_SECONDS=25  MEM_CHUNKS=20  MEM_DELAY_MS=250  MEM_IDLE_WAIT=5  MEM_AFTER_WAIT=10
 #        MEM_PUBLISH=r2r|jit|aot  how it is published (r2r: the start script's default)
 #        MEM_SKIP_PUBLISH=1  reuse bench/.out/switchboard          MEM_BIN=path  measure that binary (e.g. a Native AOT one)
-#        MEM_ENV="DOTNET_X=1 ..."  extra environment for the gateway, after the start script's (SHIPPED_ENV in bench/lib.sh)  MEM_LABEL=name  tag of the results folder
+#        MEM_ENV="DOTNET_X=1 ..."  extra environment for the gateway  MEM_LABEL=name  tag of the results folder
 #        MEM_API=anthropic  the streams are Anthropic Messages calls (POST /v1/messages, translated from the OpenAI-format
 #                   upstream: Claude Code's path) instead of OpenAI chat completions
 #        MEM_GCDUMP=1|path  a gcdump (types by size) half-way through the streams (forces a full collection)
@@ -95,7 +95,7 @@ YAML
 
 GW_PORT=$(free_port)
 # shellcheck disable=SC2086 # MEM_ENV is a list of VAR=value words
-(cd "$TMP" && exec env "${SHIPPED_ENV[@]}" ${MEM_ENV:-} "$BIN" --config "$TMP/memory.yaml" --port "$GW_PORT" --host 127.0.0.1 >"$RESULTS/gateway.log" 2>&1) &
+(cd "$TMP" && exec env ${MEM_ENV:-} "$BIN" --config "$TMP/memory.yaml" --port "$GW_PORT" --host 127.0.0.1 >"$RESULTS/gateway.log" 2>&1) &
 GW_PID=$!
 PIDS+=("$GW_PID")
 WAIT_HINT="see $RESULTS/gateway.log" wait_http "http://127.0.0.1:$GW_PORT/health/readiness" 60 "$GW_PID"
@@ -109,7 +109,7 @@ rss_by_mapping() {
 if [[ -n "${MEM_ABAB:-}" ]]; then
   GW_B_PORT=$(free_port)
   # shellcheck disable=SC2086 # MEM_ABAB is a list of VAR=value words
-  (cd "$TMP" && exec env "${SHIPPED_ENV[@]}" $MEM_ABAB "$BIN" --config "$TMP/memory.yaml" --port "$GW_B_PORT" --host 127.0.0.1 >"$RESULTS/gateway-b.log" 2>&1) &
+  (cd "$TMP" && exec env $MEM_ABAB "$BIN" --config "$TMP/memory.yaml" --port "$GW_B_PORT" --host 127.0.0.1 >"$RESULTS/gateway-b.log" 2>&1) &
   GW_B_PID=$!
   PIDS+=("$GW_B_PID")
   WAIT_HINT="see $RESULTS/gateway-b.log" wait_http "http://127.0.0.1:$GW_B_PORT/health/readiness" 60 "$GW_B_PID"
@@ -160,7 +160,7 @@ call() { # body file
 {
   echo "date: $(date -u +%FT%TZ)  commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "machine: $(nproc) CPU(s), load $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "binary: ${MEM_BIN:-bench/.out/switchboard ($PUBLISH_MODE publish)}  env: ${SHIPPED_ENV[*]} ${MEM_ENV:-}"
+  echo "binary: ${MEM_BIN:-bench/.out/switchboard ($PUBLISH_MODE publish)}  env: ${MEM_ENV:-none}"
   echo "streams: $STREAMS ${MEM_API:-openai} for ${SECS} s, $CHUNKS chunks ${DELAY_MS} ms apart"
   echo "rss_after_start_mb: $(rss_mb)"
 } >"$RESULTS/summary.txt"

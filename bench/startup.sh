@@ -10,8 +10,6 @@
 #                                          packages and the app); default: jit r2r aot. MODE@VAR=x,VAR2=y runs the
 #                                          binary of MODE with that environment added (e.g. r2r@DOTNET_gcConcurrent=1),
 #                                          to compare runtime settings on one binary in the same alternating rounds.
-#                                          Every run gets the start script's runtime environment (SHIPPED_ENV, bench/lib.sh)
-#                                          first, so a variant's setting overrides it.
 # knobs (environment):
 #   BENCH_STARTUP_ROUNDS=5     alternating rounds (each mode once per round)
 #   BENCH_SKIP_PUBLISH=1       reuse bench/.out/startup-<mode>/ from an earlier run
@@ -67,7 +65,7 @@ one_run() { # mode round
   [[ "$mode" != *@* ]] || IFS=, read -ra extra <<<"${mode#*@}"
   port=$(free_port)
   t0=$(now_ms)
-  env "${SHIPPED_ENV[@]}" "${extra[@]}" "$BENCH/.out/startup-$binary_mode/switchboard" --config "$ROOT/examples/demo-config.yaml" --port "$port" \
+  env "${extra[@]}" "$BENCH/.out/startup-$binary_mode/switchboard" --config "$ROOT/examples/demo-config.yaml" --port "$port" \
     --host 127.0.0.1 >"$RESULTS/${mode//[^A-Za-z0-9_.-]/_}-r$round.log" 2>&1 &
   pid=$!
   PIDS+=("$pid")

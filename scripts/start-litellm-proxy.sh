@@ -139,10 +139,6 @@ start() {
   say "Starting Switchboard on port $PORT with $CONFIG (log: $LOG_FILE)"
   # The gateway rotates the log itself past LITELLM_LOG_MAX_SIZE_MB (or the config's log_max_size_mb), keeping
   # LITELLM_LOG_MAX_FILES (or log_max_files, default 5) rotated files: .litellm-proxy.log.1 ... .N.
-  # The runtime maps its code once, not twice (W^X off: 13 MB less RSS, faster JIT; architecture decision 15). It is
-  # read before any runtimeconfig setting, so it can only come from the environment; DOTNET_EnableWriteXorExecute=1
-  # in the environment of "start" keeps W^X on.
-  DOTNET_EnableWriteXorExecute="${DOTNET_EnableWriteXorExecute:-0}" \
   SWITCHBOARD_LOG_FILE="$LOG_FILE" SWITCHBOARD_LOG_MAX_SIZE_MB="${LITELLM_LOG_MAX_SIZE_MB:-}" SWITCHBOARD_LOG_MAX_FILES="${LITELLM_LOG_MAX_FILES:-}" \
     nohup "$BINARY" --config "$CONFIG" --port "$PORT" --host "$HOST" >>"$LOG_FILE" 2>&1 </dev/null &
   local pid=$!

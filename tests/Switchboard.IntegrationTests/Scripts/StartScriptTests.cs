@@ -41,7 +41,11 @@ public sealed class StartScriptTests : IDisposable
         var after = await RunAsync("status");
         Assert.NotEqual(0, after.ExitCode);
         Assert.Contains("not running", after.Output, StringComparison.Ordinal);
-        Assert.Contains("POST /v1/chat/completions 200 model=glm-pool", await File.ReadAllTextAsync(LogFile), StringComparison.Ordinal);
+        var log = await File.ReadAllTextAsync(LogFile);
+        Assert.Contains("POST /v1/chat/completions 200 model=glm-pool", log, StringComparison.Ordinal);
+        // The runtime settings the published gateway runs with (architecture decision 15), as it reports them at start.
+        Assert.Contains("memory: workstation, non-concurrent GC", log, StringComparison.Ordinal);
+        Assert.Contains("W^X off", log, StringComparison.Ordinal);
     }
 
     [Fact]
