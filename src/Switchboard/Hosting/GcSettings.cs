@@ -30,9 +30,11 @@ internal static class GcSettings
 
     /// <summary>
     /// Whether the runtime maps its executable memory twice, writable and executable apart (W^X, the .NET default):
-    /// "on", "off" (<c>DOTNET_EnableWriteXorExecute=0</c>, which the start script exports: architecture decision 15),
-    /// or "unknown" off Linux. Probed, not read from the environment: with W^X on the runtime's double-mapped code
-    /// lives in a <c>memfd:doublemapper</c> file, which shows in <c>/proc/self/maps</c> from the first JIT-compiled method.
+    /// "on", "off" (<c>DOTNET_EnableWriteXorExecute=0</c> in the environment, or
+    /// <c>System.Runtime.EnableWriteXorExecute: false</c> in the runtimeconfig), or "unknown" off Linux. The gateway
+    /// keeps the runtime's default, on (docs/benchmarks.md, "Runtime knobs, per-stream buffers and AOT options").
+    /// Probed, not read from the environment: with W^X on, the runtime's double-mapped code lives in a
+    /// <c>memfd:doublemapper</c> file, which shows in <c>/proc/self/maps</c> from the first JIT-compiled method.
     /// </summary>
     public static string WriteXorExecute()
     {

@@ -30,13 +30,9 @@ internal sealed class RuntimeHeapControl : IHeapControl
 /// 1,000 concurrent streams"). This looks every <see cref="CheckEvery"/>: when no call has started and none has been in
 /// flight for <see cref="QuietFor"/>, and the GC's committed memory has grown by at least <see cref="Growth"/> since the
 /// last such collection (or since the start), it collects once with <see cref="GCCollectionMode.Aggressive"/>, which
-/// decommits what the collection frees. When it collected, it collects once more when the quiet time reaches
-/// <see cref="AgainAfter"/>: by then the upstream connections the burst opened have passed their idle timeout
-/// (<c>PooledConnectionIdleTimeout</c>, 1 min, Upstream/HttpUpstreamAdapter) and been closed, and their buffers are
-/// garbage in gen2 that nothing else would collect (docs/benchmarks.md, "Runtime knobs, per-stream buffers and AOT
-/// options"). It never runs while calls come in: any call started or in flight resets the quiet time, and a quiet
-/// period collects at most twice. A call that arrives during the collection (tens of milliseconds on a heap of tens
-/// of MB) waits for it.
+/// decommits what the collection frees. It never runs while calls come in: any call started or in flight resets the
+/// quiet time, and a quiet period collects at most once. A call that arrives during the collection (tens of
+/// milliseconds on a heap of tens of MB) waits for it.
 /// </summary>
 internal sealed class QuietCollection(TimeProvider time, Func<long> callsStarted, Func<int> callsInFlight, IHeapControl heap, ILogger logger)
     : IHostedService, IDisposable
@@ -44,18 +40,13 @@ internal sealed class QuietCollection(TimeProvider time, Func<long> callsStarted
     public static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan QuietFor = TimeSpan.FromSeconds(5);
     public const long Growth = 16 * Mebibyte;
-
-    /// <summary>Quiet time of the second collection: the upstream pool's idle timeout (1 min) and 10 s for its clean-up.</summary>
-    public static readonly TimeSpan AgainAfter = TimeSpan.FromSeconds(70);
     private const long Mebibyte = 1024 * 1024;
 
     private readonly Lock _gate = new();
     private ITimer? _timer;
     private long _lastStarted = -1;
     private long _quietSince;
-    private bool _lookedThisQuiet;
     private bool _collectedThisQuiet;
-    private bool _collectedAgainThisQuiet;
     private long _committedAfterLast = -1;
 
     /// <summary>Collections made so far.</summary>
@@ -87,49 +78,27 @@ internal sealed class QuietCollection(TimeProvider time, Func<long> callsStarted
             {
                 _lastStarted = started;
                 _quietSince = time.GetTimestamp();
-                _lookedThisQuiet = false;
                 _collectedThisQuiet = false;
-                _collectedAgainThisQuiet = false;
                 return;
             }
 
-            var quiet = time.GetElapsedTime(_quietSince);
-            if (_collectedThisQuiet)
-            {
-                // The burst's idle upstream connections are closed by now: their buffers are garbage (no growth check,
-                // as the committed figure only changes with a collection).
-                if (!_collectedAgainThisQuiet && quiet >= AgainAfter)
-                {
-                    _collectedAgainThisQuiet = true;
-                    Collect();
-                }
-
-                return;
-            }
-
-            if (_lookedThisQuiet || quiet < QuietFor)
+            if (_collectedThisQuiet || time.GetElapsedTime(_quietSince) < QuietFor)
             {
                 return;
             }
 
-            _lookedThisQuiet = true; // looked once this quiet period, whether it collects or not
+            _collectedThisQuiet = true; // looked once this quiet period, whether it collects or not
             if (heap.CommittedBytes - _committedAfterLast < Growth)
             {
                 return;
             }
 
-            _collectedThisQuiet = true;
-            Collect();
+            var before = heap.CommittedBytes;
+            var collecting = time.GetTimestamp();
+            heap.CollectAndDecommit();
+            Collections++;
+            _committedAfterLast = heap.CommittedBytes;
+            Log.CollectedWhenQuiet(logger, before / Mebibyte, _committedAfterLast / Mebibyte, (long)time.GetElapsedTime(collecting).TotalMilliseconds);
         }
-    }
-
-    private void Collect()
-    {
-        var before = heap.CommittedBytes;
-        var collecting = time.GetTimestamp();
-        heap.CollectAndDecommit();
-        Collections++;
-        _committedAfterLast = heap.CommittedBytes;
-        Log.CollectedWhenQuiet(logger, before / Mebibyte, _committedAfterLast / Mebibyte, (long)time.GetElapsedTime(collecting).TotalMilliseconds);
     }
 }

@@ -96,18 +96,10 @@ internal sealed class HttpUpstreamAdapter : IUpstreamAdapter, IDisposable
         return uri.GetLeftPart(UriPartial.Authority);
     }
 
-    /// <summary>
-    /// How long an upstream connection stays open unused. After a burst the pool keeps each of its connections (and their
-    /// buffers) this long; the collection when quiet collects again once they are closed (Hosting/QuietCollection). A
-    /// shorter time would free them sooner but costs a new TCP and TLS handshake to the provider on the first calls after
-    /// every pause longer than it (docs/benchmarks.md, "Runtime knobs, per-stream buffers and AOT options").
-    /// </summary>
-    internal static readonly TimeSpan PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1);
-
     private static HttpMessageInvoker CreateInvoker() => new(new SocketsHttpHandler
     {
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        PooledConnectionIdleTimeout = PooledConnectionIdleTimeout,
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
         ConnectTimeout = TimeSpan.FromSeconds(10),
         AutomaticDecompression = DecompressionMethods.None,
         UseCookies = false,

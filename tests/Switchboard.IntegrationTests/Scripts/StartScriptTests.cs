@@ -44,8 +44,8 @@ public sealed class StartScriptTests : IDisposable
         var log = await File.ReadAllTextAsync(LogFile);
         Assert.Contains("POST /v1/chat/completions 200 model=glm-pool", log, StringComparison.Ordinal);
         // The runtime settings the published gateway runs with (architecture decision 15), as it reports them at start.
-        Assert.Contains("memory: workstation, non-concurrent GC", log, StringComparison.Ordinal);
-        Assert.Contains("W^X off", log, StringComparison.Ordinal);
+        Assert.Contains("memory: workstation, concurrent GC", log, StringComparison.Ordinal);
+        Assert.Contains("W^X on", log, StringComparison.Ordinal);
     }
 
     [Fact]
