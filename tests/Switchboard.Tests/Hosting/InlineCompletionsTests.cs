@@ -35,12 +35,16 @@ public sealed class InlineCompletionsTests
         Assert.Equal("1", InlineCompletions.Decide(Env((InlineCompletions.SettingVariable, "maybe"))));
 
     [Theory]
-    [InlineData(null, false)]
-    [InlineData("0", false)]
+    [InlineData(null, true)]
     [InlineData("1", true)]
     [InlineData("true", true)]
-    public void KestrelInlineScheduling_Setting_OnlyWhenAsked(string? value, bool expected) =>
-        Assert.Equal(expected, InlineCompletions.KestrelInlineScheduling(value is null ? Env() : Env(("SWITCHBOARD_KESTREL_INLINE", value))));
+    [InlineData("maybe", true)]
+    [InlineData("0", false)]
+    [InlineData(" OFF ", false)]
+    [InlineData("false", false)]
+    [InlineData("no", false)]
+    public void KestrelInlineScheduling_Setting_OnUnlessTurnedOff(string? value, bool expected) =>
+        Assert.Equal(expected, InlineCompletions.KestrelInlineScheduling(value is null ? Env() : Env((InlineCompletions.KestrelSettingVariable, value))));
 
     private static Func<string, string?> Env(params (string Name, string Value)[] variables) =>
         name => variables.FirstOrDefault(v => v.Name == name).Value;
