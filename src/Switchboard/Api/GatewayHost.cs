@@ -82,8 +82,8 @@ internal static class GatewayHost
                 kestrel.Listen(ParseHost(options.Host), metricsPort);
             }
         });
-        // Kestrel's inline scheduling, on unless SWITCHBOARD_KESTREL_INLINE=0 (architecture decision 16): only the proxy
-        // endpoints start on the thread that read the request; InlineEndpoint.HopUnlessInline moves the others.
+        // Kestrel's inline scheduling, SWITCHBOARD_KESTREL_INLINE=1, off by default (architecture decision 16): when on, only
+        // the proxy endpoints start on the thread that read the request; InlineEndpoint.HopUnlessInline moves the others.
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(sockets =>
             sockets.UnsafePreferInlineScheduling = Hosting.InlineCompletions.KestrelInlineScheduling(Environment.GetEnvironmentVariable));
         builder.Logging.ClearProviders();

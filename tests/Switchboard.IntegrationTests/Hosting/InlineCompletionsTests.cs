@@ -96,10 +96,11 @@ public sealed class InlineCompletionsTests(ITestOutputHelper log) : IAsyncLifeti
     [Fact]
     public async Task LargeTranslatedBody_WorkedBeforeTheUpstreamCall_OtherConnectionsStillServed()
     {
-        // Defaults: inline socket completions and Kestrel's inline scheduling, so a proxy call starts on the socket
-        // engine's thread that read it; a large body's skims, checks and Anthropic-to-OpenAI translation (a ~40 MB body of
-        // many short messages: a second or more of CPU) must move to a pool thread before they start.
-        var url = await StartGatewayAsync(setting: null);
+        // Inline socket completions (the default) and Kestrel's inline scheduling (SWITCHBOARD_KESTREL_INLINE=1), so a
+        // proxy call starts on the socket engine's thread that read it; a large body's skims, checks and
+        // Anthropic-to-OpenAI translation (a ~40 MB body of many short messages: a second or more of CPU) must move to a
+        // pool thread before they start.
+        var url = await StartGatewayAsync(setting: null, kestrelInline: "1");
         await WaitForOutputAsync("socket completions run inline");
         // Six connections, open and idle before the large call: the gateway registers each socket with its socket engines in
         // turn (one per core), so some share the large call's engine, and a request on an idle connection is read on its
@@ -240,7 +241,7 @@ public sealed class InlineCompletionsTests(ITestOutputHelper log) : IAsyncLifeti
         return $$"""{"model":"cut","stream":true,"messages":[{"role":"user","content":"{{text}}"}]}""";
     }
 
-    private async Task<string> StartGatewayAsync(string? setting)
+    private async Task<string> StartGatewayAsync(string? setting, string? kestrelInline = null)
     {
         var config = Path.Combine(_dir, "litellm-config.yaml");
         var mockBase = _mock.BaseUrl.ToString().TrimEnd('/') + "/v1";
@@ -277,9 +278,15 @@ public sealed class InlineCompletionsTests(ITestOutputHelper log) : IAsyncLifeti
         };
         info.Environment.Remove("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS");
         info.Environment.Remove("SWITCHBOARD_INLINE_COMPLETIONS");
+        info.Environment.Remove("SWITCHBOARD_KESTREL_INLINE");
         if (setting is not null)
         {
             info.Environment["SWITCHBOARD_INLINE_COMPLETIONS"] = setting;
+        }
+
+        if (kestrelInline is not null)
+        {
+            info.Environment["SWITCHBOARD_KESTREL_INLINE"] = kestrelInline;
         }
 
         _gateway = Process.Start(info)!;
