@@ -12,7 +12,8 @@
 #   BENCH_ROUNDS=3        interleaved rounds of the load runs   BENCH_GW_WARMUP=60     seconds of load per gateway before any run
 #   BENCH_POOL_ROUNDS=3   alternating pool-1 / pool-8 rounds    BENCH_OVERHEAD_SAMPLES=300
 #   BENCH_PIN=1           wrk on CPU 0, servers on the others (0: let the scheduler place everything)
-#   BENCH_CASES="load seq stream pool overhead keys"   which parts to run
+#   BENCH_CASES="load seq stream pool overhead keys"   which parts to run (every gateway wrk run also writes the
+#                         gateway's context switches per call to wakeups.tsv: the thread wake-ups a call costs)
 #   BENCH_STREAM_CALLS=5000  sequential streamed calls per target in the stream case (bench/StreamLatency)
 #   BENCH_STREAM_CHUNKS=4 BENCH_STREAM_CHUNK_DELAY_MS=1   its answers: content chunks, pause between chunks (so that each
 #                         event meets an idle path, as a model's tokens do, instead of queueing behind the one before)
@@ -129,6 +130,11 @@ source "$ROOT/bench/lib.sh"
 WAIT_HINT="see $RESULTS/*.log"
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# Context switches of all of a process's live threads (voluntary: a thread that waited and was woken; involuntary: one
+# preempted). Per call at one connection this counts the thread wake-ups a call costs (a hop to the thread pool is one
+# wait and one wake-up), which the machine's load does not change, unlike the latency it causes (docs/benchmarks.md,
+# "Kestrel inline scheduling on by default").
+ctx_switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ { v += $2 } /^nonvoluntary_ctxt_switches/ { n += $2 } END { print v + 0, n + 0 }'; }
 vm_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
 # ---------------------------------------------------------------------------------------------------- prerequisites
@@ -327,12 +333,14 @@ run_wrk() {
   local label=$1 target=$2 port=$3 model=$4 stream=$5 conns=$6 secs=$7 gw=${8:-} key=${9:-ok-bench-1}
   local threads=$THREADS raw="$RAW/$label.txt" cpu0=0 cpu1=0 rss=0
   ((threads > conns)) && threads=$conns
-  [[ -n "$gw" ]] && cpu0=$(cpu_ticks "$gw")
+  local ctx0=(0 0) ctx1=(0 0)
+  if [[ -n "$gw" ]]; then cpu0=$(cpu_ticks "$gw"); read -ra ctx0 <<<"$(ctx_switches "$gw")"; fi
   BENCH_BODY_FILE=$(body_file "$model" "$stream") BENCH_KEY=$key BENCH_CHUNKS=$CHUNKS \
     timeout $((secs + 30)) "${LOAD_PIN[@]}" wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s --latency \
     -s "$BENCH/chat.lua" "http://127.0.0.1:$port/v1/chat/completions" >"$raw" 2>&1 || die "wrk failed for $label (see $raw)"
   if [[ -n "$gw" ]]; then
     cpu1=$(cpu_ticks "$gw")
+    read -ra ctx1 <<<"$(ctx_switches "$gw")"
     rss=$(vm_kb "$gw" VmRSS)
   fi
   local line
@@ -346,6 +354,13 @@ run_wrk() {
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$target" "$([[ $stream == 1 ]] && echo stream || echo non-stream)" \
     "$conns" "$rps" "$p50_us" "$p99_us" "$errors" "$cpu_us" "$rss" "$requests" "$p999_us" >>"$TSV"
   log "$label: $rps req/s, p50 $((p50_us))us, p99 $((p99_us))us, p99.9 $((p999_us))us, errors $errors"
+  if [[ -n "$gw" ]]; then
+    # The gateway's context switches per call (voluntary / involuntary), one line each in wakeups.tsv.
+    local wakeups
+    wakeups=$(awk -v v=$((ctx1[0] - ctx0[0])) -v n=$((ctx1[1] - ctx0[1])) -v r="$requests" 'BEGIN { if (r > 0) printf "%.2f\t%.2f", v / r, n / r; else printf "-\t-" }')
+    printf '%s\t%s\n' "$label" "$wakeups" >>"$RESULTS/wakeups.tsv"
+    log "$label: gateway context switches per call (voluntary, involuntary): ${wakeups/$'\t'/, }"
+  fi
   ((errors == 0)) || log "warning: $label had $errors errors (see $raw)"
 }
 

@@ -15,7 +15,8 @@ internal static class AnthropicEndpoints
     {
         var proxy = new ProxyEndpoint(services);
         app.MapPost("/v1/messages", context => proxy.HandleAsync(context, ClientApi.Anthropic,
-            (body, fields) => new AnthropicMessages(body, fields, services.Time, PingInterval) { Logger = services.Logger }));
+            (body, fields) => new AnthropicMessages(body, fields, services.Time, PingInterval) { Logger = services.Logger }))
+            .WithMetadata(Hosting.InlineEndpoint.Metadata); // may start on a socket engine's thread (architecture decision 16)
         app.MapPost("/v1/messages/count_tokens", context => CountTokensAsync(context, services));
     }
 

@@ -83,7 +83,8 @@ internal static class GatewayHost
                 kestrel.Listen(ParseHost(options.Host), metricsPort);
             }
         });
-        // Kestrel's inline scheduling, measured beside inline socket completions (architecture decision 16).
+        // Kestrel's inline scheduling, SWITCHBOARD_KESTREL_INLINE=1, off by default (architecture decision 16): when on, only
+        // the proxy endpoints start on the thread that read the request; InlineEndpoint.HopUnlessInline moves the others.
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(sockets =>
             sockets.UnsafePreferInlineScheduling = Hosting.InlineCompletions.KestrelInlineScheduling(Environment.GetEnvironmentVariable));
         builder.Logging.ClearProviders();
@@ -175,6 +176,7 @@ internal static class GatewayHost
         // What UseExceptionHandler + UseStatusCodePages did, in one middleware without their per-request feature objects and
         // items dictionary (~250 B per call, docs/benchmarks.md "Allocation budgets").
         app.Use(ErrorPages);
+        app.Use(Hosting.InlineEndpoint.HopUnlessInline);
         if (services.Telemetry.Metrics is { } metrics)
         {
             Telemetry.TelemetrySetup.MapMetrics(app, metrics, config);

@@ -26,7 +26,8 @@ internal static class GeminiEndpoints
         foreach (var prefix in new[] { "/v1beta", "/v1", string.Empty })
         {
             // Not /v1/models itself: that is OpenAI's (a POST there stays OpenAI's 405).
-            app.MapPost(prefix + "/models/{**rest:minlength(1)}", context => PostAsync(context, services, proxy));
+            app.MapPost(prefix + "/models/{**rest:minlength(1)}", context => PostAsync(context, services, proxy))
+                .WithMetadata(Hosting.InlineEndpoint.Metadata); // may start on a socket engine's thread (architecture decision 16)
         }
 
         app.MapGet("/v1beta/models", context => ListAsync(context, services));

@@ -16,7 +16,8 @@ internal static class OpenAiEndpoints
             foreach (var path in new[] { "/chat/completions", "/completions", "/embeddings" })
             {
                 app.MapPost(prefix + path, context => proxy.HandleAsync(context, ClientApi.OpenAi,
-                    (body, fields) => OpenAiCall.Rent(body, fields, path, services.Time, services.Logger)));
+                    (body, fields) => OpenAiCall.Rent(body, fields, path, services.Time, services.Logger)))
+                    .WithMetadata(Hosting.InlineEndpoint.Metadata); // may start on a socket engine's thread (architecture decision 16)
             }
 
             app.MapGet(prefix + "/models", context => ModelsAsync(context, services));

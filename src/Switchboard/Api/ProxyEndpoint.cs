@@ -45,6 +45,9 @@ internal sealed class ProxyEndpoint(GatewayServices services)
                 return;
             }
 
+            // The skims, checks and translation ahead grow with the body: a large one is worked on a pool thread, never on
+            // a socket engine's (architecture decision 16).
+            await Hosting.ThreadPoolHop.When(body.Length > InlineBodyBytes);
             RoutingFields fields;
             try
             {
@@ -204,6 +207,13 @@ internal sealed class ProxyEndpoint(GatewayServices services)
     /// </remarks>
     private static bool NeedsSettling(CallState call) =>
         call.ServedBy is not null && !(call.Usage is { Estimated: false } && !call.DeliveredComplete);
+
+    /// <summary>
+    /// Request bodies above this many bytes are read, checked and translated on a pool thread (architecture decision 16):
+    /// beyond it the work before the upstream call costs more than the hop (tens of microseconds on an idle pool) and
+    /// grows with the body, to tens of milliseconds at the size limit, which every connection of a socket engine would wait.
+    /// </summary>
+    internal const int InlineBodyBytes = 16 * 1024;
 
     /// <summary>Request bodies above this many bytes are counted by the tokenizer on a pool thread (architecture decision 16).</summary>
     internal const int TokenizerOffloadBytes = 8 * 1024;

@@ -99,10 +99,20 @@ internal static class InlineCompletions
         await client.SendAsync(new byte[] { 1 }, SocketFlags.None, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The gateway's setting for Kestrel's inline scheduling: <c>1</c>/<c>true</c>/<c>on</c> turns it on.</summary>
+    public const string KestrelSettingVariable = "SWITCHBOARD_KESTREL_INLINE";
+
     /// <summary>
-    /// Kestrel's own inline scheduling (<c>SocketTransportOptions.UnsafePreferInlineScheduling</c>: the request runs
-    /// on the thread that read it); <c>SWITCHBOARD_KESTREL_INLINE=1</c>, off by default (measured in docs/benchmarks.md).
+    /// Kestrel's own inline scheduling (<c>SocketTransportOptions.UnsafePreferInlineScheduling</c>: a request's code runs
+    /// on the thread that read its bytes, and a flush writes to the socket on the thread that flushed);
+    /// <c>SWITCHBOARD_KESTREL_INLINE=1</c>. Off by default: it cut the CPU per call at one connection but lowered
+    /// streamed throughput at 32 connections in every measured pair (architecture decision 16, docs/benchmarks.md).
+    /// With inline socket completions that thread is a socket engine's: only endpoints marked <see cref="InlineEndpoint"/>
+    /// start there.
     /// </summary>
-    public static bool KestrelInlineScheduling(Func<string, string?> environment) =>
-        environment("SWITCHBOARD_KESTREL_INLINE")?.Trim() is "1" or "true" or "on";
+    public static bool KestrelInlineScheduling(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return environment(KestrelSettingVariable)?.Trim().ToLowerInvariant() is "1" or "true" or "on" or "yes";
+    }
 }

@@ -37,10 +37,12 @@ public sealed class InlineCompletionsTests
     [Theory]
     [InlineData(null, false)]
     [InlineData("0", false)]
+    [InlineData("maybe", false)]
     [InlineData("1", true)]
     [InlineData("true", true)]
+    [InlineData(" ON ", true)]
     public void KestrelInlineScheduling_Setting_OnlyWhenAsked(string? value, bool expected) =>
-        Assert.Equal(expected, InlineCompletions.KestrelInlineScheduling(value is null ? Env() : Env(("SWITCHBOARD_KESTREL_INLINE", value))));
+        Assert.Equal(expected, InlineCompletions.KestrelInlineScheduling(value is null ? Env() : Env((InlineCompletions.KestrelSettingVariable, value))));
 
     private static Func<string, string?> Env(params (string Name, string Value)[] variables) =>
         name => variables.FirstOrDefault(v => v.Name == name).Value;
