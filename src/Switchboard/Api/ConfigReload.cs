@@ -80,7 +80,14 @@ internal sealed class ConfigReload : IDisposable
     /// <summary>Reloads on SIGHUP (the signal no longer ends the process). For the serving process only: it is process-wide.</summary>
     public void ReloadOnSighup()
     {
-        _sighup ??= PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        if (_sighup is not null)
+        {
+            return;
+        }
+
+        // Under nohup (the start script) SIGHUP is ignored from the start, and the runtime would install no handler.
+        Hosting.HangupSignal.RestoreDefault();
+        _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
             ThreadPool.UnsafeQueueUserWorkItem(_ => Safely("SIGHUP"), null);

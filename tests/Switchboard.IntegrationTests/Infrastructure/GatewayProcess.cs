@@ -47,21 +47,25 @@ internal sealed class GatewayProcess : IDisposable
     /// Starts the gateway in <paramref name="workingDirectory"/> on <paramref name="config"/> and <paramref name="port"/>,
     /// with <paramref name="flags"/> after the usual ones. <paramref name="appendOutputTo"/>: stdout and stderr appended to
     /// that file by the shell (<c>exec dotnet … &gt;&gt;FILE 2&gt;&amp;1</c>, as the start script does), else captured.
+    /// <paramref name="underNohup"/>: started through <c>nohup</c> as the start script starts it (SIGHUP ignored from the
+    /// start; nohup execs, so the pid is still the gateway's).
     /// </summary>
     public static GatewayProcess Start(string workingDirectory, string config, int port, IEnumerable<string>? flags = null,
-        string? appendOutputTo = null, IReadOnlyDictionary<string, string>? environment = null)
+        string? appendOutputTo = null, IReadOnlyDictionary<string, string>? environment = null, bool underNohup = false)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "switchboard.dll");
         string[] args = [dll, "--config", config, "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1", .. flags ?? []];
         ProcessStartInfo info;
         if (appendOutputTo is null)
         {
-            info = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
+            info = underNohup
+                ? new ProcessStartInfo("nohup", ["dotnet", .. args]) { RedirectStandardOutput = true, RedirectStandardError = true }
+                : new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
         }
         else
         {
             // exec: the shell becomes dotnet, so the pid signalled is the gateway's.
-            var command = "exec dotnet " + string.Join(' ', args.Select(Quote)) + " >>" + Quote(appendOutputTo) + " 2>&1";
+            var command = (underNohup ? "exec nohup dotnet " : "exec dotnet ") + string.Join(' ', args.Select(Quote)) + " >>" + Quote(appendOutputTo) + " 2>&1";
             info = new ProcessStartInfo("/bin/sh", ["-c", command]);
         }
 
