@@ -3,19 +3,21 @@
 # limits, under open-loop load at multiples of the pool's capacity, for each strategy, with the guide's fixed cooldowns
 # (adaptive_limits: false) and with adaptive_limits. Gateway and mock run inside the bench process on loopback; every
 # run is bounded by its duration (BENCH_POOL_SECONDS, 30 s by default, six 5-s windows: long enough to show the steady
-# state; upstream 429s are reported for the first two windows and after). The whole table takes about 15 minutes.
+# state; upstream 429s are reported for the first two windows and after). The whole table is 60 runs: about 35 minutes
+# at 30 s a run (BENCH_POOL_SECONDS=20: about 25).
 #
-# usage: bench/pool.sh           the table in docs/benchmarks.md: adaptive, 1303 keys (lim10w5-, 10 calls per 5 s each)
-#                                at 0.9×, 1.5×, 3× for every strategy, with rpm 120 for round-robin, and 1302 keys
-#                                (conc1-, one call in flight, held 200 ms) at 0.9× and 1.5× (the guide's fixed mode:
-#                                BENCH_POOL_MODES=fixed bench/pool.sh one)
+# usage: bench/pool.sh           the table in docs/benchmarks.md, adaptive, every load and strategy: 1303 keys (lim10w5-,
+#                                10 calls per 5 s each) without and with rpm 120, the same keys with x-ratelimit-*
+#                                headers (limh10w5-), and 1302 keys (conc1-, one call in flight, held 200 ms)
+#                                (the guide's fixed mode: BENCH_POOL_MODES=fixed bench/pool.sh one)
 #        bench/pool.sh one       one invocation with the knobs below as set (default: 1303 keys, no rpm)
 # (results: bench/results/pool-<UTC timestamp>.tsv, also printed)
 # knobs (environment):
 #   BENCH_POOL_KEYS=4  BENCH_POOL_LIMIT=10  BENCH_POOL_WINDOW=5  BENCH_POOL_SECONDS=30  BENCH_POOL_RPM=0 (0: none)
 #   BENCH_POOL_LOADS="0.5 0.9 1.0 1.5 3"   BENCH_POOL_MODES="fixed adaptive"
 #   BENCH_POOL_STRATEGIES="round-robin least-busy usage-based-routing"
-#   BENCH_POOL_KIND=conc (1302 keys: conc<LIMIT>-)  BENCH_POOL_HOLD_MS=200
+#   BENCH_POOL_KIND=conc (1302 keys: conc<LIMIT>-) or headers (limh<LIMIT>w<WINDOW>-: 1303 keys with x-ratelimit-*)
+#   BENCH_POOL_HOLD_MS=200
 #   BENCH_POOL_TRACE=FILE (one line per call: sent at, status, deployment, retries, ms)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,10 +30,11 @@ if [[ ${1:-all} == one ]]; then
   run | tee "$OUT"
 else
   {
-    BENCH_POOL_MODES=adaptive BENCH_POOL_LOADS="0.9 1.5 3" run
+    BENCH_POOL_MODES=adaptive run
     # rpm as a user would set it from the published limit: 10 per 5 s = 120 per minute.
-    BENCH_POOL_NO_HEADER=1 BENCH_POOL_MODES=adaptive BENCH_POOL_RPM=120 BENCH_POOL_STRATEGIES=round-robin BENCH_POOL_LOADS="1.5 3" run
-    BENCH_POOL_NO_HEADER=1 BENCH_POOL_KIND=conc BENCH_POOL_LIMIT=1 BENCH_POOL_LOADS="0.9 1.5" BENCH_POOL_MODES=adaptive run
+    BENCH_POOL_NO_HEADER=1 BENCH_POOL_MODES=adaptive BENCH_POOL_RPM=120 run
+    BENCH_POOL_NO_HEADER=1 BENCH_POOL_KIND=headers BENCH_POOL_MODES=adaptive run
+    BENCH_POOL_NO_HEADER=1 BENCH_POOL_KIND=conc BENCH_POOL_LIMIT=1 BENCH_POOL_MODES=adaptive run
   } | tee "$OUT"
 fi
 echo "results: $OUT" >&2

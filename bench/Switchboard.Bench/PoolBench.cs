@@ -41,6 +41,9 @@ internal static class PoolBench
         // BENCH_POOL_KIND=conc: conc<LIMIT>- keys that refuse more than LIMIT calls in flight (Z.ai 1302), each call held
         // BENCH_POOL_HOLD_MS by the mock; the pool's capacity is then keys × limit / hold.
         var concurrency = Environment.GetEnvironmentVariable("BENCH_POOL_KIND") == "conc";
+
+        // BENCH_POOL_KIND=headers: limh<LIMIT>w<WINDOW>- keys, the 1303 keys whose answers say their limit and reset.
+        var headers = Environment.GetEnvironmentVariable("BENCH_POOL_KIND") == "headers";
         var hold = TimeSpan.FromMilliseconds(Env("BENCH_POOL_HOLD_MS", 200));
         var capacity = concurrency ? keys * limit / hold.TotalSeconds : keys * limit / (double)window;
 
@@ -59,7 +62,7 @@ internal static class PoolBench
                 foreach (var load in loads)
                 {
                     run++;
-                    var prefix = concurrency ? $"conc{limit}-" : $"lim{limit}w{window}-";
+                    var prefix = concurrency ? $"conc{limit}-" : headers ? $"limh{limit}w{window}-" : $"lim{limit}w{window}-";
                     var names = Enumerable.Range(0, keys).Select(i => $"{prefix}{Guid.NewGuid():N}-r{run}k{i}").ToArray();
                     var config = new GatewayConfig
                     {
@@ -78,7 +81,7 @@ internal static class PoolBench
                     };
                     var row = await RunOnceAsync(config, mock, names, capacity * load, seconds, concurrency ? 2 : 2 * window);
                     var goodput = row.Ok / (capacity * seconds);
-                    Console.WriteLine(string.Join('\t', concurrency ? $"1302 conc{limit} {hold.TotalMilliseconds:0}ms" : $"1303 lim{limit}w{window}", mode, strategy, rpm > 0 ? rpm.ToString(CultureInfo.InvariantCulture) : "-",
+                    Console.WriteLine(string.Join('\t', concurrency ? $"1302 conc{limit} {hold.TotalMilliseconds:0}ms" : headers ? $"1303 limh{limit}w{window}" : $"1303 lim{limit}w{window}", mode, strategy, rpm > 0 ? rpm.ToString(CultureInfo.InvariantCulture) : "-",
                         load.ToString("0.0#", CultureInfo.InvariantCulture), row.Calls, row.Ok, row.Client429, row.Upstream429, row.Upstream429Learning, row.Upstream429 - row.Upstream429Learning,
                         goodput.ToString("0.00", CultureInfo.InvariantCulture), Ms(row.OkP50), Ms(row.OkP99), Ms(row.LimitedP50), Ms(row.LimitedMax)));
                 }

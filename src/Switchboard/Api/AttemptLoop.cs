@@ -137,13 +137,21 @@ internal sealed class AttemptLoop(GatewayServices services)
                             continue;
                         }
 
+                        (excluded ??= new HashSet<string>(StringComparer.Ordinal)).Add(deployment.Id);
+                        if (router.SpentForWindow(group, failure, excluded) is { } spent)
+                        {
+                            // Every key the call could use is spent for its window: a 429 now with when the pool is back,
+                            // not a backoff that can only meet the same refusals (docs/pool-efficiency.md).
+                            lastDecision = spent;
+                            break;
+                        }
+
                         if (call.Retries >= router.MaxRetriesFor(failure.Kind))
                         {
                             break;
                         }
 
                         call.Retries++;
-                        (excluded ??= new HashSet<string>(StringComparer.Ordinal)).Add(deployment.Id);
                         pendingRetry = (deployment, $"{failure.Kind} (HTTP {failure.HttpStatus}{(failure.ProviderCode is null ? "" : ", code " + failure.ProviderCode)}), call {call.CallId}, retry {call.Retries}");
                     }
                 }

@@ -67,6 +67,12 @@ internal sealed class LimitEstimator
 
     // The limit was last set by a refusal (not raised since): a window that used all of it has used up the upstream's.
     private bool _limitProven;
+
+    // The limit was taken from a sibling (AdoptFrom), not yet proven by a refusal of this key's own.
+    private bool _limitSeeded;
+
+    // The last window had no refusal and was not used up by a limit of this key's own: the upstream's may still run.
+    private bool _previousMayRun;
     private int _usedUpWindows;
 
     // The lower bound was last moved by a refused probe (not by a window's calls running out), and it is only a guess
@@ -113,6 +119,9 @@ internal sealed class LimitEstimator
 
     /// <summary>Refused calls seen since start.</summary>
     public long Refusals { get; private set; }
+
+    /// <summary>The upstream refused a call of the current window for its rate: the key is spent until the window resets.</summary>
+    public bool RefusedInWindow => _start is not null && _refused;
 
     /// <summary>When the current window is expected to end (or the refused key is tried again); null before any call.</summary>
     public DateTimeOffset? WindowEnd => _start is null ? null : _openAt;
@@ -174,6 +183,7 @@ internal sealed class LimitEstimator
         {
             Limit = limit;
             _limitProven = true;
+            _limitSeeded = true;
             seeded = true;
         }
 
@@ -330,6 +340,24 @@ internal sealed class LimitEstimator
             }
             else
             {
+                if (!_refused && !Exact && _previousStart is { } unfinished && _previousMayRun && _previousOk > _sent)
+                {
+                    // Refused after fewer calls sent than the last window took without a refusal, and that one was not used
+                    // up by a limit of this key's own (only by one a sibling seeded, or not at all): under a fixed window the
+                    // upstream's last window is still running (we rolled ours on a guess: the seeded limit, a shared or
+                    // assumed length), so both of ours are one of its windows; the "reset" our first success here showed was
+                    // only room left. Counting this window's calls alone learned a fraction of the limit (InFlightSimulation,
+                    // usage-based routing: a key seeded at 7 of 10, then at 3).
+                    _start = unfinished;
+                    _countFrom = unfinished;
+                    _sent += _previousSent;
+                    _ok += _previousOk;
+                    _startLatency = _previousStartLatency;
+                    _previousStart = null;
+                    _previousRefused = false;
+                    _previousMayRun = false;
+                }
+
                 if (!_refused && !Exact)
                 {
                     if (_limitRaisedFrom is { } from && _ok >= from)
@@ -340,6 +368,7 @@ internal sealed class LimitEstimator
 
                     _limitRaisedFrom = null;
                     Limit = Math.Max(Math.Max(_ok, 1), Limit is { } old ? old / 2 : 1);
+                    _limitSeeded = false;
                     UsedUp();
                 }
 
@@ -406,6 +435,7 @@ internal sealed class LimitEstimator
         _previousStartLatency = _startLatency;
         _startLatency = TimeSpan.Zero;
         _previousRefused = _refused || (_limitProven && !Exact && Limit is { } used && _sent >= used);
+        _previousMayRun = !_refused && (_limitSeeded || !_previousRefused);
         _start = now;
         _countFrom = now;
         _sent = 0;

@@ -153,24 +153,34 @@ internal sealed partial class Router
     /// (<c>wait_for_cooldown_s</c>, one mean call, 1 s), instead of answering "all cooling": the decision to refuse a call
     /// is made at admission, so an admitted call is served (docs/pool-efficiency.md, "Over capacity"). Typical case: both
     /// keys of a 1302 pool refuse their only call in flight (our own last call not yet ended upstream) and rest 0.5 s.
+    /// Only concurrency rests are waited out (see below).
     /// </summary>
     private bool WaitsOutRestLocked(ModelGroup group, Evaluation e, bool admitted, DateTimeOffset now)
     {
-        if (!admitted || !Settings.AdaptiveLimits || e.Reason != NoDeploymentReason.AllCoolingDown || e.Earliest is not { } back)
+        if (!admitted || !Settings.AdaptiveLimits || e.Reason != NoDeploymentReason.AllCoolingDown || e.Earliest is null)
         {
             return false;
         }
 
         double longestMs = 0;
+        DateTimeOffset? back = null;
         foreach (var d in group.Deployments)
         {
             if (d.Latency.Count > 0)
             {
                 longestMs = Math.Max(longestMs, d.Latency.Ewma);
             }
+
+            // Only a concurrency rest (1302) ends in a free slot. A rate-window rest (1303) ends in a probe of whether the
+            // window has reset, which a call kept waiting for it would too often meet as one more refusal and a late 429:
+            // such a call gets its 429 at once with the window's Retry-After (Router.SpentForWindow).
+            if (!d.Disabled && d.CooldownKind == FailureKind.ConcurrencyLimited && d.IsCooling(now))
+            {
+                back = Min(back, d.CooldownUntil);
+            }
         }
 
-        return back - now <= AdmissionAllowance(longestMs);
+        return back is { } first && first - now <= AdmissionAllowance(longestMs);
     }
 
     private static RouteDecision SlotWaitDecision(ModelGroup group, TimeSpan wait)

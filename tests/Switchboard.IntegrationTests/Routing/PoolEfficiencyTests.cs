@@ -12,7 +12,7 @@ namespace Switchboard.IntegrationTests.Routing;
 /// open-loop load: the gateway learns the keys' limits and paces to them (docs/pool-efficiency.md).
 /// </summary>
 [Collection(TimingSensitiveCollection.Name)]
-public sealed class PoolEfficiencyTests : IAsyncLifetime
+public sealed class PoolEfficiencyTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly string[] Keys = ["lim10w2-a", "lim10w2-b", "lim10w2-c", "lim10w2-d"];
     private const string Chat = """{"model":"glm-pool","messages":[{"role":"user","content":"hello there"}]}""";
@@ -79,12 +79,15 @@ public sealed class PoolEfficiencyTests : IAsyncLifetime
 
         var ok = results.Count(r => r.Status == HttpStatusCode.OK);
         var limited = results.Where(r => r.Status == HttpStatusCode.TooManyRequests).ToList();
+        output.WriteLine($"3x: ok {ok} of 120, client 429 {limited.Count} (slowest {limited.Select(r => r.Latency).DefaultIfEmpty().Max().TotalMilliseconds:0.#} ms), upstream 429 {refused}");
         Assert.Equal(results.Length, ok + limited.Count);
 
-        // 6 s hold 3 windows of 40 calls (a key's window opens 2 or 3 times in them). Since keys of one pool share a learned
-        // window, a run whose first refusal came late serves 90–95 of them at 2-s windows (0.75–0.8; the 5-s windows of
-        // bench/pool.sh reach 0.98–1.00); the guide's fixed cooldowns serve almost none once every key has been refused.
-        Assert.InRange(ok, 84, 160);
+        // 6 s hold 3 windows of 40 calls (a key's window opens 2 or 3 times in them). Measured on a loaded 2-core machine
+        // (load average 12-14) after a refusal that leaves the pool spent answers at once: 101-120 in most runs, 88-94 in
+        // about one in four (mostly the first run in a fresh test process), the second of two runs 120 every time; the
+        // 5-s windows of bench/pool.sh reach 0.98-1.00. The guide's fixed cooldowns serve almost none once every key has
+        // been refused. 90 keeps both of two runs below it rare (the floor was 84 when runs measured 0.75-0.8).
+        Assert.InRange(ok, 90, 160);
 
         // Few wasted upstream calls: the target is one per key per window (12 here); a loaded machine's late answers
         // cost a few more (10 to 19 measured), the guide's fixed cooldowns far more.
@@ -97,6 +100,7 @@ public sealed class PoolEfficiencyTests : IAsyncLifetime
 
         // Retry-After (whole seconds, rounded up) names when the pool next has room, as the mock's windows say.
         var truthful = limited.Count(r => r.RetryAfter!.Value - r.TrueWait <= TimeSpan.FromSeconds(1.1) && r.RetryAfter.Value >= r.TrueWait - TimeSpan.FromSeconds(0.2));
+        output.WriteLine($"3x: {truthful} of {limited.Count} Retry-After values within 1 s of the true reset");
         Assert.True(truthful >= limited.Count * 0.9, $"{truthful} of {limited.Count} Retry-After values within 1 s of the true reset");
     }
 

@@ -12,7 +12,8 @@ namespace Switchboard.Tests.Routing;
 /// reaches its key after a travel time, and its answer comes back later still (a success after the key's service time,
 /// a refusal after the way back), so calls overlap, probes are in flight while others queue, and the router sees an
 /// answer long after the key decided. Each call is tried as the attempt loop does: another key after a refusal (as an
-/// admitted call), up to num_retries, and another round after a backoff when every key was tried (docs/pool-efficiency.md).
+/// admitted call), up to num_retries, and another round after a backoff when every key was tried, or a 429 at once when
+/// every key is spent for its window (<see cref="Router.SpentForWindow"/>; docs/pool-efficiency.md).
 /// Single-threaded but for the router's queue handoffs, which the driver waits for after every step.
 /// </summary>
 internal sealed class InFlightSimulation
@@ -149,6 +150,8 @@ internal sealed class InFlightSimulation
             {
                 Upstream429++;
             }
+
+            Trace?.Add($"{(call.ReachesKeyAt - _start).TotalMilliseconds,7} {held.Deployment.Id} {(call.Accepted.Value ? "ok " : "429")} leased {(held.StartedAt - _start).TotalMilliseconds} attempt {call.Attempts} inflight {held.InFlightAtStart} lim {held.Deployment.Limits.Limit} win {held.Deployment.Limits.WindowLow?.TotalMilliseconds}-{held.Deployment.Limits.WindowHigh?.TotalMilliseconds} sent {held.Deployment.Limits.SentInWindow} end {(held.Deployment.Limits.WindowEnd - _start)?.TotalMilliseconds}");
         }
 
         if (call.Accepted is { } accepted && call.AnswerAt <= now)
@@ -163,21 +166,25 @@ internal sealed class InFlightSimulation
                 return;
             }
 
-            _router.ReportFailure(held, Zai("1303", now));
+            var failure = Zai("1303", now);
+            _router.ReportFailure(held, failure);
             held.Dispose();
-            if (call.Retries >= _retries)
+            call.Excluded.Add(held.Deployment.Id);
+            if (_router.SpentForWindow(_group, failure, call.Excluded) is not null || call.Retries >= _retries)
             {
                 call.Finish(now, ok: false);
                 return;
             }
 
             call.Retries++;
-            call.Excluded.Add(held.Deployment.Id);
             Acquire(call, now);
         }
     }
 
     public int Upstream429 { get; private set; }
+
+    /// <summary>Set to a list to get one line per call a key saw (a diagnostic).</summary>
+    public List<string>? Trace { get; init; }
 
     /// <summary>Times the driver had to wait for a handoff (a diagnostic: how busy the queue was).</summary>
     public long Settles { get; private set; }

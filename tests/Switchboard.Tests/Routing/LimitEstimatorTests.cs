@@ -130,6 +130,41 @@ public sealed class LimitEstimatorTests
         Assert.Null(e.BlockedUntil(reset));
     }
 
+    [Fact]
+    public void OnRefused_SeededByASiblingBelowItsLimitWhileLearning_LearnsTheWholeLimit()
+    {
+        // A sibling refused at 7 calls (the rest of its 10 still in flight) after 550 ms: this key, already at 5 calls of
+        // its own 2-s window, takes 7 as its limit and its window's lower bound, so its window "ends" early (a 1-s round
+        // probe) while the upstream's still runs. The probe's success is only room left; the refusal that follows after
+        // 3 more calls must count both windows of ours as the upstream's one (10), not learn 3 (InFlightSimulation).
+        var sibling = new LimitEstimator();
+        for (var i = 0; i < 7; i++)
+        {
+            var at = Start + TimeSpan.FromMilliseconds(50 * i);
+            sibling.OnLease(at);
+            sibling.OnSuccess(at, at, null);
+        }
+
+        sibling.OnLease(Start + TimeSpan.FromMilliseconds(550));
+        sibling.OnRefused(Start + TimeSpan.FromMilliseconds(550), Start + TimeSpan.FromMilliseconds(560), null);
+
+        var (e, key) = (new LimitEstimator(), new FixedWindowKey(10, TimeSpan.FromSeconds(2)));
+        var now = Start + TimeSpan.FromMilliseconds(17);
+        for (var i = 0; i < 5; i++, now += TimeSpan.FromMilliseconds(40))
+        {
+            e.OnLease(now);
+            Assert.True(key.Call(now));
+            e.OnSuccess(now, now, null);
+        }
+
+        e.AdoptFrom(sibling);
+        Assert.Equal(7, e.Limit);
+        var (ok, refused) = Drive(e, key, ref now, TimeSpan.FromSeconds(12));
+
+        Assert.True(e.Limit >= 10, $"learned limit {e.Limit}");
+        Assert.True(ok >= 50, $"{ok} calls served in 12 s of a key that takes 10 per 2 s ({refused} refused)");
+    }
+
     /// <summary>Sends as the router would under overload: every 10 ms, as many calls as the estimator lets through (or
     /// at most one per <paramref name="every"/>).</summary>
     private static (int Ok, int Refused) Drive(LimitEstimator e, FixedWindowKey key, ref DateTimeOffset now, TimeSpan duration,

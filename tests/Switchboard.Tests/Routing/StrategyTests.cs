@@ -118,6 +118,21 @@ public sealed class StrategyTests
     }
 
     [Fact]
+    public async Task UsageBased_KeyWithAnOpenWindowWithRoom_PickedBeforeALessUsedKeyUntilItsWindowEnds()
+    {
+        // a has used more tokens this minute, but its window (10 calls, stated by headers) is open with room until it
+        // resets: a call it does not take now is capacity lost, while b has no known limit to lose.
+        var (router, time, _) = Build(new RouterSettings { RoutingStrategy = "usage-based-routing" }, Dep("a"), Dep("b"));
+        var reset = time.GetUtcNow() + TimeSpan.FromSeconds(5);
+        await router.SucceedAsync("a", new AttemptOutcome(TimeSpan.FromMilliseconds(10), null, 900, 100, null, new RequestWindow(10, 9, reset)));
+        await router.SucceedAsync("b", new AttemptOutcome(TimeSpan.FromMilliseconds(10), null, 90, 10, null));
+
+        Assert.Equal("a", await router.PickAsync());
+        time.Advance(TimeSpan.FromSeconds(6));
+        Assert.Equal("b", await router.PickAsync());
+    }
+
+    [Fact]
     public async Task UsageBased_10000PicksWithTokens_SpreadsByTpm()
     {
         var settings = new RouterSettings { RoutingStrategy = "usage-based-routing" };
