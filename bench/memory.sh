@@ -213,7 +213,14 @@ done
 wait "$WRK_PID" || die "wrk failed (see $RESULTS/wrk.txt)"
 # wrk's exit closes the streams still open: the gateway's clean-up of them is part of the peak.
 END=$((SECONDS + AFTER_WAIT))
-while ((SECONDS < END)); do sample after; sleep 1; done
+N_AFTER=0
+while ((SECONDS < END)); do
+  sample after
+  # The teardown of the streams wrk cut is where the peak is (docs/benchmarks.md): where its RSS is, second by second.
+  ((N_AFTER >= 4)) || rss_by_mapping >"$RESULTS/rss-by-mapping-after-$N_AFTER.txt" || true
+  N_AFTER=$((N_AFTER + 1))
+  sleep 1
+done
 [[ -z "$COUNTERS_PID" ]] || stop_pid "$COUNTERS_PID"
 AFTER=$(rss_mb)
 cp "/proc/$GW_PID/smaps_rollup" "$RESULTS/smaps-after.txt" 2>/dev/null || true
@@ -223,6 +230,8 @@ if [[ -s "$RESULTS/counters.csv" ]]; then
   # Rows: Timestamp,Provider,Counter Name,Counter Type,Mean/Increment; the heap size is one row per generation.
   GC_HEAP=$(awk -F, '$3 ~ /last_collection\.heap\.size/ { sum[$1] += $5 } END { m = 0; for (t in sum) if (sum[t] > m) m = sum[t]; printf "%.1f", m / 1048576 }' \
     "$RESULTS/counters.csv")
+  # Exceptions thrown from the start of the streams to the RSS after (the teardown's cut calls among them).
+  EXCEPTIONS=$(awk -F, '$3 ~ /dotnet\.exceptions/ { n += $5 } END { printf "%d", n }' "$RESULTS/counters.csv")
   GC_COMMITTED=$(awk -F, '$3 ~ /last_collection\.memory\.committed_size/ { if ($5 > m) m = $5 } END { printf "%.1f", m / 1048576 }' \
     "$RESULTS/counters.csv")
 fi
@@ -231,6 +240,7 @@ fi
   echo "rss_max_mb: $MAX (streams and after)"
   echo "gc_heap_max_mb: $GC_HEAP"
   echo "gc_committed_max_mb: ${GC_COMMITTED:-?}"
+  echo "exceptions: ${EXCEPTIONS:-?} (thrown while the streams ran and after)"
   echo "rss_after_mb: $AFTER (${AFTER_WAIT} s after the streams)"
 } >>"$RESULTS/summary.txt"
 cat "$RESULTS/summary.txt"
