@@ -17,6 +17,7 @@
 #        MEM_ENV="DOTNET_X=1 ..."  extra environment for the gateway  MEM_LABEL=name  tag of the results folder
 #        MEM_API=anthropic  the streams are Anthropic Messages calls (POST /v1/messages, translated from the OpenAI-format
 #                   upstream: Claude Code's path) instead of OpenAI chat completions
+#        MEM_WARM_TOKENIZER=1  one /v1/messages/count_tokens call in the warm-up (the tokenizer loaded before idle)
 #        MEM_GCDUMP=1|path  a gcdump (types by size) half-way through the streams (forces a full collection)
 #        MEM_ABAB="DOTNET_X=1 ..."  instead: non-stream req/s at c=32 of two gateways side by side, A (as published) and
 #                   B (with this environment), in interleaved rounds A B A B (MEM_ROUNDS=2 x MEM_ABAB_SECONDS=10 s each),
@@ -166,6 +167,13 @@ call() { # body file
 } >"$RESULTS/summary.txt"
 
 for _ in 1 2 3; do call "$TMP/body-stream.json"; call "$TMP/body.json"; done
+if [[ "${MEM_WARM_TOKENIZER:-0}" == 1 ]]; then
+  # The tokenizer (o200k_base, ~26 MB of vocabulary on the large-object heap) is loaded by the first call that needs a
+  # local count: without this, the first cut stream of the run loads it, inside the teardown peak (docs/benchmarks.md).
+  curl -fsS -o /dev/null --max-time 30 -H 'Content-Type: application/json' -H 'Authorization: Bearer sk-memory' \
+    -H 'anthropic-version: 2023-06-01' --data-binary "@$TMP/body.json" "http://127.0.0.1:$GW_PORT/v1/messages/count_tokens" \
+    || die "count_tokens warm-up failed"
+fi
 sleep "$IDLE_WAIT"
 IDLE=$(rss_mb)
 echo "rss_idle_mb: $IDLE" >>"$RESULTS/summary.txt"
