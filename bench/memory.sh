@@ -17,6 +17,7 @@
 #        MEM_ENV="DOTNET_X=1 ..."  extra environment for the gateway  MEM_LABEL=name  tag of the results folder
 #        MEM_API=anthropic  the streams are Anthropic Messages calls (POST /v1/messages, translated from the OpenAI-format
 #                   upstream: Claude Code's path) instead of OpenAI chat completions
+#        MEM_WARM_TOKENIZER=1  one /v1/messages/count_tokens call in the warm-up (the tokenizer loaded before idle)
 #        MEM_GCDUMP=1|path  a gcdump (types by size) half-way through the streams (forces a full collection)
 #        MEM_ABAB="DOTNET_X=1 ..."  instead: non-stream req/s at c=32 of two gateways side by side, A (as published) and
 #                   B (with this environment), in interleaved rounds A B A B (MEM_ROUNDS=2 x MEM_ABAB_SECONDS=10 s each),
@@ -166,6 +167,13 @@ call() { # body file
 } >"$RESULTS/summary.txt"
 
 for _ in 1 2 3; do call "$TMP/body-stream.json"; call "$TMP/body.json"; done
+if [[ "${MEM_WARM_TOKENIZER:-0}" == 1 ]]; then
+  # The tokenizer (o200k_base, ~26 MB of vocabulary on the large-object heap) is loaded by the first call that needs a
+  # local count: without this, the first cut stream of the run loads it, inside the teardown peak (docs/benchmarks.md).
+  curl -fsS -o /dev/null --max-time 30 -H 'Content-Type: application/json' -H 'Authorization: Bearer sk-memory' \
+    -H 'anthropic-version: 2023-06-01' --data-binary "@$TMP/body.json" "http://127.0.0.1:$GW_PORT/v1/messages/count_tokens" \
+    || die "count_tokens warm-up failed"
+fi
 sleep "$IDLE_WAIT"
 IDLE=$(rss_mb)
 echo "rss_idle_mb: $IDLE" >>"$RESULTS/summary.txt"
@@ -213,7 +221,14 @@ done
 wait "$WRK_PID" || die "wrk failed (see $RESULTS/wrk.txt)"
 # wrk's exit closes the streams still open: the gateway's clean-up of them is part of the peak.
 END=$((SECONDS + AFTER_WAIT))
-while ((SECONDS < END)); do sample after; sleep 1; done
+N_AFTER=0
+while ((SECONDS < END)); do
+  sample after
+  # The teardown of the streams wrk cut is where the peak is (docs/benchmarks.md): where its RSS is, second by second.
+  ((N_AFTER >= 4)) || rss_by_mapping >"$RESULTS/rss-by-mapping-after-$N_AFTER.txt" || true
+  N_AFTER=$((N_AFTER + 1))
+  sleep 1
+done
 [[ -z "$COUNTERS_PID" ]] || stop_pid "$COUNTERS_PID"
 AFTER=$(rss_mb)
 cp "/proc/$GW_PID/smaps_rollup" "$RESULTS/smaps-after.txt" 2>/dev/null || true
@@ -223,6 +238,8 @@ if [[ -s "$RESULTS/counters.csv" ]]; then
   # Rows: Timestamp,Provider,Counter Name,Counter Type,Mean/Increment; the heap size is one row per generation.
   GC_HEAP=$(awk -F, '$3 ~ /last_collection\.heap\.size/ { sum[$1] += $5 } END { m = 0; for (t in sum) if (sum[t] > m) m = sum[t]; printf "%.1f", m / 1048576 }' \
     "$RESULTS/counters.csv")
+  # Exceptions thrown from the start of the streams to the RSS after (the teardown's cut calls among them).
+  EXCEPTIONS=$(awk -F, '$3 ~ /dotnet\.exceptions/ { n += $5 } END { printf "%d", n }' "$RESULTS/counters.csv")
   GC_COMMITTED=$(awk -F, '$3 ~ /last_collection\.memory\.committed_size/ { if ($5 > m) m = $5 } END { printf "%.1f", m / 1048576 }' \
     "$RESULTS/counters.csv")
 fi
@@ -231,6 +248,7 @@ fi
   echo "rss_max_mb: $MAX (streams and after)"
   echo "gc_heap_max_mb: $GC_HEAP"
   echo "gc_committed_max_mb: ${GC_COMMITTED:-?}"
+  echo "exceptions: ${EXCEPTIONS:-?} (thrown while the streams ran and after)"
   echo "rss_after_mb: $AFTER (${AFTER_WAIT} s after the streams)"
 } >>"$RESULTS/summary.txt"
 cat "$RESULTS/summary.txt"

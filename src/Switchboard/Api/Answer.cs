@@ -54,38 +54,52 @@ internal static class Answer
     /// </summary>
     public static ValueTask FlushToClientAsync(PipeWriter output, CancellationToken ct)
     {
+        var flush = TryFlushToClientAsync(output, ct);
+        if (flush.IsCompletedSuccessfully)
+        {
+            return flush.Result ? ValueTask.CompletedTask : throw new ClientGoneException();
+        }
+
+        return AwaitAsync(flush);
+
+        static async ValueTask AwaitAsync(ValueTask<bool> flush)
+        {
+            if (!await flush)
+            {
+                throw new ClientGoneException();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Flushes to the client; false when it is gone (the pipe completed or cancelled, or the write failed while
+    /// <paramref name="ct"/> was not cancelled), without an exception: the stream relays end their loop on it
+    /// (<see cref="RelayResult.Cut"/>). A cancelled <paramref name="ct"/> still throws, as before.
+    /// </summary>
+    public static ValueTask<bool> TryFlushToClientAsync(PipeWriter output, CancellationToken ct)
+    {
         var flush = output.FlushAsync(ct);
         if (flush.IsCompletedSuccessfully)
         {
-            ThrowIfGone(flush.Result);
-            return ValueTask.CompletedTask;
+            return new ValueTask<bool>(IsOpen(flush.Result));
         }
 
         return AwaitAsync(flush, ct);
 
-        static async ValueTask AwaitAsync(ValueTask<FlushResult> flush, CancellationToken ct)
+        static async ValueTask<bool> AwaitAsync(ValueTask<FlushResult> flush, CancellationToken ct)
         {
-            FlushResult result;
             try
             {
-                result = await flush;
+                return IsOpen(await flush);
             }
             catch (Exception ex) when (ex is IOException or OperationCanceledException && !ct.IsCancellationRequested)
             {
-                throw new ClientGoneException("writing to the client failed", ex);
+                return false;
             }
-
-            ThrowIfGone(result);
         }
     }
 
-    private static void ThrowIfGone(FlushResult result)
-    {
-        if (result.IsCompleted || result.IsCanceled)
-        {
-            throw new ClientGoneException();
-        }
-    }
+    private static bool IsOpen(FlushResult result) => !(result.IsCompleted || result.IsCanceled);
 
     public static void WriteHeaders(HttpResponse http, CallState call, TimeProvider time)
     {

@@ -119,8 +119,19 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
         while (true)
         {
             var read = await ReadWithPingsAsync(upstream, parser, translator, output, ct);
-            if (read == 0)
+            if (read <= 0)
             {
+                if (read == SseRelay.Cancelled)
+                {
+                    // The client hung up (or the ping could not be written): no exception through the frames above.
+                    return RelayResult.Cut(http.HttpContext, ttft, nameof(OperationCanceledException), ct);
+                }
+
+                if (read == ClientGoneRead)
+                {
+                    return RelayResult.Cut(http.HttpContext, ttft, nameof(ClientGoneException), ct);
+                }
+
                 break;
             }
 
@@ -130,7 +141,11 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
                 Feed(translator, evt, output, call.Delivered);
             }
 
-            await Answer.FlushToClientAsync(output, ct);
+            if (!await Answer.TryFlushToClientAsync(output, ct))
+            {
+                return RelayResult.Cut(http.HttpContext, ttft, nameof(ClientGoneException), ct);
+            }
+
             if (translator.Finished)
             {
                 break;
@@ -172,9 +187,11 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
     }
 
     /// <summary>Waits for upstream bytes; while none has come yet, sends a <c>ping</c> every interval so the client's idle timer does not fire.</summary>
+    /// <returns>What <see cref="SseRelay.ReadIntoAsync"/> returns (<see cref="SseRelay.Cancelled"/> on a cancelled read), or
+    /// <see cref="ClientGoneRead"/> when a ping found the client gone.</returns>
     private async Task<int> ReadWithPingsAsync(Stream upstream, SseParser parser, OpenAiToAnthropicStreamTranslator translator, System.IO.Pipelines.PipeWriter output, CancellationToken ct)
     {
-        var read = SseRelay.ReadIntoAsync(upstream, parser, ct).AsTask();
+        var read = SseRelay.ReadIntoAsync(upstream, parser, ct, cutReturns: true).AsTask();
         while (!translator.Started && !read.IsCompleted)
         {
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -187,11 +204,18 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
             }
 
             OpenAiToAnthropicStreamTranslator.WritePing(output);
-            await Answer.FlushToClientAsync(output, ct);
+            if (!await Answer.TryFlushToClientAsync(output, ct))
+            {
+                // The pending read stays with the upstream response, which the attempt loop disposes (and so cancels).
+                return ClientGoneRead;
+            }
         }
 
         return await read;
     }
+
+    /// <summary>What <see cref="ReadWithPingsAsync"/> returns when a ping found the client gone.</summary>
+    private const int ClientGoneRead = -2;
 
     /// <summary>An Anthropic upstream's stream, relayed event by event; only message_start (model echo, usage) and message_delta (usage) are looked at.</summary>
     private async Task<RelayResult> RelayAnthropicStreamAsync(Stream upstream, HttpResponse http, CallState call, CancellationToken ct)
@@ -202,7 +226,12 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
         TimeSpan? ttft = null;
         while (true)
         {
-            var read = await SseRelay.ReadIntoAsync(upstream, parser, ct);
+            var read = await SseRelay.ReadIntoAsync(upstream, parser, ct, cutReturns: true);
+            if (read == SseRelay.Cancelled)
+            {
+                return RelayResult.Cut(http.HttpContext, ttft, nameof(OperationCanceledException), ct);
+            }
+
             if (read == 0)
             {
                 break;
@@ -227,7 +256,10 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
                 WriteEvent(output, evt.Name, data);
             }
 
-            await Answer.FlushToClientAsync(output, ct);
+            if (!await Answer.TryFlushToClientAsync(output, ct))
+            {
+                return RelayResult.Cut(http.HttpContext, ttft, nameof(ClientGoneException), ct);
+            }
         }
 
         if (!_passthroughStopped)

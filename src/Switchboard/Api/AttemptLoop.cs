@@ -311,6 +311,14 @@ internal sealed class AttemptLoop(GatewayServices services)
             return;
         }
 
+        if (result.ClientGone is { } gone)
+        {
+            // The same hang-up as the catch above, returned by the relay instead of thrown (docs/benchmarks.md, teardown).
+            Log.ClientGone(services.Logger, call.CallId, deployment.Id, gone);
+            call.ErrorClass = "client_closed";
+            return;
+        }
+
         var usage = result.Usage;
         call.Usage ??= usage;
         call.TimeToFirstToken = result.TimeToFirstToken;

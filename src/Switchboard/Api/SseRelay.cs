@@ -29,7 +29,17 @@ internal static class SseRelay
         {
             while (true)
             {
-                var result = await reader.ReadAsync(ct);
+                ReadResult result;
+                try
+                {
+                    result = await reader.ReadAsync(ct);
+                }
+                catch (Exception ex) when (ct.IsCancellationRequested && ex is OperationCanceledException or IOException)
+                {
+                    // A hang-up while waiting for the next event: ended here, not thrown through every frame above.
+                    return RelayResult.Cut(response.HttpContext, ttft, nameof(OperationCanceledException), ct);
+                }
+
                 var buffer = result.Buffer;
                 var consumed = buffer.Start;
                 while (TryReadEvent(ref buffer, out var evt, maxEventBytes))
@@ -75,7 +85,11 @@ internal static class SseRelay
                 }
 
                 reader.AdvanceTo(consumed, result.Buffer.End);
-                await Answer.FlushToClientAsync(output, ct);
+                if (!await Answer.TryFlushToClientAsync(output, ct))
+                {
+                    return RelayResult.Cut(response.HttpContext, ttft, nameof(ClientGoneException), ct);
+                }
+
                 if (result.IsCompleted)
                 {
                     if (!result.Buffer.Slice(consumed).IsEmpty)
@@ -112,13 +126,24 @@ internal static class SseRelay
     /// Waits for the upstream's next bytes without holding a buffer (a zero-byte read, which HttpClient's response streams
     /// complete when data is there), then reads them into <paramref name="parser"/> through a pooled buffer rented for that
     /// copy only: a translated stream holds no 16 KiB buffer between events, which is most of its life
-    /// (docs/benchmarks.md, memory per stream). Returns the bytes read; 0 at the end of the body.
+    /// (docs/benchmarks.md, memory per stream). Returns the bytes read; 0 at the end of the body; <see cref="Cancelled"/>
+    /// when <paramref name="cutReturns"/> and <paramref name="ct"/> was cancelled during the read (the caller ends its relay
+    /// with <see cref="RelayResult.Cut"/> instead of the exception climbing every frame above).
     /// </summary>
-    internal static async ValueTask<int> ReadIntoAsync(Stream upstream, Protocols.OpenAi.SseParser parser, CancellationToken ct)
+    internal static async ValueTask<int> ReadIntoAsync(Stream upstream, Protocols.OpenAi.SseParser parser, CancellationToken ct, bool cutReturns = false)
     {
+        try
+        {
 #pragma warning disable CA2022 // a zero-byte read: it waits for data and reads none, there is no count to check
-        await upstream.ReadAsync(Memory<byte>.Empty, ct);
+            await upstream.ReadAsync(Memory<byte>.Empty, ct);
 #pragma warning restore CA2022
+        }
+        catch (Exception ex) when (cutReturns && ct.IsCancellationRequested && ex is OperationCanceledException or IOException)
+        {
+            // Waiting for the next event is where a stream spends its life, so where a hang-up finds it.
+            return Cancelled;
+        }
+
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
@@ -126,11 +151,18 @@ internal static class SseRelay
             parser.Append(buffer.AsSpan(0, read));
             return read;
         }
+        catch (Exception ex) when (cutReturns && ct.IsCancellationRequested && ex is OperationCanceledException or IOException)
+        {
+            return Cancelled;
+        }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>What <see cref="ReadIntoAsync"/> returns when the read was cancelled (with <c>cutReturns</c>).</summary>
+    internal const int Cancelled = -1;
 
     /// <summary>Writes the usage event with <c>"cost"</c> added to its usage object (which LiteLLM's streams lack).</summary>
     private static bool WriteWithCost(PipeWriter output, ReadOnlySpan<byte> evt, double cost)
@@ -223,4 +255,27 @@ internal static class SseRelay
     }
 }
 
-internal readonly record struct RelayResult(TokenUsage? Usage, TimeSpan? TimeToFirstToken, bool Completed);
+internal readonly record struct RelayResult(TokenUsage? Usage, TimeSpan? TimeToFirstToken, bool Completed)
+{
+    /// <summary>
+    /// Set when the client hung up mid-relay and the relay returned instead of throwing (the exception's name, for the
+    /// log line): 1,000 streams cut at once otherwise rethrow ~8 exceptions each through the async frames (docs/benchmarks.md,
+    /// teardown). The attempt loop treats it as <see cref="ClientGoneException"/> (architecture decision 11).
+    /// </summary>
+    public string? ClientGone { get; init; }
+
+    /// <summary>
+    /// The relay's way out when <paramref name="ct"/> was cancelled during a read or the client's writer is gone: the client's
+    /// hang-up (RequestAborted, or a failed write) ends the relay without an exception; anything else (the call's own
+    /// request_timeout) throws as before, for the attempt loop to answer.
+    /// </summary>
+    public static RelayResult Cut(HttpContext context, TimeSpan? ttft, string cause, CancellationToken ct)
+    {
+        if (cause == nameof(OperationCanceledException) && !context.RequestAborted.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(ct);
+        }
+
+        return new RelayResult(null, ttft, false) { ClientGone = cause };
+    }
+}

@@ -104,12 +104,142 @@ public sealed class SseRelayTests
         Assert.Equal([0, 16 * 1024, 0, 16 * 1024, 0, 16 * 1024], upstream.ReadSizes.Select(size => Math.Min(size, 16 * 1024)));
     }
 
+    [Fact]
+    public async Task RelayOpenAiAsync_ClientHangsUpWaitingForAnEvent_ReturnsCutWithoutThrowing()
+    {
+        // 1,000 streams cut at once rethrew ~8 exceptions each through the async frames (docs/benchmarks.md, teardown): the
+        // relay now ends with a result the attempt loop logs and bills as the client's hang-up (architecture decision 11).
+        using var hangUp = new CancellationTokenSource();
+        var upstream = new HangUpStream("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"u8.ToArray(), hangUp);
+        var (http, body) = NewResponse();
+        http.RequestAborted = hangUp.Token;
+
+        var result = await SseRelay.RelayOpenAiAsync(upstream, http.Response, dropUsageOnlyChunk: false, TimeProvider.System,
+            TimeProvider.System.GetTimestamp(), costOf: null, new DeliveredUsage(), hangUp.Token);
+
+        Assert.Equal(nameof(OperationCanceledException), result.ClientGone);
+        Assert.False(result.Completed);
+        Assert.Null(result.Usage);
+        Assert.NotNull(result.TimeToFirstToken);
+        Assert.StartsWith("data: {", Encoding.UTF8.GetString(body.ToArray()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RelayOpenAiAsync_CancelledWhileTheClientStays_StillThrows()
+    {
+        // The call's own request_timeout cancels the same token with the client still there: the attempt loop answers it
+        // with the protocol's error event, so the relay must not take it for a hang-up.
+        using var timeout = new CancellationTokenSource();
+        var upstream = new HangUpStream("data: {\"choices\":[]}\n\n"u8.ToArray(), timeout);
+        var (http, _) = NewResponse();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => SseRelay.RelayOpenAiAsync(upstream, http.Response, dropUsageOnlyChunk: false,
+            TimeProvider.System, TimeProvider.System.GetTimestamp(), costOf: null, new DeliveredUsage(), timeout.Token));
+    }
+
+    [Fact]
+    public async Task ReadIntoAsync_CancelledWithCutReturns_ReturnsCancelled()
+    {
+        using var hangUp = new CancellationTokenSource();
+        var parser = new Switchboard.Protocols.OpenAi.SseParser();
+
+        Assert.True(await SseRelay.ReadIntoAsync(new HangUpStream("data: a\n\n"u8.ToArray(), hangUp), parser, hangUp.Token, cutReturns: true) > 0);
+        Assert.Equal(SseRelay.Cancelled, await SseRelay.ReadIntoAsync(new HangUpStream([], hangUp), parser, hangUp.Token, cutReturns: true));
+    }
+
+    [Fact]
+    public async Task ReadIntoAsync_CancelledWithoutCutReturns_Throws()
+    {
+        // The pivot relays still take the exception (their callers do not look for the sentinel).
+        using var hangUp = new CancellationTokenSource();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            await SseRelay.ReadIntoAsync(new HangUpStream([], hangUp), new Switchboard.Protocols.OpenAi.SseParser(), hangUp.Token));
+    }
+
+    [Fact]
+    public async Task TryFlushToClientAsync_ReaderGone_ReturnsFalseAndFlushThrowsClientGone()
+    {
+        var pipe = new System.IO.Pipelines.Pipe();
+        await pipe.Reader.CompleteAsync();
+        pipe.Writer.Write("data: a\n\n"u8);
+
+        Assert.False(await Answer.TryFlushToClientAsync(pipe.Writer, CancellationToken.None));
+        pipe.Writer.Write("data: b\n\n"u8);
+        await Assert.ThrowsAsync<ClientGoneException>(async () => await Answer.FlushToClientAsync(pipe.Writer, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task TryFlushToClientAsync_ReaderThere_ReturnsTrue()
+    {
+        var pipe = new System.IO.Pipelines.Pipe();
+        pipe.Writer.Write("data: a\n\n"u8);
+
+        Assert.True(await Answer.TryFlushToClientAsync(pipe.Writer, CancellationToken.None));
+        var read = await pipe.Reader.ReadAsync();
+        Assert.Equal("data: a\n\n", Encoding.UTF8.GetString(read.Buffer.ToArray()));
+    }
+
     private static (DefaultHttpContext Http, MemoryStream Body) NewResponse()
     {
         var body = new MemoryStream();
         var http = new DefaultHttpContext();
         http.Response.Body = body;
         return (http, body);
+    }
+
+    /// <summary>
+    /// An upstream body that hands out <paramref name="data"/> (one read), then, on the next read, cancels
+    /// <paramref name="cut"/> (the client hanging up, or the call's timeout, while the relay waits) and waits for the
+    /// token it was given, as HttpClient's response stream does.
+    /// </summary>
+    private sealed class HangUpStream(byte[] data, CancellationTokenSource cut) : Stream
+    {
+        private bool _given;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (!_given && data.Length > 0)
+            {
+                if (buffer.Length == 0)
+                {
+                    return 0;
+                }
+
+                _given = true;
+                data.CopyTo(buffer);
+                return data.Length;
+            }
+
+            await cut.CancelAsync();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return 0;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>An upstream body handed out in the given pieces (at most one piece per read); records each read's buffer size.</summary>
