@@ -188,15 +188,9 @@ public sealed class SseRelayTests
         return (http, body);
     }
 
-    /// <summary>
-    /// An upstream body that hands out <paramref name="data"/> (one read), then, on the next read, cancels
-    /// <paramref name="cut"/> (the client hanging up, or the call's timeout, while the relay waits) and waits for the
-    /// token it was given, as HttpClient's response stream does.
-    /// </summary>
-    private sealed class HangUpStream(byte[] data, CancellationTokenSource cut) : Stream
+    /// <summary>A read-only, unseekable upstream body: subclasses give <see cref="Stream.ReadAsync(Memory{byte}, CancellationToken)"/>.</summary>
+    private abstract class UpstreamBody : Stream
     {
-        private bool _given;
-
         public override bool CanRead => true;
 
         public override bool CanSeek => false;
@@ -206,6 +200,33 @@ public sealed class SseRelayTests
         public override long Length => throw new NotSupportedException();
 
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public abstract override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>
+    /// An upstream body that hands out <paramref name="data"/> (one read), then, on the next read, cancels
+    /// <paramref name="cut"/> (the client hanging up, or the call's timeout, while the relay waits) and waits for the
+    /// token it was given, as HttpClient's response stream does.
+    /// </summary>
+    private sealed class HangUpStream(byte[] data, CancellationTokenSource cut) : UpstreamBody
+    {
+        private bool _given;
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -226,40 +247,16 @@ public sealed class SseRelayTests
             return 0;
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>An upstream body handed out in the given pieces (at most one piece per read); records each read's buffer size.</summary>
-    private sealed class PieceStream(byte[] data, int[] pieces) : Stream
+    private sealed class PieceStream(byte[] data, int[] pieces) : UpstreamBody
     {
         private int _position;
         private int _piece;
         private int _leftInPiece = pieces[0];
 
         public List<int> ReadSizes { get; } = [];
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -276,19 +273,5 @@ public sealed class SseRelayTests
             return ValueTask.FromResult(count);
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
