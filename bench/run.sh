@@ -95,15 +95,7 @@ die() { log "error: $*"; exit 1; }
 has() { [[ "$CASES" == *" $1 "* ]]; }
 
 # ---------------------------------------------------------------------------------------------------- process control
-stop_pid() {
-  local pid=$1 i
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-  wait "$pid" 2>/dev/null || true
-}
-
+# stop_pid comes from bench/lib.sh (sourced below, before anything is started).
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
