@@ -21,7 +21,7 @@ internal static class ApiErrors
         response.ContentType = "application/json";
         if (retryAfter is { } wait)
         {
-            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            response.Headers.RetryAfter = Routing.RouteDecision.RetryAfterSeconds(wait).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         if (shouldRetry is { } retry)

@@ -12,6 +12,9 @@ internal sealed class RouteDecision
     /// <summary>Time until the earliest deployment recovers (at least 1 s for AllCoolingDown); null when unknown or now.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>A wait as a <c>Retry-After</c> says it: whole seconds, rounded up, at least 1 (the header cannot say less).</summary>
+    public static int RetryAfterSeconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+
     /// <summary>Every deployment's last failure was "platform overloaded" (Z.ai 1305, 529): answer overloaded_error / 529.</summary>
     public bool AllOverloaded { get; init; }
 

@@ -185,7 +185,7 @@ internal sealed partial class Router
 
     private static RouteDecision SlotWaitDecision(ModelGroup group, TimeSpan wait)
     {
-        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        var seconds = RouteDecision.RetryAfterSeconds(wait);
         return new RouteDecision
         {
             Reason = NoDeploymentReason.QueueFull,

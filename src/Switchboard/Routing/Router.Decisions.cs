@@ -29,7 +29,7 @@ internal sealed partial class Router
                     Message = $"Every available deployment of model group '{name}' was tried for this call.",
                 };
             default:
-                var seconds = wait is { } w ? Math.Max(1, (int)Math.Ceiling(w.TotalSeconds)) : 1;
+                var seconds = wait is { } w ? RouteDecision.RetryAfterSeconds(w) : 1;
                 var what = e.AllOverloaded ? "the upstream is overloaded" : "all deployments are cooling down";
                 return new RouteDecision
                 {

@@ -57,7 +57,7 @@ internal sealed partial class Router
                 return null;
             }
 
-            var seconds = Math.Max(1, (int)Math.Ceiling((first - now).TotalSeconds));
+            var seconds = RouteDecision.RetryAfterSeconds(first - now);
             return new RouteDecision
             {
                 Reason = NoDeploymentReason.AllCoolingDown,
