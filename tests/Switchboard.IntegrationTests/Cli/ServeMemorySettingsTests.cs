@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using Switchboard.IntegrationTests.Infrastructure;
 
 namespace Switchboard.IntegrationTests.Cli;
@@ -13,7 +10,7 @@ namespace Switchboard.IntegrationTests.Cli;
 public sealed class ServeMemorySettingsTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("sb-memory-").FullName;
-    private Process? _gateway;
+    private GatewayProcess? _gateway;
 
     [Fact]
     public async Task Serve_Started_ReportsGcSettingsAndQuietCollectionOn()
@@ -48,65 +45,31 @@ public sealed class ServeMemorySettingsTests : IDisposable
                   api_key: ok-memory-1
 
             """);
-        var output = StartGateway(config, RepoPaths.FreePort(), writeXorExecute);
+        // DOTNET_EnableWriteXorExecute for the gateway; null: not set, nor inherited (the runtime's default, on).
+        var gateway = _gateway = GatewayProcess.Start(_dir, config, RepoPaths.FreePort(), environment: new Dictionary<string, string?>
+        {
+            ["DOTNET_EnableWriteXorExecute"] = writeXorExecute,
+            ["COMPlus_EnableWriteXorExecute"] = null,
+        });
 
         string? line = null;
         for (var i = 0; i < 600 && line is null; i++)
         {
-            line = Text(output).Split('\n').FirstOrDefault(l => l.Contains("memory: ", StringComparison.Ordinal));
+            line = gateway.Output.Split('\n').FirstOrDefault(l => l.Contains("memory: ", StringComparison.Ordinal));
             if (line is null)
             {
-                Assert.False(_gateway!.HasExited, "the gateway exited:\n" + Text(output));
+                Assert.False(gateway.HasExited, "the gateway exited:\n" + gateway.Output);
                 await Task.Delay(100);
             }
         }
 
-        Assert.True(line is not null, "no memory line within 60 s; gateway output:\n" + Text(output));
+        Assert.True(line is not null, "no memory line within 60 s; gateway output:\n" + gateway.Output);
         return line;
     }
 
     public void Dispose()
     {
-        if (_gateway is { HasExited: false })
-        {
-            _gateway.Kill();
-            _gateway.WaitForExit(10_000);
-        }
-
         _gateway?.Dispose();
         Directory.Delete(_dir, recursive: true);
-    }
-
-    private static string Text(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
-    }
-
-    /// <param name="writeXorExecute">DOTNET_EnableWriteXorExecute for the gateway; null: not set (the runtime's default, on).</param>
-    private StringBuilder StartGateway(string config, int port, string? writeXorExecute)
-    {
-        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "switchboard.dll"), "--config", config, "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _dir,
-        };
-        info.Environment.Remove("DOTNET_EnableWriteXorExecute");
-        info.Environment.Remove("COMPlus_EnableWriteXorExecute");
-        if (writeXorExecute is not null)
-        {
-            info.Environment["DOTNET_EnableWriteXorExecute"] = writeXorExecute;
-        }
-
-        _gateway = Process.Start(info)!;
-        var output = new StringBuilder();
-        _gateway.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        _gateway.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        _gateway.BeginOutputReadLine();
-        _gateway.BeginErrorReadLine();
-        return output;
     }
 }

@@ -48,10 +48,11 @@ internal sealed class GatewayProcess : IDisposable
     /// with <paramref name="flags"/> after the usual ones. <paramref name="appendOutputTo"/>: stdout and stderr appended to
     /// that file by the shell (<c>exec dotnet … &gt;&gt;FILE 2&gt;&amp;1</c>, as the start script does), else captured.
     /// <paramref name="underNohup"/>: started through <c>nohup</c> as the start script starts it (SIGHUP ignored from the
-    /// start; nohup execs, so the pid is still the gateway's).
+    /// start; nohup execs, so the pid is still the gateway's). <paramref name="environment"/>: variables set for it; a null
+    /// value removes one it would inherit from the test process.
     /// </summary>
     public static GatewayProcess Start(string workingDirectory, string config, int port, IEnumerable<string>? flags = null,
-        string? appendOutputTo = null, IReadOnlyDictionary<string, string>? environment = null, bool underNohup = false)
+        string? appendOutputTo = null, IReadOnlyDictionary<string, string?>? environment = null, bool underNohup = false)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "switchboard.dll");
         string[] args = [dll, "--config", config, "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1", .. flags ?? []];
@@ -70,9 +71,16 @@ internal sealed class GatewayProcess : IDisposable
         }
 
         info.WorkingDirectory = workingDirectory;
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
-            info.Environment[name] = value;
+            if (value is null)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
         }
 
         var gateway = new GatewayProcess(Process.Start(info)!, port);

@@ -35,7 +35,7 @@ public sealed class JsonLogsTests : IDisposable
               log_max_files: 2
             """);
         var gateway = _gateway = GatewayProcess.Start(_dir, config, port, appendOutputTo: log,
-            environment: new Dictionary<string, string> { ["SWITCHBOARD_LOG_FILE"] = log });
+            environment: new Dictionary<string, string?> { ["SWITCHBOARD_LOG_FILE"] = log });
 
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var baseUrl = gateway.BaseUrl;
