@@ -19,6 +19,7 @@ internal sealed class MockKeyCounters
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
+    /// <summary>The most calls that were in flight at once, counting a refused call with those it met.</summary>
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
 
     /// <summary>Counts a call that has arrived.</summary>
@@ -27,6 +28,40 @@ internal sealed class MockKeyCounters
     {
         var number = Interlocked.Increment(ref _calls);
         var inFlight = Interlocked.Increment(ref _inFlight);
+        RaiseMax(inFlight);
+        return (number, inFlight);
+    }
+
+    /// <summary>
+    /// Counts a call that has arrived at a key that runs at most <paramref name="limit"/> calls at once. A call over the
+    /// limit is refused without ever counting as in flight, as with a real provider, whose refusal starts no generation:
+    /// else a refused call would hold a slot until its handler ends and refuse the next call that races it.
+    /// </summary>
+    /// <returns>The call's number for this key (1-based), and whether it runs (false: refused).</returns>
+    public (long CallNumber, bool Admitted) EnterWithin(int limit)
+    {
+        var number = Interlocked.Increment(ref _calls);
+        var current = Volatile.Read(ref _inFlight);
+        while (true)
+        {
+            if (current >= limit)
+            {
+                // Still the most calls the client tried to have in flight at once, which is what tests check.
+                RaiseMax(current + 1);
+                return (number, false);
+            }
+
+            var seen = Interlocked.CompareExchange(ref _inFlight, current + 1, current);
+            if (seen == current) break;
+            current = seen;
+        }
+
+        RaiseMax(current + 1);
+        return (number, true);
+    }
+
+    private void RaiseMax(int inFlight)
+    {
         var max = Volatile.Read(ref _maxInFlight);
         while (inFlight > max)
         {
@@ -34,8 +69,6 @@ internal sealed class MockKeyCounters
             if (seen == max) break;
             max = seen;
         }
-
-        return (number, inFlight);
     }
 
     public void Exit() => Interlocked.Decrement(ref _inFlight);

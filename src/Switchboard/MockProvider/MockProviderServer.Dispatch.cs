@@ -58,9 +58,10 @@ internal sealed partial class MockProviderServer
         var key = KeyOf(context.Request);
         var behaviour = MockKey.Of(key);
         var counters = Stats.For(key.Length == 0 ? "(none)" : key);
-        var (callNumber, inFlight) = counters.Enter();
+        var concurrency = behaviour.Kind == MockKeyKind.Concurrency;
+        var (callNumber, admitted) = concurrency ? counters.EnterWithin(behaviour.Number) : (counters.Enter().CallNumber, true);
         var ct = context.RequestAborted;
-        var exited = false;
+        var exited = !admitted;
         try
         {
             if (behaviour.Kind is MockKeyKind.WindowLimit or MockKeyKind.WindowLimitHeaders)
@@ -80,12 +81,12 @@ internal sealed partial class MockProviderServer
                 }
             }
 
-            if (behaviour.Kind == MockKeyKind.Concurrency && inFlight > behaviour.Number)
+            if (!admitted)
             {
                 counters.RefuseConcurrency();
             }
 
-            var failure = TryFail(context, endpoint, behaviour, callNumber, inFlight) ?? TryLeak(context, endpoint, behaviour, key, ct);
+            var failure = TryFail(context, endpoint, behaviour, callNumber, admitted) ?? TryLeak(context, endpoint, behaviour, key, ct);
             if (failure is not null)
             {
                 await failure;
@@ -99,7 +100,7 @@ internal sealed partial class MockProviderServer
                 _ => TimeSpan.Zero,
             };
             if (delay > TimeSpan.Zero) await Task.Delay(delay, _time, ct);
-            if (behaviour.Kind == MockKeyKind.Concurrency)
+            if (concurrency)
             {
                 // Like a real provider, a call stops counting against the concurrency when its generation ends, before
                 // the answer's last bytes are on their way; else the client's next call races this handler's end.
@@ -144,7 +145,7 @@ internal sealed partial class MockProviderServer
     }
 
     /// <summary>The key's failure for this call, already being written; null when the call should be answered.</summary>
-    private Task? TryFail(HttpContext context, MockEndpoint endpoint, MockKey behaviour, long callNumber, int inFlight)
+    private Task? TryFail(HttpContext context, MockEndpoint endpoint, MockKey behaviour, long callNumber, bool admitted)
     {
         var anthropic = endpoint is MockEndpoint.Messages or MockEndpoint.CountTokens;
         switch (behaviour.Kind)
@@ -161,7 +162,7 @@ internal sealed partial class MockProviderServer
             case MockKeyKind.ZaiError:
                 // Z.ai answers its business codes in this one shape on every endpoint, without rate-limit headers.
                 return WriteBytesAsync(context, ZaiErrors.StatusOf(behaviour.Number), ZaiErrors.BodyOf(behaviour.Number, _time.GetUtcNow()));
-            case MockKeyKind.Concurrency when inFlight > behaviour.Number:
+            case MockKeyKind.Concurrency when !admitted:
                 return WriteBytesAsync(context, 429, ZaiErrors.BodyOf(1302, _time.GetUtcNow()));
             case MockKeyKind.HtmlPage:
                 return WriteBytesAsync(context, StatusCodes.Status200OK, HtmlPage, "text/html; charset=utf-8");

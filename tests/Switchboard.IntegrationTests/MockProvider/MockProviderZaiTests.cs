@@ -95,6 +95,26 @@ public sealed class MockProviderZaiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChatCompletions_Conc1KeyRefusesABurst_RefusedCallsNeverCountAsInFlight()
+    {
+        var first = _mock.PostAsync("/v1/chat/completions", "conc1-b", Chat("m", "hi"));
+        await EventuallyAsync(() => _time.Timers == 1);
+
+        var refused = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => _mock.PostAsync("/v1/chat/completions", "conc1-b", Chat("m", "hi"))));
+        Assert.All(refused, r => Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode));
+        foreach (var r in refused) r.Dispose();
+
+        // A refusal starts no generation: only the held call is in flight, at once, not when each refusal's handler ends.
+        var stats = _mock.Server.Stats["conc1-b"];
+        Assert.Equal(1, stats.InFlight);
+        Assert.Equal(2, stats.MaxInFlight);
+        Assert.Equal(5, _mock.Server.Stats.For("conc1-b").ConcurrencyRefused);
+        _time.Advance(TimeSpan.FromMilliseconds(50));
+        using (var answered = await first) Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        Assert.Equal(0, _mock.Server.Stats["conc1-b"].InFlight);
+    }
+
+    [Fact]
     public async Task ChatCompletions_Conc2Key_AdmitsTwoAtOnce()
     {
         var first = _mock.PostAsync("/v1/chat/completions", "conc2-a", Chat("m", "hi"));
