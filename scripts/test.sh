@@ -28,10 +28,22 @@ for trx in "$RESULTS"/*.trx; do
 done
 if [ "$failed" -gt 0 ]; then
   # Name the failed tests just above the summary, where a truncated log still shows them.
+  # Each with the first lines of its failure message and of its own output, so a log cut to its tail says why.
   echo "failed tests:"
   for trx in "$RESULTS"/*.trx; do
     [ -f "$trx" ] || continue
-    grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -n 's/.*testName="\([^"]*\)".*/  \1/p'
+    awk '
+      /<UnitTestResult / && /outcome="Failed"/ { failed = 1; n = $0; sub(/.*testName="/, "", n); sub(/".*/, "", n); print "  " n; next }
+      /<\/UnitTestResult>/ { failed = 0; part = ""; next }
+      failed && /<StdOut>/ { part = "output"; lines = 0 }
+      failed && /<Message>/ { part = "message"; lines = 0 }
+      failed && part != "" {
+        line = $0; gsub(/<\/?(StdOut|Message)>/, "", line); gsub(/^[ \t]+/, "", line)
+        gsub(/&lt;/, "<", line); gsub(/&gt;/, ">", line); gsub(/&quot;/, "\"", line); gsub(/&apos;/, "\047", line); gsub(/&amp;/, "\\&", line)
+        if (line != "" && ++lines <= 12) print "      " part ": " substr(line, 1, 400)
+        if ($0 ~ /<\/(StdOut|Message)>/) part = ""
+      }
+    ' "$trx"
   done
 fi
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then

@@ -33,8 +33,9 @@ public sealed class PoolEfficiencyTests(Xunit.Abstractions.ITestOutputHelper out
         {
             await scenario();
         }
-        catch (Xunit.Sdk.XunitException)
+        catch (Xunit.Sdk.XunitException e)
         {
+            output.WriteLine($"first run failed: {e.Message}");
             await _mock.DisposeAsync();
             await InitializeAsync();
             await scenario();
@@ -123,6 +124,7 @@ public sealed class PoolEfficiencyTests(Xunit.Abstractions.ITestOutputHelper out
         var refusedWhileLearning = keys.Sum(k => _mock.Stats.For(k).ConcurrencyRefused);
         var rest = await OpenLoopAsync(gateway.Client, perSecond: 30, TimeSpan.FromSeconds(4));
         var refusedAfter = keys.Sum(k => _mock.Stats.For(k).ConcurrencyRefused) - refusedWhileLearning;
+        output.WriteLine($"learning: {Summary(first)}, 1302 refusals {refusedWhileLearning}; after: {Summary(rest)}, 1302 refusals {refusedAfter}");
 
         // While it learns, a loaded machine (calls held far longer than 50 ms) may find every key busy at once: then the
         // client gets an honest 429 with a Retry-After (seen 1 in 60 calls at load 30 on 2 cores). Once learned, none.
@@ -201,9 +203,15 @@ public sealed class PoolEfficiencyTests(Xunit.Abstractions.ITestOutputHelper out
         using var response = await client.SendAsync(OpenAiEndpointsTests.Post("/v1/chat/completions", Chat));
         var latency = Stopwatch.GetElapsedTime(sent);
         var trueWait = TrueWait();
-        await response.Content.ReadAsStringAsync();
-        return new Result(response.StatusCode, latency, response.Headers.RetryAfter?.Delta, trueWait);
+        var body = await response.Content.ReadAsStringAsync();
+        return new Result(response.StatusCode, latency, response.Headers.RetryAfter?.Delta, trueWait,
+            response.IsSuccessStatusCode ? null : body[..Math.Min(body.Length, 300)]);
     }
 
-    private readonly record struct Result(HttpStatusCode Status, TimeSpan Latency, TimeSpan? RetryAfter, TimeSpan TrueWait);
+    /// <summary>Status counts and the slowest call, for the test's output when a run fails.</summary>
+    private static string Summary(Result[] results) =>
+        string.Join(", ", results.GroupBy(r => r.Status).Select(g => $"{(int)g.Key}: {g.Count()}"))
+        + $", slowest {results.Max(r => r.Latency).TotalMilliseconds:0} ms";
+
+    private readonly record struct Result(HttpStatusCode Status, TimeSpan Latency, TimeSpan? RetryAfter, TimeSpan TrueWait, string? Error = null);
 }
