@@ -266,8 +266,11 @@ internal sealed class LimitEstimator
         Read(window, leasedAt, now);
     }
 
-    /// <summary>A call that was one of <paramref name="inFlightAtLease"/> in flight on the key when leased has succeeded.</summary>
-    public void OnConcurrencySuccess(int inFlightAtLease)
+    /// <summary>
+    /// A call that was one of <paramref name="inFlightAtLease"/> in flight on the key when leased, and is one of
+    /// <paramref name="inFlightAtEnd"/> as it ends, has succeeded.
+    /// </summary>
+    public void OnConcurrencySuccess(int inFlightAtLease, int inFlightAtEnd)
     {
         AloneConcurrencyRefusals = 0;
         if (Concurrency is not { } limit || inFlightAtLease < limit)
@@ -275,9 +278,11 @@ internal sealed class LimitEstimator
             return;
         }
 
-        if (_concurrencyRaisedFrom is { } from && inFlightAtLease > from)
+        if (_concurrencyRaisedFrom is { } from && Math.Min(inFlightAtLease, inFlightAtEnd) > from)
         {
-            // The raise held: the upstream took more calls at once than before it.
+            // The raise held: the upstream took more calls at once than before it. Only when the others were still in
+            // flight as this one ended: a call leased beside one whose answer was already on its way (the upstream
+            // stops counting a call when its generation ends, before its last bytes arrive) never ran beside it.
             _concurrencyRaisedFrom = null;
             _failedConcurrencyRaises = 0;
         }

@@ -51,7 +51,7 @@ internal sealed partial class Router
             }
 
             lease.Tokens = outcome.InputTokens + outcome.OutputTokens;
-            d.Limits.OnConcurrencySuccess(lease.InFlightAtStart);
+            d.Limits.OnConcurrencySuccess(lease.InFlightAtStart, d.InFlight);
             if (outcome.RateLimit is { } hint && hint.CooldownUntil > now)
             {
                 StartCooldownLocked(d, hint.CooldownUntil, FailureKind.RateLimited, hint.Reason, now);

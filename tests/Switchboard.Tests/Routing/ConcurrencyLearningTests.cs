@@ -54,19 +54,19 @@ public sealed class ConcurrencyLearningTests
 
         for (var i = 0; i < 100; i++)
         {
-            e.OnConcurrencySuccess(1); // below the cap: says nothing about more
+            e.OnConcurrencySuccess(1, 1); // below the cap: says nothing about more
         }
 
         Assert.Equal(2, e.Concurrency);
         for (var i = 0; i < 31; i++)
         {
-            e.OnConcurrencySuccess(2);
+            e.OnConcurrencySuccess(2, 2);
         }
 
         // 16 × the cap successes at it: one more is tried.
 
         Assert.Equal(2, e.Concurrency);
-        e.OnConcurrencySuccess(2);
+        e.OnConcurrencySuccess(2, 2);
         Assert.Equal(3, e.Concurrency);
 
         e.OnConcurrencyRefused(3);
@@ -77,12 +77,47 @@ public sealed class ConcurrencyLearningTests
         // The raise was refused: the next one waits for twice as many successes.
         for (var i = 0; i < 63; i++)
         {
-            e.OnConcurrencySuccess(2);
+            e.OnConcurrencySuccess(2, 2);
         }
 
         Assert.Equal(2, e.Concurrency);
-        e.OnConcurrencySuccess(2);
+        e.OnConcurrencySuccess(2, 2);
         Assert.Equal(3, e.Concurrency);
+    }
+
+    [Fact]
+    public void OnConcurrencySuccess_RaisedCallEndsAlone_DoesNotProveTheRaise()
+    {
+        // A key that takes one call at a time, learned; 16 successes at the cap try a second.
+        var e = new LimitEstimator();
+        e.OnConcurrencyRefused(2);
+        for (var i = 0; i < 16; i++)
+        {
+            e.OnConcurrencySuccess(1, 1);
+        }
+
+        Assert.Equal(2, e.Concurrency);
+
+        // Leased beside another call, but that one's answer was only in transit (the upstream had ended it) and it was
+        // gone before this one ended: the two never ran together upstream, so this success says nothing of a second slot.
+        e.OnConcurrencySuccess(2, 1);
+        e.OnConcurrencyRefused(2);
+        Assert.Equal(1, e.Concurrency);
+
+        // The raise was refused: the next waits twice as long (32 successes), not 16 as after a proven raise.
+        for (var i = 0; i < 31; i++)
+        {
+            e.OnConcurrencySuccess(1, 1);
+        }
+
+        Assert.Equal(1, e.Concurrency);
+        e.OnConcurrencySuccess(1, 1);
+        Assert.Equal(2, e.Concurrency);
+
+        // Two calls that were both in flight from lease to end prove it.
+        e.OnConcurrencySuccess(2, 2);
+        e.OnConcurrencyRefused(3);
+        Assert.Equal(2, e.Concurrency);
     }
 
     [Fact]

@@ -50,7 +50,7 @@ public sealed class LearnedLimitsTests
         old.GetGroup("pool")!.Deployments[0].Limits.OnConcurrencyRefused(1);
         for (var i = 0; i < 100; i++)
         {
-            old.GetGroup("pool")!.Deployments[0].Limits.OnConcurrencySuccess(1);
+            old.GetGroup("pool")!.Deployments[0].Limits.OnConcurrencySuccess(1, 1);
         }
 
         Assert.Equal(1, rebuilt.Status("a").LearnedConcurrency);
