@@ -14,6 +14,8 @@
 #   BENCH_PIN=1           wrk on CPU 0, servers on the others (0: let the scheduler place everything)
 #   BENCH_CASES="load seq stream pool overhead keys"   which parts to run (every gateway wrk run also writes the
 #                         gateway's context switches per call to wakeups.tsv: the thread wake-ups a call costs)
+#   BENCH_SYSCALLS=1      the seq case ends with one more non-stream run per .NET proxy under strace -c: system calls per
+#                         call in syscalls.tsv (0 skips it)
 #   BENCH_STREAM_CALLS=5000  sequential streamed calls per target in the stream case (bench/StreamLatency)
 #   BENCH_STREAM_CHUNKS=4 BENCH_STREAM_CHUNK_DELAY_MS=1   its answers: content chunks, pause between chunks (so that each
 #                         event meets an idle path, as a model's tokens do, instead of queueing behind the one before)
@@ -419,6 +421,37 @@ case_seq() { # one connection: latency without queueing, the plain cost of the e
     run_wrk "nginx-$stream-c1" nginx "$NGINX_PORT" glm-4.6 "$stream" 1 "$SEQ_DURATION"
     run_wrk "yarp-$stream-c1" yarp "$YARP_PORT" glm-4.6 "$stream" 1 "$SEQ_DURATION" "$YARP_PID"
   done
+  if [[ "${BENCH_SYSCALLS:-1}" == 1 ]] && command -v strace >/dev/null; then
+    count_syscalls switchboard-0-c1-strace "$GW_PORT" "$GW_PID"
+    count_syscalls yarp-0-c1-strace "$YARP_PORT" "$YARP_PID"
+  fi
+}
+
+# System calls per call at one connection (issue 13): an extra non-stream run under `strace -f -c` for a gateway process
+# (Switchboard, YARP), after the measured runs so that the tracer's slowdown touches no figure. The counts per call do not
+# depend on the machine's load, unlike the latency: what each call costs in socket reads and writes, epoll waits, futex
+# wake-ups and waits (a hop to a sleeping thread) and sched_yield (the thread pool's workers spinning before they sleep).
+# One line per target in syscalls.tsv: label, calls, then per call: all, epoll_wait, recvfrom, sendto, read, futex,
+# sched_yield, and the failed ones (EAGAIN reads that pend). BENCH_SYSCALLS=0 skips it; skipped when strace is missing.
+count_syscalls() { # label port pid
+  local label=$1 port=$2 pid=$3 out="$RAW/$1.strace" raw="$RAW/$1.txt" tracer line
+  timeout -s INT $((SEQ_DURATION + 4)) strace -f -c -o "$out" -p "$pid" 2>/dev/null &
+  tracer=$!
+  sleep 1 # attached to every thread before the first call
+  BENCH_BODY_FILE=$(body_file glm-4.6 0) BENCH_KEY=ok-bench-1 BENCH_CHUNKS=$CHUNKS \
+    timeout $((SEQ_DURATION + 30)) "${LOAD_PIN[@]}" wrk -t1 -c1 -d"${SEQ_DURATION}s" --timeout 10s \
+    -s "$BENCH/chat.lua" "http://127.0.0.1:$port/v1/chat/completions" >"$raw" 2>&1 || die "wrk failed for $label (see $raw)"
+  wait "$tracer" 2>/dev/null || true
+  line=$(grep '^BENCH ' "$raw") || die "no BENCH line in $raw"
+  local requests
+  requests=$(sed 's/.* requests=\([0-9]*\).*/\1/' <<<"$line")
+  [[ -s "$out" ]] || { log "$label: strace wrote nothing (ptrace not allowed here?)"; return; }
+  # strace -c rows: % time, seconds, usecs/call, calls, [errors,] syscall.
+  awk -v label="$label" -v r="$requests" '
+    $1 ~ /^[0-9.]+$/ && $NF != "total" && $4 ~ /^[0-9]+$/ { c[$NF] = $4; all += $4; if (NF == 6) err += $5 }
+    END { if (r == 0) exit; printf "%s\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\n", label, r, all / r, c["epoll_wait"] / r,
+      c["recvfrom"] / r, c["sendto"] / r, c["read"] / r, c["futex"] / r, c["sched_yield"] / r, err / r }' "$out" >>"$RESULTS/syscalls.tsv"
+  log "$label: system calls per call (all, epoll_wait, recvfrom, sendto, read, futex, sched_yield, failed): $(tail -1 "$RESULTS/syscalls.tsv" | cut -f3- | tr '\t' ' ')"
 }
 
 case_pool() { # issue 3: routing over 8 deployments costs no more than over 1; alternating rounds to spread drift

@@ -142,3 +142,12 @@ if [[ -f "$DIR/overhead.tsv" ]]; then
   awk -F'\t' '{ sub(/^overhead-/, "", $1); printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }' "$DIR/overhead.tsv"
   echo
 fi
+
+if [[ -f "$DIR/syscalls.tsv" ]]; then
+  echo "**System calls per call** (one connection, non-stream, one extra run under strace -c after the measured ones; per call)"
+  echo
+  echo "| target | calls | all | epoll_wait | recvfrom | sendto | read | futex | sched_yield | failed |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' '{ sub(/-0-c1-strace$/, "", $1); printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }' "$DIR/syscalls.tsv"
+  echo
+fi
