@@ -5,8 +5,8 @@
 #   rpm    one key with rpm: 1: call 1 is served, calls 2-4 get the router's 429 at once (no upstream call)
 #   lim    one lim2w60- key (2 calls per 60 s, then an upstream 429 with code 1303): calls 1-2 served, call 3 is refused
 #          upstream and answered 429 at once (the spent-window path), call 4 gets the router's paced 429
-# Prints each call's status and time (curl's time_total, ms) per round, then the median and max of the first 429 and
-# of the later ones. Bounded and loopback only; stops what it started, by PID.
+# Prints each call's status and time per round (curl's time_total, and the gateway's own duration_ms from its request
+# log line), then the median and max of the first 429 and of the later ones. Bounded and loopback only; stops what it started, by PID.
 #
 # usage: bench/first429.sh                 publish (r2r) to bench/.out/switchboard, then the rounds
 # knobs (environment):
@@ -47,8 +47,8 @@ wait_http "http://127.0.0.1:$MOCK_PORT/_stats" 30 "$MOCK_PID"
 
 BODY='{"model":"pool","messages":[{"role":"user","content":"hello there"}]}'
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf 'case\tround\tcalls (status:ms)\n'
-: >"$TMP/first" && : >"$TMP/later"
+printf 'case\tround\tcalls (status:ms, curl)\tcalls (status:duration_ms, gateway log)\n'
+: >"$TMP/first" && : >"$TMP/later" && : >"$TMP/first_server"
 for case in "${CASES[@]}"; do
   for round in $(seq 1 "$ROUNDS"); do
     key="lim2w60-$RANDOM$RANDOM-r$round"
@@ -101,7 +101,12 @@ EOF
       fi
     done
     if [[ -n "${FIRST429_JIT:-}" ]]; then sleep 0.3; echo "### end" >>"$jit_file"; fi
-    printf '%s\t%s\t%s\n' "$case" "$round" "$line"
+    sleep 0.5 # the request log lines out (the console output is buffered)
+    # The gateway's own view: each call's duration_ms from its request log line (no client, connection or curl time).
+    server=$(grep -a ' /v1/chat/completions ' "$log_file" | sed -n 's/.* \([0-9][0-9][0-9]\) model=.*duration_ms=\([0-9.]*\).*/\1:\2/p' | tr '\n' ' ')
+    first_server=$(tr ' ' '\n' <<<"$server" | grep '^429:' | head -1 | cut -d: -f2)
+    if [[ -n $first_server ]]; then echo "$case $first_server" >>"$TMP/first_server"; fi
+    printf '%s\t%s\t%s\t%s\n' "$case" "$round" "$line" "$server"
     stop_pid "$GW_PID"
   done
 done
@@ -114,4 +119,5 @@ summary() { # file label: per case, median and max
 }
 summary "$TMP/first" "first 429"
 summary "$TMP/later" "later 429s"
+summary "$TMP/first_server" "first 429, gateway's duration_ms"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
