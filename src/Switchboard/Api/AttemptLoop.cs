@@ -351,7 +351,9 @@ internal sealed class AttemptLoop(GatewayServices services)
         await ApiErrors.WriteAsync(context, api, status, message, failure.ProviderCode);
     }
 
-    private static async Task WriteExhaustedAsync(HttpContext context, ClientApi api, ModelGroup group, CallState call, UpstreamFailure? failure,
+    // Not async: each branch returns the writer's task, so the refusal path has no state machine of its own (whose
+    // builder's Start<> the ReadyToRun image does not hold: JIT-compiled on a fresh process's first 429, issue 12).
+    private static Task WriteExhaustedAsync(HttpContext context, ClientApi api, ModelGroup group, CallState call, UpstreamFailure? failure,
         RouteDecision? decision, FailureHistory history, SecretRedactor secrets)
     {
         context.Response.Headers["x-litellm-attempted-retries"] = call.Retries.ToString(CultureInfo.InvariantCulture);
@@ -374,18 +376,16 @@ internal sealed class AttemptLoop(GatewayServices services)
 
         if (decision is { AllOverloaded: true })
         {
-            await ApiErrors.WriteAsync(context, api, api == ClientApi.Anthropic ? 529 : 503,
+            return ApiErrors.WriteAsync(context, api, api == ClientApi.Anthropic ? 529 : 503,
                 $"Every deployment of model group '{group.Name}' reports the provider overloaded. {decision.Message}".TrimEnd(),
                 "overloaded", retryAfter: decision.RetryAfter);
-            return;
         }
 
         if (decision is { LongOutage: true })
         {
-            await ApiErrors.WriteAsync(context, api, 429,
+            return ApiErrors.WriteAsync(context, api, 429,
                 $"No deployment of model group '{group.Name}' can serve for a long time: {decision.Message}",
                 "quota_exhausted", retryAfter: decision.RetryAfter, shouldRetry: false);
-            return;
         }
 
         // Every deployment tried and the last one broke (5xx, timeout, an answer that was not one): that is a bad gateway,
@@ -401,17 +401,15 @@ internal sealed class AttemptLoop(GatewayServices services)
             }
 
             var why = failure is null ? string.Empty : $" Last upstream error: {secrets.Redact(failure.Message)}";
-            await ApiErrors.WriteAsync(context, api, 429,
+            return ApiErrors.WriteAsync(context, api, 429,
                 $"All deployments of model group '{group.Name}' are rate-limited or busy; retry after {Math.Ceiling(wait.TotalSeconds)} s.{why}",
                 "rate_limited", retryAfter: wait);
-            return;
         }
 
         if (decision is { Reason: NoDeploymentReason.AllDisabled })
         {
-            await ApiErrors.WriteAsync(context, api, 503,
+            return ApiErrors.WriteAsync(context, api, 503,
                 $"Every deployment of model group '{group.Name}' is disabled (rejected keys). {decision.Message}", "no_deployment", shouldRetry: false);
-            return;
         }
 
         if (failure is not null)
@@ -419,13 +417,12 @@ internal sealed class AttemptLoop(GatewayServices services)
             var status = failure.Kind is FailureKind.RateLimited or FailureKind.ConcurrencyLimited or FailureKind.QuotaExhausted ? 429
                 : failure.Kind == FailureKind.Timeout ? 504
                 : failure.HttpStatus is >= 500 and < 600 ? failure.HttpStatus : 502;
-            await ApiErrors.WriteAsync(context, api, status,
+            return ApiErrors.WriteAsync(context, api, status,
                 $"Model group '{group.Name}' failed after {call.Retries + 1} attempt(s): {secrets.Redact(failure.Message)}",
                 failure.ProviderCode, retryAfter: status == 429 ? failure.RetryAfter ?? TimeSpan.FromSeconds(1) : null);
-            return;
         }
 
-        await ApiErrors.WriteAsync(context, api, 503, $"Model group '{group.Name}' has no deployment available. {decision?.Message}".TrimEnd(), "no_deployment");
+        return ApiErrors.WriteAsync(context, api, 503, $"Model group '{group.Name}' has no deployment available. {decision?.Message}".TrimEnd(), "no_deployment");
     }
 
     /// <summary>What the attempts of one call met, to answer like the router will for the next call.</summary>

@@ -141,6 +141,7 @@ internal static class GatewayHost
         builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Auth);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<GatewayServices>().Admission);
         builder.Services.AddDashboard();
+        builder.Services.AddSingleton<RefusalWarmUp>();
 
         if (Telemetry.TelemetrySetup.TraceExportFor(config, options.TracesEndpoint, Environment.GetEnvironmentVariable) is { } traces)
         {
@@ -207,6 +208,14 @@ internal static class GatewayHost
         }
 
         app.MapDashboard(services.Router, () => services.Secrets, config.General.MasterKey);
+        if (RefusalWarmUp.Enabled(Environment.GetEnvironmentVariable))
+        {
+            // The refusal path once, off the request path, after the port is open: a fresh gateway's first 429 as fast as
+            // the next ones, and no delay to its first answer (issue 12; docs/pool-efficiency.md).
+            var warmUp = app.Services.GetRequiredService<RefusalWarmUp>();
+            app.Lifetime.ApplicationStarted.Register(warmUp.Start);
+        }
+
         return app;
     }
 
