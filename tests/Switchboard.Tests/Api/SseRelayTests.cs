@@ -96,6 +96,10 @@ public sealed class SseRelayTests
         var relay = SseRelay.RelayOpenAiAsync(upstream, http.Response, dropUsageOnlyChunk: false, TimeProvider.System,
             TimeProvider.System.GetTimestamp(), costOf: null, new DeliveredUsage(), CancellationToken.None);
         await upstream.Waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); client.FlushCount == 0 && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(10);
+        }
 
         Assert.Equal(["headers"], client.Flushed);
         first.SetResult("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"u8.ToArray());
@@ -239,7 +243,12 @@ public sealed class SseRelayTests
     {
         private long _sent;
 
+        private int _flushCount;
+
         public List<string> Flushed { get; } = [];
+
+        /// <summary>How many flushes carried bytes, readable from another thread while the relay runs.</summary>
+        public int FlushCount => Volatile.Read(ref _flushCount);
 
         public override bool CanRead => false;
 
@@ -249,6 +258,7 @@ public sealed class SseRelayTests
             {
                 Flushed.Add(Encoding.UTF8.GetString(GetBuffer(), (int)_sent, (int)(Length - _sent)));
                 _sent = Length;
+                Interlocked.Increment(ref _flushCount);
             }
 
             return Task.CompletedTask;
