@@ -39,13 +39,23 @@ internal static class Answer
     /// <summary>Starts an event stream and sends its headers at once, before the first upstream byte.</summary>
     public static async Task StartEventStreamAsync(HttpResponse http, CallState call, TimeProvider time, CancellationToken ct)
     {
+        await BeginEventStreamAsync(http, call, time, ct);
+        await FlushToClientAsync(http.BodyWriter, ct);
+    }
+
+    /// <summary>
+    /// Starts an event stream (the response has started: no retry after this, architecture decision 2) with its headers
+    /// written but not yet flushed. The relay flushes them before it waits for the upstream, or with the first event when the
+    /// upstream had already sent it (one send to the client instead of two; docs/benchmarks.md, "Time to first token").
+    /// </summary>
+    public static Task BeginEventStreamAsync(HttpResponse http, CallState call, TimeProvider time, CancellationToken ct)
+    {
         http.StatusCode = 200;
         http.ContentType = "text/event-stream; charset=utf-8";
         http.Headers.CacheControl = "no-cache";
         http.Headers["x-accel-buffering"] = "no";
         WriteHeaders(http, call, time);
-        await http.StartAsync(ct);
-        await FlushToClientAsync(http.BodyWriter, ct);
+        return http.StartAsync(ct);
     }
 
     /// <summary>

@@ -148,10 +148,16 @@ internal sealed class OpenAiCall : IProxyProtocol
         var translated = Providers.SpeaksAnthropic(deployment.Config.Provider);
         if (Stream)
         {
-            await Answer.StartEventStreamAsync(http, call, _time, ct);
-            return translated
-                ? await TranslateStreamAsync(response.Body, http, call, ct)
-                : await RelayOpenAiStreamAsync(deployment, response, http, call, ct);
+            if (translated)
+            {
+                await Answer.StartEventStreamAsync(http, call, _time, ct);
+                return await TranslateStreamAsync(response.Body, http, call, ct);
+            }
+
+            // The headers leave with the first event when the upstream sent it with its own headers (SseRelay flushes them
+            // first otherwise, before it waits).
+            await Answer.BeginEventStreamAsync(http, call, _time, ct);
+            return await RelayOpenAiStreamAsync(deployment, response, http, call, ct);
         }
 
         var readStarted = _time.GetTimestamp();

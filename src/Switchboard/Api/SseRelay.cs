@@ -12,6 +12,10 @@ namespace Switchboard.Api;
 /// </summary>
 internal static class SseRelay
 {
+    /// <summary>
+    /// Relays the stream. Response headers the caller wrote but did not flush (<see cref="Answer.BeginEventStreamAsync"/>) are
+    /// flushed before the first read that has to wait, or else with the first events, which the upstream had already sent.
+    /// </summary>
     public static async Task<RelayResult> RelayOpenAiAsync(
         Stream upstream, HttpResponse response, bool dropUsageOnlyChunk, TimeProvider time, long startTimestamp, Func<TokenUsage, double>? costOf,
         Usage.DeliveredUsage delivered, CancellationToken ct, int maxEventBytes = Protocols.OpenAi.SseParser.DefaultMaxEventBytes, Observability.SecretRedactor? secrets = null)
@@ -25,6 +29,7 @@ internal static class SseRelay
         var haveUsage = false;
         TimeSpan? ttft = null;
         var sawDone = false;
+        var headersFlushed = false;
         try
         {
             while (true)
@@ -32,7 +37,23 @@ internal static class SseRelay
                 ReadResult result;
                 try
                 {
-                    result = await reader.ReadAsync(ct);
+                    var read = reader.ReadAsync(ct);
+                    if (!headersFlushed && !read.IsCompleted)
+                    {
+                        // The upstream's first event is not here yet: the client gets the headers now, not with it. A
+                        // client gone here is found by the flush after the read; a cancelled ct ends the read too, which is
+                        // always awaited (the reader is completed only after it).
+                        headersFlushed = true;
+                        try
+                        {
+                            await Answer.TryFlushToClientAsync(output, ct);
+                        }
+                        catch (Exception ex) when (ct.IsCancellationRequested && ex is OperationCanceledException or IOException)
+                        {
+                        }
+                    }
+
+                    result = await read;
                 }
                 catch (Exception ex) when (ct.IsCancellationRequested && ex is OperationCanceledException or IOException)
                 {
@@ -85,6 +106,7 @@ internal static class SseRelay
                 }
 
                 reader.AdvanceTo(consumed, result.Buffer.End);
+                headersFlushed = true;
                 if (!await Answer.TryFlushToClientAsync(output, ct))
                 {
                     return RelayResult.Cut(response.HttpContext, ttft, nameof(ClientGoneException), ct);

@@ -68,6 +68,47 @@ public sealed class SseRelayTests
     }
 
     [Fact]
+    public async Task RelayOpenAiAsync_FirstEventAlreadyThere_NoFlushBeforeIt()
+    {
+        // The upstream sent its first event with its headers (the read completes at once): the client's headers, written
+        // but not flushed by Answer.BeginEventStreamAsync, leave with that event in one flush, not in a flush of their own.
+        string[] events = ["data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n", "data: [DONE]\n\n"];
+        var upstream = new PieceStream(Encoding.UTF8.GetBytes(string.Concat(events)), events.Select(e => e.Length).ToArray());
+        var (http, client) = NewRecordedResponse();
+        http.Response.BodyWriter.Write("headers"u8); // stands in for the headers Kestrel writes into the same pipe
+
+        await SseRelay.RelayOpenAiAsync(upstream, http.Response, dropUsageOnlyChunk: false, TimeProvider.System,
+            TimeProvider.System.GetTimestamp(), costOf: null, new DeliveredUsage(), CancellationToken.None);
+
+        Assert.Equal(["headers" + events[0], events[1]], client.Flushed);
+    }
+
+    [Fact]
+    public async Task RelayOpenAiAsync_FirstEventNotThereYet_FlushesTheHeadersBeforeWaiting()
+    {
+        // An upstream that sends its headers at once and its first token later (a thinking model): the client must not
+        // wait for the first token to see the answer start, so the relay flushes before it waits for the first read.
+        var first = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var upstream = new LateStream(first.Task, "data: [DONE]\n\n"u8.ToArray());
+        var (http, client) = NewRecordedResponse();
+        http.Response.BodyWriter.Write("headers"u8); // stands in for the headers Kestrel writes into the same pipe
+
+        var relay = SseRelay.RelayOpenAiAsync(upstream, http.Response, dropUsageOnlyChunk: false, TimeProvider.System,
+            TimeProvider.System.GetTimestamp(), costOf: null, new DeliveredUsage(), CancellationToken.None);
+        await upstream.Waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); client.FlushCount == 0 && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(["headers"], client.Flushed);
+        first.SetResult("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"u8.ToArray());
+        var result = await relay.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(result.Completed);
+        Assert.Equal(["headers", "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n", "data: [DONE]\n\n"], client.Flushed);
+    }
+
+    [Fact]
     public async Task ReadIntoAsync_EventLongerThanTheBufferInSmallReads_ParsedWhole()
     {
         // The translated relays' reader: ~20 KB of data in one event (more than the 16 KiB buffer rented per read), 500 bytes per read.
@@ -186,6 +227,70 @@ public sealed class SseRelayTests
         var http = new DefaultHttpContext();
         http.Response.Body = body;
         return (http, body);
+    }
+
+    /// <summary>A response whose body records what each flush sent (one entry per flush that carried bytes).</summary>
+    private static (DefaultHttpContext Http, FlushRecorder Client) NewRecordedResponse()
+    {
+        var client = new FlushRecorder();
+        var http = new DefaultHttpContext();
+        http.Features.Set<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>(new StreamResponseBodyFeature(client));
+        return (http, client);
+    }
+
+    /// <summary>The client's socket, as far as sends go: bytes written since the last flush make one send.</summary>
+    private sealed class FlushRecorder : MemoryStream
+    {
+        private long _sent;
+
+        private int _flushCount;
+
+        public List<string> Flushed { get; } = [];
+
+        /// <summary>How many flushes carried bytes, readable from another thread while the relay runs.</summary>
+        public int FlushCount => Volatile.Read(ref _flushCount);
+
+        public override bool CanRead => false;
+
+        public override Task FlushAsync(CancellationToken cancellationToken)
+        {
+            if (Length > _sent)
+            {
+                Flushed.Add(Encoding.UTF8.GetString(GetBuffer(), (int)_sent, (int)(Length - _sent)));
+                _sent = Length;
+                Interlocked.Increment(ref _flushCount);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>An upstream body whose first data arrives when <paramref name="first"/> completes, then <paramref name="rest"/>.</summary>
+    private sealed class LateStream(Task<byte[]> first, byte[] rest) : UpstreamBody
+    {
+        private readonly TaskCompletionSource _waiting = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _reads;
+
+        /// <summary>Completes when the relay waits for the first data.</summary>
+        public Task Waiting => _waiting.Task;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (!first.IsCompleted)
+            {
+                _waiting.TrySetResult();
+                await first.WaitAsync(cancellationToken);
+            }
+
+            if (buffer.Length == 0)
+            {
+                return 0;
+            }
+
+            var data = _reads++ switch { 0 => first.Result, 1 => rest, _ => [] };
+            data.CopyTo(buffer);
+            return data.Length;
+        }
     }
 
     /// <summary>A read-only, unseekable upstream body: subclasses give <see cref="Stream.ReadAsync(Memory{byte}, CancellationToken)"/>.</summary>
