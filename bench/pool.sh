@@ -19,13 +19,25 @@
 #   BENCH_POOL_KIND=conc (1302 keys: conc<LIMIT>-) or headers (limh<LIMIT>w<WINDOW>-: 1303 keys with x-ratelimit-*)
 #   BENCH_POOL_HOLD_MS=200
 #   BENCH_POOL_TRACE=FILE (one line per call: sent at, status, deployment, retries, ms)
+#   BENCH_PUBLISH=r2r (default: the bench published ReadyToRun, as the start script ships the gateway, into
+#   bench/.out/pool; a fresh gateway's first calls then cost what they cost a user) or jit (a plain build, dotnet run)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+die() { echo "pool.sh: $*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 mkdir -p "$ROOT/bench/results"
 OUT="$ROOT/bench/results/pool-$(date -u +%Y%m%dT%H%M%SZ).tsv"
 export BENCH_POOL_SECONDS=${BENCH_POOL_SECONDS:-30}
-dotnet build -c Release "$ROOT/bench/Switchboard.Bench" >/dev/null
-run() { timeout 1200 dotnet run --no-build -c Release --project "$ROOT/bench/Switchboard.Bench" -- pool; }
+publish_args "${BENCH_PUBLISH:-r2r}"
+if [[ ${#PUBLISH_ARGS[@]} -eq 0 ]]; then
+  dotnet build -c Release "$ROOT/bench/Switchboard.Bench" >/dev/null
+  run() { timeout 1200 dotnet run --no-build -c Release --project "$ROOT/bench/Switchboard.Bench" -- pool; }
+else
+  rm -rf "$ROOT/bench/.out/pool"
+  dotnet publish "$ROOT/bench/Switchboard.Bench" -c Release "${PUBLISH_ARGS[@]}" -o "$ROOT/bench/.out/pool" --nologo -v quiet >/dev/null
+  run() { timeout 1200 "$ROOT/bench/.out/pool/Switchboard.Bench" pool; }
+fi
 if [[ ${1:-all} == one ]]; then
   run | tee "$OUT"
 else
