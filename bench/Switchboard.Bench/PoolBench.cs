@@ -94,7 +94,7 @@ internal static class PoolBench
     private static async Task<Row> RunOnceAsync(GatewayConfig config, MockProviderServer mock, string[] keys, double perSecond, int seconds, int learnSeconds)
     {
         var db = Path.Combine(Path.GetTempPath(), "switchboard-pool-bench-" + Guid.NewGuid().ToString("N") + ".db");
-        var app = await GatewayHost.BuildAsync(config, new GatewayOptions { Host = "127.0.0.1", Port = 0, DatabasePath = db },
+        var app = await GatewayHost.BuildAsync(config, new GatewayOptions { Host = "127.0.0.1", Port = 0, DatabasePath = db, WarmUpRefusals = true },
             logging => logging.SetMinimumLevel(LogLevel.Warning));
         await app.StartAsync();
         try

@@ -36,6 +36,14 @@ internal sealed record GatewayOptions
     public bool CollectWhenQuiet { get; init; }
 
     /// <summary>
+    /// The refusal path's warm-up after the gateway listens (<see cref="RefusalWarmUp"/>; off with
+    /// <c>SWITCHBOARD_WARMUP=0</c>): for the serving process, whose ReadyToRun code makes it a few milliseconds of work. A
+    /// gateway built inside another process (tests, the in-process benches) runs JIT-compiled code, where the warm-up
+    /// JIT-compiles all it runs beside the gateway's first calls, and only warms up when asked.
+    /// </summary>
+    public bool WarmUpRefusals { get; init; }
+
+    /// <summary>
     /// The HTTPS certificate (PEM; LiteLLM's <c>--ssl_certfile_path</c>, else <c>general_settings.ssl_certfile_path</c>),
     /// with <see cref="SslKeyfilePath"/>. Set: the gateway serves HTTPS only, HTTP/1.1 and HTTP/2 chosen by ALPN.
     /// </summary>
@@ -208,7 +216,7 @@ internal static class GatewayHost
         }
 
         app.MapDashboard(services.Router, () => services.Secrets, config.General.MasterKey);
-        if (RefusalWarmUp.Enabled(Environment.GetEnvironmentVariable))
+        if (options.WarmUpRefusals && RefusalWarmUp.Enabled(Environment.GetEnvironmentVariable))
         {
             // The refusal path once, off the request path, after the port is open: a fresh gateway's first 429 as fast as
             // the next ones, and no delay to its first answer (issue 12; docs/pool-efficiency.md).

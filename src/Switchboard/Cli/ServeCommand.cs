@@ -29,6 +29,7 @@ internal static class ServeCommand
             DetailedDebug = debug,
             ReloadOnSighup = true,
             CollectWhenQuiet = true,
+            WarmUpRefusals = true,
             SslKeyfilePath = sslKeyfile,
             SslCertfilePath = sslCertfile,
         };

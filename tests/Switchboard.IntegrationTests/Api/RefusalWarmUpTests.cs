@@ -15,7 +15,7 @@ public sealed class RefusalWarmUpTests
     [Fact]
     public async Task Start_FreshGateway_WarmsUpWithoutATraceAndTheGatewayServes()
     {
-        await using var gateway = await TestGateway.StartAsync(Configs.Of(Configs.Mock("glm-pool", "dep-a")));
+        await using var gateway = await TestGateway.StartAsync(Configs.Of(Configs.Mock("glm-pool", "dep-a")), warmUpRefusals: true);
         var warmUp = gateway.App.Services.GetRequiredService<RefusalWarmUp>();
         // Started by the host once it listens; bounded by the warm-up's own 10-s limit.
         var finished = await warmUp.Completion.WaitAsync(TimeSpan.FromSeconds(60));
@@ -47,5 +47,14 @@ public sealed class RefusalWarmUpTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var row = await gateway.OneUsageRowAsync();
         Assert.Equal("glm-pool", row.ModelGroup);
+    }
+
+    /// <summary>A gateway built inside another process (tests, the in-process benches) runs JIT code, where the warm-up would
+    /// JIT-compile all it runs beside its first calls: it warms up only when asked (<c>switchboard serve</c> asks).</summary>
+    [Fact]
+    public async Task Start_NotAsked_DoesNotWarmUp()
+    {
+        await using var gateway = await TestGateway.StartAsync(Configs.Of(Configs.Mock("glm-pool", "dep-a")));
+        Assert.False(await gateway.App.Services.GetRequiredService<RefusalWarmUp>().Completion);
     }
 }

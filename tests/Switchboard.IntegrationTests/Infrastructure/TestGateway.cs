@@ -36,7 +36,7 @@ internal sealed class TestGateway : IAsyncDisposable
     internal WebApplication App => _app;
 
     public static async Task<TestGateway> StartAsync(GatewayConfig config, TimeProvider? time = null, string? databasePath = null,
-        TimeSpan? modelPollInterval = null)
+        TimeSpan? modelPollInterval = null, bool warmUpRefusals = false)
     {
         var logs = new CapturingLoggerProvider();
         databasePath ??= Path.Combine(Path.GetTempPath(), "switchboard-test-" + Guid.NewGuid().ToString("N") + ".db");
@@ -48,6 +48,7 @@ internal sealed class TestGateway : IAsyncDisposable
                 Time = time ?? TimeProvider.System,
                 DatabasePath = databasePath,
                 ModelPollInterval = modelPollInterval ?? TimeSpan.FromSeconds(5),
+                WarmUpRefusals = warmUpRefusals,
             },
             logging => logging.AddProvider(logs));
         await app.StartAsync();
