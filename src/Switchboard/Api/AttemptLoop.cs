@@ -353,7 +353,7 @@ internal sealed class AttemptLoop(GatewayServices services)
 
     // Not async: each branch returns the writer's task, so the refusal path has no state machine of its own (whose
     // builder's Start<> the ReadyToRun image does not hold: JIT-compiled on a fresh process's first 429, issue 12).
-    private static Task WriteExhaustedAsync(HttpContext context, ClientApi api, ModelGroup group, CallState call, UpstreamFailure? failure,
+    internal static Task WriteExhaustedAsync(HttpContext context, ClientApi api, ModelGroup group, CallState call, UpstreamFailure? failure,
         RouteDecision? decision, FailureHistory history, SecretRedactor secrets)
     {
         context.Response.Headers["x-litellm-attempted-retries"] = call.Retries.ToString(CultureInfo.InvariantCulture);
@@ -426,7 +426,7 @@ internal sealed class AttemptLoop(GatewayServices services)
     }
 
     /// <summary>What the attempts of one call met, to answer like the router will for the next call.</summary>
-    private sealed class FailureHistory
+    internal sealed class FailureHistory
     {
         private int _count;
         private int _overloaded;

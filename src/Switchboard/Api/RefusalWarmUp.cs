@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
 using Switchboard.Config;
+using Switchboard.Observability;
 using Switchboard.Protocols;
 using Switchboard.Routing;
 using Switchboard.Telemetry;
@@ -173,12 +174,8 @@ internal sealed class RefusalWarmUp(IEnumerable<ConsoleFormatter> formatters, IE
             ct.ThrowIfCancellationRequested();
             var context = new DefaultHttpContext();
             context.Response.Body = Stream.Null;
-            context.Response.Headers["x-litellm-attempted-retries"] = 0.ToString(CultureInfo.InvariantCulture);
-            var wait = decision.RetryAfter ?? TimeSpan.FromSeconds(1);
-            var why = $" Last upstream error: {failure.Message}";
-            await ApiErrors.WriteAsync(context, api, 429,
-                $"All deployments of model group '{group.Name}' are rate-limited or busy; retry after {Math.Ceiling(wait.TotalSeconds)} s.{why}",
-                "rate_limited", retryAfter: wait);
+            var call = new CallState { CallId = "warm-up", RequestedModel = group.Name, StartTimestamp = 0 };
+            await AttemptLoop.WriteExhaustedAsync(context, api, group, call, failure, decision, new AttemptLoop.FailureHistory(), SecretRedactor.Empty);
 
             var upstream = new DefaultHttpContext();
             upstream.Response.Body = Stream.Null;
