@@ -23,9 +23,29 @@
 #                   B (with this environment), in interleaved rounds A B A B (MEM_ROUNDS=2 x MEM_ABAB_SECONDS=10 s each),
 #                   to check that a memory setting does not cost throughput
 #        DOTNET_COUNTERS=path  dotnet-counters to use ("" or absent: looked up on PATH and in ~/.dotnet/tools)
+#        MEM_COMPARE="pathA pathB"  instead: this whole benchmark on two published binaries in alternating order
+#                   (A B A B ..., MEM_ROUNDS=2 pairs; two runs of one binary differ by up to ~20 MB at the peak), then one
+#                   line per run: label, idle, peak, GC heap, RSS after (MB) and the load average at its start
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [[ -n "${MEM_COMPARE:-}" ]]; then
+  read -r BIN_A BIN_B <<<"$MEM_COMPARE"
+  [[ -x "$BIN_A" && -x "${BIN_B:-}" ]] || { echo "MEM_COMPARE needs two executable gateway binaries" >&2; exit 1; }
+  LINES=()
+  for round in $(seq 1 "${MEM_ROUNDS:-2}"); do
+    for side in A B; do
+      bin=$BIN_A
+      [[ $side == A ]] || bin=$BIN_B
+      load=$(cut -d' ' -f1 /proc/loadavg)
+      line=$(MEM_COMPARE='' MEM_BIN=$bin MEM_LABEL="${MEM_LABEL:-compare}-$side$round" "$0" | grep '^TSV') || { echo "run $side$round failed" >&2; exit 1; }
+      LINES+=("$line	load $load")
+    done
+  done
+  printf 'A: %s\nB: %s\nTSV label idle peak gc_heap after (MB)\n' "$BIN_A" "$BIN_B"
+  printf '%s\n' "${LINES[@]}"
+  exit 0
+fi
 STREAMS=${MEM_STREAMS:-1000}
 SECS=${MEM_SECONDS:-25}
 CHUNKS=${MEM_CHUNKS:-20}
