@@ -19,11 +19,11 @@ internal sealed class BpeVocabulary
 
     private readonly byte[] _bytes;
     private readonly int[] _starts; // entry i's bytes are _bytes[_starts[i].._starts[i + 1]]
-    private readonly int[] _ranks;
+    private readonly int[]? _ranks; // null when every entry's rank is its number (the data packages' form)
     private readonly int[] _slots; // entry number + 1; 0 = empty
     private readonly int _mask;
 
-    private BpeVocabulary(byte[] bytes, int[] starts, int[] ranks, int count)
+    private BpeVocabulary(byte[] bytes, int[] starts, int[]? ranks, int count)
     {
         _bytes = bytes;
         _starts = starts;
@@ -48,7 +48,7 @@ internal sealed class BpeVocabulary
     public int Count { get; }
 
     /// <summary>Bytes held by the vocabulary's arrays (what it costs resident).</summary>
-    public long SizeInBytes => _bytes.Length + 4L * (_starts.Length + _ranks.Length + _slots.Length);
+    public long SizeInBytes => _bytes.Length + 4L * (_starts.Length + (_ranks?.Length ?? 0) + _slots.Length);
 
     /// <summary>The rank of the token with exactly these bytes, or -1 when none has them.</summary>
     public int Rank(ReadOnlySpan<byte> token)
@@ -59,7 +59,7 @@ internal sealed class BpeVocabulary
         {
             if (Token(entry - 1).SequenceEqual(token))
             {
-                return _ranks[entry - 1];
+                return _ranks is null ? entry - 1 : _ranks[entry - 1];
             }
 
             slot = (slot + 1) & _mask;
@@ -140,9 +140,10 @@ internal sealed class BpeVocabulary
 
     private sealed class Builder
     {
-        private byte[] _bytes = new byte[2 * 1024 * 1024];
-        private int[] _starts = new int[256 * 1024];
-        private int[] _ranks = new int[256 * 1024];
+        private byte[] _bytes = new byte[64 * 1024];
+        private int[] _starts = new int[8 * 1024];
+        private int[] _ranks = new int[8 * 1024];
+        private bool _ranksAreNumbers = true;
         private int _length;
         private int _count;
 
@@ -161,6 +162,14 @@ internal sealed class BpeVocabulary
 
             if (line.StartsWith("Capacity: "u8))
             {
+                // Sized once from the announced count (at ~8 bytes a token), so that the load allocates little beyond what it keeps.
+                if (_count == 0 && System.Buffers.Text.Utf8Parser.TryParse(line["Capacity: "u8.Length..], out int capacity, out _) && capacity is > 0 and <= 16 * 1024 * 1024)
+                {
+                    _bytes = new byte[capacity * 8];
+                    _starts = new int[capacity + 1];
+                    _ranks = new int[capacity];
+                }
+
                 return;
             }
 
@@ -189,6 +198,7 @@ internal sealed class BpeVocabulary
             Grow(ref _ranks, _count + 1);
             _starts[_count] = _length;
             _ranks[_count] = rank;
+            _ranksAreNumbers &= rank == _count;
             _length += written;
             _count++;
         }
@@ -196,8 +206,11 @@ internal sealed class BpeVocabulary
         public BpeVocabulary Build()
         {
             _starts[_count] = _length;
-            return new BpeVocabulary(_bytes.AsSpan(0, _length).ToArray(), _starts.AsSpan(0, _count + 1).ToArray(), _ranks.AsSpan(0, _count).ToArray(), _count);
+            // The arrays are kept as they are (a few unused slots at the end) unless a quarter of one is unused: no copy to trim.
+            return new BpeVocabulary(Fit(_bytes, _length), Fit(_starts, _count + 1), _ranksAreNumbers ? null : Fit(_ranks, _count), _count);
         }
+
+        private static T[] Fit<T>(T[] array, int used) => array.Length - used <= array.Length / 4 ? array : array.AsSpan(0, used).ToArray();
 
         private static void Grow<T>(ref T[] array, int needed)
         {
