@@ -19,7 +19,7 @@ awk -F'\t' '
     return (m % 2) ? arr[(m + 1) / 2] : (arr[m / 2] + arr[m / 2 + 1]) / 2
   }
   NR == 1 { next }
-  $2 == "direct" || $2 == "switchboard" || $2 == "switchboard-nolog" || $2 == "nginx" || $2 == "yarp" {
+  $2 == "direct" || $2 == "switchboard" || $2 == "switchboard-anthropic" || $2 == "switchboard-nolog" || $2 == "nginx" || $2 == "yarp" {
     key = $3 SUBSEP $4
     if (!(key in seen)) { seen[key] = 1; order[++n] = key }
     k = key SUBSEP $2
