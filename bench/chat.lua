@@ -12,7 +12,7 @@ local body = file:read("*a"):gsub("%s+$", "")
 file:close()
 
 wrk.method = "POST"
-wrk.path = "/v1/chat/completions"
+wrk.path = os.getenv("BENCH_PATH") or "/v1/chat/completions" -- run.sh: /v1/messages for its Anthropic stream run
 wrk.body = body
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. (os.getenv("BENCH_KEY") or "ok-bench-1")

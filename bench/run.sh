@@ -20,6 +20,12 @@
 #   BENCH_STREAM_CHUNKS=4 BENCH_STREAM_CHUNK_DELAY_MS=1   its answers: content chunks, pause between chunks (so that each
 #                         event meets an idle path, as a model's tokens do, instead of queueing behind the one before)
 #   BENCH_STREAM_WARM=1   the stream case also measures its gateway again after BENCH_GW_WARMUP/2 s of streamed load
+#   BENCH_STREAM_API=openai  anthropic: the stream case streams through the gateway's /v1/messages (an Anthropic client, the
+#                         gateway translating the mock's OpenAI stream: Claude Code's path through GLM) instead of its
+#                         chat completions; direct, nginx and YARP stay OpenAI streams, every content piece stamped
+#                         (x-mock-stamp: 2) so that the added TTFT (first content delta) and the added transit per content
+#                         delta compare like for like; the load case adds a c=32 Anthropic stream run of the gateway
+#                         (switchboard-anthropic, with its CPU per call) beside the OpenAI one
 #   BENCH_GW_ENV="V=x .."  extra environment for the Switchboard gateways only (a runtime setting to compare)
 #   BENCH_PUBLISH=r2r     how the gateway is published: r2r (the start script's default), jit or aot
 #   BENCH_SKIP_PUBLISH=1  reuse bench/.out/switchboard          BENCH_KEYS_EXTRA_YAML   appended to the keys case's config
@@ -66,6 +72,8 @@ STREAM_CALLS=${BENCH_STREAM_CALLS:-5000}
 STREAM_CHUNKS=${BENCH_STREAM_CHUNKS:-4}
 STREAM_DELAY=${BENCH_STREAM_CHUNK_DELAY_MS:-1}
 STREAM_WARM=${BENCH_STREAM_WARM:-1}
+STREAM_API=${BENCH_STREAM_API:-openai}
+[[ $STREAM_API == openai || $STREAM_API == anthropic ]] || { echo "BENCH_STREAM_API must be openai or anthropic" >&2; exit 2; }
 NOLOG=${BENCH_NOLOG:-1}
 # The quick mode's runtime setting for the gateway and the YARP peer it warms (not for the stream case's fresh ones, which
 # show the start as a user meets it). It only moves WHEN methods tier up, not what tier 1 compiles: the runtime starts
@@ -194,9 +202,9 @@ start_mock() {
   log "mock provider pid $MOCK_PID on 127.0.0.1:$MOCK_PORT"
 }
 
-deployment_yaml() { # group key; STAMP_SENT=1 in the environment: the stream case's answers, each chunk stamped
+deployment_yaml() { # group key; STAMP_SENT=1 (or 2: content pieces too) in the environment: the stream case's answers, each chunk stamped
   local chunks=$CHUNKS delay=0
-  if [[ "${STAMP_SENT:-0}" == 1 ]]; then chunks=$STREAM_CHUNKS delay=$STREAM_DELAY; fi
+  if [[ "${STAMP_SENT:-0}" != 0 ]]; then chunks=$STREAM_CHUNKS delay=$STREAM_DELAY; fi
   cat <<EOF
   - model_name: $1
     litellm_params:
@@ -207,7 +215,7 @@ deployment_yaml() { # group key; STAMP_SENT=1 in the environment: the stream cas
         x-mock-chunks: "$chunks"
         x-mock-chunk-delay-ms: "$delay"
 EOF
-  if [[ "${STAMP_SENT:-0}" == 1 ]]; then echo '        x-mock-stamp: "1"'; fi
+  if [[ "${STAMP_SENT:-0}" != 0 ]]; then echo "        x-mock-stamp: \"$STAMP_SENT\""; fi
 }
 
 write_config() { # file [extra yaml]
@@ -322,6 +330,23 @@ body_file() { # model stream(0|1) -> path
   echo "$file"
 }
 
+anthropic_body_file() { # model -> path: the same conversation as an Anthropic Messages streamed request (system at the top)
+  local file="$TMP/body-anthropic-$1.json"
+  if [[ ! -f "$file" ]]; then
+    python3 - "$BENCH/chat-body.json" "$1" >"$file" <<'PY'
+import json, sys
+chat = json.load(open(sys.argv[1]))
+system = "\n".join(m["content"] for m in chat["messages"] if m["role"] == "system")
+messages = [{"role": m["role"], "content": m["content"]} for m in chat["messages"] if m["role"] != "system"]
+body = {"model": sys.argv[2], "max_tokens": chat.get("max_tokens", 256), "stream": True, "messages": messages}
+if system:
+    body["system"] = system
+print(json.dumps(body, separators=(",", ":")))
+PY
+  fi
+  echo "$file"
+}
+
 # run_wrk label target port model stream connections seconds [gateway pid] [bearer]: one bounded wrk run, one TSV row
 run_wrk() {
   local label=$1 target=$2 port=$3 model=$4 stream=$5 conns=$6 secs=$7 gw=${8:-} key=${9:-ok-bench-1}
@@ -329,7 +354,8 @@ run_wrk() {
   ((threads > conns)) && threads=$conns
   local ctx0=(0 0) ctx1=(0 0)
   if [[ -n "$gw" ]]; then cpu0=$(cpu_ticks "$gw"); read -ra ctx0 <<<"$(ctx_switches "$gw")"; fi
-  BENCH_BODY_FILE=$(body_file "$model" "$stream") BENCH_KEY=$key BENCH_CHUNKS=$CHUNKS \
+  # WRK_BODY / WRK_PATH in the environment: another body and path (the Anthropic stream run of case_load)
+  BENCH_BODY_FILE=${WRK_BODY:-$(body_file "$model" "$stream")} BENCH_PATH=${WRK_PATH:-/v1/chat/completions} BENCH_KEY=$key BENCH_CHUNKS=$CHUNKS \
     timeout $((secs + 30)) "${LOAD_PIN[@]}" wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s --latency \
     -s "$BENCH/chat.lua" "http://127.0.0.1:$port/v1/chat/completions" >"$raw" 2>&1 || die "wrk failed for $label (see $raw)"
   if [[ -n "$gw" ]]; then
@@ -360,7 +386,7 @@ run_wrk() {
 
 warm() { # port model stream [seconds] [bearer]
   local secs=${4:-$WARMUP}
-  BENCH_BODY_FILE=$(body_file "$2" "$3") BENCH_KEY=${5:-ok-bench-1} BENCH_CHUNKS=$CHUNKS \
+  BENCH_BODY_FILE=${WRK_BODY:-$(body_file "$2" "$3")} BENCH_PATH=${WRK_PATH:-/v1/chat/completions} BENCH_KEY=${5:-ok-bench-1} BENCH_CHUNKS=$CHUNKS \
     timeout $((secs + 30)) "${LOAD_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --timeout 10s \
     -s "$BENCH/chat.lua" "http://127.0.0.1:$1/v1/chat/completions" >/dev/null 2>&1 || true
 }
@@ -405,6 +431,12 @@ case_load() { # direct vs gateway (request log on / off) vs nginx, non-stream an
         esac
         ((round > 1)) || warm "$port" glm-4.6 "$stream"
         run_wrk "$target-$stream-c$CONNECTIONS-r$round" "$target" "$port" glm-4.6 "$stream" "$CONNECTIONS" "$DURATION" "$pid"
+        if [[ $STREAM_API == anthropic && $target == switchboard && $stream == 1 ]]; then
+          # The same gateway, streamed to an Anthropic client (translated from the mock's OpenAI stream).
+          ((round > 1)) || WRK_BODY=$(anthropic_body_file glm-4.6) WRK_PATH=/v1/messages warm "$port" glm-4.6 1
+          WRK_BODY=$(anthropic_body_file glm-4.6) WRK_PATH=/v1/messages \
+            run_wrk "switchboard-anthropic-1-c$CONNECTIONS-r$round" switchboard-anthropic "$port" glm-4.6 1 "$CONNECTIONS" "$DURATION" "$pid"
+        fi
       done
     done
   done
@@ -472,7 +504,9 @@ case_pool() { # issue 3: routing over 8 deployments costs no more than over 1; a
 case_stream() {
   local cfg="$TMP/stream.yaml" main_port=$GW_PORT main_pid=$GW_PID yarp_port=$YARP_PORT yarp_pid=$YARP_PID
   local RUNTIME_ENV=()
-  STAMP_SENT=1 write_config "$cfg" "$(printf 'general_settings:\n  disable_spend_logs: true')"
+  local stamp=1
+  [[ $STREAM_API == openai ]] || stamp=2
+  STAMP_SENT=$stamp write_config "$cfg" "$(printf 'general_settings:\n  disable_spend_logs: true')"
   run_stream direct "$MOCK_PORT"
   run_stream nginx "$NGINX_PORT"
   start_yarp
@@ -481,7 +515,11 @@ case_stream() {
   start_gateway switchboard-stream "$cfg"
   run_stream switchboard "$GW_PORT"
   if [[ $STREAM_WARM == 1 ]]; then
-    warm "$GW_PORT" glm-4.6 1 $((GW_WARMUP / 2))
+    if [[ $STREAM_API == anthropic ]]; then
+      WRK_BODY=$(anthropic_body_file glm-4.6) WRK_PATH=/v1/messages warm "$GW_PORT" glm-4.6 1 $((GW_WARMUP / 2))
+    else
+      warm "$GW_PORT" glm-4.6 1 $((GW_WARMUP / 2))
+    fi
     run_stream switchboard-warm "$GW_PORT"
   fi
   stop_pid "$GW_PID"
@@ -489,17 +527,23 @@ case_stream() {
 }
 
 run_stream() { # label port: one StreamLatency run, one line of stream.txt
-  local raw="$RAW/stream-$1.txt" line
-  timeout $((STREAM_CALLS * (STREAM_CHUNKS * (STREAM_DELAY + 1) + 2) / 500 + 120)) "${LOAD_PIN[@]}" "$SL_OUT/StreamLatency" --url "http://127.0.0.1:$2/v1/chat/completions" \
-    --calls "$STREAM_CALLS" --first 10 --warm-url "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" --warm-calls 200 \
-    --body "$(body_file glm-4.6 1)" --chunks "$STREAM_CHUNKS" --chunk-delay-ms "$STREAM_DELAY" --label "$1" --raw "$RAW/stream-$1.tsv" >"$raw" 2>&1 \
+  local raw="$RAW/stream-$1.txt" line api=(--stamp 1) path=/v1/chat/completions body
+  body=$(body_file glm-4.6 1)
+  if [[ $STREAM_API == anthropic ]]; then
+    # The gateway through /v1/messages (translated); the other targets are OpenAI streams with every content piece stamped.
+    api=(--stamp 2)
+    if [[ $1 == switchboard* ]]; then api=(--api anthropic) path=/v1/messages body=$(anthropic_body_file glm-4.6); fi
+  fi
+  timeout $((STREAM_CALLS * (STREAM_CHUNKS * (STREAM_DELAY + 1) + 2) / 500 + 120)) "${LOAD_PIN[@]}" "$SL_OUT/StreamLatency" --url "http://127.0.0.1:$2$path" \
+    --calls "$STREAM_CALLS" --first 10 --warm-url "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" --warm-calls 200 "${api[@]}" \
+    --body "$body" --chunks "$STREAM_CHUNKS" --chunk-delay-ms "$STREAM_DELAY" --label "$1" --raw "$RAW/stream-$1.tsv" >"$raw" 2>&1 \
     || die "stream-latency client failed for $1 (see $raw)"
   line=$(grep '^STREAM ' "$raw") || die "no STREAM line in $raw"
   echo "${line#STREAM }" >>"$RESULTS/stream.txt"
   # shellcheck disable=SC2086
-  local $(echo "${line#STREAM }" | tr ' ' '\n' | grep -E '^(ttft_p50_us|event_p99_us|first_ttft_p50_us|unstamped)=')
+  local $(echo "${line#STREAM }" | tr ' ' '\n' | grep -E '^(ttft_p50_us|event_p99_us|first_ttft_p50_us|unstamped|content_p50_us|content_p99_us)=')
   ((unstamped == 0)) || log "warning: $1 had $unstamped events without the mock's send stamp"
-  log "stream $1: TTFT p50 ${ttft_p50_us}us (first 10 calls ${first_ttft_p50_us}us), event transit p99 ${event_p99_us}us"
+  log "stream $1: TTFT p50 ${ttft_p50_us}us (first 10 calls ${first_ttft_p50_us}us), event transit p99 ${event_p99_us}us, content delta p50/p99 ${content_p50_us}/${content_p99_us}us"
 }
 
 case_overhead() {

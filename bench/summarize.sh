@@ -19,7 +19,7 @@ awk -F'\t' '
     return (m % 2) ? arr[(m + 1) / 2] : (arr[m / 2] + arr[m / 2 + 1]) / 2
   }
   NR == 1 { next }
-  $2 == "direct" || $2 == "switchboard" || $2 == "switchboard-nolog" || $2 == "nginx" || $2 == "yarp" {
+  $2 == "direct" || $2 == "switchboard" || $2 == "switchboard-anthropic" || $2 == "switchboard-nolog" || $2 == "nginx" || $2 == "yarp" {
     key = $3 SUBSEP $4
     if (!(key in seen)) { seen[key] = 1; order[++n] = key }
     k = key SUBSEP $2
@@ -32,11 +32,11 @@ awk -F'\t' '
     if (n == 0) exit
     print "| mode | conns | target | runs | req/s | p50 ms | p99 ms | p99.9 ms | p50 vs direct | p99 vs direct | p99.9 vs direct | errors | gateway CPU µs/req | gateway RSS MiB |"
     print "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-    split("direct switchboard switchboard-nolog nginx yarp", targets, " ")
+    split("direct switchboard switchboard-anthropic switchboard-nolog nginx yarp", targets, " ")
     for (i = 1; i <= n; i++) {
       split(order[i], kc, SUBSEP)
       base = order[i] SUBSEP "direct"
-      for (t = 1; t <= 5; t++) {
+      for (t = 1; t <= 6; t++) {
         k = order[i] SUBSEP targets[t]
         if (!(k in runs)) continue
         d50 = d99 = d999 = ""
@@ -64,6 +64,13 @@ awk -F'\t' '
         (y in runs) ? sprintf("%.2f", median(rps[s]) / median(rps[y])) : "",
         (g in runs) ? sprintf("%+.2f", (median(p99[s]) - median(p99[g])) / 1000) : "",
         ((s in p999) && (g in p999)) ? sprintf("%+.2f", (median(p999[s]) - median(p999[g])) / 1000) : ""
+      a = order[i] SUBSEP "switchboard-anthropic"
+      if (a in runs)
+        printf "| %s, Anthropic client | %s | %s | %s | %s | %s |\n", kc[1], kc[2],
+          (g in runs) ? sprintf("%.2f", median(rps[a]) / median(rps[g])) : "",
+          (y in runs) ? sprintf("%.2f", median(rps[a]) / median(rps[y])) : "",
+          (g in runs) ? sprintf("%+.2f", (median(p99[a]) - median(p99[g])) / 1000) : "",
+          ((a in p999) && (g in p999)) ? sprintf("%+.2f", (median(p999[a]) - median(p999[g])) / 1000) : ""
     }
     print ""
   }' "$TSV"
@@ -131,6 +138,21 @@ if [[ -f "$DIR/stream.txt" ]]; then
           f[t, "errors"] + 0
       }
       print ""
+      if (f["direct", "content_n"] > 0) {
+        # BENCH_STREAM_API=anthropic: the content pieces stamped, compared like for like whatever the client API.
+        print "**Content deltas** (x-mock-stamp: 2; TTFT here = first content delta: the first chunk for OpenAI, the first"
+        print "content_block_delta for an Anthropic target, whose message_start arrival is \"start\"; transit per content delta)"
+        print ""
+        print "| target | api | start p50 | TTFT p50 | content p50 | content p99 | content p99.9 | added TTFT p50 | added TTFT p99 | added content p50 | added content p99 | added content p99.9 |"
+        print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        for (i = 1; i <= n; i++) {
+          t = order[i]
+          printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", t, f[t, "api"],
+            us(f[t, "start_p50_us"]), us(f[t, "ttft_p50_us"]), us(f[t, "content_p50_us"]), us(f[t, "content_p99_us"]), us(f[t, "content_p999_us"]),
+            add(t, "ttft_p50_us"), add(t, "ttft_p99_us"), add(t, "content_p50_us"), add(t, "content_p99_us"), add(t, "content_p999_us")
+        }
+        print ""
+      }
     }' "$DIR/stream.txt"
 fi
 

@@ -6,6 +6,12 @@
 //
 // usage: StreamLatency --url URL [--calls 2000] [--first 10] [--warm-url URL] [--warm-calls 300] [--body FILE]
 //                      [--key ok-bench-1] [--chunks 8] [--chunk-delay-ms 0] [--label NAME] [--raw FILE]
+//                      [--api openai|anthropic] [--stamp 1|2]
+// --api anthropic: the target is an Anthropic Messages stream (/v1/messages through the gateway, translated from the mock's
+// OpenAI stream), whose events are message_start, content_block_start, the deltas, the stops: its TTFT is the arrival of
+// the first content_block_delta (start_* is message_start's), and only the content deltas are timed, by the send time the
+// mock writes into each content piece's text with x-mock-stamp: 2 (which survives translation). --stamp 2 on an OpenAI
+// target (direct, nginx, YARP) gives the same content_* figures over its content chunks: the like-for-like baseline.
 // Calls 1..first are reported apart ("first calls": on a freshly started target, the cold ones); the percentiles are over
 // calls first+1..calls. --warm-url (the mock, already warm) warms this client's own JIT first, unrecorded and without
 // pauses between chunks, so its tiering does not land in the target's first calls. Prints one line "STREAM key=value ..." (µs) that run.sh parses.
@@ -17,7 +23,7 @@ using System.Text;
 
 var options = Options.Parse(args);
 var body = options.BodyFile is null
-    ? Encoding.UTF8.GetBytes("""{"model":"glm-4.6","stream":true,"messages":[{"role":"user","content":"Say hello."}]}""")
+    ? Encoding.UTF8.GetBytes("""{"model":"glm-4.6","max_tokens":256,"stream":true,"messages":[{"role":"user","content":"Say hello."}]}""")
     : File.ReadAllBytes(options.BodyFile);
 
 using var http = new HttpClient(new SocketsHttpHandler
@@ -62,7 +68,12 @@ async Task CallAsync(Uri url, Recorder into, int call, int chunkDelayMs)
     // Read by the mock when called directly or through nginx/YARP; the gateway sends its deployments' extra_headers instead.
     request.Headers.TryAddWithoutValidation("x-mock-chunks", options.Chunks.ToString(CultureInfo.InvariantCulture));
     request.Headers.TryAddWithoutValidation("x-mock-chunk-delay-ms", chunkDelayMs.ToString(CultureInfo.InvariantCulture));
-    request.Headers.TryAddWithoutValidation("x-mock-stamp", "1");
+    request.Headers.TryAddWithoutValidation("x-mock-stamp", options.Stamp.ToString(CultureInfo.InvariantCulture));
+    if (options.Anthropic)
+    {
+        request.Headers.TryAddWithoutValidation("anthropic-version", "2023-06-01");
+    }
+
     var start = Stopwatch.GetTimestamp();
     try
     {
@@ -76,6 +87,7 @@ async Task CallAsync(Uri url, Recorder into, int call, int chunkDelayMs)
         await using var stream = await response.Content.ReadAsStreamAsync();
         var filled = 0;
         var first = true;
+        var firstContent = true;
         while (true)
         {
             if (filled == buffer.Length)
@@ -105,14 +117,42 @@ async Task CallAsync(Uri url, Recorder into, int call, int chunkDelayMs)
                 from += end + 2;
                 if (first)
                 {
-                    into.Ttft(call, now - start);
+                    into.Start(call, now - start);
+                    if (!options.Anthropic)
+                    {
+                        into.Ttft(call, now - start);
+                    }
+
                     first = false;
+                }
+
+                if (options.Anthropic && firstContent && evt.IndexOf("content_block_delta"u8) >= 0)
+                {
+                    into.Ttft(call, now - start);
+                    firstContent = false;
+                }
+
+                // The content piece's own stamp ("[t<ticks>]" at the end of its text, x-mock-stamp: 2): content deltas only.
+                var contentAt = evt.IndexOf("[t"u8);
+                long contentSent = 0;
+                var hasContentStamp = contentAt >= 0 && Utf8Parser.TryParse(evt[(contentAt + 2)..], out contentSent, out _);
+                if (hasContentStamp)
+                {
+                    into.Content(call, now - contentSent);
                 }
 
                 var at = evt.IndexOf("\"mock_sent_ticks\":"u8);
                 if (at >= 0 && Utf8Parser.TryParse(evt[(at + "\"mock_sent_ticks\":"u8.Length)..], out long sent, out _))
                 {
                     into.Event(call, now - sent);
+                }
+                else if (hasContentStamp)
+                {
+                    into.Event(call, now - contentSent);
+                }
+                else if (options.Anthropic)
+                {
+                    into.Framing++; // message_start, content_block_start/stop, message_delta, message_stop, ping
                 }
                 else if (evt.IndexOf("[DONE]"u8) < 0)
                 {
@@ -140,6 +180,21 @@ internal sealed class Recorder(int calls)
 {
     private readonly List<(int Call, long Ticks)> _ttft = new(calls);
     private readonly List<(int Call, long Ticks)> _events = new(calls * 10);
+    private readonly List<(int Call, long Ticks)> _starts = new(calls);
+    private readonly List<(int Call, long Ticks)> _content = new(calls * 8);
+
+    /// <summary>Anthropic events that carry no content (so no stamp): counted, not timed.</summary>
+    public int Framing { get; set; }
+
+    public void Start(int call, long ticks)
+    {
+        if (calls > 0) _starts.Add((call, ticks));
+    }
+
+    public void Content(int call, long ticks)
+    {
+        if (calls > 0) _content.Add((call, ticks));
+    }
 
     public int Errors { get; set; }
 
@@ -179,6 +234,17 @@ internal sealed class Recorder(int calls)
         Add(s, "event_p99_us", Percentile(events, 99));
         Add(s, "event_p999_us", Percentile(events, 99.9));
         Add(s, "event_max_us", Percentile(events, 100));
+        var starts = Micros(_starts.Where(t => t.Call > o.First));
+        var content = Micros(_content.Where(t => t.Call > o.First));
+        Add(s, "start_p50_us", Percentile(starts, 50));
+        Add(s, "start_p99_us", Percentile(starts, 99));
+        Add(s, "content_n", content.Length);
+        Add(s, "content_p50_us", Percentile(content, 50));
+        Add(s, "content_p99_us", Percentile(content, 99));
+        Add(s, "content_p999_us", Percentile(content, 99.9));
+        Add(s, "content_max_us", Percentile(content, 100));
+        Add(s, "api", o.Anthropic ? "anthropic" : "openai");
+        Add(s, "framing", Framing);
         Add(s, "unstamped", Unstamped);
         Add(s, "errors", Errors);
         return s.ToString();
@@ -190,6 +256,8 @@ internal sealed class Recorder(int calls)
         w.WriteLine("kind\tcall\tus");
         foreach (var (call, ticks) in _ttft) w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ttft\t{call}\t{ToMicros(ticks):F1}"));
         foreach (var (call, ticks) in _events) w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"event\t{call}\t{ToMicros(ticks):F1}"));
+        foreach (var (call, ticks) in _content) w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"content\t{call}\t{ToMicros(ticks):F1}"));
+        foreach (var (call, ticks) in _starts) w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"start\t{call}\t{ToMicros(ticks):F1}"));
     }
 
     private static double ToMicros(long ticks) => ticks * 1e6 / Stopwatch.Frequency;
@@ -209,7 +277,7 @@ internal sealed class Recorder(int calls)
         s.Append(' ').Append(key).Append('=').Append(value is double d ? d.ToString("F1", CultureInfo.InvariantCulture) : Convert.ToString(value, CultureInfo.InvariantCulture));
 }
 
-internal sealed record Options(Uri Url, int Calls, int First, Uri? WarmUrl, int WarmCalls, string? BodyFile, string Key, int Chunks, int ChunkDelayMs, string Label, string? RawFile)
+internal sealed record Options(Uri Url, int Calls, int First, Uri? WarmUrl, int WarmCalls, string? BodyFile, string Key, int Chunks, int ChunkDelayMs, string Label, string? RawFile, bool Anthropic, int Stamp)
 {
     public static Options Parse(string[] args)
     {
@@ -233,6 +301,8 @@ internal sealed record Options(Uri Url, int Calls, int First, Uri? WarmUrl, int 
             Int("chunks", 8),
             Int("chunk-delay-ms", 0),
             map.GetValueOrDefault("label") ?? "target",
-            map.GetValueOrDefault("raw"));
+            map.GetValueOrDefault("raw"),
+            map.GetValueOrDefault("api") == "anthropic",
+            Int("stamp", map.GetValueOrDefault("api") == "anthropic" ? 2 : 1));
     }
 }

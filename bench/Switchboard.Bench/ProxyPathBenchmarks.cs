@@ -46,6 +46,7 @@ public class ProxyPathBenchmarks
     private WebApplication? _app;
     private ICallRunner? _runner;
     private ICallRunner? _streamRunner;
+    private ICallRunner? _anthropicRunner;
     private CannedUpstream? _upstream;
 
     [GlobalSetup]
@@ -110,6 +111,8 @@ public class ProxyPathBenchmarks
         _runner.Prepare(body, "Bearer " + VirtualKey);
         _streamRunner = server.NewConnection();
         _streamRunner.Prepare(streamBody, "Bearer " + VirtualKey);
+        _anthropicRunner = server.NewConnection();
+        _anthropicRunner.Prepare(AnthropicBody(body), "Bearer " + VirtualKey, "/v1/messages");
         // Enough calls for the usage sink's queue arrays to reach their size at this rate (they double while the writer
         // lingers), so that a measured iteration does not count their growth.
         for (var i = 0; i < 5000; i++)
@@ -117,12 +120,18 @@ public class ProxyPathBenchmarks
             await CallAsync();
             _upstream.Stream = true;
             await _streamRunner.RunAsync();
+            await _anthropicRunner.RunAsync();
             _upstream.Stream = false;
         }
 
         if (_runner.Status != 200 || _streamRunner.Status != 200 || !_streamRunner.LastBody.Contains("[DONE]", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"the benchmark calls answered {_runner.Status}: {_runner.LastBody} / {_streamRunner.Status}: {_streamRunner.LastBody}");
+        }
+
+        if (_anthropicRunner.Status != 200 || !_anthropicRunner.LastBody.Contains("message_stop", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"the Anthropic stream call answered {_anthropicRunner.Status}: {_anthropicRunner.LastBody}");
         }
     }
 
@@ -166,6 +175,54 @@ public class ProxyPathBenchmarks
 
         _upstream.Stream = false;
         return _streamRunner.Status;
+    }
+
+    /// <summary>
+    /// The same streamed call from an Anthropic client (<c>/v1/messages</c>, Claude Code's path through GLM): the same
+    /// upstream stream, translated event by event into Anthropic's (message_start, the block, its deltas, the stops).
+    /// </summary>
+    [Benchmark]
+    public int AnthropicStreamCall()
+    {
+        _upstream!.Stream = true;
+        var pending = _anthropicRunner!.RunAsync();
+        if (!pending.IsCompletedSuccessfully)
+        {
+            pending.AsTask().GetAwaiter().GetResult();
+        }
+
+        _upstream.Stream = false;
+        return _anthropicRunner.Status;
+    }
+
+    /// <summary>The chat body as an Anthropic Messages streamed request: system messages to the top-level system.</summary>
+    private static byte[] AnthropicBody(byte[] body)
+    {
+        var chat = System.Text.Json.Nodes.JsonNode.Parse(body)!.AsObject();
+        var system = new StringBuilder();
+        var messages = new System.Text.Json.Nodes.JsonArray();
+        foreach (var message in chat["messages"]!.AsArray())
+        {
+            var role = (string)message!["role"]!;
+            if (role == "system")
+            {
+                system.Append((string)message["content"]!);
+            }
+            else
+            {
+                messages.Add(new System.Text.Json.Nodes.JsonObject { ["role"] = role, ["content"] = (string)message["content"]! });
+            }
+        }
+
+        var anthropic = new System.Text.Json.Nodes.JsonObject
+        {
+            ["model"] = (string)chat["model"]!,
+            ["max_tokens"] = 256,
+            ["stream"] = true,
+            ["system"] = system.ToString(),
+            ["messages"] = messages,
+        };
+        return Encoding.UTF8.GetBytes(anthropic.ToJsonString());
     }
 
     private static byte[] StreamBody(byte[] body)
@@ -315,7 +372,7 @@ public class ProxyPathBenchmarks
 
         string LastBody { get; }
 
-        void Prepare(byte[] body, string authorization);
+        void Prepare(byte[] body, string authorization, string path = "/v1/chat/completions");
 
         ValueTask RunAsync();
     }
@@ -359,6 +416,7 @@ public class ProxyPathBenchmarks
         private BodyReader _reader = new([]);
         private MemoryStream _bodyStream = new();
         private int _revision;
+        private string _path = "/v1/chat/completions";
 
         public TContext? HostContext { get; set; }
 
@@ -366,8 +424,9 @@ public class ProxyPathBenchmarks
 
         public string LastBody => Encoding.UTF8.GetString(_writer.Last);
 
-        public void Prepare(byte[] body, string authorization)
+        public void Prepare(byte[] body, string authorization, string path = "/v1/chat/completions")
         {
+            _path = path;
             _reader = new BodyReader(body);
             _bodyStream = new MemoryStream(body, writable: false);
             _requestHeaders.Host = "127.0.0.1";
@@ -414,9 +473,9 @@ public class ProxyPathBenchmarks
             Scheme = "http";
             Protocol = "HTTP/1.1";
             PathBase = "";
-            Path = "/v1/chat/completions";
+            Path = _path;
             QueryString = "";
-            RawTarget = "/v1/chat/completions";
+            RawTarget = _path;
             _revision++;
         }
 

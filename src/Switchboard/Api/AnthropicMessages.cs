@@ -99,123 +99,22 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
             return await Answer.WriteJsonAsync(http, answer, usage, call, time, ct);
         }
 
-        await Answer.StartEventStreamAsync(http, call, time, ct);
-        return passthrough
-            ? await RelayAnthropicStreamAsync(response.Body, http, call, ct)
-            : await TranslateStreamAsync(response.Body, http, call, ct);
-    }
+        if (passthrough)
+        {
+            await Answer.StartEventStreamAsync(http, call, time, ct);
+            return await RelayAnthropicStreamAsync(response.Body, http, call, ct);
+        }
 
-    private async Task<RelayResult> TranslateStreamAsync(Stream upstream, HttpResponse http, CallState call, CancellationToken ct)
-    {
+        // Headers written, flushed by the relay before it waits or with the first events (AnthropicStreamRelay).
+        await Answer.BeginEventStreamAsync(http, call, time, ct);
         var config = call.ServedBy?.Config;
         var translator = _streamTranslator = new OpenAiToAnthropicStreamTranslator(
             RequestedModel, "msg_" + call.CallId, _translated?.ToolNames ?? ToolNameMap.Empty, call.EstimatedInputTokens)
         {
             CostOf = u => Usage.CostCalculator.Cost(config?.ModelInfo, config?.UpstreamModel, u),
         };
-        var output = http.BodyWriter;
-        var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
-        TimeSpan? ttft = null;
-        while (true)
-        {
-            var read = await ReadWithPingsAsync(upstream, parser, translator, output, ct);
-            if (read <= 0)
-            {
-                if (read == SseRelay.Cancelled)
-                {
-                    // The client hung up (or the ping could not be written): no exception through the frames above.
-                    return RelayResult.Cut(http.HttpContext, ttft, nameof(OperationCanceledException), ct);
-                }
-
-                if (read == ClientGoneRead)
-                {
-                    return RelayResult.Cut(http.HttpContext, ttft, nameof(ClientGoneException), ct);
-                }
-
-                break;
-            }
-
-            ttft ??= time.GetElapsedTime(call.StartTimestamp);
-            while (parser.TryRead(out var evt))
-            {
-                Feed(translator, evt, output, call.Delivered);
-            }
-
-            if (!await Answer.TryFlushToClientAsync(output, ct))
-            {
-                return RelayResult.Cut(http.HttpContext, ttft, nameof(ClientGoneException), ct);
-            }
-
-            if (translator.Finished)
-            {
-                break;
-            }
-        }
-
-        while (parser.TryReadFinal(out var evt))
-        {
-            Feed(translator, evt, output, call.Delivered);
-        }
-
-        if (!translator.Finished && !translator.SawFinishReason)
-        {
-            // Closed before finish_reason: the answer is cut (maybe mid tool-call arguments); an error event ends it,
-            // never message_delta/message_stop (architecture decision 10).
-            translator.OnEndedEarly(output);
-            await Answer.FlushToClientAsync(output, ct);
-            throw new IOException("the upstream stream ended before finish_reason and [DONE]");
-        }
-
-        // finish_reason came, only [DONE] (or the usage chunk) is missing: the answer itself is whole.
-        translator.OnDone(output);
-        await Answer.FlushToClientAsync(output, ct);
-
-        return new RelayResult(translator.Usage, ttft, !translator.Failed);
+        return await AnthropicStreamRelay.TranslateAsync(response.Body, http, translator, call, time, pingInterval, ct);
     }
-
-    private static void Feed(OpenAiToAnthropicStreamTranslator translator, SseEvent evt, IBufferWriter<byte> output, Usage.DeliveredUsage delivered)
-    {
-        if (evt.IsDone)
-        {
-            translator.OnDone(output);
-        }
-        else if (!evt.Data.IsEmpty)
-        {
-            delivered.AddOpenAiChunk(evt.Data.Span);
-            translator.OnChunk(evt.Data.Span, output);
-        }
-    }
-
-    /// <summary>Waits for upstream bytes; while none has come yet, sends a <c>ping</c> every interval so the client's idle timer does not fire.</summary>
-    /// <returns>What <see cref="SseRelay.ReadIntoAsync"/> returns (<see cref="SseRelay.Cancelled"/> on a cancelled read), or
-    /// <see cref="ClientGoneRead"/> when a ping found the client gone.</returns>
-    private async Task<int> ReadWithPingsAsync(Stream upstream, SseParser parser, OpenAiToAnthropicStreamTranslator translator, System.IO.Pipelines.PipeWriter output, CancellationToken ct)
-    {
-        var read = SseRelay.ReadIntoAsync(upstream, parser, ct, cutReturns: true).AsTask();
-        while (!translator.Started && !read.IsCompleted)
-        {
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var tick = Task.Delay(pingInterval, time, wait.Token);
-            var first = await Task.WhenAny(read, tick);
-            if (first == read)
-            {
-                await wait.CancelAsync();
-                break;
-            }
-
-            OpenAiToAnthropicStreamTranslator.WritePing(output);
-            if (!await Answer.TryFlushToClientAsync(output, ct))
-            {
-                // The pending read stays with the upstream response, which the attempt loop disposes (and so cancels).
-                return ClientGoneRead;
-            }
-        }
-
-        return await read;
-    }
-
-    /// <summary>What <see cref="ReadWithPingsAsync"/> returns when a ping found the client gone.</summary>
-    private const int ClientGoneRead = -2;
 
     /// <summary>An Anthropic upstream's stream, relayed event by event; only message_start (model echo, usage) and message_delta (usage) are looked at.</summary>
     private async Task<RelayResult> RelayAnthropicStreamAsync(Stream upstream, HttpResponse http, CallState call, CancellationToken ct)

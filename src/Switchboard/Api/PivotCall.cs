@@ -145,10 +145,11 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
             return await Answer.WriteJsonAsync(http, FromPivot(bytes.Span, call), usage, call, time, ct);
         }
 
-        await Answer.StartEventStreamAsync(http, call, time, ct);
+        // The headers and the writer's opening events are written, not flushed: the relay flushes them before its first
+        // read if that read has to wait, or else with the first chunk's output (one send per stream start).
+        await Answer.BeginEventStreamAsync(http, call, time, ct);
         var writer = _writer = NewStreamWriter(call);
         writer.OnStart(http.BodyWriter);
-        await Answer.FlushToClientAsync(http.BodyWriter, ct);
         return anthropic
             ? await RelayAnthropicAsync(response.Body, writer, http.BodyWriter, call, ct)
             : await RelayPivotAsync(response.Body, writer, http.BodyWriter, call, ct);
@@ -159,7 +160,7 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
     {
         var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
         TimeSpan? ttft = null;
-        while (!writer.Finished && await SseRelay.ReadIntoAsync(upstream, parser, ct) > 0)
+        while (!writer.Finished && await ReadAsync(upstream, parser, output, first: !ttft.HasValue, ct) > 0)
         {
             ttft ??= time.GetElapsedTime(call.StartTimestamp);
             while (!writer.Finished && parser.TryRead(out var evt))
@@ -191,7 +192,7 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
         var chunks = new SseParser(call.MaxSseEventBytes);
         var pivot = new ArrayBufferWriter<byte>(1024);
         TimeSpan? ttft = null;
-        while (!writer.Finished && await SseRelay.ReadIntoAsync(upstream, parser, ct) > 0)
+        while (!writer.Finished && await ReadAsync(upstream, parser, output, first: !ttft.HasValue, ct) > 0)
         {
             ttft ??= time.GetElapsedTime(call.StartTimestamp);
             while (!writer.Finished && parser.TryRead(out var evt))
@@ -214,6 +215,22 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
         await EndAsync(writer, output, ct);
 
         return new RelayResult(translator.Usage, ttft, !_upstreamFailed && !translator.Failed);
+    }
+
+    /// <summary>
+    /// The next upstream read; before the first one, what was written but not flushed (the headers, the writer's opening
+    /// events) is flushed only if the read has to wait: an upstream whose first chunk is already there gets one send.
+    /// </summary>
+    private static ValueTask<int> ReadAsync(Stream upstream, SseParser parser, PipeWriter output, bool first, CancellationToken ct)
+    {
+        var read = SseRelay.ReadIntoAsync(upstream, parser, ct);
+        return !first || read.IsCompleted ? read : FlushThenAwaitAsync(read, output, ct);
+
+        static async ValueTask<int> FlushThenAwaitAsync(ValueTask<int> read, PipeWriter output, CancellationToken ct)
+        {
+            await Answer.FlushToClientAsync(output, ct);
+            return await read;
+        }
     }
 
     private void Drain(ArrayBufferWriter<byte> pivot, SseParser chunks, IPivotStreamWriter writer, IBufferWriter<byte> output)

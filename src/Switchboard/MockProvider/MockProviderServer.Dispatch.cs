@@ -212,7 +212,9 @@ internal sealed partial class MockProviderServer
         if (request.Stream)
         {
             var chunkDelay = HeaderMilliseconds(context.Request, "x-mock-chunk-delay-ms") ?? _options.DefaultChunkDelay;
-            request.StampSent = HeaderInt(context.Request, "x-mock-stamp") == 1;
+            var stamp = HeaderInt(context.Request, "x-mock-stamp");
+            request.StampSent = stamp is 1 or 2;
+            request.StampContent = stamp == 2;
             return endpoint switch
             {
                 MockEndpoint.Messages => StreamMessagesAsync(context, answer, request.Model, chunkDelay, behaviour.Kind, ct),

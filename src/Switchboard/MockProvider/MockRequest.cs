@@ -52,6 +52,13 @@ internal sealed class MockRequest
     /// </summary>
     public bool StampSent { get; set; }
 
+    /// <summary>
+    /// <c>x-mock-stamp: 2</c>: as 1, and each content piece's text also ends with its send time (<c>[t</c>ticks<c>]</c>),
+    /// which survives translation, so the benchmark can time each content delta of a stream the gateway translated
+    /// (an Anthropic client's <c>text_delta</c>s). Off by default.
+    /// </summary>
+    public bool StampContent { get; set; }
+
     /// <summary>The deterministic prompt token count: characters / 4 + 1.</summary>
     public int PromptTokens => (int)Math.Min(int.MaxValue, (PromptChars / 4) + 1);
 }

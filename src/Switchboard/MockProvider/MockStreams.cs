@@ -34,7 +34,16 @@ internal static class MockStreams
             await PauseAsync(sent, delay, time, ct);
             var w = sse.BeginData();
             OpenAiWriter.StartChunk(w, id, created, model, first: sent++ == 0, request.StampSent);
-            w.WriteString("content", answer.Content[i]);
+            if (request.StampContent)
+            {
+                var ticks = System.Diagnostics.Stopwatch.GetTimestamp().ToString(System.Globalization.CultureInfo.InvariantCulture);
+                w.WriteString("content", string.Concat(answer.Content[i], "[t", ticks, "]"));
+            }
+            else
+            {
+                w.WriteString("content", answer.Content[i]);
+            }
+
             OpenAiWriter.EndChunk(w, null);
             if (!await sse.EndAsync(ct)) return;
         }

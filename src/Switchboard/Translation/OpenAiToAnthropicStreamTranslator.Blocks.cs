@@ -125,10 +125,56 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
     private void WriteDelta(IBufferWriter<byte> output, ReadOnlySpan<byte> deltaType, ReadOnlySpan<byte> field, ReadOnlySpan<byte> quoted)
     {
         RecordGenerated(quoted[1..^1]);
+        if (TryWriteDeltaBytes(output, deltaType, field, quoted))
+        {
+            return;
+        }
+
         var json = BeginDelta(output, deltaType);
         json.WritePropertyName(field);
         json.WriteRawValue(quoted, skipInputValidation: true);
         EndDelta(json);
+    }
+
+    private const int DirectDeltaMax = 4096;
+
+    /// <summary>
+    /// The stream's most frequent event (a text or thinking delta) written as bytes in one span: exactly the bytes
+    /// <see cref="BeginDelta"/>'s <see cref="Utf8JsonWriter"/> writes (the golden streams compare them), without the writer's
+    /// reset, state checks and flush per event (docs/benchmarks.md, the translated streams' per-event cost). Larger deltas
+    /// (over 4 KiB) go through the writer, so that no span larger than a pipe segment is asked for.
+    /// </summary>
+    private bool TryWriteDeltaBytes(IBufferWriter<byte> output, ReadOnlySpan<byte> deltaType, ReadOnlySpan<byte> field, ReadOnlySpan<byte> quoted)
+    {
+        ReadOnlySpan<byte> head = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":"u8;
+        ReadOnlySpan<byte> delta = ",\"delta\":{\"type\":\""u8;
+        var length = head.Length + 11 + delta.Length + deltaType.Length + 3 + field.Length + 2 + quoted.Length + 4;
+        if (length > DirectDeltaMax)
+        {
+            return false;
+        }
+
+        var span = output.GetSpan(length);
+        head.CopyTo(span);
+        var at = head.Length;
+        System.Buffers.Text.Utf8Formatter.TryFormat(_nextBlockIndex, span[at..], out var written);
+        at += written;
+        delta.CopyTo(span[at..]);
+        at += delta.Length;
+        deltaType.CopyTo(span[at..]);
+        at += deltaType.Length;
+        "\",\""u8.CopyTo(span[at..]);
+        at += 3;
+        field.CopyTo(span[at..]);
+        at += field.Length;
+        "\":"u8.CopyTo(span[at..]);
+        at += 2;
+        quoted.CopyTo(span[at..]);
+        at += quoted.Length;
+        "}}\n\n"u8.CopyTo(span[at..]);
+        at += 4;
+        output.Advance(at);
+        return true;
     }
 
     private void OnToolDelta(in PivotToolFragment delta, ReadOnlySpan<byte> data, IBufferWriter<byte> output)

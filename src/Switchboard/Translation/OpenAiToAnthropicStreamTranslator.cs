@@ -161,6 +161,13 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
         _finalUsage = Usage;
     }
 
+    /// <summary>
+    /// Writes <c>message_start</c> now, before any chunk (once; the chunks then add to it): the relay sends it with the
+    /// response headers, as Anthropic's own API starts every stream, so the client sees the message start while the upstream
+    /// thinks. Without it the first chunk writes it, and a stream whose first chunk is an error has none.
+    /// </summary>
+    public void Start(IBufferWriter<byte> output) => EnsureStarted(output);
+
     private void EnsureStarted(IBufferWriter<byte> output)
     {
         if (Started)

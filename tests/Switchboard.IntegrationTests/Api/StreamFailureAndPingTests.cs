@@ -57,7 +57,8 @@ public sealed class StreamFailureAndPingTests
             }
         });
 
-        // 25 s of upstream silence in 5 s steps: pings at 10 s and 20 s, then the answer.
+        // 25 s of upstream silence in 5 s steps: message_start at once (with the headers, as Anthropic's API starts a
+        // stream), pings at 10 s and 20 s, then the answer.
         for (var i = 0; i < 12 && !reading.IsCompleted; i++)
         {
             await Task.Delay(150);
@@ -65,9 +66,10 @@ public sealed class StreamFailureAndPingTests
         }
 
         await reading.WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.Equal("ping", events[0]);
+        Assert.Equal("message_start", events[0]);
         Assert.Equal("ping", events[1]);
-        Assert.Equal("message_start", events[2]);
+        Assert.Equal("ping", events[2]);
+        Assert.Equal("content_block_start", events[3]);
         Assert.Equal("message_stop", events[^1]);
     }
 }

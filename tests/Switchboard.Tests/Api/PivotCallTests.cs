@@ -135,6 +135,52 @@ public sealed class PivotCallTests
         Assert.Equal(5, result.Usage!.Value.InputTokens);
     }
 
+    [Fact]
+    public async Task RelayAsync_StreamFirstChunkAlreadyThere_HeadersStartAndFirstChunkInOneFlush()
+    {
+        // The upstream sent its first chunk with its headers: the client's headers (written, not flushed), the spoke's
+        // opening events and what the first chunk produces leave in one send (Responses, Gemini: docs/benchmarks.md).
+        string[] chunks = ["data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n",
+            "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n"];
+        var upstream = new SseRelayTests.PieceStream(Encoding.UTF8.GetBytes(string.Concat(chunks)), chunks.Select(c => c.Length).ToArray());
+        var (context, client) = SseRelayTests.NewRecordedResponse();
+        context.Response.BodyWriter.Write("headers\n"u8); // stands in for the headers Kestrel writes into the same pipe
+        var call = new CallState { CallId = "t1", RequestedModel = "group", StartTimestamp = TimeProvider.System.GetTimestamp() };
+        var spoke = new RecordingSpoke(stream: true);
+
+        var result = await spoke.RelayAsync(context, DeploymentOf("openai"), new UpstreamResponse(200, upstream), call, CancellationToken.None);
+
+        Assert.True(result.Completed);
+        Assert.Equal(["headers\nstart\nchunk:Hel\n", "chunk:finish:stop\ndone\n"], client.Flushed);
+    }
+
+    [Fact]
+    public async Task RelayAsync_StreamFirstChunkNotThereYet_HeadersAndStartFlushedBeforeWaiting()
+    {
+        // An upstream that thinks before its first token: the client sees the answer start (headers and the spoke's
+        // opening events) before the relay waits, and each read's output after it as it comes.
+        var first = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var upstream = new SseRelayTests.LateStream(first.Task,
+            "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n"u8.ToArray());
+        var (context, client) = SseRelayTests.NewRecordedResponse();
+        context.Response.BodyWriter.Write("headers\n"u8); // stands in for the headers Kestrel writes into the same pipe
+        var call = new CallState { CallId = "t1", RequestedModel = "group", StartTimestamp = TimeProvider.System.GetTimestamp() };
+        var spoke = new RecordingSpoke(stream: true);
+
+        var relay = spoke.RelayAsync(context, DeploymentOf("openai"), new UpstreamResponse(200, upstream), call, CancellationToken.None).AsTask();
+        await upstream.Waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); client.FlushCount == 0 && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(["headers\nstart\n"], client.Flushed);
+        first.SetResult("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n"u8.ToArray());
+        var result = await relay.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(result.Completed);
+        Assert.Equal(["headers\nstart\n", "chunk:Hel\n", "chunk:finish:stop\ndone\n"], client.Flushed);
+    }
+
     private static async Task<(List<string> Log, RelayResult Result)> RelayAsync(string provider, string sse)
     {
         var spoke = new RecordingSpoke(stream: true);
@@ -189,7 +235,7 @@ public sealed class PivotCallTests
 
         public TokenUsage? Usage { get; private set; }
 
-        public void OnStart(IBufferWriter<byte> output) => log.Add("start");
+        public void OnStart(IBufferWriter<byte> output) => Add("start", output);
 
         public void OnChunk(ReadOnlySpan<byte> chunkJson, IBufferWriter<byte> output)
         {
@@ -197,32 +243,39 @@ public sealed class PivotCallTests
             if (chunk.RootElement.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
             {
                 Usage = new TokenUsage(usage.GetProperty("prompt_tokens").GetInt32(), usage.GetProperty("completion_tokens").GetInt32(), 0, Estimated: false);
-                log.Add("chunk:usage");
+                Add("chunk:usage", output);
                 return;
             }
 
             var choice = chunk.RootElement.GetProperty("choices")[0];
             if (choice.GetProperty("delta").TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String && content.GetString() is { Length: > 0 } text)
             {
-                log.Add("chunk:" + text);
+                Add("chunk:" + text, output);
             }
 
             if (choice.TryGetProperty("finish_reason", out var finish) && finish.ValueKind == JsonValueKind.String)
             {
-                log.Add("chunk:finish:" + finish.GetString());
+                Add("chunk:finish:" + finish.GetString(), output);
             }
         }
 
         public void OnDone(IBufferWriter<byte> output)
         {
-            log.Add("done");
+            Add("done", output);
             Finished = true;
         }
 
         public void OnError(string type, string message, IBufferWriter<byte> output)
         {
-            log.Add($"error:{type}:{message}");
+            Add($"error:{type}:{message}", output);
             Finished = true;
+        }
+
+        /// <summary>Logs <paramref name="line"/> and writes it to the client, one line each.</summary>
+        private void Add(string line, IBufferWriter<byte> output)
+        {
+            log.Add(line);
+            output.Write(Encoding.UTF8.GetBytes(line + "\n"));
         }
     }
 

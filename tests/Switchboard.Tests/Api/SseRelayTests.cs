@@ -230,7 +230,7 @@ public sealed class SseRelayTests
     }
 
     /// <summary>A response whose body records what each flush sent (one entry per flush that carried bytes).</summary>
-    private static (DefaultHttpContext Http, FlushRecorder Client) NewRecordedResponse()
+    internal static (DefaultHttpContext Http, FlushRecorder Client) NewRecordedResponse()
     {
         var client = new FlushRecorder();
         var http = new DefaultHttpContext();
@@ -239,7 +239,7 @@ public sealed class SseRelayTests
     }
 
     /// <summary>The client's socket, as far as sends go: bytes written since the last flush make one send.</summary>
-    private sealed class FlushRecorder : MemoryStream
+    internal sealed class FlushRecorder : MemoryStream
     {
         private long _sent;
 
@@ -266,7 +266,7 @@ public sealed class SseRelayTests
     }
 
     /// <summary>An upstream body whose first data arrives when <paramref name="first"/> completes, then <paramref name="rest"/>.</summary>
-    private sealed class LateStream(Task<byte[]> first, byte[] rest) : UpstreamBody
+    internal sealed class LateStream(Task<byte[]> first, byte[] rest) : UpstreamBody
     {
         private readonly TaskCompletionSource _waiting = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _reads;
@@ -294,7 +294,7 @@ public sealed class SseRelayTests
     }
 
     /// <summary>A read-only, unseekable upstream body: subclasses give <see cref="Stream.ReadAsync(Memory{byte}, CancellationToken)"/>.</summary>
-    private abstract class UpstreamBody : Stream
+    internal abstract class UpstreamBody : Stream
     {
         public override bool CanRead => true;
 
@@ -355,7 +355,7 @@ public sealed class SseRelayTests
     }
 
     /// <summary>An upstream body handed out in the given pieces (at most one piece per read); records each read's buffer size.</summary>
-    private sealed class PieceStream(byte[] data, int[] pieces) : UpstreamBody
+    internal sealed class PieceStream(byte[] data, int[] pieces) : UpstreamBody
     {
         private int _position;
         private int _piece;

@@ -1,0 +1,93 @@
+using System.Buffers;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+using Switchboard.Api;
+using Switchboard.Config;
+using Switchboard.Routing;
+using Switchboard.Upstream;
+
+namespace Switchboard.Tests.Api;
+
+public sealed partial class AnthropicMessagesTests
+{
+    private const string Request = """{"model":"group","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]}""";
+    private const string FirstChunk = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n";
+    private const string LastChunks = "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+
+    [Fact]
+    public async Task RelayAsync_TranslatedFirstChunkAlreadyThere_HeadersAndFirstEventsInOneFlush()
+    {
+        // Claude Code's path through GLM: the upstream sent its first chunk with its headers, so the client's headers
+        // (written, not flushed), message_start and what the first chunk produces leave in one send, not two.
+        var upstream = new SseRelayTests.PieceStream(Encoding.UTF8.GetBytes(FirstChunk + LastChunks), [FirstChunk.Length, LastChunks.Length]);
+        var (context, client) = SseRelayTests.NewRecordedResponse();
+        context.Response.BodyWriter.Write("headers\n"u8); // stands in for the headers Kestrel writes into the same pipe
+        using var body = await BodyAsync(Request);
+        var messages = new AnthropicMessages(body, RoutingFields.Parse(body.Span), TimeProvider.System, TimeSpan.FromHours(1));
+
+        var result = await messages.RelayAsync(context, DeploymentOf("openai"), new UpstreamResponse(200, upstream), NewCall(), CancellationToken.None);
+
+        Assert.True(result.Completed);
+        Assert.Equal(2, client.Flushed.Count);
+        Assert.StartsWith("headers\n", client.Flushed[0], StringComparison.Ordinal);
+        Assert.Equal(["message_start", "content_block_start", "content_block_delta"], EventNames(client.Flushed[0]));
+        Assert.Equal(["content_block_stop", "message_delta", "message_stop"], EventNames(client.Flushed[1]));
+    }
+
+    [Fact]
+    public async Task RelayAsync_TranslatedFirstChunkNotThereYet_HeadersAndMessageStartFlushedBeforeWaiting()
+    {
+        // A model that thinks before its first token: the client sees the headers and message_start before the relay
+        // waits, then each upstream read's events as they are produced, in Anthropic's order.
+        var first = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var upstream = new SseRelayTests.LateStream(first.Task, Encoding.UTF8.GetBytes(LastChunks));
+        var (context, client) = SseRelayTests.NewRecordedResponse();
+        context.Response.BodyWriter.Write("headers\n"u8); // stands in for the headers Kestrel writes into the same pipe
+        using var body = await BodyAsync(Request);
+        var messages = new AnthropicMessages(body, RoutingFields.Parse(body.Span), TimeProvider.System, TimeSpan.FromHours(1));
+
+        var relay = messages.RelayAsync(context, DeploymentOf("openai"), new UpstreamResponse(200, upstream), NewCall(), CancellationToken.None).AsTask();
+        await upstream.Waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); client.FlushCount == 0 && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Single(client.Flushed);
+        Assert.StartsWith("headers\n", client.Flushed[0], StringComparison.Ordinal);
+        Assert.Equal(["message_start"], EventNames(client.Flushed[0]));
+        first.SetResult(Encoding.UTF8.GetBytes(FirstChunk));
+        var result = await relay.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(result.Completed);
+        Assert.Equal(3, client.Flushed.Count);
+        Assert.Equal(["content_block_start", "content_block_delta"], EventNames(client.Flushed[1]));
+        Assert.Equal(["content_block_stop", "message_delta", "message_stop"], EventNames(client.Flushed[2]));
+    }
+
+    private static string[] EventNames(string sent) => [.. EventLine().Matches(sent).Select(m => m.Groups[1].Value)];
+
+    [GeneratedRegex("^event: (.+)$", RegexOptions.Multiline)]
+    private static partial Regex EventLine();
+
+    private static CallState NewCall() => new() { CallId = "t1", RequestedModel = "group", StartTimestamp = TimeProvider.System.GetTimestamp() };
+
+    private static async Task<RequestBody> BodyAsync(string json)
+    {
+        var context = new DefaultHttpContext();
+        var bytes = Encoding.UTF8.GetBytes(json);
+        context.Request.Body = new MemoryStream(bytes);
+        context.Request.ContentLength = bytes.Length;
+        return (await RequestBody.ReadAsync(context.Request, 1 << 20, CancellationToken.None))!;
+    }
+
+    private static Deployment DeploymentOf(string provider) => new(new DeploymentConfig
+    {
+        Index = 0,
+        ModelName = "group",
+        Id = "d-" + provider,
+        Provider = provider,
+        UpstreamModel = "up-model",
+        ApiBase = "http://127.0.0.1:1",
+    }, "group", 0);
+}
