@@ -44,7 +44,7 @@ CATEGORIES = [
     ("thread statics and runtime stubs", lambda dso, sym: re.search(
         r"ThreadStatic|__tls_get_addr|GetThread|RhpPInvoke|PInvoke|InitThreadManager|stub |RhpReversePInvoke|"
         r"JIT_PollGC|RhpGcPoll|GetTLS|RhpGetThreadStatic|ThreadStore", sym) is not None),
-    ("libc and vdso", lambda dso, sym: dso.startswith("libc") or dso.startswith("[vdso") or dso.startswith("ld-linux")
+    ("libc and vdso", lambda dso, sym: dso.startswith("libc.so") or dso.startswith("[vdso") or dso.startswith("ld-linux")
         or dso.startswith("libSystem.Native")),
     ("Switchboard code", lambda dso, sym: re.search(r"\[switchboard\]|^switchboard_", sym) is not None),
     ("Kestrel and ASP.NET Core", lambda dso, sym: "AspNetCore" in sym),
@@ -53,7 +53,7 @@ CATEGORIES = [
     ("CoreLib (collections, strings, tasks, ...)", lambda dso, sym: re.search(
         r"S_P_CoreLib|System\.Private\.CoreLib|\[System\.Runtime\]|System\.Collections|System_Collections|"
         r"System\.Memory|System\.Threading|System_Threading|System\.Linq|System_Linq", sym) is not None),
-    ("other runtime (libcoreclr, unresolved)", lambda dso, sym: True),
+    ("other runtime (libcoreclr, libclrjit, unresolved)", lambda dso, sym: True),
 ]
 
 

@@ -15,14 +15,14 @@
 #   PROF_WARMUP=20      seconds of load (half non-stream, half stream) before the first measured run of a gateway
 #   PROF_PERF=1         also record each case under perf (0: CPU per call only)   PROF_FREQ=999  perf samples per second
 #   PROF_CASES="0 1"    0 = non-stream, 1 = stream                BENCH_CONNECTIONS=32  BENCH_CHUNKS=8  BENCH_KEYS=4
-# Non-AOT gateways get DOTNET_PerfMapEnabled=1 (perf resolves JIT-compiled and ReadyToRun frames through
-# /tmp/perf-PID.map, copied into the results), DOTNET_EnableWriteXorExecute=0 when PROF_PERF=1 (with W^X on, JIT code
-# runs from a double-mapped memfd that perf cannot match to the map: every managed frame shows as
-# "memfd:doublemapper") and DOTNET_TC_DelaySingleProcMultiplier=1 (tiered up within the warm-up on a pinned CPU, as
-# bench/run.sh --quick does).
-# results: bench/results/aotprof-<UTC>/results.tsv (round, build, case, req/s, gateway CPU µs/call, perf samples, calls,
-# samples/call, RSS KB, load average) and top-<build>-<case>-r<round>.txt (perf report, self time by symbol), syms-*.txt.gz (every symbol, for
-# bench/aot-profile-diff.py) and the *.perf.data recordings (callers: perf report -i F --no-children -S SYMBOL -G).
+# Non-AOT gateways get, when PROF_PERF=1, DOTNET_PerfMapEnabled=1 (perf resolves JIT-compiled and ReadyToRun frames
+# through /tmp/perf-PID.map, copied into the results) and DOTNET_EnableWriteXorExecute=0 (with W^X on, JIT code runs
+# from a double-mapped memfd that perf cannot match to the map: every managed frame shows as "memfd:doublemapper"), and
+# always DOTNET_TC_DelaySingleProcMultiplier=1 (tiered up within the warm-up on a pinned CPU, as run.sh --quick does).
+# results: bench/results/aotprof-<UTC>/results.tsv (round, build, case, req/s, gateway CPU µs/call, perf samples,
+# calls, samples/call, RSS KB, load average), top-<build>-<case>-r<round>.txt (perf report, self time by symbol),
+# syms-*.txt.gz (every symbol, for bench/aot-profile-diff.py) and the *.perf.data recordings (callers:
+# perf report -i F --no-children -S SYMBOL -G).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH="$ROOT/bench"
@@ -126,8 +126,8 @@ for round in $(seq 1 "$ROUNDS"); do
     rt=()
     # A Native AOT build has no libcoreclr beside it and no JIT; the others get the perf map and quick tiering.
     if [[ ! -f "$dir/switchboard.dll" ]]; then rt=(); else
-      rt=(DOTNET_PerfMapEnabled=1 DOTNET_TC_DelaySingleProcMultiplier=1)
-      if [[ "$PERF" == 1 ]]; then rt+=(DOTNET_EnableWriteXorExecute=0); fi
+      rt=(DOTNET_TC_DelaySingleProcMultiplier=1)
+      if [[ "$PERF" == 1 ]]; then rt+=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0); fi
     fi
     port=$(free_port)
     env "${rt[@]}" "${extra[@]}" "${SERVER_PIN[@]}" "$dir/switchboard" --config "$CFG" --port "$port" --host 127.0.0.1 \
