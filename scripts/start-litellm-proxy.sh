@@ -6,7 +6,7 @@
 # Log rotation: $LITELLM_LOG_MAX_SIZE_MB and $LITELLM_LOG_MAX_FILES (or log_max_size_mb / log_max_files in general_settings).
 # Build: $SWITCHBOARD_PUBLISH picks how the binary is published on first start and after a source change: "r2r" (the
 # default: ReadyToRun code for the app and its libraries, tiered PGO still recompiles what is hot), "jit", or "aot"
-# (Native AOT: starts in a fifth of the time in half the memory; optimised for speed, near the default's CPU per
+# (Native AOT: starts in a fifth of the time in half the memory; optimised for speed, 0-20 % above the default's CPU per
 # call; its publish takes minutes). See docs/benchmarks.md, "Start-up mode of the start script" and "Native AOT against
 # ReadyToRun, profiled". An r2r or aot publish that fails falls back to JIT.
 # Runtime: inline socket completions are on by default (the gateway sets them itself before its first socket);
