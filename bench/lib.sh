@@ -47,13 +47,27 @@ stop_started_on_exit() {
   trap 'exit 130' INT TERM
 }
 
+# Native AOT's options as the start script asks for them (scripts/start-litellm-proxy.sh, aot_args): x86-64-v3 when
+# this CPU has it (Speed and the static profile come from Switchboard.csproj).
+aot_args() {
+  printf '%s\n' -p:PublishAot=true
+  if [[ "$(uname -m)" == x86_64 && -r /proc/cpuinfo ]]; then
+    local flags flag
+    flags=" $(awk -F': ' '/^flags/ { print $2; exit }' /proc/cpuinfo) "
+    for flag in avx avx2 bmi1 bmi2 fma f16c movbe abm xsave; do
+      [[ "$flags" == *" $flag "* ]] || return 0
+    done
+    printf '%s\n' -p:IlcInstructionSet=x86-64-v3
+  fi
+}
+
 # The `dotnet publish` arguments of a publish mode, as the start script uses them, into PUBLISH_ARGS: r2r (its
 # default: ReadyToRun, framework-dependent), jit, aot (Native AOT).
 publish_args() { # mode
   case "$1" in
     r2r) PUBLISH_ARGS=(-r linux-x64 --self-contained false -p:PublishReadyToRun=true) ;;
     jit) PUBLISH_ARGS=() ;;
-    aot) PUBLISH_ARGS=(-r linux-x64 -p:PublishAot=true) ;;
+    aot) mapfile -t PUBLISH_ARGS < <(aot_args) && PUBLISH_ARGS=(-r linux-x64 "${PUBLISH_ARGS[@]}") ;;
     r2r-composite) PUBLISH_ARGS=(-r linux-x64 --self-contained false -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true) ;;
     r2r-selfcontained) PUBLISH_ARGS=(-r linux-x64 --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true) ;;
     *) die "unknown publish mode $1 (r2r, jit, aot, r2r-composite, r2r-selfcontained)" ;;

@@ -162,7 +162,7 @@ publish() {
   local mode_args=(-r linux-x64 --self-contained false -p:PublishReadyToRun=true)
   case "${BENCH_PUBLISH:-r2r}" in
     jit) mode_args=() ;;
-    aot) mode_args=(-r linux-x64 -p:PublishAot=true) ;;
+    aot) publish_args aot && mode_args=("${PUBLISH_ARGS[@]}") ;;
   esac
   log "publishing Release build (${BENCH_PUBLISH:-r2r}) to bench/.out/switchboard"
   rm -rf "$OUT"

@@ -115,8 +115,8 @@ internal static class Answer
     {
         var total = time.GetElapsedTime(call.StartTimestamp);
         var overhead = total - call.UpstreamTime;
-        http.Headers["x-litellm-response-duration-ms"] = total.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
-        http.Headers["x-litellm-overhead-duration-ms"] = Math.Max(0, overhead.TotalMilliseconds).ToString("0.###", CultureInfo.InvariantCulture);
+        http.Headers["x-litellm-response-duration-ms"] = DurationText.Milliseconds(total);
+        http.Headers["x-litellm-overhead-duration-ms"] = DurationText.Milliseconds(overhead);
         if (call.Usage is not null)
         {
             var cost = call.Cost;

@@ -28,7 +28,10 @@ internal sealed class GatewayMetrics
     private readonly Func<string, double?> _spendOf;
     private readonly TimeProvider _time;
     private readonly Dictionary<Deployment, DeploymentMeter> _deployments = new(ReferenceEqualityComparer.Instance);
-    private readonly ConcurrentDictionary<(string? Hash, string? Alias, string Model, string Route), CallerSeries> _callers = new();
+    // Keys of the series dictionaries are record structs, not tuples: under Native AOT a tuple of reference types hashes
+    // and compares through shared generic code (EqualityComparer lookups per field, per call); a record struct's members
+    // are compiled for its own fields (docs/benchmarks.md, "Native AOT against ReadyToRun, profiled").
+    private readonly ConcurrentDictionary<CallerKey, CallerSeries> _callers = new();
     private readonly ConcurrentDictionary<string, (string? Alias, double MaxBudget)> _budgets = new(StringComparer.Ordinal);
     private long _inFlight;
 
@@ -128,7 +131,7 @@ internal sealed class GatewayMetrics
         var caller = call.Caller;
         var hash = caller?.KeyHash;
         var alias = caller?.KeyAlias;
-        var series = _callers.GetOrAdd((hash, alias, call.RequestedModel ?? "", call.Route),
+        var series = _callers.GetOrAdd(new CallerKey(hash, alias, call.RequestedModel ?? "", call.Route),
             static (k, self) => new CallerSeries(self, k.Hash, k.Alias, k.Model, k.Route), this);
         var served = call.ServedBy;
         series.Total(call.Status, served).Increment();
@@ -420,8 +423,8 @@ internal sealed class GatewayMetrics
         private readonly GatewayMetrics _owner;
         private readonly string[] _key;
         private readonly string _route;
-        private readonly ConcurrentDictionary<(int, Deployment?), CounterCell> _total = new();
-        private readonly ConcurrentDictionary<(int, Deployment?), CounterCell> _failed = new();
+        private readonly ConcurrentDictionary<StatusKey, CounterCell> _total = new();
+        private readonly ConcurrentDictionary<StatusKey, CounterCell> _failed = new();
         private readonly ConcurrentDictionary<Deployment, ServedSeries> _served = new(ReferenceEqualityComparer.Instance);
 
         public CallerSeries(GatewayMetrics owner, string? hash, string? alias, string model, string route)
@@ -434,11 +437,11 @@ internal sealed class GatewayMetrics
 
         public HistogramCell Queue { get; }
 
-        public CounterCell Total(int status, Deployment? d) => _total.GetOrAdd((status, d),
-            static (k, self) => self._owner.ProxyTotal.Counter([.. self._key, Status(k.Item1), k.Item2?.Id ?? "", self._route]), this);
+        public CounterCell Total(int status, Deployment? d) => _total.GetOrAdd(new StatusKey(status, d),
+            static (k, self) => self._owner.ProxyTotal.Counter([.. self._key, Status(k.Status), k.Deployment?.Id ?? "", self._route]), this);
 
-        public CounterCell Failed(int status, Deployment? d) => _failed.GetOrAdd((status, d),
-            static (k, self) => self._owner.ProxyFailed.Counter([.. self._key, Status(k.Item1), ExceptionClassOf(k.Item1), k.Item2?.Id ?? "", self._route]), this);
+        public CounterCell Failed(int status, Deployment? d) => _failed.GetOrAdd(new StatusKey(status, d),
+            static (k, self) => self._owner.ProxyFailed.Counter([.. self._key, Status(k.Status), ExceptionClassOf(k.Status), k.Deployment?.Id ?? "", self._route]), this);
 
         public void CopyServed(Deployment d, HistogramCell latency, HistogramCell ttft)
         {
@@ -550,7 +553,7 @@ internal sealed class GatewayMetrics
     {
         private readonly GatewayMetrics _owner;
         private readonly string[] _labels;
-        private readonly ConcurrentDictionary<(int, FailureKind), CounterCell> _failures = new();
+        private readonly ConcurrentDictionary<FailureKey, CounterCell> _failures = new();
 
         public DeploymentSeries(GatewayMetrics owner, string[] labels)
         {
@@ -565,9 +568,15 @@ internal sealed class GatewayMetrics
         public CounterCell Success { get; }
         public HistogramCell Overhead { get; }
 
-        public CounterCell Failure(UpstreamFailure failure) => _failures.GetOrAdd((failure.HttpStatus, failure.Kind),
-            static (k, self) => self._owner.DeploymentFailure.Counter([.. self._labels, Status(k.Item1), ExceptionClassOf(k.Item2)]), this);
+        public CounterCell Failure(UpstreamFailure failure) => _failures.GetOrAdd(new FailureKey(failure.HttpStatus, failure.Kind),
+            static (k, self) => self._owner.DeploymentFailure.Counter([.. self._labels, Status(k.Status), ExceptionClassOf(k.Kind)]), this);
     }
+
+    private readonly record struct CallerKey(string? Hash, string? Alias, string Model, string Route);
+
+    private readonly record struct StatusKey(int Status, Deployment? Deployment);
+
+    private readonly record struct FailureKey(int Status, FailureKind Kind);
 }
 
 /// <summary>One deployment's latency figures in seconds (histogram estimates, as Prometheus' histogram_quantile computes them).</summary>

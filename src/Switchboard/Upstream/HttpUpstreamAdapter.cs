@@ -16,17 +16,21 @@ internal sealed class HttpUpstreamAdapter : IUpstreamAdapter, IDisposable
     private readonly ConcurrentDictionary<string, HttpMessageInvoker> _invokers = new(StringComparer.Ordinal);
 
     // Per (api_base, path): the parsed URI and its origin's invoker, so that a call parses and concatenates nothing.
-    private readonly ConcurrentDictionary<(string ApiBase, string Path), Target> _targets = new();
+    // The key is a record struct, not a tuple: under Native AOT a tuple of strings hashes and compares through shared
+    // generic code (docs/benchmarks.md, "Native AOT against ReadyToRun, profiled").
+    private readonly ConcurrentDictionary<TargetKey, Target> _targets = new();
 
     // Per API key: the Authorization value, built once ("Bearer " + key was a new string per call).
     private readonly ConcurrentDictionary<string, string> _bearers = new(StringComparer.Ordinal);
 
     private sealed record Target(Uri Uri, HttpMessageInvoker Invoker);
 
+    private readonly record struct TargetKey(string ApiBase, string Path);
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<UpstreamResponse> SendAsync(DeploymentConfig deployment, UpstreamRequest request, CancellationToken ct)
     {
-        var target = _targets.GetOrAdd((deployment.ApiBase, request.Path), static (key, invokers) =>
+        var target = _targets.GetOrAdd(new TargetKey(deployment.ApiBase, request.Path), static (key, invokers) =>
             new Target(BuildUri(key.ApiBase, key.Path), invokers.GetOrAdd(Origin(key.ApiBase), static _ => CreateInvoker())), _invokers);
         var invoker = target.Invoker;
         using var message = new HttpRequestMessage(HttpMethod.Post, target.Uri)

@@ -34,6 +34,21 @@ public sealed class CostCalculatorTests
     public void BuiltInPrice_UnknownModel_ReturnsNull(string model) => Assert.Null(CostCalculator.BuiltInPrice(model));
 
     [Fact]
+    public void BuiltInPrice_AlternatingModels_EachGetsItsOwnPrice()
+    {
+        // The last lookup is remembered: a model asked after another must not get the other's price, a model asked
+        // twice the same price, an unknown model after a known one no price.
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(0.60, CostCalculator.BuiltInPrice("glm-4.6")!.Value.InputPerToken * 1_000_000, 9);
+            Assert.Equal(0.60, CostCalculator.BuiltInPrice("glm-4.6")!.Value.InputPerToken * 1_000_000, 9);
+            Assert.Equal(2.50, CostCalculator.BuiltInPrice("gpt-4o")!.Value.InputPerToken * 1_000_000, 9);
+            Assert.Null(CostCalculator.BuiltInPrice("llama-3-70b"));
+            Assert.Equal(0.20, CostCalculator.BuiltInPrice("GLM-4.5-AIR")!.Value.InputPerToken * 1_000_000, 9);
+        }
+    }
+
+    [Fact]
     public void Cost_CachedTokens_PricedAtCacheRead()
     {
         // glm-4.6: 900 uncached * 0.6 + 100 cached * 0.11 + 50 out * 2.2, per million
