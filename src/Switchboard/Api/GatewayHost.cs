@@ -118,7 +118,17 @@ internal static class GatewayHost
         builder.Services.AddSingleton(options.Time);
         builder.Services.AddSingleton(config);
         var databaseUrl = config.General.DatabaseUrl ?? Environment.GetEnvironmentVariable("DATABASE_URL");
-        var store = GatewayStoreFactory.Create(databaseUrl, options.DatabasePath ?? DefaultDatabasePath(config));
+        var sqlitePath = options.DatabasePath ?? DefaultDatabasePath(config);
+        IGatewayStore store;
+        try
+        {
+            store = GatewayStoreFactory.Create(databaseUrl, sqlitePath);
+        }
+        catch (Exception e) when (StoreUnavailableException.IsStoreFailure(e))
+        {
+            throw StoreUnavailable(databaseUrl, sqlitePath, e);
+        }
+
         // The schema check (SQLite's first open, its native library, the migrations) runs on the thread pool while the
         // host is built, and is awaited before anything reads the store (the stored deployments below) and before the
         // port is opened: no call can come before the schema is in place (issue 13, start to first answer).
@@ -171,7 +181,15 @@ internal static class GatewayHost
         GatewayServices services;
         try
         {
-            await migrated;
+            try
+            {
+                await migrated;
+            }
+            catch (Exception e) when (StoreUnavailableException.IsStoreFailure(e))
+            {
+                throw StoreUnavailable(databaseUrl, sqlitePath, e);
+            }
+
             services = app.Services.GetRequiredService<GatewayServices>();
             // Before the first call: stored deployments that cannot be decrypted stop the start (StoredModelsException).
             await services.Models.StartAsync(options.ModelPollInterval, CancellationToken.None);
@@ -226,6 +244,11 @@ internal static class GatewayHost
 
         return app;
     }
+
+    /// <summary>One line for the operator instead of the driver's stack trace; the password stays out of it.</summary>
+    private static StoreUnavailableException StoreUnavailable(string? databaseUrl, string sqlitePath, Exception e) =>
+        new($"cannot open the usage database ({GatewayStoreFactory.DescribeForPeople(databaseUrl, sqlitePath)}): {e.Message} "
+            + "Check general_settings.database_url (or DATABASE_URL) and that the database is up.", e);
 
     private static string DefaultDatabasePath(GatewayConfig config) =>
         Path.Combine(config.SourcePath is { } source ? Path.GetDirectoryName(Path.GetFullPath(source))! : Directory.GetCurrentDirectory(), "switchboard.db");

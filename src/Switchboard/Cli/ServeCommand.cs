@@ -48,6 +48,11 @@ internal static class ServeCommand
             await Console.Error.WriteLineAsync("error: " + ex.Message);
             return 2;
         }
+        catch (Storage.StoreUnavailableException ex)
+        {
+            await Console.Error.WriteLineAsync("error: " + ex.Message);
+            return 2;
+        }
 
         // Disposed at the end: the store closes (SQLite's WAL checkpointed) after the usage sink has drained.
         await using var app = built;

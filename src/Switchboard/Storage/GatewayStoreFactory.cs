@@ -60,6 +60,23 @@ internal static class GatewayStoreFactory
             nameof(databaseUrl));
     }
 
+    /// <summary>
+    /// The database for a person to read: <c>PostgreSQL at host:port, database db</c> or <c>SQLite file path</c>. Never the
+    /// user's password: a database URL usually carries one.
+    /// </summary>
+    public static string DescribeForPeople(string? databaseUrl, string sqlitePathDefault)
+    {
+        var kind = Describe(databaseUrl, sqlitePathDefault, out var target);
+        if (kind != "postgres")
+        {
+            return "SQLite file " + Path.GetFullPath(target);
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(target);
+        var database = string.IsNullOrEmpty(builder.Database) ? "" : ", database " + builder.Database;
+        return $"PostgreSQL at {builder.Host}:{builder.Port}{database}";
+    }
+
     /// <summary><c>postgresql://user:pass@host:5432/db?sslmode=require</c> to an Npgsql connection string.</summary>
     public static string PostgresUrlToConnectionString(string url)
     {
