@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The first 429 of a fresh gateway (issue 12, "every client 429 within 10 ms"): the cold refusal path measured apart.
-# For each round, a fresh gateway process (the published binary, ReadyToRun as the start script ships it) over the mock
-# provider (one process for the whole script), one connection (curl, keep-alive), and two cases:
+# For each round, a fresh gateway process (the published binary: Native AOT as the start script ships it, or
+# BENCH_PUBLISH=r2r|jit) over the mock provider (one process for the whole script), one connection (curl,
+# keep-alive), and two cases:
 #   rpm    one key with rpm: 1: call 1 is served, calls 2-4 get the router's 429 at once (no upstream call)
 #   lim    one lim2w60- key (2 calls per 60 s, then an upstream 429 with code 1303): calls 1-2 served, call 3 is refused
 #          upstream and answered 429 at once (the spent-window path), call 4 gets the router's paced 429
@@ -32,8 +33,8 @@ TMP=$(mktemp -d)
 
 BIN=${FIRST429_BIN:-$BENCH/.out/switchboard/switchboard}
 if [[ -z "${FIRST429_BIN:-}" && ! ("${BENCH_SKIP_PUBLISH:-0}" == 1 && -x "$BIN") ]]; then
-  publish_args r2r
-  log "publishing Release build (r2r) to bench/.out/switchboard"
+  publish_args "${BENCH_PUBLISH:-aot}"
+  log "publishing Release build (${BENCH_PUBLISH:-aot}) to bench/.out/switchboard"
   timeout 1800 dotnet publish "$ROOT/src/Switchboard" -c Release "${PUBLISH_ARGS[@]}" -o "$BENCH/.out/switchboard" --nologo -v quiet \
     >"$TMP/publish.log" 2>&1 || { cat "$TMP/publish.log" >&2; die "dotnet publish failed"; }
 fi

@@ -3,7 +3,7 @@
 # while N concurrent streams are open, then RSS after they end. Loopback only, bounded in time; stops what it started,
 # by PID. Raw output in bench/results/memory-<UTC timestamp>/ (summary.txt, rss.tsv, counters.csv, smaps, logs).
 #
-# Method: the published gateway (what the start script runs: ReadyToRun unless MEM_PUBLISH says jit or aot) with one openai/ deployment on `switchboard mock-provider`,
+# Method: the published gateway (what the start script runs: Native AOT unless MEM_PUBLISH says r2r or jit) with one openai/ deployment on `switchboard mock-provider`,
 # which sends MEM_CHUNKS chunks MEM_DELAY_MS apart (20 x 250 ms: a stream lasts ~5 s); spend logs off. Six warm-up
 # calls (3 streamed, 3 not), MEM_IDLE_WAIT s of quiet, idle RSS; then `wrk -c MEM_STREAMS` with "stream": true for
 # MEM_SECONDS s, RSS from /proc/<pid>/status every second; MEM_AFTER_WAIT s after wrk ends, RSS again. The GC heap
@@ -12,7 +12,7 @@
 #
 # usage: bench/memory.sh
 # knobs: MEM_STREAMS=1000  MEM_SECONDS=25  MEM_CHUNKS=20  MEM_DELAY_MS=250  MEM_IDLE_WAIT=5  MEM_AFTER_WAIT=10
-#        MEM_PUBLISH=r2r|jit|aot  how it is published (r2r: the start script's default)
+#        MEM_PUBLISH=aot|r2r|jit  how it is published (aot: the start script's default)
 #        MEM_SKIP_PUBLISH=1  reuse bench/.out/switchboard          MEM_BIN=path  measure that binary (e.g. a Native AOT one)
 #        MEM_ENV="DOTNET_X=1 ..."  extra environment for the gateway  MEM_LABEL=name  tag of the results folder
 #        MEM_API=anthropic  the streams are Anthropic Messages calls (POST /v1/messages, translated from the OpenAI-format
@@ -54,7 +54,7 @@ IDLE_WAIT=${MEM_IDLE_WAIT:-5}
 AFTER_WAIT=${MEM_AFTER_WAIT:-10}
 [[ -z "${MEM_ABAB:-}" ]] || DELAY_MS=0 # the throughput comparison: the mock answers at once
 OUT="$ROOT/bench/.out/switchboard"
-PUBLISH_MODE=${MEM_PUBLISH:-r2r}
+PUBLISH_MODE=${MEM_PUBLISH:-aot}
 BIN=${MEM_BIN:-$OUT/switchboard}
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RESULTS="$ROOT/bench/results/memory-$STAMP${MEM_LABEL:+-$MEM_LABEL}"

@@ -19,8 +19,9 @@
 #   BENCH_POOL_KIND=conc (1302 keys: conc<LIMIT>-) or headers (limh<LIMIT>w<WINDOW>-: 1303 keys with x-ratelimit-*)
 #   BENCH_POOL_HOLD_MS=200
 #   BENCH_POOL_TRACE=FILE (one line per call: sent at, status, deployment, retries, ms)
-#   BENCH_PUBLISH=r2r (default: the bench published ReadyToRun, as the start script ships the gateway, into
-#   bench/.out/pool; a fresh gateway's first calls then cost what they cost a user) or jit (a plain build, dotnet run)
+#   BENCH_PUBLISH=r2r (default: the bench published ReadyToRun into bench/.out/pool, precompiled as a shipped gateway
+#   is, so a fresh gateway's first calls cost about what they cost a user; the bench itself is not AOT-published) or
+#   jit (a plain build, dotnet run)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 die() { echo "pool.sh: $*" >&2; exit 1; }

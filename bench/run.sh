@@ -27,7 +27,7 @@
 #                         delta compare like for like; the load case adds a c=32 Anthropic stream run of the gateway
 #                         (switchboard-anthropic, with its CPU per call) beside the OpenAI one
 #   BENCH_GW_ENV="V=x .."  extra environment for the Switchboard gateways only (a runtime setting to compare)
-#   BENCH_PUBLISH=r2r     how the gateway is published: r2r (the start script's default), jit or aot
+#   BENCH_PUBLISH=aot     how the gateway is published: aot (the start script's default), r2r or jit
 #   BENCH_SKIP_PUBLISH=1  reuse bench/.out/switchboard          BENCH_KEYS_EXTRA_YAML   appended to the keys case's config
 #   BENCH_KEYS_AA=1       keys case with the open config on both sides (measures the harness's bias)
 #   BENCH_METRICS_AB=1    keys case as metrics off ("plain") vs metrics on ("keys+usage" label), both open
@@ -158,13 +158,14 @@ publish() {
     log "reusing $BIN"
     return
   fi
-  # The mode the start script ships (ReadyToRun, framework-dependent) unless BENCH_PUBLISH says jit or aot.
-  local mode_args=(-r linux-x64 --self-contained false -p:PublishReadyToRun=true)
-  case "${BENCH_PUBLISH:-r2r}" in
-    jit) mode_args=() ;;
-    aot) publish_args aot && mode_args=("${PUBLISH_ARGS[@]}") ;;
+  # The mode the start script ships (Native AOT, architecture decision 15) unless BENCH_PUBLISH says r2r or jit.
+  local mode_args=()
+  case "${BENCH_PUBLISH:-aot}" in
+    jit) ;;
+    r2r) mode_args=(-r linux-x64 --self-contained false -p:PublishReadyToRun=true) ;;
+    *) publish_args aot && mode_args=("${PUBLISH_ARGS[@]}") ;;
   esac
-  log "publishing Release build (${BENCH_PUBLISH:-r2r}) to bench/.out/switchboard"
+  log "publishing Release build (${BENCH_PUBLISH:-aot}) to bench/.out/switchboard"
   rm -rf "$OUT"
   timeout 1800 dotnet publish "$ROOT/src/Switchboard" -c Release "${mode_args[@]}" -o "$OUT" --nologo -v quiet >"$RESULTS/publish.log" 2>&1 \
     || die "dotnet publish failed (see $RESULTS/publish.log)"

@@ -3,8 +3,8 @@
 # completion, the first calls' latencies, and RSS after the first answer. The gateway runs examples/demo-config.yaml
 # (in-process mock deployments), so nothing else is started. Bounded and loopback only; stops what it started, by PID.
 #
-# usage: bench/startup.sh [MODE...]        MODE: jit, r2r (ReadyToRun of the app's own assemblies, framework-dependent:
-#                                          what the start script publishes), aot (Native AOT), r2r-composite (one
+# usage: bench/startup.sh [MODE...]        MODE: jit, r2r (ReadyToRun of the app's own assemblies, framework-dependent),
+#                                          aot (Native AOT: what the start script publishes), r2r-composite (one
 #                                          composite R2R image of the app and its packages, framework-dependent),
 #                                          r2r-selfcontained (self-contained, one composite image of the framework, the
 #                                          packages and the app); default: jit r2r aot. MODE@VAR=x,VAR2=y runs the

@@ -28,9 +28,12 @@ internal static class GcSettings
             ? (bytes / (1024.0 * 1024)).ToString("0.#", CultureInfo.InvariantCulture) + " MB"
             : "default";
 
+    /// <summary>What <see cref="WriteXorExecute"/> says in a Native AOT process.</summary>
+    public const string NativeAot = "not needed (Native AOT: no code is written at run time)";
+
     /// <summary>
     /// Whether the runtime maps its executable memory twice, writable and executable apart (W^X, the .NET default):
-    /// "on", "off" (<c>DOTNET_EnableWriteXorExecute=0</c> in the environment, or
+    /// "on", <see cref="NativeAot"/>, "off" (<c>DOTNET_EnableWriteXorExecute=0</c> in the environment, or
     /// <c>System.Runtime.EnableWriteXorExecute: false</c> in the runtimeconfig), or "unknown" off Linux. The gateway
     /// keeps the runtime's default, on (docs/benchmarks.md, "Runtime knobs, per-stream buffers and AOT options").
     /// Probed, not read from the environment: with W^X on, the runtime's double-mapped code lives in a
@@ -38,6 +41,13 @@ internal static class GcSettings
     /// </summary>
     public static string WriteXorExecute()
     {
+        if (!System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported)
+        {
+            // Native AOT (what the start script ships): no JIT, so no code is ever written at run time and there is
+            // nothing to map twice; "off" would read as a weakened setting.
+            return NativeAot;
+        }
+
         const string Maps = "/proc/self/maps";
         if (!OperatingSystem.IsLinux() || !File.Exists(Maps))
         {
