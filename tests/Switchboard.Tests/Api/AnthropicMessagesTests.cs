@@ -6,6 +6,7 @@ using Switchboard.Api;
 using Switchboard.Config;
 using Switchboard.Routing;
 using Switchboard.Upstream;
+using static Switchboard.Tests.Api.CallTestData;
 
 namespace Switchboard.Tests.Api;
 
@@ -71,23 +72,4 @@ public sealed partial class AnthropicMessagesTests
     private static partial Regex EventLine();
 
     private static CallState NewCall() => new() { CallId = "t1", RequestedModel = "group", StartTimestamp = TimeProvider.System.GetTimestamp() };
-
-    private static async Task<RequestBody> BodyAsync(string json)
-    {
-        var context = new DefaultHttpContext();
-        var bytes = Encoding.UTF8.GetBytes(json);
-        context.Request.Body = new MemoryStream(bytes);
-        context.Request.ContentLength = bytes.Length;
-        return (await RequestBody.ReadAsync(context.Request, 1 << 20, CancellationToken.None))!;
-    }
-
-    private static Deployment DeploymentOf(string provider) => new(new DeploymentConfig
-    {
-        Index = 0,
-        ModelName = "group",
-        Id = "d-" + provider,
-        Provider = provider,
-        UpstreamModel = "up-model",
-        ApiBase = "http://127.0.0.1:1",
-    }, "group", 0);
 }

@@ -8,6 +8,7 @@ using Switchboard.Protocols;
 using Switchboard.Routing;
 using Switchboard.Translation;
 using Switchboard.Upstream;
+using static Switchboard.Tests.Api.CallTestData;
 
 namespace Switchboard.Tests.Api;
 
@@ -79,7 +80,6 @@ public sealed class PivotCallTests
 
             event: message_stop
             data: {"type":"message_stop"}
-
 
             """.ReplaceLineEndings("\n");
         var (log, result) = await RelayAsync("anthropic", sse);
@@ -198,16 +198,6 @@ public sealed class PivotCallTests
     }
 
     private static UpstreamResponse Upstream(string body) => new(200, new OneByteStream(Encoding.UTF8.GetBytes(body)));
-
-    private static Deployment DeploymentOf(string provider) => new(new DeploymentConfig
-    {
-        Index = 0,
-        ModelName = "group",
-        Id = "d-" + provider,
-        Provider = provider,
-        UpstreamModel = "up-model",
-        ApiBase = "http://127.0.0.1:1",
-    }, "group", 0);
 
     /// <summary>A spoke that logs what the hub hands it, in a form the assertions can read.</summary>
     private sealed class RecordingSpoke(bool stream) : PivotCall("group", stream, TimeProvider.System)
