@@ -11,7 +11,11 @@ using Switchboard.Routing;
 namespace Switchboard.Api;
 
 /// <summary>What one reload attempt did: applied (with the router's summary), or refused with the file's errors.</summary>
-internal sealed record ConfigReloadResult(bool Applied, IReadOnlyList<string> Errors, ReloadSummary? Summary);
+internal sealed record ConfigReloadResult(bool Applied, IReadOnlyList<string> Errors, ReloadSummary? Summary)
+{
+    /// <summary>A file event left the text as last applied: nothing was reloaded.</summary>
+    public static readonly ConfigReloadResult Unchanged = new(false, [], null);
+}
 
 /// <summary>
 /// Hot reload of the config file: on a file change (<see cref="ConfigWatcher"/>), on SIGHUP, or on
@@ -27,14 +31,24 @@ internal sealed class ConfigReload : IDisposable
     private ConfigWatcher? _watcher;
     private PosixSignalRegistration? _sighup;
 
+    // The file's text as last applied (or as read when the watch began): a file event that leaves it unchanged reloads
+    // nothing, so it does not bring back keys disabled since (an editor's save without a change, a write a reload already
+    // read).
+    private string? _appliedText;
+
     internal ConfigReload(GatewayServices services, ILogger logger)
     {
         _services = services;
         _logger = logger;
     }
 
-    /// <summary>Loads the file the config in force came from and applies it when valid. Serialised: one reload at a time.</summary>
-    public ConfigReloadResult FromFile(string trigger)
+    /// <summary>
+    /// Loads the file the config in force came from and applies it when valid. Serialised: one reload at a time. With
+    /// <paramref name="onlyIfChanged"/> (a file event), a file whose text is the one last applied is not reloaded: the
+    /// result is <see cref="ConfigReloadResult.Unchanged"/>. An explicit reload (SIGHUP, <c>POST /config/reload</c>)
+    /// always applies, which is how an operator brings back keys disabled by 401/403.
+    /// </summary>
+    public ConfigReloadResult FromFile(string trigger, bool onlyIfChanged = false)
     {
         lock (_gate)
         {
@@ -44,7 +58,20 @@ internal sealed class ConfigReload : IDisposable
                 return new ConfigReloadResult(false, ["the config in force was not read from a file"], null);
             }
 
-            var result = ConfigLoader.LoadFile(path);
+            if (!ConfigLoader.TryReadText(path, out var text, out var readError))
+            {
+                var error = _services.Secrets.Redact(readError.ToString());
+                Log.ReloadRefused(_logger, path, trigger, error);
+                return new ConfigReloadResult(false, [error], null);
+            }
+
+            if (onlyIfChanged && string.Equals(text, _appliedText, StringComparison.Ordinal))
+            {
+                Log.ReloadUnchanged(_logger, path, trigger);
+                return ConfigReloadResult.Unchanged;
+            }
+
+            var result = ConfigLoader.LoadYaml(text, path);
             if (!result.IsValid)
             {
                 var errors = result.Errors.Select(e => _services.Secrets.Redact(e.ToString())).ToArray();
@@ -63,6 +90,7 @@ internal sealed class ConfigReload : IDisposable
             }
 
             var summary = _services.Apply(next);
+            _appliedText = text;
             Log.ReloadApplied(_logger, path, trigger, summary.Kept, summary.Added, summary.Removed);
             return new ConfigReloadResult(true, [], summary);
         }
@@ -73,7 +101,12 @@ internal sealed class ConfigReload : IDisposable
     {
         if (_services.Config.SourcePath is { } path && _watcher is null)
         {
-            _watcher = new ConfigWatcher(path, time, () => Safely("file change"));
+            lock (_gate)
+            {
+                _appliedText ??= ConfigLoader.TryReadText(path, out var text, out _) ? text : null;
+            }
+
+            _watcher = new ConfigWatcher(path, time, () => Safely("file change", onlyIfChanged: true));
         }
     }
 
@@ -90,7 +123,7 @@ internal sealed class ConfigReload : IDisposable
         _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
-            ThreadPool.UnsafeQueueUserWorkItem(_ => Safely("SIGHUP"), null);
+            ThreadPool.UnsafeQueueUserWorkItem(_ => Safely("SIGHUP", onlyIfChanged: false), null);
         });
     }
 
@@ -166,11 +199,11 @@ internal sealed class ConfigReload : IDisposable
         }
     }
 
-    private void Safely(string trigger)
+    private void Safely(string trigger, bool onlyIfChanged)
     {
         try
         {
-            FromFile(trigger);
+            FromFile(trigger, onlyIfChanged);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -193,6 +226,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 192, Level = LogLevel.Warning,
         Message = "Config reload: {Setting} changed; it is read at start only and takes effect on the next restart")]
     public static partial void ReloadNeedsRestart(ILogger logger, string setting);
+
+    [LoggerMessage(EventId = 194, Level = LogLevel.Information,
+        Message = "Config {Path} unchanged since it was last loaded ({Trigger}): nothing reloaded")]
+    public static partial void ReloadUnchanged(ILogger logger, string path, string trigger);
 
     [LoggerMessage(EventId = 193, Level = LogLevel.Error, Message = "Config reload ({Trigger}) failed")]
     public static partial void ReloadFailed(ILogger logger, Exception exception, string trigger);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -9,19 +10,24 @@ namespace Switchboard.Config;
 /// </summary>
 internal static class ConfigLoader
 {
-    public static ConfigLoadResult LoadFile(string path, Func<string, string?>? getEnv = null)
+    public static ConfigLoadResult LoadFile(string path, Func<string, string?>? getEnv = null) =>
+        TryReadText(path, out var yaml, out var error) ? LoadYaml(yaml, path, getEnv) : Failed(error);
+
+    /// <summary>The file's text, or the error that says why it cannot be read.</summary>
+    public static bool TryReadText(string path, out string text, [NotNullWhen(false)] out ConfigError? error)
     {
-        string yaml;
         try
         {
-            yaml = File.ReadAllText(path);
+            text = File.ReadAllText(path);
+            error = null;
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            return Failed(new ConfigError("", $"cannot read config file '{path}': {e.Message}"));
+            text = "";
+            error = new ConfigError("", $"cannot read config file '{path}': {e.Message}");
+            return false;
         }
-
-        return LoadYaml(yaml, path, getEnv);
     }
 
     public static ConfigLoadResult LoadYaml(string yaml, string? sourcePath, Func<string, string?>? getEnv = null)

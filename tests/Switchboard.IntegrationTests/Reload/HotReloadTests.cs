@@ -141,6 +141,51 @@ public sealed class HotReloadTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task WatchFile_TextAsAlreadyReloaded_ReloadsNothingAndDisabledKeyStaysOut()
+    {
+        await File.WriteAllTextAsync(ConfigPath, Yaml(["ok-1"]));
+        await using var gateway = await StartAsync();
+        var text = Yaml(["ok-1", "auth-refused-1"]);
+        await File.WriteAllTextAsync(ConfigPath, text);
+        using (var reload = await gateway.Client.SendAsync(Admin("/config/reload")))
+        {
+            Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
+        }
+
+        // The mock refuses "auth-" keys with 401: the key is disabled on its first call.
+        for (var i = 0; i < 4; i++)
+        {
+            using var call = await gateway.Client.SendAsync(Post(Chat));
+            Assert.Equal(HttpStatusCode.OK, call.StatusCode);
+        }
+
+        Assert.Equal(1, _mock.Stats["auth-refused-1"].Calls);
+        Assert.Single(gateway.Services.Router.Snapshot().Groups.Single().Deployments, d => d.Disabled);
+
+        // The same text saved again (an editor's save; the write the explicit reload already read): the file events
+        // settle into a reload that finds nothing new, and the disabled key stays out.
+        await File.WriteAllTextAsync(ConfigPath, text);
+        await WaitForAsync(() => gateway.Logs.Lines.Any(l => l.Contains("(file change)", StringComparison.Ordinal)));
+        for (var i = 0; i < 4; i++)
+        {
+            using var call = await gateway.Client.SendAsync(Post(Chat));
+            Assert.Equal(HttpStatusCode.OK, call.StatusCode);
+        }
+
+        Assert.Equal(1, _mock.Stats["auth-refused-1"].Calls);
+        Assert.Single(gateway.Services.Router.Snapshot().Groups.Single().Deployments, d => d.Disabled);
+        Assert.Contains(gateway.Logs.Lines, l => l.Contains("unchanged since it was last loaded (file change)", StringComparison.Ordinal));
+
+        // An explicit reload still brings it back (architecture decision 2).
+        using (var reload = await gateway.Client.SendAsync(Admin("/config/reload")))
+        {
+            Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
+        }
+
+        Assert.DoesNotContain(gateway.Services.Router.Snapshot().Groups.Single().Deployments, d => d.Disabled);
+    }
+
+    [Fact]
     public async Task ReloadCommand_RunningGateway_PrintsWhatChanged()
     {
         await File.WriteAllTextAsync(ConfigPath, Yaml(["ok-1", "ok-2"]));
