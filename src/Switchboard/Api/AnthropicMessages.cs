@@ -111,7 +111,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
         var translator = _streamTranslator = new OpenAiToAnthropicStreamTranslator(
             RequestedModel, "msg_" + call.CallId, _translated?.ToolNames ?? ToolNameMap.Empty, call.EstimatedInputTokens)
         {
-            CostOf = u => Usage.CostCalculator.Cost(config?.ModelInfo, config?.UpstreamModel, u),
+            CostOf = u => Usage.CostCalculator.Cost(config, u),
         };
         return await AnthropicStreamRelay.TranslateAsync(response.Body, http, translator, call, time, pingInterval, ct);
     }

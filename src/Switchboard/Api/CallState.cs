@@ -129,6 +129,6 @@ internal sealed class CallState
 
     /// <summary>The price of <paramref name="usage"/> on the deployment that served the call; 0 when none did.</summary>
     public double CostOf(TokenUsage usage) => ServedBy is { } d
-        ? Switchboard.Usage.CostCalculator.Cost(d.Config.ModelInfo, d.Config.UpstreamModel, usage)
+        ? Switchboard.Usage.CostCalculator.Cost(d.Config, usage)
         : 0;
 }

@@ -182,7 +182,7 @@ internal sealed class OpenAiCall : IProxyProtocol
     // Apart, so that the cost closure is allocated only for streams (C# allocates it where its captured scope starts).
     private Task<RelayResult> RelayOpenAiStreamAsync(Deployment deployment, UpstreamResponse response, HttpResponse http, CallState call, CancellationToken ct) =>
         SseRelay.RelayOpenAiAsync(response.Body, http, dropUsageOnlyChunk: !_fields.IncludeUsage, _time, call.StartTimestamp,
-            u => Usage.CostCalculator.Cost(deployment.Config.ModelInfo, deployment.Config.UpstreamModel, u), call.Delivered, ct,
+            u => Usage.CostCalculator.Cost(deployment.Config, u), call.Delivered, ct,
             call.MaxSseEventBytes, call.Secrets);
 
     private async Task<RelayResult> TranslateStreamAsync(Stream upstream, HttpResponse http, CallState call, CancellationToken ct)

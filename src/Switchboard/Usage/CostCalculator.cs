@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Switchboard.Config;
 
 namespace Switchboard.Usage;
@@ -43,11 +44,11 @@ internal static class CostCalculator
     public static double Cost(ModelInfoConfig? modelInfo, string? upstreamModel, long promptTokens, long completionTokens, long cachedTokens,
         long cacheCreationTokens = 0)
     {
-        if (PriceFor(modelInfo, upstreamModel) is not { } price)
-        {
-            return 0;
-        }
+        return PriceFor(modelInfo, upstreamModel) is { } price ? Cost(price, promptTokens, completionTokens, cachedTokens, cacheCreationTokens) : 0;
+    }
 
+    private static double Cost(ModelPrice price, long promptTokens, long completionTokens, long cachedTokens, long cacheCreationTokens)
+    {
         var prompt = Math.Max(promptTokens, 0);
         var cached = Math.Clamp(cachedTokens, 0, prompt);
         var created = Math.Clamp(cacheCreationTokens, 0, prompt - cached);
@@ -75,26 +76,36 @@ internal static class CostCalculator
             modelInfo.CacheCreationInputTokenCost ?? (modelInfo.InputCostPerToken is null ? builtIn?.CacheWritePerToken : null) ?? input);
     }
 
-    // The last model looked up and its price: every call prices its deployment's upstream model, a name from the config,
-    // so the answer is nearly always the one before. Without it each call lower-cased the name and scanned the table,
-    // ~0.1 µs under ReadyToRun and ~0.45 µs per call under Native AOT (docs/benchmarks.md, "Native AOT against
-    // ReadyToRun, profiled"). One object, replaced whole, so a reader never sees a name with another name's price.
-    private static PriceMemo? _lastPrice;
+    // Each deployment's price, resolved once per config object: every call prices the deployment that served it, and
+    // resolving it each time lower-cased the name and scanned the table (~0.1 µs under ReadyToRun, ~0.45 µs under Native
+    // AOT, docs/benchmarks.md, "Native AOT against ReadyToRun, profiled") and built a new price from model_info. Keyed
+    // by reference: a reload or /model/update replaces the config object, so a changed price is resolved anew, and an
+    // entry goes with its config.
+    private static readonly ConditionalWeakTable<DeploymentConfig, ResolvedPrice> Resolved = new();
 
-    private sealed record PriceMemo(string Model, ModelPrice? Price);
+    private sealed class ResolvedPrice(ModelPrice? price)
+    {
+        public ModelPrice? Price { get; } = price;
+    }
+
+    /// <summary>The price of a deployment (<see cref="PriceFor"/> of its <c>model_info</c> and upstream model), resolved once per config object.</summary>
+    public static ModelPrice? PriceOf(DeploymentConfig deployment)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        return Resolved.GetValue(deployment, static d => new ResolvedPrice(PriceFor(d.ModelInfo, d.UpstreamModel))).Price;
+    }
+
+    /// <summary>Cost in USD of one call's usage on <paramref name="deployment"/>; 0 when none served it or its model has no price.</summary>
+    public static double Cost(DeploymentConfig? deployment, Protocols.TokenUsage usage) =>
+        deployment is not null && PriceOf(deployment) is { } price
+            ? Cost(price, usage.InputTokens, usage.OutputTokens, usage.CachedInputTokens, usage.CacheCreationInputTokens)
+            : 0;
 
     /// <summary>Looks a model up in the built-in table, ignoring a provider prefix (<c>zai/</c>) and case.</summary>
     public static ModelPrice? BuiltInPrice(string model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (Volatile.Read(ref _lastPrice) is { } memo && string.Equals(memo.Model, model, StringComparison.Ordinal))
-        {
-            return memo.Price;
-        }
-
-        var price = LookUp(model);
-        Volatile.Write(ref _lastPrice, new PriceMemo(model, price));
-        return price;
+        return LookUp(model);
     }
 
     private static ModelPrice? LookUp(string model)

@@ -1,4 +1,5 @@
 using Switchboard.Config;
+using Switchboard.Protocols;
 using Switchboard.Usage;
 
 namespace Switchboard.Tests.Usage;
@@ -36,8 +37,8 @@ public sealed class CostCalculatorTests
     [Fact]
     public void BuiltInPrice_AlternatingModels_EachGetsItsOwnPrice()
     {
-        // The last lookup is remembered: a model asked after another must not get the other's price, a model asked
-        // twice the same price, an unknown model after a known one no price.
+        // A model asked after another must not get the other's price, a model asked twice the same price, an unknown
+        // model after a known one no price.
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal(0.60, CostCalculator.BuiltInPrice("glm-4.6")!.Value.InputPerToken * 1_000_000, 9);
@@ -47,6 +48,46 @@ public sealed class CostCalculatorTests
             Assert.Equal(0.20, CostCalculator.BuiltInPrice("GLM-4.5-AIR")!.Value.InputPerToken * 1_000_000, 9);
         }
     }
+
+    [Fact]
+    public void Cost_Deployment_PricedByItsModelInfoElseTheTable()
+    {
+        var table = Deployment("glm-4.6", modelInfo: null);
+        var own = Deployment("glm-4.6", new ModelInfoConfig { InputCostPerToken = 0.001, OutputCostPerToken = 0.002 });
+        var usage = new TokenUsage(10, 5, 0, Estimated: false);
+
+        Assert.Equal(((10 * 0.60) + (5 * 2.20)) / 1_000_000, CostCalculator.Cost(table, usage), 15);
+        Assert.Equal((10 * 0.001) + (5 * 0.002), CostCalculator.Cost(own, usage), 12);
+        Assert.Equal(0, CostCalculator.Cost(Deployment("mystery", null), usage));
+        Assert.Equal(0, CostCalculator.Cost((DeploymentConfig?)null, usage));
+    }
+
+    [Fact]
+    public void PriceOf_ConfigReplacedWithAnotherPrice_NewPriceAndOldOneKept()
+    {
+        // A reload or /model/update gives a deployment a new config object: its price is resolved anew, and a call
+        // still holding the old config keeps the old price.
+        var before = Deployment("glm-4.6", new ModelInfoConfig { InputCostPerToken = 0.001, OutputCostPerToken = 0.002 });
+        Assert.Equal(0.001, CostCalculator.PriceOf(before)!.Value.InputPerToken, 12);
+
+        var after = before with { ModelInfo = new ModelInfoConfig { InputCostPerToken = 0.003, OutputCostPerToken = 0.004 } };
+        var moved = before with { UpstreamModel = "gpt-4o", ModelInfo = new ModelInfoConfig() };
+
+        Assert.Equal(0.003, CostCalculator.PriceOf(after)!.Value.InputPerToken, 12);
+        Assert.Equal(2.50, CostCalculator.PriceOf(moved)!.Value.InputPerToken * 1_000_000, 9);
+        Assert.Equal(0.001, CostCalculator.PriceOf(before)!.Value.InputPerToken, 12);
+    }
+
+    private static DeploymentConfig Deployment(string upstreamModel, ModelInfoConfig? modelInfo) => new()
+    {
+        Index = 0,
+        ModelName = "group",
+        Id = "d-" + upstreamModel,
+        Provider = "openai",
+        UpstreamModel = upstreamModel,
+        ApiBase = "http://127.0.0.1:1",
+        ModelInfo = modelInfo ?? new ModelInfoConfig(),
+    };
 
     [Fact]
     public void Cost_CachedTokens_PricedAtCacheRead()
