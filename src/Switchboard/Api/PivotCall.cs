@@ -224,13 +224,7 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
     private static ValueTask<int> ReadAsync(Stream upstream, SseParser parser, PipeWriter output, bool first, CancellationToken ct)
     {
         var read = SseRelay.ReadIntoAsync(upstream, parser, ct);
-        return !first || read.IsCompleted ? read : FlushThenAwaitAsync(read, output, ct);
-
-        static async ValueTask<int> FlushThenAwaitAsync(ValueTask<int> read, PipeWriter output, CancellationToken ct)
-        {
-            await Answer.FlushToClientAsync(output, ct);
-            return await read;
-        }
+        return first ? Answer.FlushIfReadWaitsAsync(read, output, ct) : read;
     }
 
     private void Drain(ArrayBufferWriter<byte> pivot, SseParser chunks, IPivotStreamWriter writer, IBufferWriter<byte> output)

@@ -37,23 +37,9 @@ internal static class SseRelay
                 ReadResult result;
                 try
                 {
+                    // The headers leave with the upstream's first event, or before it when it is not here yet.
                     var read = reader.ReadAsync(ct);
-                    if (!headersFlushed && !read.IsCompleted)
-                    {
-                        // The upstream's first event is not here yet: the client gets the headers now, not with it. A
-                        // client gone here is found by the flush after the read; a cancelled ct ends the read too, which is
-                        // always awaited (the reader is completed only after it).
-                        headersFlushed = true;
-                        try
-                        {
-                            await Answer.TryFlushToClientAsync(output, ct);
-                        }
-                        catch (Exception ex) when (ct.IsCancellationRequested && ex is OperationCanceledException or IOException)
-                        {
-                        }
-                    }
-
-                    result = await read;
+                    result = await (headersFlushed ? read : Answer.FlushIfReadWaitsAsync(read, output, ct));
                 }
                 catch (Exception ex) when (ct.IsCancellationRequested && ex is OperationCanceledException or IOException)
                 {
