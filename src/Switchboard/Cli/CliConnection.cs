@@ -1,6 +1,4 @@
 using System.CommandLine;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 using Switchboard.Storage;
 
 namespace Switchboard.Cli;
@@ -73,7 +71,7 @@ internal sealed class CliConnection
             await errors.WriteLineAsync("error: " + e.Message);
             return e.ExitCode;
         }
-        catch (Exception e) when (e is SqliteException or NpgsqlException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (StoreUnavailableException.IsStoreFailure(e) || e is InvalidOperationException)
         {
             await errors.WriteLineAsync($"error: database failure: {e.Message}");
             return 1;
@@ -116,15 +114,26 @@ internal sealed class CliConnection
             throw new CliException($"no database at {target} (the gateway creates it when it first starts); check --config or --database-url.");
         }
 
-        var store = GatewayStoreFactory.Create(databaseUrl, sqliteDefault);
+        IGatewayStore? store = null;
         try
         {
+            store = GatewayStoreFactory.Create(databaseUrl, sqliteDefault);
             await store.MigrateAsync(cancellationToken);
         }
-        catch
+        catch (Exception e)
         {
-            await store.DisposeAsync();
-            throw;
+            if (store is not null)
+            {
+                await store.DisposeAsync();
+            }
+
+            if (!StoreUnavailableException.IsStoreFailure(e))
+            {
+                throw;
+            }
+
+            // One line, as the gateway says it at start (GatewayHost), never the driver's stack trace or the password.
+            throw new CliException($"cannot open the database ({GatewayStoreFactory.DescribeForPeople(databaseUrl, sqliteDefault)}): {e.Message}");
         }
 
         // Never the PostgreSQL connection string: it usually carries a password.

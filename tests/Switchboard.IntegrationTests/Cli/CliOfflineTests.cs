@@ -110,6 +110,25 @@ public sealed class CliOfflineTests : IDisposable
         Assert.False(File.Exists(DatabasePath));
     }
 
+    [Theory]
+    [InlineData("keys", "list")]
+    [InlineData("usage", "--by", "model")]
+    public async Task Offline_PostgresUnreachable_Exit1OneLineWithoutThePassword(params string[] command)
+    {
+        using var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+
+        var run = await CliRunner.RunAsync([.. command, "--database-url", $"postgresql://sb:pw-secret-0451@127.0.0.1:{port}/sb"]);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        var line = Assert.Single(run.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"error: cannot open the database (PostgreSQL at 127.0.0.1:{port}, database sb): ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("pw-secret-0451", run.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task KeysInfo_MissingConfig_Exit2()
     {
