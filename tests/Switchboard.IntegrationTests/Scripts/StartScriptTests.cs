@@ -13,42 +13,6 @@ public sealed class StartScriptTests : IDisposable
     private readonly Dictionary<string, string> _environment = [];
 
     [Fact]
-    public async Task Script_StartStatusRestartStop_Cycle()
-    {
-        var start = await RunAsync("start");
-        Assert.True(start.ExitCode == 0, start.Output);
-        Assert.Contains("demo", start.Output, StringComparison.Ordinal);
-
-        using var client = new HttpClient();
-        var answer = await client.PostAsync($"http://127.0.0.1:{_port}/v1/chat/completions",
-            new StringContent("""{"model":"glm-pool","messages":[{"role":"user","content":"Hello!"}]}""", System.Text.Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-
-        var status = await RunAsync("status");
-        Assert.True(status.ExitCode == 0, status.Output);
-        Assert.Contains($"port:   {_port}", status.Output, StringComparison.Ordinal);
-        Assert.Contains("demo-config.yaml", status.Output, StringComparison.Ordinal);
-        Assert.Contains("\"status\":\"healthy\"", status.Output, StringComparison.Ordinal);
-        var firstPid = File.ReadAllLines(PidFile)[0];
-
-        var restart = await RunAsync("restart");
-        Assert.True(restart.ExitCode == 0, restart.Output);
-        Assert.NotEqual(firstPid, File.ReadAllLines(PidFile)[0]);
-
-        var stop = await RunAsync("stop");
-        Assert.True(stop.ExitCode == 0, stop.Output);
-        Assert.False(File.Exists(PidFile));
-        var after = await RunAsync("status");
-        Assert.NotEqual(0, after.ExitCode);
-        Assert.Contains("not running", after.Output, StringComparison.Ordinal);
-        var log = await File.ReadAllTextAsync(LogFile);
-        Assert.Contains("POST /v1/chat/completions 200 model=glm-pool", log, StringComparison.Ordinal);
-        // The runtime settings the published gateway runs with (architecture decision 15), as it reports them at start.
-        Assert.Contains("memory: workstation, concurrent GC", log, StringComparison.Ordinal);
-        Assert.Contains("W^X not needed (Native AOT", log, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Script_PortInUse_FailsWithClearMessage()
     {
         using var squatter = new TcpListener(IPAddress.Loopback, _port);
@@ -76,19 +40,20 @@ public sealed class StartScriptTests : IDisposable
     private string LogFile => Path.Combine(_dir, "proxy.log");
 
     [Fact]
-    public async Task Script_FreshCheckout_BuildsStartsServesAndStops()
+    public async Task Script_FreshCheckout_BuildsStartsServesStatusRestartStop()
     {
         // What a user gets from a clone (the tracked tree: no bin/, obj/ or .artifacts/), with the config that comes with it:
         // the script publishes the mode it ships (Native AOT; docs/benchmarks.md, "The start script ships Native AOT") from
-        // scratch and serves, with no fallback to JIT: the binary that answers is the one the script ships.
+        // scratch and serves, with no fallback to JIT: the binary that answers is the one the script ships. Then the whole
+        // cycle on that binary (one publish for all: it takes one to two minutes on CI, several on a loaded machine).
         var checkout = Path.Combine(_dir, "checkout");
         CopyCheckout(RepoPaths.Root, checkout);
 
-        // The first start publishes from nothing: one to two minutes on CI, several on a loaded machine (bounded all the same).
         var start = await RunAsync("start", checkout, config: null, TimeSpan.FromMinutes(15));
         Assert.True(start.ExitCode == 0, start.Output);
         Assert.Contains("Building Switchboard (Release, Native AOT)", start.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("building JIT instead", start.Output, StringComparison.Ordinal);
+        Assert.Contains("demo", start.Output, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(checkout, ".artifacts", "publish", "switchboard")), start.Output);
         // A native executable, not the apphost of a switchboard.dll the runtime would load.
         Assert.False(File.Exists(Path.Combine(checkout, ".artifacts", "publish", "switchboard.dll")), start.Output);
@@ -99,9 +64,30 @@ public sealed class StartScriptTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         Assert.Contains("\"choices\"", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
+        var status = await RunAsync("status", checkout, config: null);
+        Assert.True(status.ExitCode == 0, status.Output);
+        Assert.Contains($"port:   {_port}", status.Output, StringComparison.Ordinal);
+        Assert.Contains("demo-config.yaml", status.Output, StringComparison.Ordinal);
+        Assert.Contains("\"status\":\"healthy\"", status.Output, StringComparison.Ordinal);
+        var firstPid = File.ReadAllLines(PidFile)[0];
+
+        // Nothing changed since the publish: the restart reuses the binary.
+        var restart = await RunAsync("restart", checkout, config: null);
+        Assert.True(restart.ExitCode == 0, restart.Output);
+        Assert.DoesNotContain("Building", restart.Output, StringComparison.Ordinal);
+        Assert.NotEqual(firstPid, File.ReadAllLines(PidFile)[0]);
+
         var stop = await RunAsync("stop", checkout, config: null);
         Assert.True(stop.ExitCode == 0, stop.Output);
         Assert.False(File.Exists(PidFile));
+        var after = await RunAsync("status", checkout, config: null);
+        Assert.NotEqual(0, after.ExitCode);
+        Assert.Contains("not running", after.Output, StringComparison.Ordinal);
+        var log = await File.ReadAllTextAsync(LogFile);
+        Assert.Contains("POST /v1/chat/completions 200 model=glm-pool", log, StringComparison.Ordinal);
+        // The runtime settings the published gateway runs with (architecture decision 15), as it reports them at start.
+        Assert.Contains("memory: workstation, concurrent GC", log, StringComparison.Ordinal);
+        Assert.Contains("W^X not needed (Native AOT", log, StringComparison.Ordinal);
     }
 
     /// <summary>The files a clone has: sources, scripts, examples and the root build files; never build output.</summary>
