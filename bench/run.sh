@@ -37,7 +37,7 @@
 #   BENCH_METRICS_AB=1    keys case as metrics off ("plain") vs metrics on ("keys+usage" label), both open
 #   BENCH_KEYS_PG=1       keys case with usage in a throwaway PostgreSQL server instead of SQLite
 #   BENCH_YARP_WARMUP     seconds of load for the YARP peer before any run (default BENCH_GW_WARMUP)
-#   --quick               a ~2-minute run (after the publish): load (1 round, 3 s runs), seq (2 s) and stream (400 calls of 8
+#   --quick               a ~2-minute run (after the publish): load (1 round, 3 s runs), seq (2 s) and stream (300 calls of 8
 #                         chunks per target, no warm run), no request-log-off gateway; 20 s of warm-up for the gateway and 10 s for YARP, both started with
 #                         DOTNET_TC_DelaySingleProcMultiplier=1 (tiering then starts 100 ms, not 1 s, after the last new tier-0
 #                         method on a pinned CPU: steady in ~20 s of load instead of ~50 s, same steady-state CPU per call,
@@ -50,7 +50,7 @@ QUICK=0
 if [[ "${1:-}" == --quick ]]; then
   QUICK=1
   : "${BENCH_DURATION:=3}" "${BENCH_SEQ_DURATION:=2}" "${BENCH_WARMUP:=1}" "${BENCH_ROUNDS:=1}" "${BENCH_GW_WARMUP:=20}"
-  : "${BENCH_YARP_WARMUP:=10}" "${BENCH_CASES:=load seq stream}" "${BENCH_STREAM_CALLS:=400}" "${BENCH_STREAM_CHUNKS:=8}"
+  : "${BENCH_YARP_WARMUP:=10}" "${BENCH_CASES:=load seq stream}" "${BENCH_STREAM_CALLS:=300}" "${BENCH_STREAM_CHUNKS:=8}"
   : "${BENCH_STREAM_WARM:=0}" "${BENCH_NOLOG:=0}"
   export BENCH_DURATION BENCH_SEQ_DURATION BENCH_WARMUP BENCH_ROUNDS BENCH_GW_WARMUP BENCH_YARP_WARMUP BENCH_CASES \
     BENCH_STREAM_CALLS BENCH_STREAM_CHUNKS BENCH_STREAM_WARM BENCH_NOLOG
@@ -143,6 +143,8 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # wait and one wake-up), which the machine's load does not change, unlike the latency it causes (docs/benchmarks.md,
 # "Kestrel inline scheduling on by default").
 ctx_switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ { v += $2 } /^nonvoluntary_ctxt_switches/ { n += $2 } END { print v + 0, n + 0 }'; }
+# CPU time of all of a process's live threads, ns (the first field of each thread's schedstat).
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ t += $1 } END { printf "%.0f", t }'; }
 vm_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
 # ---------------------------------------------------------------------------------------------------- prerequisites
@@ -573,7 +575,7 @@ run_stream() { # run: one StreamLatency run over every target, interleaved; one 
   # call costs it, which the machine's load does not change. nginx's are its worker's (the child of the master).
   local nginx_worker ctx_before=() ctx_after=() p
   nginx_worker=$(cat /proc/"$NGINX_PID"/task/*/children 2>/dev/null | awk '{ print $1; exit }')
-  for p in ${nginx_worker:-$NGINX_PID} "$YARP_PID" "$GW_PID"; do ctx_before+=("$(ctx_switches "$p")"); done
+  for p in ${nginx_worker:-$NGINX_PID} "$YARP_PID" "$GW_PID"; do ctx_before+=("$(ctx_switches "$p") $(cpu_ns "$p")"); done
   local status=0 keeper=""
   if ((${#rt[@]} > 0)); then
     # Threads the servers start during the run (thread-pool workers, the JIT's tiering thread) start as SCHED_OTHER when
@@ -591,14 +593,14 @@ run_stream() { # run: one StreamLatency run over every target, interleaved; one 
     stream_sched other "$MOCK_PID" "$NGINX_PID" "$YARP_PID" "$GW_PID"
   fi
   ((status == 0)) || die "stream-latency client failed in run $1 (see $raw)"
-  for p in ${nginx_worker:-$NGINX_PID} "$YARP_PID" "$GW_PID"; do ctx_after+=("$(ctx_switches "$p")"); done
+  for p in ${nginx_worker:-$NGINX_PID} "$YARP_PID" "$GW_PID"; do ctx_after+=("$(ctx_switches "$p") $(cpu_ns "$p")"); done
   local i names=(nginx yarp switchboard) a b
   for i in 0 1 2; do
     read -ra b <<<"${ctx_before[$i]}"
     read -ra a <<<"${ctx_after[$i]}"
-    printf 'run=%s\t%s\t%s\n' "$1" "${names[$i]}" "$(awk -v v=$((a[0] - b[0])) -v n=$((a[1] - b[1])) -v c="$STREAM_CALLS" 'BEGIN { printf "%.2f\t%.2f", v / c, n / c }')" >>"$RESULTS/stream-wakeups.tsv"
+    printf 'run=%s\t%s\t%s\n' "$1" "${names[$i]}" "$(awk -v v=$((a[0] - b[0])) -v n=$((a[1] - b[1])) -v ns=$((a[2] - b[2])) -v c="$STREAM_CALLS" 'BEGIN { printf "%.2f\t%.2f\t%.1f", v / c, n / c, ns / c / 1000 }')" >>"$RESULTS/stream-wakeups.tsv"
   done
-  log "stream run $1: context switches per streamed call (voluntary, involuntary): $(grep "^run=$1	" "$RESULTS/stream-wakeups.tsv" | cut -f2- | tr '\t\n' ' ;')"
+  log "stream run $1: context switches per streamed call (voluntary, involuntary) and CPU µs per call: $(grep "^run=$1	" "$RESULTS/stream-wakeups.tsv" | cut -f2- | tr '\t\n' ' ;')"
   grep -q '^STREAM ' "$raw" || die "no STREAM line in $raw"
   while read -r line; do
     echo "run=$1 ${line#STREAM }" >>"$RESULTS/stream.txt"

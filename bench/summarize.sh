@@ -158,12 +158,12 @@ if [[ -f "$DIR/stream.txt" ]]; then
 fi
 
 if [[ -f "$DIR/stream-wakeups.tsv" ]]; then
-  echo "**Context switches per streamed call** (one connection, the stream case's runs; voluntary = a thread that waited and was"
-  echo "woken, the hops a call costs; involuntary = preempted)"
+  echo "**Context switches and CPU per streamed call** (one connection, the stream case's runs; voluntary = a thread that waited"
+  echo "and was woken, the hops a call costs; involuntary = preempted; CPU = the proxy's threads' time on a CPU, µs per call)"
   echo
-  echo "| run | proxy | voluntary | involuntary |"
-  echo "|---|---|---:|---:|"
-  awk -F'\t' '{ sub(/^run=/, "", $1); printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }' "$DIR/stream-wakeups.tsv"
+  echo "| run | proxy | voluntary | involuntary | CPU µs |"
+  echo "|---|---|---:|---:|---:|"
+  awk -F'\t' '{ sub(/^run=/, "", $1); printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }' "$DIR/stream-wakeups.tsv"
   echo
 fi
 

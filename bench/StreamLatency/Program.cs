@@ -153,11 +153,14 @@ internal sealed class Target : IDisposable
     private void CallOnce(int call, int chunkDelayMs)
     {
         _socket ??= Connect();
-        var request = Encoding.ASCII.GetBytes(Encoding.ASCII.GetString(_head).Replace("{DELAY}", chunkDelayMs.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        // Head and body in one send (one segment): the target reads the whole request at once, as from a real client.
+        var head = Encoding.ASCII.GetBytes(Encoding.ASCII.GetString(_head).Replace("{DELAY}", chunkDelayMs.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        var request = new byte[head.Length + _body.Length];
+        head.CopyTo(request, 0);
+        _body.CopyTo(request, head.Length);
         var offset = Clock.RealtimeMinusMonotonic();
         var start = Stopwatch.GetTimestamp();
         _socket.Send(request);
-        _socket.Send(_body);
 
         // Response: status line and headers, then a chunked (or Content-Length) body of SSE events.
         var decoder = new BodyDecoder();
