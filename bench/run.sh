@@ -16,9 +16,13 @@
 #                         gateway's context switches per call to wakeups.tsv: the thread wake-ups a call costs)
 #   BENCH_SYSCALLS=1      the seq case ends with one more non-stream run per .NET proxy under strace -c: system calls per
 #                         call in syscalls.tsv (0 skips it)
-#   BENCH_STREAM_CALLS=5000  sequential streamed calls per target in the stream case (bench/StreamLatency)
-#   BENCH_STREAM_CHUNKS=4 BENCH_STREAM_CHUNK_DELAY_MS=1   its answers: content chunks, pause between chunks (so that each
+#   BENCH_STREAM_CALLS=2000  sequential streamed calls per target in the stream case (bench/StreamLatency: direct, nginx,
+#                         YARP and Switchboard interleaved call by call, kernel receive timestamps; ~10 ms per call)
+#   BENCH_STREAM_CHUNKS=8 BENCH_STREAM_CHUNK_DELAY_MS=1   its answers: content chunks, pause between chunks (so that each
 #                         event meets an idle path, as a model's tokens do, instead of queueing behind the one before)
+#   BENCH_STREAM_REPEATS=1   client runs in the stream case (on the same servers; run 1 meets them fresh)
+#   BENCH_STREAM_RT=1     the stream case's measured runs under SCHED_FIFO (mock, nginx, YARP, gateway, client; needs root):
+#                         the tails are then the proxies' own, not the other tenants' time slices (0: normal scheduling)
 #   BENCH_STREAM_WARM=1   the stream case also measures its gateway again after BENCH_GW_WARMUP/2 s of streamed load
 #   BENCH_STREAM_API=openai  anthropic: the stream case streams through the gateway's /v1/messages (an Anthropic client, the
 #                         gateway translating the mock's OpenAI stream: Claude Code's path through GLM) instead of its
@@ -33,8 +37,8 @@
 #   BENCH_METRICS_AB=1    keys case as metrics off ("plain") vs metrics on ("keys+usage" label), both open
 #   BENCH_KEYS_PG=1       keys case with usage in a throwaway PostgreSQL server instead of SQLite
 #   BENCH_YARP_WARMUP     seconds of load for the YARP peer before any run (default BENCH_GW_WARMUP)
-#   --quick               a ~2-minute run (after the publish): load (1 round, 3 s runs), seq (2 s) and stream (500 calls of 2
-#                         chunks, no switchboard-warm), no request-log-off gateway; 20 s of warm-up for the gateway and 10 s for YARP, both started with
+#   --quick               a ~2-minute run (after the publish): load (1 round, 3 s runs), seq (2 s) and stream (300 calls of 8
+#                         chunks per target, no warm run), no request-log-off gateway; 20 s of warm-up for the gateway and 10 s for YARP, both started with
 #                         DOTNET_TC_DelaySingleProcMultiplier=1 (tiering then starts 100 ms, not 1 s, after the last new tier-0
 #                         method on a pinned CPU: steady in ~20 s of load instead of ~50 s, same steady-state CPU per call,
 #                         docs/benchmarks.md); the ratios the docs quote come from full runs, quick ones are for checking a
@@ -46,7 +50,7 @@ QUICK=0
 if [[ "${1:-}" == --quick ]]; then
   QUICK=1
   : "${BENCH_DURATION:=3}" "${BENCH_SEQ_DURATION:=2}" "${BENCH_WARMUP:=1}" "${BENCH_ROUNDS:=1}" "${BENCH_GW_WARMUP:=20}"
-  : "${BENCH_YARP_WARMUP:=10}" "${BENCH_CASES:=load seq stream}" "${BENCH_STREAM_CALLS:=500}" "${BENCH_STREAM_CHUNKS:=2}"
+  : "${BENCH_YARP_WARMUP:=10}" "${BENCH_CASES:=load seq stream}" "${BENCH_STREAM_CALLS:=300}" "${BENCH_STREAM_CHUNKS:=8}"
   : "${BENCH_STREAM_WARM:=0}" "${BENCH_NOLOG:=0}"
   export BENCH_DURATION BENCH_SEQ_DURATION BENCH_WARMUP BENCH_ROUNDS BENCH_GW_WARMUP BENCH_YARP_WARMUP BENCH_CASES \
     BENCH_STREAM_CALLS BENCH_STREAM_CHUNKS BENCH_STREAM_WARM BENCH_NOLOG
@@ -68,11 +72,13 @@ POOL_ROUNDS=${BENCH_POOL_ROUNDS:-3}
 OVERHEAD_SAMPLES=${BENCH_OVERHEAD_SAMPLES:-300}
 PIN=${BENCH_PIN:-1}
 CASES=" ${BENCH_CASES:-load seq stream pool overhead keys} "
-STREAM_CALLS=${BENCH_STREAM_CALLS:-5000}
-STREAM_CHUNKS=${BENCH_STREAM_CHUNKS:-4}
+STREAM_CALLS=${BENCH_STREAM_CALLS:-2000}
+STREAM_CHUNKS=${BENCH_STREAM_CHUNKS:-8}
 STREAM_DELAY=${BENCH_STREAM_CHUNK_DELAY_MS:-1}
 STREAM_WARM=${BENCH_STREAM_WARM:-1}
 STREAM_API=${BENCH_STREAM_API:-openai}
+STREAM_REPEATS=${BENCH_STREAM_REPEATS:-1}
+STREAM_RT=${BENCH_STREAM_RT:-1}
 [[ $STREAM_API == openai || $STREAM_API == anthropic ]] || { echo "BENCH_STREAM_API must be openai or anthropic" >&2; exit 2; }
 NOLOG=${BENCH_NOLOG:-1}
 # The quick mode's runtime setting for the gateway and the YARP peer it warms (not for the stream case's fresh ones, which
@@ -137,6 +143,8 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # wait and one wake-up), which the machine's load does not change, unlike the latency it causes (docs/benchmarks.md,
 # "Kestrel inline scheduling on by default").
 ctx_switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ { v += $2 } /^nonvoluntary_ctxt_switches/ { n += $2 } END { print v + 0, n + 0 }'; }
+# CPU time of all of a process's live threads, ns (the first field of each thread's schedstat).
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ t += $1 } END { printf "%.0f", t }'; }
 vm_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
 # ---------------------------------------------------------------------------------------------------- prerequisites
@@ -187,7 +195,7 @@ machine_info() {
     echo "nginx: $(nginx -v 2>&1 | head -1)"
     echo "loadavg_at_start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "pinning: $([[ ${#LOAD_PIN[@]} -gt 0 ]] && echo "wrk on CPU 0; mock, gateway, nginx on CPU $SERVER_CPUS" || echo none)"
-    echo "settings: duration=${DURATION}s connections=$CONNECTIONS threads=$THREADS chunks=$CHUNKS keys=$KEYS stream_calls=$STREAM_CALLS stream_chunks=$STREAM_CHUNKS stream_chunk_delay_ms=$STREAM_DELAY"
+    echo "settings: duration=${DURATION}s connections=$CONNECTIONS threads=$THREADS chunks=$CHUNKS keys=$KEYS stream_calls=$STREAM_CALLS stream_chunks=$STREAM_CHUNKS stream_chunk_delay_ms=$STREAM_DELAY stream_repeats=$STREAM_REPEATS stream_api=$STREAM_API stream_rt=$STREAM_RT"
     echo "gateway_env: ${GW_ENV[*]:-none}"
     echo "mode: $([[ $QUICK == 1 ]] && echo "quick (${RUNTIME_ENV[*]} for the warmed gateway and YARP)" || echo full)"
   } >"$RESULTS/machine.txt"
@@ -497,54 +505,109 @@ case_pool() { # issue 3: routing over 8 deployments costs no more than over 1; a
   done
 }
 
-# Issue 13, streams: time to first token (TTFT) and each event's transit, over sequential streamed calls on one keep-alive
-# connection (bench/StreamLatency; the mock stamps each chunk's send time, x-mock-stamp). "From the 11th call after start":
-# YARP and the gateway are started fresh for this case (default runtime settings, also in --quick), the client's first
-# 10 calls to them are reported apart, and the percentiles are over the rest. Then the same gateway again after GW_WARMUP/2
-# seconds of streamed load (switchboard-warm): what JIT tiering still costs the fresh one. Added = target − direct.
+# Issue 13, streams: time to first token (TTFT) and each content piece's transit, over sequential streamed calls on one
+# keep-alive connection per target (bench/StreamLatency; the mock stamps each content piece's send time into its text,
+# x-mock-stamp: 2). The targets (direct, nginx, YARP, Switchboard) are INTERLEAVED call by call in one client process,
+# which reads on one thread with blocking reads and takes each event's arrival from the kernel's receive timestamp: the
+# machine's load drifts over every target alike, and the client's own wake-up is not in the figure (docs/benchmarks.md,
+# "Per-event cost made readable"). "From the 11th call after start": YARP and the gateway are started fresh for this case
+# (default runtime settings, also in --quick), their first 10 calls are reported apart, and the percentiles are over the
+# rest; the per-event figure is over the content pieces after each call's first. BENCH_STREAM_REPEATS runs the client
+# that many times on the same servers (run=1.. in stream.txt; only run 1 meets fresh servers). Then, with
+# BENCH_STREAM_WARM=1, once more after GW_WARMUP/2 seconds of streamed load on the gateway (run=warm). Added = target −
+# direct of the same run.
 case_stream() {
-  local cfg="$TMP/stream.yaml" main_port=$GW_PORT main_pid=$GW_PID yarp_port=$YARP_PORT yarp_pid=$YARP_PID
+  local cfg="$TMP/stream.yaml" main_port=$GW_PORT main_pid=$GW_PID yarp_port=$YARP_PORT yarp_pid=$YARP_PID run
   local RUNTIME_ENV=()
-  local stamp=1
-  [[ $STREAM_API == openai ]] || stamp=2
-  STAMP_SENT=$stamp write_config "$cfg" "$(printf 'general_settings:\n  disable_spend_logs: true')"
-  run_stream direct "$MOCK_PORT"
-  run_stream nginx "$NGINX_PORT"
+  STAMP_SENT=2 write_config "$cfg" "$(printf 'general_settings:\n  disable_spend_logs: true')"
   start_yarp
-  run_stream yarp "$YARP_PORT"
-  stop_pid "$YARP_PID"
   start_gateway switchboard-stream "$cfg"
-  run_stream switchboard "$GW_PORT"
+  for run in $(seq 1 "$STREAM_REPEATS"); do run_stream "$run"; done
   if [[ $STREAM_WARM == 1 ]]; then
     if [[ $STREAM_API == anthropic ]]; then
       WRK_BODY=$(anthropic_body_file glm-4.6) WRK_PATH=/v1/messages warm "$GW_PORT" glm-4.6 1 $((GW_WARMUP / 2))
     else
       warm "$GW_PORT" glm-4.6 1 $((GW_WARMUP / 2))
     fi
-    run_stream switchboard-warm "$GW_PORT"
+    run_stream warm
   fi
   stop_pid "$GW_PID"
+  stop_pid "$YARP_PID"
   GW_PORT=$main_port GW_PID=$main_pid YARP_PORT=$yarp_port YARP_PID=$yarp_pid
 }
 
-run_stream() { # label port: one StreamLatency run, one line of stream.txt
-  local raw="$RAW/stream-$1.txt" line api=(--stamp 1) path=/v1/chat/completions body
-  body=$(body_file glm-4.6 1)
-  if [[ $STREAM_API == anthropic ]]; then
-    # The gateway through /v1/messages (translated); the other targets are OpenAI streams with every content piece stamped.
-    api=(--stamp 2)
-    if [[ $1 == switchboard* ]]; then api=(--api anthropic) path=/v1/messages body=$(anthropic_body_file glm-4.6); fi
+# BENCH_STREAM_RT=1 (the default): during each measured stream run only, the mock, nginx (master and worker), YARP, the
+# gateway and the client run under SCHED_FIFO (chrt -f 5, every thread); back to SCHED_OTHER right after. On this shared
+# 2-core machine the other tenants' compilers otherwise decide every tail: a process woken by the event it must relay
+# waits behind them for a time slice (milliseconds), so the p99 measured the machine's load, not the proxy. A real-time
+# task preempts them at once and the figure is what the proxy's own path costs (wake-ups, system calls, its code). The
+# load runs (wrk) never meet a real-time server. Needs root (CAP_SYS_NICE); without it, a warning and normal scheduling.
+stream_sched() { # fifo|other pid...: every thread of each process and of its child processes
+  local which=$1 policy=(-f -p 5) pid task child
+  [[ $which == fifo ]] || policy=(-o -p 0)
+  shift
+  for pid in "$@"; do
+    for task in /proc/"$pid"/task/*; do
+      chrt "${policy[@]}" "${task##*/}" >/dev/null 2>&1 || true
+      for child in $(cat "$task/children" 2>/dev/null); do stream_sched "$which" "$child"; done
+    done
+  done
+}
+
+# Field 41 of a thread's stat is its policy (1 = SCHED_FIFO); counted after the ") " that ends the name (which may hold spaces).
+fifo_threads() { cat /proc/"$1"/task/*/stat 2>/dev/null | sed 's/^.*) //' | awk '$39 == 1 { n++ } END { print n + 0 "/" NR }'; }
+
+run_stream() { # run: one StreamLatency run over every target, interleaved; one line per target in stream.txt
+  local raw="$RAW/stream-$1.txt" line sb_path=/v1/chat/completions rt=()
+  if [[ $STREAM_RT == 1 ]]; then
+    if chrt -f 5 true 2>/dev/null; then
+      rt=(chrt -f 5)
+      stream_sched fifo "$MOCK_PID" "$NGINX_PID" "$YARP_PID" "$GW_PID"
+    else
+      log "warning: chrt -f needs root (CAP_SYS_NICE); the stream run is scheduled normally and its tails are the machine's"
+    fi
   fi
-  timeout $((STREAM_CALLS * (STREAM_CHUNKS * (STREAM_DELAY + 1) + 2) / 500 + 120)) "${LOAD_PIN[@]}" "$SL_OUT/StreamLatency" --url "http://127.0.0.1:$2$path" \
-    --calls "$STREAM_CALLS" --first 10 --warm-url "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" --warm-calls 200 "${api[@]}" \
-    --body "$body" --chunks "$STREAM_CHUNKS" --chunk-delay-ms "$STREAM_DELAY" --label "$1" --raw "$RAW/stream-$1.tsv" >"$raw" 2>&1 \
-    || die "stream-latency client failed for $1 (see $raw)"
-  line=$(grep '^STREAM ' "$raw") || die "no STREAM line in $raw"
-  echo "${line#STREAM }" >>"$RESULTS/stream.txt"
-  # shellcheck disable=SC2086
-  local $(echo "${line#STREAM }" | tr ' ' '\n' | grep -E '^(ttft_p50_us|event_p99_us|first_ttft_p50_us|unstamped|content_p50_us|content_p99_us)=')
-  ((unstamped == 0)) || log "warning: $1 had $unstamped events without the mock's send stamp"
-  log "stream $1: TTFT p50 ${ttft_p50_us}us (first 10 calls ${first_ttft_p50_us}us), event transit p99 ${event_p99_us}us, content delta p50/p99 ${content_p50_us}/${content_p99_us}us"
+  # The gateway as an Anthropic client (/v1/messages, translated) or an OpenAI one; the others are OpenAI streams.
+  [[ $STREAM_API == anthropic ]] && sb_path=/v1/messages
+  local targets="direct=http://127.0.0.1:$MOCK_PORT/v1/chat/completions nginx=http://127.0.0.1:$NGINX_PORT/v1/chat/completions"
+  targets+=" yarp=http://127.0.0.1:$YARP_PORT/v1/chat/completions switchboard=http://127.0.0.1:$GW_PORT$sb_path"
+  # Context switches of each proxy during the run (it serves only its own target's calls): the thread wake-ups a streamed
+  # call costs it, which the machine's load does not change. nginx's are its worker's (the child of the master).
+  local nginx_worker ctx_before=() ctx_after=() p
+  nginx_worker=$(cat /proc/"$NGINX_PID"/task/*/children 2>/dev/null | awk '{ print $1; exit }')
+  for p in ${nginx_worker:-$NGINX_PID} "$YARP_PID" "$GW_PID"; do ctx_before+=("$(ctx_switches "$p") $(cpu_ns "$p")"); done
+  local status=0 keeper=""
+  if ((${#rt[@]} > 0)); then
+    # Threads the servers start during the run (thread-pool workers, the JIT's tiering thread) start as SCHED_OTHER when
+    # their creator was: made real-time too, every 0.2 s.
+    (while true; do stream_sched fifo "$MOCK_PID" "$NGINX_PID" "$YARP_PID" "$GW_PID"; sleep 0.2; done) &
+    keeper=$!
+  fi
+  timeout $((STREAM_CALLS * 4 * (STREAM_CHUNKS * (STREAM_DELAY + 1) + 2) / 500 + 120)) "${LOAD_PIN[@]}" "${rt[@]}" "$SL_OUT/StreamLatency" \
+    --targets "$targets" --calls "$STREAM_CALLS" --first 10 --warm-url "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" --warm-calls 200 \
+    --body "$(body_file glm-4.6 1)" --anthropic-body "$(anthropic_body_file glm-4.6)" --chunks "$STREAM_CHUNKS" \
+    --chunk-delay-ms "$STREAM_DELAY" --raw "$RAW/stream-$1.tsv" >"$raw" 2>&1 || status=$?
+  if [[ -n $keeper ]]; then
+    log "stream run $1: SCHED_FIFO threads at the end: gateway $(fifo_threads "$GW_PID"), YARP $(fifo_threads "$YARP_PID")"
+    stop_pid "$keeper"
+    stream_sched other "$MOCK_PID" "$NGINX_PID" "$YARP_PID" "$GW_PID"
+  fi
+  ((status == 0)) || die "stream-latency client failed in run $1 (see $raw)"
+  for p in ${nginx_worker:-$NGINX_PID} "$YARP_PID" "$GW_PID"; do ctx_after+=("$(ctx_switches "$p") $(cpu_ns "$p")"); done
+  local i names=(nginx yarp switchboard) a b
+  for i in 0 1 2; do
+    read -ra b <<<"${ctx_before[$i]}"
+    read -ra a <<<"${ctx_after[$i]}"
+    printf 'run=%s\t%s\t%s\n' "$1" "${names[$i]}" "$(awk -v v=$((a[0] - b[0])) -v n=$((a[1] - b[1])) -v ns=$((a[2] - b[2])) -v c="$STREAM_CALLS" 'BEGIN { printf "%.2f\t%.2f\t%.1f", v / c, n / c, ns / c / 1000 }')" >>"$RESULTS/stream-wakeups.tsv"
+  done
+  log "stream run $1: context switches per streamed call (voluntary, involuntary) and CPU µs per call: $(grep "^run=$1	" "$RESULTS/stream-wakeups.tsv" | cut -f2- | tr '\t\n' ' ;')"
+  grep -q '^STREAM ' "$raw" || die "no STREAM line in $raw"
+  while read -r line; do
+    echo "run=$1 ${line#STREAM }" >>"$RESULTS/stream.txt"
+    # shellcheck disable=SC2046
+    local $(echo "${line#STREAM }" | tr ' ' '\n' | grep -E '^(label|ttft_p50_us|event_p50_us|event_p99_us|first_ttft_p50_us|merged|errors)=')
+    log "stream run $1, $label: TTFT p50 ${ttft_p50_us}us (first 10 calls ${first_ttft_p50_us}us), event p50/p99 ${event_p50_us}/${event_p99_us}us, merged reads $merged, errors $errors"
+  done < <(grep '^STREAM ' "$raw")
 }
 
 case_overhead() {

@@ -111,49 +111,60 @@ rounds_table pool-1 pool-8 "Routing: 1-deployment pool vs 8-deployment pool (non
 rounds_table plain keys+usage "Virtual key + usage recording vs open gateway (non-stream)"
 [[ -f "$DIR/keys.txt" ]] && { echo "Virtual key + usage case: $(cat "$DIR/keys.txt")"; echo; }
 
-# Stream latency (bench/StreamLatency, one line per target in stream.txt): TTFT from the 11th call after the target started
-# (calls 1-10 apart), each event's transit from the mock's send stamp; "added" is the target's percentile minus direct's.
+# Stream latency (bench/StreamLatency, one line per target and run in stream.txt): the targets interleaved call by call,
+# arrivals from the kernel's receive timestamps; TTFT from the 11th call after the target started (calls 1-10 apart),
+# each content piece's transit from the mock's send stamp (the pieces after each call's first); "added" is the target's
+# percentile minus direct's in the same run.
 if [[ -f "$DIR/stream.txt" ]]; then
   awk '
     { delete v; for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-      t = v["label"]; order[++n] = t
-      for (key in v) f[t, key] = v[key] }
+      r = v["run"]; t = v["label"]; if (!((r, t) in seen)) { seen[r, t] = 1; order[++n] = r SUBSEP t }
+      if (!(r in runseen)) { runseen[r] = 1; runs[++nr] = r }
+      for (key in v) f[r, t, key] = v[key] }
     function us(x) { return sprintf("%.0f", x) }
-    function add(t, key) { return ((("direct", key) in f) && t != "direct") ? sprintf("%+.0f", f[t, key] - f["direct", key]) : "" }
+    function add(r, t, key) { return (((r, "direct", key) in f) && t != "direct") ? sprintf("%+.0f", f[r, t, key] - f[r, "direct", key]) : "" }
     END {
       if (n == 0) exit
-      calls = f[order[1], "calls"]
-      print "**Stream latency** (one connection, sequential streamed calls, " calls " per target; µs; TTFT = request sent to first event;"
-      print "event transit = arrival at the client − the mock'"'"'s send stamp; yarp and switchboard started fresh for this case, their calls"
-      print "1–10 in the \"first 10\" columns, the percentiles over calls 11–" calls "; switchboard-warm = the same gateway after a warm-up)"
+      split(order[1], k0, SUBSEP)
+      calls = f[k0[1], k0[2], "calls"]
+      print "**Stream latency** (one connection per target, the targets interleaved call by call, " calls " streamed calls each per run; µs;"
+      print "arrival = the kernel'"'"'s receive timestamp; TTFT = request sent to the first content piece; event = each later content piece,"
+      print "arrival − the mock'"'"'s send stamp; yarp and switchboard started fresh for this case, their calls 1–10 in the \"first 10\""
+      print "columns (run 1 only meets them fresh); client wake = the client'"'"'s own wake-up after the kernel had the event, p50/p99)"
       print ""
-      print "| target | first 10: call 1 | first 10: p50 | TTFT p50 | TTFT p99 | TTFT p99.9 | event p50 | event p99 | event p99.9 | added TTFT p50 | added TTFT p99 | added event p50 | added event p99 | added event p99.9 | errors |"
-      print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+      print "| run | target | api | first 10: call 1 | first 10: p50 | TTFT p50 | TTFT p99 | event n | event p50 | event p99 | event p99.9 | added TTFT p50 | added TTFT p99 | added event p50 | added event p90 | added event p99 | added event p99.9 | client wake | merged | errors |"
+      print "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"
       for (i = 1; i <= n; i++) {
-        t = order[i]
-        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", t,
-          us(f[t, "first_ttft_call1_us"]), us(f[t, "first_ttft_p50_us"]), us(f[t, "ttft_p50_us"]), us(f[t, "ttft_p99_us"]),
-          us(f[t, "ttft_p999_us"]), us(f[t, "event_p50_us"]), us(f[t, "event_p99_us"]), us(f[t, "event_p999_us"]),
-          add(t, "ttft_p50_us"), add(t, "ttft_p99_us"), add(t, "event_p50_us"), add(t, "event_p99_us"), add(t, "event_p999_us"),
-          f[t, "errors"] + 0
+        split(order[i], k, SUBSEP); r = k[1]; t = k[2]
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s | %s |\n", r, t, f[r, t, "api"],
+          us(f[r, t, "first_ttft_call1_us"]), us(f[r, t, "first_ttft_p50_us"]), us(f[r, t, "ttft_p50_us"]), us(f[r, t, "ttft_p99_us"]),
+          f[r, t, "event_n"], us(f[r, t, "event_p50_us"]), us(f[r, t, "event_p99_us"]), us(f[r, t, "event_p999_us"]),
+          add(r, t, "ttft_p50_us"), add(r, t, "ttft_p99_us"), add(r, t, "event_p50_us"), add(r, t, "event_p90_us"), add(r, t, "event_p99_us"), add(r, t, "event_p999_us"),
+          us(f[r, t, "user_event_p50_us"] - f[r, t, "event_p50_us"]), us(f[r, t, "user_event_p99_us"] - f[r, t, "event_p99_us"]),
+          f[r, t, "merged"] + 0, f[r, t, "errors"] + 0
       }
       print ""
-      if (f["direct", "content_n"] > 0) {
-        # BENCH_STREAM_API=anthropic: the content pieces stamped, compared like for like whatever the client API.
-        print "**Content deltas** (x-mock-stamp: 2; TTFT here = first content delta: the first chunk for OpenAI, the first"
-        print "content_block_delta for an Anthropic target, whose message_start arrival is \"start\"; transit per content delta)"
-        print ""
-        print "| target | api | start p50 | TTFT p50 | content p50 | content p99 | content p99.9 | added TTFT p50 | added TTFT p99 | added content p50 | added content p99 | added content p99.9 |"
-        print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-        for (i = 1; i <= n; i++) {
-          t = order[i]
-          printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", t, f[t, "api"],
-            us(f[t, "start_p50_us"]), us(f[t, "ttft_p50_us"]), us(f[t, "content_p50_us"]), us(f[t, "content_p99_us"]), us(f[t, "content_p999_us"]),
-            add(t, "ttft_p50_us"), add(t, "ttft_p99_us"), add(t, "content_p50_us"), add(t, "content_p99_us"), add(t, "content_p999_us")
+      if (nr > 1) {
+        printf "Added per event p50 / p99 over the runs:"
+        split("nginx yarp switchboard", ts, " ")
+        for (j = 1; j <= 3; j++) {
+          t = ts[j]; printf " %s", t
+          for (i = 1; i <= nr; i++) printf "%s%s/%s", (i == 1 ? " " : ", "), add(runs[i], t, "event_p50_us"), add(runs[i], t, "event_p99_us")
+          printf (j < 3 ? ";" : "\n")
         }
         print ""
       }
     }' "$DIR/stream.txt"
+fi
+
+if [[ -f "$DIR/stream-wakeups.tsv" ]]; then
+  echo "**Context switches and CPU per streamed call** (one connection, the stream case's runs; voluntary = a thread that waited"
+  echo "and was woken, the hops a call costs; involuntary = preempted; CPU = the proxy's threads' time on a CPU, µs per call)"
+  echo
+  echo "| run | proxy | voluntary | involuntary | CPU µs |"
+  echo "|---|---|---:|---:|---:|"
+  awk -F'\t' '{ sub(/^run=/, "", $1); printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }' "$DIR/stream-wakeups.tsv"
+  echo
 fi
 
 if [[ -f "$DIR/overhead.tsv" ]]; then
