@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 
@@ -119,10 +120,10 @@ internal static class Answer
         if (call.Usage is not null)
         {
             var cost = call.Cost;
-            http.Headers["x-litellm-response-cost"] = CostText.Usd(cost);
+            http.Headers["x-litellm-response-cost"] = cost.ToString("0.##########", CultureInfo.InvariantCulture);
             if (call.KeySpendBefore is { } spend)
             {
-                http.Headers["x-litellm-key-spend"] = CostText.Usd(spend + cost);
+                http.Headers["x-litellm-key-spend"] = (spend + cost).ToString("0.##########", CultureInfo.InvariantCulture);
             }
         }
     }
