@@ -15,6 +15,9 @@
 #   PROF_WARMUP=20      seconds of load (half non-stream, half stream) before the first measured run of a gateway
 #   PROF_PERF=1         also record each case under perf (0: CPU per call only)   PROF_FREQ=999  perf samples per second
 #   PROF_CASES="0 1"    0 = non-stream, 1 = stream                BENCH_CONNECTIONS=32  BENCH_CHUNKS=8  BENCH_KEYS=4
+#   PROF_AUTH=0         1: every feature on, as bench/run.sh's keys case runs it: a master key, a virtual key issued by
+#                       POST /key/generate and used by wrk, usage rows in SQLite (a fresh file per gateway), request log on
+#                       (0: the load case of bench/run.sh, open and without usage rows)
 # Non-AOT gateways get, when PROF_PERF=1, DOTNET_PerfMapEnabled=1 (perf resolves JIT-compiled and ReadyToRun frames
 # through /tmp/perf-PID.map, copied into the results) and DOTNET_EnableWriteXorExecute=0 (with W^X on, JIT code runs
 # from a double-mapped memfd that perf cannot match to the map: every managed frame shows as "memfd:doublemapper"), and
@@ -35,6 +38,8 @@ CASES=${PROF_CASES:-0 1}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 CHUNKS=${BENCH_CHUNKS:-8}
 KEYS=${BENCH_KEYS:-4}
+AUTH=${PROF_AUTH:-0}
+MASTER=sk-bench-master-0001
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RESULTS="$BENCH/results/aotprof-$STAMP"
 TSV="$RESULTS/results.tsv"
@@ -77,8 +82,8 @@ body_file() { # stream(0|1) -> path
   echo "$file"
 }
 
-wrk_run() { # port stream seconds raw-file
-  BENCH_BODY_FILE=$(body_file "$2") BENCH_KEY=ok-bench-1 BENCH_CHUNKS=$CHUNKS \
+wrk_run() { # port stream seconds raw-file (VKEY: the bearer)
+  BENCH_BODY_FILE=$(body_file "$2") BENCH_KEY=${VKEY:-ok-bench-1} BENCH_CHUNKS=$CHUNKS \
     timeout $(($3 + 30)) "${LOAD_PIN[@]}" wrk -t2 -c"$CONNECTIONS" -d"$3s" --timeout 10s --latency \
     -s "$BENCH/chat.lua" "http://127.0.0.1:$1/v1/chat/completions" >"$4" 2>&1 || die "wrk failed (see $4)"
 }
@@ -104,7 +109,7 @@ CFG="$TMP/gateway.yaml"
         x-mock-chunk-delay-ms: "0"
 EOF
   done
-  printf 'general_settings:\n  disable_spend_logs: true\n'
+  if [[ "$AUTH" == 1 ]]; then printf 'general_settings:\n  master_key: %s\n' "$MASTER"; else printf 'general_settings:\n  disable_spend_logs: true\n'; fi
 } >"$CFG"
 
 {
@@ -114,7 +119,7 @@ EOF
     v="PROF_ENV_${LABELS[$i]//-/_}"
     echo "build ${LABELS[$i]}: $(basename "${DIRS[$i]}") env: ${!v:-none}"
   done
-  echo "settings: rounds=$ROUNDS seconds=$SECS warmup=$GW_WARMUP connections=$CONNECTIONS chunks=$CHUNKS keys=$KEYS perf=$PERF freq=$FREQ"
+  echo "settings: rounds=$ROUNDS seconds=$SECS warmup=$GW_WARMUP connections=$CONNECTIONS chunks=$CHUNKS keys=$KEYS perf=$PERF freq=$FREQ auth=$AUTH"
 } >"$RESULTS/machine.txt"
 printf 'round\tbuild\tcase\treq_s\tcpu_us_call\tperf_samples\tperf_calls\tsamples_call\trss_kb\tloadavg\n' >"$TSV"
 
@@ -130,11 +135,20 @@ for round in $(seq 1 "$ROUNDS"); do
       if [[ "$PERF" == 1 ]]; then rt+=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0); fi
     fi
     port=$(free_port)
-    env "${rt[@]}" "${extra[@]}" "${SERVER_PIN[@]}" "$dir/switchboard" --config "$CFG" --port "$port" --host 127.0.0.1 \
+    # A directory per gateway: its SQLite usage file (beside the config) starts empty every time.
+    mkdir -p "$TMP/$label-r$round" && cp "$CFG" "$TMP/$label-r$round/gateway.yaml"
+    env "${rt[@]}" "${extra[@]}" "${SERVER_PIN[@]}" "$dir/switchboard" --config "$TMP/$label-r$round/gateway.yaml" --port "$port" --host 127.0.0.1 \
       >"$TMP/$label-r$round.log" 2>&1 &
     gw=$!
     PIDS+=("$gw")
     wait_http "http://127.0.0.1:$port/health/readiness" 60 "$gw"
+    VKEY=""
+    if [[ "$AUTH" == 1 ]]; then
+      VKEY=$(curl -sS --max-time 10 -X POST "http://127.0.0.1:$port/key/generate" -H "Authorization: Bearer $MASTER" \
+        -H 'Content-Type: application/json' -d '{"models":["glm-4.6"],"key_alias":"bench"}' \
+        | sed -n 's/.*"key"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p')
+      [[ -n "$VKEY" ]] || die "POST /key/generate gave no key"
+    fi
     log "round $round: $label pid $gw, warming ${GW_WARMUP} s"
     wrk_run "$port" 0 $((GW_WARMUP / 2)) "$TMP/warm0.txt"
     wrk_run "$port" 1 $((GW_WARMUP / 2)) "$TMP/warm1.txt"
@@ -174,6 +188,7 @@ for round in $(seq 1 "$ROUNDS"); do
         "$rps" "$cpu" "$samples" "$pcalls" "$spc" "$rss" "$(cut -d' ' -f1 /proc/loadavg)" >>"$TSV"
       log "$name: $rps req/s, $cpu µs CPU/call, perf $samples samples / $pcalls calls = $spc"
     done
+    if grep -q 'Usage records dropped' "$TMP/$label-r$round.log"; then log "warning: $label-r$round dropped usage records"; fi
     stop_pid "$gw"
     rm -f "/tmp/perf-$gw.map" "/tmp/perfinfo-$gw.map"
   done

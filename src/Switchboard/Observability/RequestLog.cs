@@ -143,7 +143,7 @@ internal sealed class RequestLog
         var stampLength = 0;
         if (settings.TimestampFormat is not null)
         {
-            while (!Now(settings).TryFormat(buffer.AsSpan(stampAt), out stampLength, settings.TimestampFormat, null))
+            while (!RequestLogStamp.TryFormat(Now(settings), settings.TimestampFormat, buffer.AsSpan(stampAt), out stampLength))
             {
                 if (!TryGrow(ref buffer))
                 {

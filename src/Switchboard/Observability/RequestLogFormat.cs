@@ -37,7 +37,7 @@ internal static class RequestLogFormat
         written = 0;
         var used = 0;
         // The formatter's ToString(format): the current culture (':' is its time separator), as the console writes it.
-        if (timestampFormat is not null && !stamp.TryFormat(destination, out used, timestampFormat, null))
+        if (timestampFormat is not null && !RequestLogStamp.TryFormat(stamp, timestampFormat, destination, out used))
         {
             return false;
         }
