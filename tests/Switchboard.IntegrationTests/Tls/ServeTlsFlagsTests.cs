@@ -31,7 +31,14 @@ public sealed class ServeTlsFlagsTests : IDisposable
             }
         }
 
-        Assert.Contains($"listening on https://127.0.0.1:{port}", gateway.Output, StringComparison.Ordinal);
+        // The console's lines leave on the buffered writer's timer: the line may follow the first answer by a moment.
+        var listening = $"listening on https://127.0.0.1:{port}";
+        for (var i = 0; i < 300 && !gateway.Output.Contains(listening, StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Contains(listening, gateway.Output, StringComparison.Ordinal);
     }
 
     [Fact]
