@@ -58,20 +58,21 @@ internal sealed class ConfigReload : IDisposable
                 return new ConfigReloadResult(false, ["the config in force was not read from a file"], null);
             }
 
+            ConfigLoadResult result;
             if (!ConfigLoader.TryReadText(path, out var text, out var readError))
             {
-                var error = _services.Secrets.Redact(readError.ToString());
-                Log.ReloadRefused(_logger, path, trigger, error);
-                return new ConfigReloadResult(false, [error], null);
+                result = ConfigLoader.Failed(readError);
             }
-
-            if (onlyIfChanged && string.Equals(text, _appliedText, StringComparison.Ordinal))
+            else if (onlyIfChanged && string.Equals(text, _appliedText, StringComparison.Ordinal))
             {
                 Log.ReloadUnchanged(_logger, path, trigger);
                 return ConfigReloadResult.Unchanged;
             }
+            else
+            {
+                result = ConfigLoader.LoadYaml(text, path);
+            }
 
-            var result = ConfigLoader.LoadYaml(text, path);
             if (!result.IsValid)
             {
                 var errors = result.Errors.Select(e => _services.Secrets.Redact(e.ToString())).ToArray();

@@ -78,7 +78,8 @@ internal static class ConfigLoader
         return result.IsValid ? result.Config! : throw new ConfigException(path, result.Errors);
     }
 
-    private static ConfigLoadResult Failed(ConfigError error) => new(null, [error], []);
+    /// <summary>A result refused with one error (a file that cannot be read, a YAML syntax error).</summary>
+    public static ConfigLoadResult Failed(ConfigError error) => new(null, [error], []);
 
     // YamlException's Message repeats the marks ("(Line: 3, Col: 5, Idx: 20) - (...): did not find ...");
     // the path already says where, so keep only the reason.
