@@ -105,11 +105,6 @@ internal static class CostCalculator
     public static ModelPrice? BuiltInPrice(string model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return LookUp(model);
-    }
-
-    private static ModelPrice? LookUp(string model)
-    {
         var name = model[(model.LastIndexOf('/') + 1)..].ToLowerInvariant();
         if (name.StartsWith("claude", StringComparison.Ordinal))
         {
