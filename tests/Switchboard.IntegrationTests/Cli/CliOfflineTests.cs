@@ -115,10 +115,7 @@ public sealed class CliOfflineTests : IDisposable
     [InlineData("usage", "--by", "model")]
     public async Task Offline_PostgresUnreachable_Exit1OneLineWithoutThePassword(params string[] command)
     {
-        using var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        closed.Start();
-        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
-        closed.Stop();
+        var port = RepoPaths.FreePort();
 
         var run = await CliRunner.RunAsync([.. command, "--database-url", $"postgresql://sb:pw-secret-0451@127.0.0.1:{port}/sb"]);
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using Switchboard.Cli;
 using Switchboard.Config;
@@ -187,11 +186,8 @@ public sealed class CliOnlineTests : IAsyncLifetime
     [Fact]
     public async Task Usage_NoGatewayAnswering_Exit1WithClearError()
     {
-        // A port that was free a moment ago: nothing listens there now.
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        // Nothing listens there.
+        var port = RepoPaths.FreePort();
 
         var run = await CliRunner.RunAsync("usage", "--url", $"http://127.0.0.1:{port}", "--master-key", Master);
 

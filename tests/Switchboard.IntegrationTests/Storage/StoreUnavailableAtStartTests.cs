@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Switchboard.Config;
 using Switchboard.IntegrationTests.Infrastructure;
 using Switchboard.Storage;
@@ -21,7 +19,7 @@ public sealed class StoreUnavailableAtStartTests
     [Fact]
     public async Task StartAsync_PostgresNotListening_RefusedWithTheServerAndNoPassword()
     {
-        var port = ClosedPort();
+        var port = RepoPaths.FreePort();
         var config = Config($"postgresql://switchboard:hunter2-secret@127.0.0.1:{port}/usage");
 
         var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => TestGateway.StartAsync(config));
@@ -50,14 +48,5 @@ public sealed class StoreUnavailableAtStartTests
         {
             File.Delete(file);
         }
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
