@@ -11,7 +11,7 @@ namespace Switchboard.Usage;
 /// lowest-ranked adjacent pair first, the leftmost on a tie) and the count is what is left. Only counts: no ids, no
 /// offsets, no cache. Parity with the library is a test (<c>BpeCounterTests</c>).
 /// </summary>
-internal sealed class BpeCounter(BpeVocabulary vocabulary, PreTokenizer preTokenizer, IReadOnlyCollection<string> specialTokens)
+internal sealed class BpeCounter(BpeVocabulary vocabulary, PreTokenizer preTokenizer, string[] specialTokens)
 {
     /// <summary>Pieces up to this many bytes merge by scanning (cheap and cache-friendly); longer ones through a heap.</summary>
     internal const int ScanMergeMaxBytes = 128;

@@ -153,4 +153,21 @@ public sealed class BpeCounterTests
         Assert.Equal(50, counter.CountMerged(longText.AsSpan(0, 101))); // "ab" x 49, then "aba"
 
     }
+
+    [Fact]
+    public void CountText_Sentences_AllocatesNothingPerPiece()
+    {
+        // Every answer without a usage chunk is counted (the delivered text, once per call). The special tokens were held
+        // as an interface and enumerated per piece, a boxed enumerator each: ~1.4 KB for a 200-character answer, 6.6 KB
+        // per streamed call in bench/micro.sh (docs/benchmarks.md). What is left is per text (the pre-tokenizer's iterator).
+        var text = string.Concat(Enumerable.Repeat("The gateway spreads your calls over every key in the pool. ", 8));
+        TokenCounter.CountText(text);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var count = TokenCounter.CountText(text);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(count > 80, $"{count} tokens");
+        Assert.True(allocated <= 256, $"{allocated} B allocated for {count} tokens");
+    }
 }
