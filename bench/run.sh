@@ -14,6 +14,9 @@
 #   BENCH_PIN=1           wrk on CPU 0, servers on the others (0: let the scheduler place everything)
 #   BENCH_CASES="load seq stream pool overhead keys"   which parts to run (every gateway wrk run also writes the
 #                         gateway's context switches per call to wakeups.tsv: the thread wake-ups a call costs)
+#   BENCH_SENDS=1         every gateway wrk run (Switchboard and YARP) also counts the proxy's socket sends with perf's
+#                         syscall tracepoints (send/sendto/sendmsg/writev; root, perf): sends per call in sends.tsv, the
+#                         figure that shows whether a stream's events leave one send each or merged (0 skips it)
 #   BENCH_SYSCALLS=1      the seq case ends with one more non-stream run per .NET proxy under strace -c: system calls per
 #                         call in syscalls.tsv (0 skips it)
 #   BENCH_STREAM_CALLS=2000  sequential streamed calls per target in the stream case (bench/StreamLatency: direct, nginx,
@@ -363,6 +366,14 @@ run_wrk() {
   ((threads > conns)) && threads=$conns
   local ctx0=(0 0) ctx1=(0 0)
   if [[ -n "$gw" ]]; then cpu0=$(cpu_ticks "$gw"); read -ra ctx0 <<<"$(ctx_switches "$gw")"; fi
+  local perf_pid=""
+  if [[ -n "$gw" && "${BENCH_SENDS:-1}" == 1 && $EUID == 0 ]] && command -v perf >/dev/null; then
+    # Counting tracepoints costs the proxy little (no stacks, no samples); stopped with SIGINT right after wrk.
+    perf stat -x, -o "$RAW/$label.sends" -e syscalls:sys_enter_sendto,syscalls:sys_enter_sendmsg,syscalls:sys_enter_writev,syscalls:sys_enter_write \
+      -p "$gw" >/dev/null 2>&1 &
+    perf_pid=$!
+    sleep 0.2
+  fi
   # WRK_BODY / WRK_PATH in the environment: another body and path (the Anthropic stream run of case_load)
   BENCH_BODY_FILE=${WRK_BODY:-$(body_file "$model" "$stream")} BENCH_PATH=${WRK_PATH:-/v1/chat/completions} BENCH_KEY=$key BENCH_CHUNKS=$CHUNKS \
     timeout $((secs + 30)) "${LOAD_PIN[@]}" wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s --latency \
@@ -371,6 +382,10 @@ run_wrk() {
     cpu1=$(cpu_ticks "$gw")
     read -ra ctx1 <<<"$(ctx_switches "$gw")"
     rss=$(vm_kb "$gw" VmRSS)
+  fi
+  if [[ -n "$perf_pid" ]]; then
+    kill -INT "$perf_pid" 2>/dev/null
+    wait "$perf_pid" 2>/dev/null || true
   fi
   local line
   line=$(grep '^BENCH ' "$raw") || die "no BENCH line in $raw"
@@ -389,6 +404,14 @@ run_wrk() {
     wakeups=$(awk -v v=$((ctx1[0] - ctx0[0])) -v n=$((ctx1[1] - ctx0[1])) -v r="$requests" 'BEGIN { if (r > 0) printf "%.2f\t%.2f", v / r, n / r; else printf "-\t-" }')
     printf '%s\t%s\n' "$label" "$wakeups" >>"$RESULTS/wakeups.tsv"
     log "$label: gateway context switches per call (voluntary, involuntary): ${wakeups/$'\t'/, }"
+  fi
+  if [[ -n "$perf_pid" && -s "$RAW/$label.sends" ]]; then
+    # socket sends per call (the write(2) count is the request log's stdout and the like, given apart)
+    local sends
+    sends=$(awk -F, -v r="$requests" '$3 ~ /sys_enter_(sendto|sendmsg|writev)$/ { s += $1 } $3 ~ /sys_enter_write$/ { w += $1 }
+      END { if (r > 0) printf "%.2f\t%.3f", s / r, w / r; else printf "-\t-" }' "$RAW/$label.sends")
+    printf '%s\t%s\n' "$label" "$sends" >>"$RESULTS/sends.tsv"
+    log "$label: proxy socket sends per call ${sends%%$'\t'*}, write(2) per call ${sends##*$'\t'}"
   fi
   ((errors == 0)) || log "warning: $label had $errors errors (see $raw)"
 }

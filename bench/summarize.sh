@@ -167,6 +167,16 @@ if [[ -f "$DIR/stream-wakeups.tsv" ]]; then
   echo
 fi
 
+if [[ -f "$DIR/sends.tsv" ]]; then
+  echo "**Socket sends per call** (perf's syscall tracepoints on the proxy during each measured wrk run: send, sendto, sendmsg"
+  echo "and writev per call, the upstream request's included; write(2) per call apart: the request log's stdout and the like)"
+  echo
+  echo "| run | sends | write(2) |"
+  echo "|---|---:|---:|"
+  awk -F'\t' '{ printf "| %s | %s | %s |\n", $1, $2, $3 }' "$DIR/sends.tsv"
+  echo
+fi
+
 if [[ -f "$DIR/overhead.tsv" ]]; then
   echo "**x-litellm-overhead-duration-ms** (sequential keep-alive requests, one at a time)"
   echo

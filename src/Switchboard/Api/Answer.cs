@@ -59,31 +59,6 @@ internal static class Answer
     }
 
     /// <summary>
-    /// A stream's first upstream read, after <see cref="BeginEventStreamAsync"/>: what was written but not flushed (the
-    /// headers, a translator's opening events) leaves now only if the read has to wait; when the upstream's first bytes
-    /// are already there it leaves with the events they produce, one send per stream start (docs/benchmarks.md, "Time
-    /// to first token"). A client gone during this flush is found by the flush after the read, and a cancelled
-    /// <paramref name="ct"/> ends the read, which is always awaited (the caller completes its reader only after it).
-    /// </summary>
-    public static ValueTask<T> FlushIfReadWaitsAsync<T>(ValueTask<T> read, PipeWriter output, CancellationToken ct)
-    {
-        return read.IsCompleted ? read : FlushThenAwaitAsync(read, output, ct);
-
-        static async ValueTask<T> FlushThenAwaitAsync(ValueTask<T> read, PipeWriter output, CancellationToken ct)
-        {
-            try
-            {
-                await TryFlushToClientAsync(output, ct);
-            }
-            catch (Exception ex) when (ct.IsCancellationRequested && ex is OperationCanceledException or IOException)
-            {
-            }
-
-            return await read;
-        }
-    }
-
-    /// <summary>
     /// Flushes to the client; a client that is gone (the pipe completed, or the write failed) raises
     /// <see cref="ClientGoneException"/>, so that it is never taken for an upstream failure (architecture decision 11).
     /// </summary>

@@ -8,7 +8,7 @@ namespace Switchboard.Api;
 
 /// <summary>
 /// An Anthropic client's stream from an OpenAI-compatible upstream (Claude Code through GLM), translated event by event
-/// as it arrives (architecture decision 12) and flushed after every upstream read.
+/// as it arrives (architecture decision 12) and flushed before every upstream read that has to wait (<see cref="MergedFlush"/>).
 /// </summary>
 internal static class AnthropicStreamRelay
 {
@@ -26,10 +26,17 @@ internal static class AnthropicStreamRelay
         var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
         TimeSpan? ttft = null;
         translator.Start(output);
+        var flush = new MergedFlush();
         while (true)
         {
             int read;
             var next = SseRelay.ReadIntoAsync(upstream, parser, ct, cutReturns: true);
+            if (ttft.HasValue && flush.Due(next.IsCompleted) && !await Answer.TryFlushToClientAsync(output, ct))
+            {
+                // The pending read stays with the upstream response, which the attempt loop disposes (and so cancels).
+                return RelayResult.Cut(http.HttpContext, ttft, nameof(ClientGoneException), ct);
+            }
+
             if (next.IsCompleted)
             {
                 read = next.Result;
@@ -70,11 +77,6 @@ internal static class AnthropicStreamRelay
                 Feed(translator, evt, output, call.Delivered);
             }
 
-            if (!await Answer.TryFlushToClientAsync(output, ct))
-            {
-                return RelayResult.Cut(http.HttpContext, ttft, nameof(ClientGoneException), ct);
-            }
-
             if (translator.Finished)
             {
                 break;
@@ -97,7 +99,10 @@ internal static class AnthropicStreamRelay
 
         // finish_reason came, only [DONE] (or the usage chunk) is missing: the answer itself is whole.
         translator.OnDone(output);
-        await Answer.FlushToClientAsync(output, ct);
+        if (!await Answer.TryFlushToClientAsync(output, ct))
+        {
+            return RelayResult.Cut(http.HttpContext, ttft, nameof(ClientGoneException), ct);
+        }
 
         return new RelayResult(translator.Usage, ttft, !translator.Failed);
     }

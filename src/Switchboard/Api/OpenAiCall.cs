@@ -191,44 +191,42 @@ internal sealed class OpenAiCall : IProxyProtocol
             _fields.Model!, _time.GetUtcNow().ToUnixTimeSeconds(), includeUsage: _fields.IncludeUsage, "chatcmpl-" + call.CallId, _translated?.JsonToolName);
         var output = http.BodyWriter;
         var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         TimeSpan? ttft = null;
-        try
+        var flush = new MergedFlush();
+        while (!translator.Finished)
         {
-            int read;
-            while (!translator.Finished && (read = await upstream.ReadAsync(buffer, ct)) > 0)
+            // What the last read produced leaves before a read that has to wait (MergedFlush); the read waits without a
+            // buffer and rents one only for its copy (SseRelay.ReadIntoAsync), so a pending read is safe to leave behind.
+            var read = SseRelay.ReadIntoAsync(upstream, parser, ct);
+            await flush.FlushIfDueAsync(read.IsCompleted, output, ct);
+            if (await read <= 0)
             {
-                ttft ??= _time.GetElapsedTime(call.StartTimestamp);
-                parser.Append(buffer.AsSpan(0, read));
-                while (parser.TryRead(out var evt))
-                {
-                    call.Delivered.AddAnthropicEvent(evt.Name, evt.Data.Span);
-                    translator.OnEvent(evt.Name ?? "message", evt.Data.Span, output);
-                }
-
-                await Answer.FlushToClientAsync(output, ct);
+                break;
             }
 
-            while (parser.TryReadFinal(out var evt))
+            ttft ??= _time.GetElapsedTime(call.StartTimestamp);
+            while (parser.TryRead(out var evt))
             {
                 call.Delivered.AddAnthropicEvent(evt.Name, evt.Data.Span);
                 translator.OnEvent(evt.Name ?? "message", evt.Data.Span, output);
             }
-
-            if (!translator.Finished)
-            {
-                // Closed before message_stop: the answer is cut; an error chunk ends it, never a clean stop (architecture decision 10).
-                translator.OnEndedEarly(output);
-                await Answer.FlushToClientAsync(output, ct);
-                throw new IOException("the upstream stream ended before message_stop");
-            }
-
-            await Answer.FlushToClientAsync(output, ct);
         }
-        finally
+
+        while (parser.TryReadFinal(out var evt))
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            call.Delivered.AddAnthropicEvent(evt.Name, evt.Data.Span);
+            translator.OnEvent(evt.Name ?? "message", evt.Data.Span, output);
         }
+
+        if (!translator.Finished)
+        {
+            // Closed before message_stop: the answer is cut; an error chunk ends it, never a clean stop (architecture decision 10).
+            translator.OnEndedEarly(output);
+            await Answer.FlushToClientAsync(output, ct);
+            throw new IOException("the upstream stream ended before message_stop");
+        }
+
+        await Answer.FlushToClientAsync(output, ct);
 
         return new RelayResult(translator.Usage, ttft, !translator.Failed);
     }

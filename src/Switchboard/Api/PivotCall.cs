@@ -33,6 +33,9 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
     // The upstream's stream carried an error chunk: the client got its error signal, and the attempt is no success.
     private bool _upstreamFailed;
 
+    /// <summary>When what the stream writer wrote leaves (before an upstream read that has to wait).</summary>
+    private MergedFlush _flush;
+
     /// <summary>Gets the translations' notes (what they left out) at debug level.</summary>
     public ILogger? Logger { get; init; }
 
@@ -160,16 +163,21 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
     {
         var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
         TimeSpan? ttft = null;
-        while (!writer.Finished && await ReadAsync(upstream, parser, output, first: !ttft.HasValue, ct) > 0)
+        while (!writer.Finished)
         {
+            var read = SseRelay.ReadIntoAsync(upstream, parser, ct);
+            await _flush.FlushIfDueAsync(read.IsCompleted, output, ct);
+            if (await read <= 0)
+            {
+                break;
+            }
+
             ttft ??= time.GetElapsedTime(call.StartTimestamp);
             while (!writer.Finished && parser.TryRead(out var evt))
             {
                 call.Delivered.AddOpenAiChunk(evt.Data.Span);
                 Forward(evt.Data.Span, writer, output);
             }
-
-            await Answer.FlushToClientAsync(output, ct);
         }
 
         while (!writer.Finished && parser.TryReadFinal(out var evt))
@@ -192,8 +200,15 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
         var chunks = new SseParser(call.MaxSseEventBytes);
         var pivot = new ArrayBufferWriter<byte>(1024);
         TimeSpan? ttft = null;
-        while (!writer.Finished && await ReadAsync(upstream, parser, output, first: !ttft.HasValue, ct) > 0)
+        while (!writer.Finished)
         {
+            var read = SseRelay.ReadIntoAsync(upstream, parser, ct);
+            await _flush.FlushIfDueAsync(read.IsCompleted, output, ct);
+            if (await read <= 0)
+            {
+                break;
+            }
+
             ttft ??= time.GetElapsedTime(call.StartTimestamp);
             while (!writer.Finished && parser.TryRead(out var evt))
             {
@@ -201,8 +216,6 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
                 translator.OnEvent(evt.Name ?? "message", evt.Data.Span, pivot);
                 Drain(pivot, chunks, writer, output);
             }
-
-            await Answer.FlushToClientAsync(output, ct);
         }
 
         while (!writer.Finished && parser.TryReadFinal(out var evt))
@@ -215,16 +228,6 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
         await EndAsync(writer, output, ct);
 
         return new RelayResult(translator.Usage, ttft, !_upstreamFailed && !translator.Failed);
-    }
-
-    /// <summary>
-    /// The next upstream read; before the first one, what was written but not flushed (the headers, the writer's opening
-    /// events) is flushed only if the read has to wait: an upstream whose first chunk is already there gets one send.
-    /// </summary>
-    private static ValueTask<int> ReadAsync(Stream upstream, SseParser parser, PipeWriter output, bool first, CancellationToken ct)
-    {
-        var read = SseRelay.ReadIntoAsync(upstream, parser, ct);
-        return first ? Answer.FlushIfReadWaitsAsync(read, output, ct) : read;
     }
 
     private void Drain(ArrayBufferWriter<byte> pivot, SseParser chunks, IPivotStreamWriter writer, IBufferWriter<byte> output)

@@ -49,9 +49,18 @@ internal static class ResponsesNativeRelay
         var sawError = false;
         try
         {
+            var flush = new MergedFlush();
             while (terminal == Terminal.None)
             {
-                var result = await reader.ReadAsync(ct);
+                var read = reader.ReadAsync(ct);
+                if (flush.Due(read.IsCompleted) && !await MergedFlush.TryFlushAsync(output, ct))
+                {
+                    await MergedFlush.AbandonAsync(reader, read);
+                    ct.ThrowIfCancellationRequested();
+                    throw new ClientGoneException();
+                }
+
+                var result = await read;
                 var buffer = result.Buffer;
                 var consumed = buffer.Start;
                 while (terminal == Terminal.None && SseRelay.TryReadEvent(ref buffer, out var evt, call.MaxSseEventBytes))
@@ -86,12 +95,13 @@ internal static class ResponsesNativeRelay
                 }
 
                 reader.AdvanceTo(consumed, result.Buffer.End);
-                await Answer.FlushToClientAsync(output, ct);
                 if (result.IsCompleted)
                 {
                     break;
                 }
             }
+
+            await Answer.FlushToClientAsync(output, ct);
         }
         finally
         {

@@ -8,7 +8,7 @@ namespace Switchboard.Api;
 
 /// <summary>
 /// Relays an OpenAI-format SSE stream event by event as it arrives (no buffering beyond one partial event),
-/// flushing after every read. Only events that carry <c>usage</c> are parsed.
+/// flushing before every read that has to wait (<see cref="MergedFlush"/>). Only events that carry <c>usage</c> are parsed.
 /// </summary>
 internal static class SseRelay
 {
@@ -29,7 +29,7 @@ internal static class SseRelay
         var haveUsage = false;
         TimeSpan? ttft = null;
         var sawDone = false;
-        var headersFlushed = false;
+        var flush = new MergedFlush();
         try
         {
             while (true)
@@ -37,9 +37,16 @@ internal static class SseRelay
                 ReadResult result;
                 try
                 {
-                    // The headers leave with the upstream's first event, or before it when it is not here yet.
+                    // What was written (the headers, the last read's events) leaves now if the next read has to wait;
+                    // when the upstream's next bytes are already here they leave together (MergedFlush).
                     var read = reader.ReadAsync(ct);
-                    result = await (headersFlushed ? read : Answer.FlushIfReadWaitsAsync(read, output, ct));
+                    if (flush.Due(read.IsCompleted) && !await MergedFlush.TryFlushAsync(output, ct))
+                    {
+                        await MergedFlush.AbandonAsync(reader, read);
+                        return RelayResult.Cut(response.HttpContext, ttft, ct.IsCancellationRequested ? nameof(OperationCanceledException) : nameof(ClientGoneException), ct);
+                    }
+
+                    result = await read;
                 }
                 catch (Exception ex) when (ct.IsCancellationRequested && ex is OperationCanceledException or IOException)
                 {
@@ -92,12 +99,6 @@ internal static class SseRelay
                 }
 
                 reader.AdvanceTo(consumed, result.Buffer.End);
-                headersFlushed = true;
-                if (!await Answer.TryFlushToClientAsync(output, ct))
-                {
-                    return RelayResult.Cut(response.HttpContext, ttft, nameof(ClientGoneException), ct);
-                }
-
                 if (result.IsCompleted)
                 {
                     if (!result.Buffer.Slice(consumed).IsEmpty)
@@ -109,7 +110,11 @@ internal static class SseRelay
                         }
 
                         output.Write("\n\n"u8);
-                        await Answer.FlushToClientAsync(output, ct);
+                    }
+
+                    if (!await Answer.TryFlushToClientAsync(output, ct))
+                    {
+                        return RelayResult.Cut(response.HttpContext, ttft, nameof(ClientGoneException), ct);
                     }
 
                     break;

@@ -19,8 +19,8 @@ public sealed partial class AnthropicMessagesTests
     [Fact]
     public async Task RelayAsync_TranslatedFirstChunkAlreadyThere_HeadersAndFirstEventsInOneFlush()
     {
-        // Claude Code's path through GLM: the upstream sent its first chunk with its headers, so the client's headers
-        // (written, not flushed), message_start and what the first chunk produces leave in one send, not two.
+        // Claude Code's path through GLM: the upstream sent its first chunk with its headers (and here the rest too), so
+        // the client's headers (written, not flushed), message_start and what the chunks produce leave in one send.
         var upstream = new SseRelayTests.PieceStream(Encoding.UTF8.GetBytes(FirstChunk + LastChunks), [FirstChunk.Length, LastChunks.Length]);
         var (context, client) = SseRelayTests.NewRecordedResponse();
         context.Response.BodyWriter.Write("headers\n"u8); // stands in for the headers Kestrel writes into the same pipe
@@ -30,17 +30,17 @@ public sealed partial class AnthropicMessagesTests
         var result = await messages.RelayAsync(context, DeploymentOf("openai"), new UpstreamResponse(200, upstream), NewCall(), CancellationToken.None);
 
         Assert.True(result.Completed);
-        Assert.Equal(2, client.Flushed.Count);
-        Assert.StartsWith("headers\n", client.Flushed[0], StringComparison.Ordinal);
-        Assert.Equal(["message_start", "content_block_start", "content_block_delta"], EventNames(client.Flushed[0]));
-        Assert.Equal(["content_block_stop", "message_delta", "message_stop"], EventNames(client.Flushed[1]));
+        var sent = Assert.Single(client.Flushed);
+        Assert.StartsWith("headers\n", sent, StringComparison.Ordinal);
+        Assert.Equal(["message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"], EventNames(sent));
     }
 
     [Fact]
     public async Task RelayAsync_TranslatedFirstChunkNotThereYet_HeadersAndMessageStartFlushedBeforeWaiting()
     {
         // A model that thinks before its first token: the client sees the headers and message_start before the relay
-        // waits, then each upstream read's events as they are produced, in Anthropic's order.
+        // waits, then the events as they are produced, in Anthropic's order (the last chunks, there at once after the
+        // first, leave with it).
         var first = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
         var upstream = new SseRelayTests.LateStream(first.Task, Encoding.UTF8.GetBytes(LastChunks));
         var (context, client) = SseRelayTests.NewRecordedResponse();
@@ -61,9 +61,8 @@ public sealed partial class AnthropicMessagesTests
         first.SetResult(Encoding.UTF8.GetBytes(FirstChunk));
         var result = await relay.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(result.Completed);
-        Assert.Equal(3, client.Flushed.Count);
-        Assert.Equal(["content_block_start", "content_block_delta"], EventNames(client.Flushed[1]));
-        Assert.Equal(["content_block_stop", "message_delta", "message_stop"], EventNames(client.Flushed[2]));
+        Assert.Equal(2, client.Flushed.Count);
+        Assert.Equal(["content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"], EventNames(client.Flushed[1]));
     }
 
     private static string[] EventNames(string sent) => [.. EventLine().Matches(sent).Select(m => m.Groups[1].Value)];

@@ -138,8 +138,9 @@ public sealed class PivotCallTests
     [Fact]
     public async Task RelayAsync_StreamFirstChunkAlreadyThere_HeadersStartAndFirstChunkInOneFlush()
     {
-        // The upstream sent its first chunk with its headers: the client's headers (written, not flushed), the spoke's
-        // opening events and what the first chunk produces leave in one send (Responses, Gemini: docs/benchmarks.md).
+        // The upstream sent its first chunk with its headers (and here the rest too): the client's headers (written, not
+        // flushed), the spoke's opening events and what the chunks produce leave in one send (Responses, Gemini:
+        // docs/benchmarks.md).
         string[] chunks = ["data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n",
             "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n"];
         var upstream = new SseRelayTests.PieceStream(Encoding.UTF8.GetBytes(string.Concat(chunks)), chunks.Select(c => c.Length).ToArray());
@@ -151,14 +152,15 @@ public sealed class PivotCallTests
         var result = await spoke.RelayAsync(context, DeploymentOf("openai"), new UpstreamResponse(200, upstream), call, CancellationToken.None);
 
         Assert.True(result.Completed);
-        Assert.Equal(["headers\nstart\nchunk:Hel\n", "chunk:finish:stop\ndone\n"], client.Flushed);
+        Assert.Equal(["headers\nstart\nchunk:Hel\nchunk:finish:stop\ndone\n"], client.Flushed);
     }
 
     [Fact]
     public async Task RelayAsync_StreamFirstChunkNotThereYet_HeadersAndStartFlushedBeforeWaiting()
     {
         // An upstream that thinks before its first token: the client sees the answer start (headers and the spoke's
-        // opening events) before the relay waits, and each read's output after it as it comes.
+        // opening events) before the relay waits, and the output after it as it comes (what is there at once leaves
+        // together).
         var first = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
         var upstream = new SseRelayTests.LateStream(first.Task,
             "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n"u8.ToArray());
@@ -178,7 +180,7 @@ public sealed class PivotCallTests
         first.SetResult("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n"u8.ToArray());
         var result = await relay.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(result.Completed);
-        Assert.Equal(["headers\nstart\n", "chunk:Hel\n", "chunk:finish:stop\ndone\n"], client.Flushed);
+        Assert.Equal(["headers\nstart\n", "chunk:Hel\nchunk:finish:stop\ndone\n"], client.Flushed);
     }
 
     private static async Task<(List<string> Log, RelayResult Result)> RelayAsync(string provider, string sse)

@@ -70,8 +70,8 @@ public sealed class SseRelayTests
     [Fact]
     public async Task RelayOpenAiAsync_FirstEventAlreadyThere_NoFlushBeforeIt()
     {
-        // The upstream sent its first event with its headers (the read completes at once): the client's headers, written
-        // but not flushed by Answer.BeginEventStreamAsync, leave with that event in one flush, not in a flush of their own.
+        // The upstream sent its first events with its headers (every read completes at once): the client's headers, written
+        // but not flushed by Answer.BeginEventStreamAsync, leave with those events in one flush, not in a flush of their own.
         string[] events = ["data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n", "data: [DONE]\n\n"];
         var upstream = new PieceStream(Encoding.UTF8.GetBytes(string.Concat(events)), events.Select(e => e.Length).ToArray());
         var (http, client) = NewRecordedResponse();
@@ -80,7 +80,7 @@ public sealed class SseRelayTests
         await SseRelay.RelayOpenAiAsync(upstream, http.Response, dropUsageOnlyChunk: false, TimeProvider.System,
             TimeProvider.System.GetTimestamp(), costOf: null, new DeliveredUsage(), CancellationToken.None);
 
-        Assert.Equal(["headers" + events[0], events[1]], client.Flushed);
+        Assert.Equal(["headers" + events[0] + events[1]], client.Flushed);
     }
 
     [Fact]
@@ -105,7 +105,41 @@ public sealed class SseRelayTests
         first.SetResult("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"u8.ToArray());
         var result = await relay.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(result.Completed);
-        Assert.Equal(["headers", "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n", "data: [DONE]\n\n"], client.Flushed);
+        Assert.Equal(["headers", "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\ndata: [DONE]\n\n"], client.Flushed);
+    }
+
+    [Fact]
+    public async Task RelayOpenAiAsync_NextEventsAlreadyThere_LeaveWithTheEventsBeforeThem()
+    {
+        // Events the upstream has already sent when the relay comes to read them (a fast upstream, or a relay running behind
+        // under load) leave with the ones before them: one flush (one send, one client wake-up) per wait, not per read.
+        string[] events = [.. Enumerable.Range(0, 5).Select(i => $"data: {{\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{i}\"}}}}]}}\n\n"), "data: [DONE]\n\n"];
+        var upstream = new PieceStream(Encoding.UTF8.GetBytes(string.Concat(events)), events.Select(e => e.Length).ToArray());
+        var (http, client) = NewRecordedResponse();
+
+        await SseRelay.RelayOpenAiAsync(upstream, http.Response, dropUsageOnlyChunk: false, TimeProvider.System,
+            TimeProvider.System.GetTimestamp(), costOf: null, new DeliveredUsage(), CancellationToken.None);
+
+        Assert.Equal([string.Concat(events)], client.Flushed);
+        Assert.True(upstream.ReadSizes.Count(size => size > 0) >= events.Length, "one read per event");
+    }
+
+    [Fact]
+    public async Task RelayOpenAiAsync_UpstreamNeverWaits_StillFlushesEvery16Reads()
+    {
+        // An upstream that is always ahead must not make the relay hold its output until the end: at most
+        // MergedFlush.MaxMergedReads reads share a flush.
+        var chunk = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}\n\n";
+        string[] events = [.. Enumerable.Repeat(chunk, 40), "data: [DONE]\n\n"];
+        var upstream = new PieceStream(Encoding.UTF8.GetBytes(string.Concat(events)), events.Select(e => e.Length).ToArray());
+        var (http, client) = NewRecordedResponse();
+
+        await SseRelay.RelayOpenAiAsync(upstream, http.Response, dropUsageOnlyChunk: false, TimeProvider.System,
+            TimeProvider.System.GetTimestamp(), costOf: null, new DeliveredUsage(), CancellationToken.None);
+
+        Assert.Equal(string.Concat(events), string.Concat(client.Flushed));
+        Assert.InRange(client.Flushed.Count, 3, 4);
+        Assert.All(client.Flushed.SkipLast(1), sent => Assert.InRange(sent.Length, chunk.Length, MergedFlush.MaxMergedReads * chunk.Length));
     }
 
     [Fact]
@@ -151,8 +185,9 @@ public sealed class SseRelayTests
         // 1,000 streams cut at once rethrew ~8 exceptions each through the async frames (docs/benchmarks.md, teardown): the
         // relay now ends with a result the attempt loop logs and bills as the client's hang-up (architecture decision 11).
         using var hangUp = new CancellationTokenSource();
-        var upstream = new HangUpStream("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"u8.ToArray(), hangUp);
-        var (http, body) = NewResponse();
+        // The hang-up comes while the relay waits, after it flushed what it had (it flushes before a read that waits).
+        var (http, client) = NewRecordedResponse();
+        var upstream = new HangUpStream("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"u8.ToArray(), hangUp, () => client.FlushCount > 0);
         http.RequestAborted = hangUp.Token;
 
         var result = await SseRelay.RelayOpenAiAsync(upstream, http.Response, dropUsageOnlyChunk: false, TimeProvider.System,
@@ -162,7 +197,7 @@ public sealed class SseRelayTests
         Assert.False(result.Completed);
         Assert.Null(result.Usage);
         Assert.NotNull(result.TimeToFirstToken);
-        Assert.StartsWith("data: {", Encoding.UTF8.GetString(body.ToArray()), StringComparison.Ordinal);
+        Assert.StartsWith("data: {", Assert.Single(client.Flushed), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -171,8 +206,8 @@ public sealed class SseRelayTests
         // The call's own request_timeout cancels the same token with the client still there: the attempt loop answers it
         // with the protocol's error event, so the relay must not take it for a hang-up.
         using var timeout = new CancellationTokenSource();
-        var upstream = new HangUpStream("data: {\"choices\":[]}\n\n"u8.ToArray(), timeout);
-        var (http, _) = NewResponse();
+        var (http, client) = NewRecordedResponse();
+        var upstream = new HangUpStream("data: {\"choices\":[]}\n\n"u8.ToArray(), timeout, () => client.FlushCount > 0);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => SseRelay.RelayOpenAiAsync(upstream, http.Response, dropUsageOnlyChunk: false,
             TimeProvider.System, TimeProvider.System.GetTimestamp(), costOf: null, new DeliveredUsage(), timeout.Token));
@@ -326,10 +361,10 @@ public sealed class SseRelayTests
 
     /// <summary>
     /// An upstream body that hands out <paramref name="data"/> (one read), then, on the next read, cancels
-    /// <paramref name="cut"/> (the client hanging up, or the call's timeout, while the relay waits) and waits for the
-    /// token it was given, as HttpClient's response stream does.
+    /// <paramref name="cut"/> (the client hanging up, or the call's timeout, while the relay waits; once
+    /// <paramref name="cutWhen"/> holds, if given) and waits for the token it was given, as HttpClient's response stream does.
     /// </summary>
-    private sealed class HangUpStream(byte[] data, CancellationTokenSource cut) : UpstreamBody
+    private sealed class HangUpStream(byte[] data, CancellationTokenSource cut, Func<bool>? cutWhen = null) : UpstreamBody
     {
         private bool _given;
 
@@ -345,6 +380,11 @@ public sealed class SseRelayTests
                 _given = true;
                 data.CopyTo(buffer);
                 return data.Length;
+            }
+
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); cutWhen is not null && !cutWhen() && DateTime.UtcNow < deadline;)
+            {
+                await Task.Delay(5, CancellationToken.None);
             }
 
             await cut.CancelAsync();
