@@ -32,13 +32,29 @@ internal struct MergedFlush
     }
 
     /// <summary>
-    /// Flushes what was written when <see cref="Due"/> says so for a read that is <paramref name="readReady"/>. The caller
-    /// awaits its read after this, in its own frame (no state machine of its own per event). A client gone raises
-    /// <see cref="ClientGoneException"/>; the pending read then stays with the upstream response, which the attempt loop
-    /// disposes (and so cancels).
+    /// The next read of a relay that reads the upstream as a <see cref="Stream"/> (<see cref="SseRelay.ReadIntoAsync"/>),
+    /// with what was written flushed first when <see cref="Due"/> says so. No state machine of its own unless the flush
+    /// has to wait (backpressure). A client gone raises <see cref="ClientGoneException"/>; the read then stays pending
+    /// with the upstream response, which the attempt loop disposes (and so cancels): safe, because the read waits
+    /// without a buffer and rents one only for its copy.
     /// </summary>
-    public ValueTask FlushIfDueAsync(bool readReady, PipeWriter output, CancellationToken ct) =>
-        Due(readReady) ? Answer.FlushToClientAsync(output, ct) : ValueTask.CompletedTask;
+    public ValueTask<int> ReadIntoAsync(Stream upstream, Protocols.OpenAi.SseParser parser, PipeWriter output, CancellationToken ct)
+    {
+        var read = SseRelay.ReadIntoAsync(upstream, parser, ct);
+        if (!Due(read.IsCompleted))
+        {
+            return read;
+        }
+
+        var flushing = Answer.FlushToClientAsync(output, ct);
+        return flushing.IsCompletedSuccessfully ? read : FlushThenReadAsync(flushing, read);
+
+        static async ValueTask<int> FlushThenReadAsync(ValueTask flushing, ValueTask<int> read)
+        {
+            await flushing;
+            return await read;
+        }
+    }
 
     /// <summary>
     /// For a relay that reads through a <see cref="PipeReader"/>: flushes to the client; false when the client is gone or

@@ -193,17 +193,8 @@ internal sealed class OpenAiCall : IProxyProtocol
         var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
         TimeSpan? ttft = null;
         var flush = new MergedFlush();
-        while (!translator.Finished)
+        while (!translator.Finished && await flush.ReadIntoAsync(upstream, parser, output, ct) > 0)
         {
-            // What the last read produced leaves before a read that has to wait (MergedFlush); the read waits without a
-            // buffer and rents one only for its copy (SseRelay.ReadIntoAsync), so a pending read is safe to leave behind.
-            var read = SseRelay.ReadIntoAsync(upstream, parser, ct);
-            await flush.FlushIfDueAsync(read.IsCompleted, output, ct);
-            if (await read <= 0)
-            {
-                break;
-            }
-
             ttft ??= _time.GetElapsedTime(call.StartTimestamp);
             while (parser.TryRead(out var evt))
             {

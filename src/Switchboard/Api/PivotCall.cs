@@ -163,15 +163,8 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
     {
         var parser = new SseParser(call.MaxSseEventBytes, call.Secrets);
         TimeSpan? ttft = null;
-        while (!writer.Finished)
+        while (!writer.Finished && await _flush.ReadIntoAsync(upstream, parser, output, ct) > 0)
         {
-            var read = SseRelay.ReadIntoAsync(upstream, parser, ct);
-            await _flush.FlushIfDueAsync(read.IsCompleted, output, ct);
-            if (await read <= 0)
-            {
-                break;
-            }
-
             ttft ??= time.GetElapsedTime(call.StartTimestamp);
             while (!writer.Finished && parser.TryRead(out var evt))
             {
@@ -200,15 +193,8 @@ internal abstract class PivotCall(string requestedModel, bool stream, TimeProvid
         var chunks = new SseParser(call.MaxSseEventBytes);
         var pivot = new ArrayBufferWriter<byte>(1024);
         TimeSpan? ttft = null;
-        while (!writer.Finished)
+        while (!writer.Finished && await _flush.ReadIntoAsync(upstream, parser, output, ct) > 0)
         {
-            var read = SseRelay.ReadIntoAsync(upstream, parser, ct);
-            await _flush.FlushIfDueAsync(read.IsCompleted, output, ct);
-            if (await read <= 0)
-            {
-                break;
-            }
-
             ttft ??= time.GetElapsedTime(call.StartTimestamp);
             while (!writer.Finished && parser.TryRead(out var evt))
             {
