@@ -122,10 +122,7 @@ internal static class GeminiEndpoints
         }
 
         var allowed = auth.Caller!.AllowedModels;
-        var router = services.Config.Router;
-        var names = services.Config.ModelGroups.Where(n => !n.Contains('*', StringComparison.Ordinal))
-            .Concat(router.ModelGroupAlias.Keys.Where(alias => !router.HiddenModelGroupAliases.Contains(alias)))
-            .Distinct(StringComparer.Ordinal).Where(name => Admission.AdmissionController.IsModelAllowed(allowed, name));
+        var names = ModelNames.Listed(services.Config, allowed);
         context.Response.ContentType = "application/json";
         using var writer = new Utf8JsonWriter(context.Response.BodyWriter, JsonWriting.Options);
         writer.WriteStartObject();
@@ -174,7 +171,7 @@ internal static class GeminiEndpoints
         if (services.Router.ResolveGroup(model) is null || !Admission.AdmissionController.IsModelAllowed(auth.Caller!.AllowedModels, model))
         {
             await ApiErrors.WriteAsync(context, ClientApi.Gemini, 404,
-                $"models/{ClientText.Quote(model)} is not found. Known model groups: {string.Join(", ", services.Config.ModelGroups)}.");
+                $"models/{ClientText.Quote(model)} is not found. {ModelNames.Known(services.Config, auth.Caller!.AllowedModels)}");
             return false;
         }
 

@@ -41,10 +41,7 @@ internal static class OpenAiEndpoints
         var allowed = auth.Caller!.AllowedModels;
         context.Response.ContentType = "application/json";
         using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
-        var router = services.Config.Router;
-        var names = services.Config.ModelGroups.Where(n => !n.Contains('*', StringComparison.Ordinal))
-            .Concat(router.ModelGroupAlias.Keys.Where(alias => !router.HiddenModelGroupAliases.Contains(alias)))
-            .Distinct(StringComparer.Ordinal).Where(name => Admission.AdmissionController.IsModelAllowed(allowed, name)).ToList();
+        var names = ModelNames.Listed(services.Config, allowed).ToList();
         Protocols.ModelList.Write(writer, names, "switchboard", services.Time.GetUtcNow());
         await writer.FlushAsync(context.RequestAborted);
     }

@@ -72,7 +72,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             if (group is null)
             {
                 await ApiErrors.WriteAsync(context, api, api is ClientApi.Anthropic or ClientApi.Gemini ? 404 : 400,
-                    $"Unknown model '{ClientText.Quote(model)}'. Known model groups: {string.Join(", ", services.Config.ModelGroups)}.", "model_not_found", "model");
+                    $"Unknown model '{ClientText.Quote(model)}'. {ModelNames.Known(services.Config, caller.AllowedModels)}", "model_not_found", "model");
                 return;
             }
 

@@ -105,6 +105,19 @@ public sealed class MasterKeyAccessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UnknownModel_VirtualKey_ErrorNamesOnlyItsModels()
+    {
+        const string Body = """{"model":"gpt-5","messages":[{"role":"user","content":"hi"}]}""";
+        var (virtualStatus, virtualBody) = await SendAsync(HttpMethod.Post, "/v1/chat/completions", _virtualKey, Body);
+        var (_, masterBody) = await SendAsync(HttpMethod.Post, "/v1/chat/completions", Master, Body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, virtualStatus);
+        var message = JsonDocument.Parse(virtualBody).RootElement.GetProperty("error").GetProperty("message").GetString();
+        Assert.Equal("Unknown model 'gpt-5'. Known model groups: glm-pool.", message);
+        Assert.Contains("glm-pool, other-pool", masterBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CountTokens_WithoutKey_Is401InAnthropicShape()
     {
         var (status, body) = await SendAsync(HttpMethod.Post, "/v1/messages/count_tokens", null,
