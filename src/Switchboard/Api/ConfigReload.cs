@@ -104,7 +104,8 @@ internal sealed class ConfigReload : IDisposable
         {
             lock (_gate)
             {
-                _appliedText ??= ConfigLoader.TryReadText(path, out var text, out _) ? text : null;
+                // The text in force, not a second read of the file: an edit since the start's read must still count.
+                _appliedText ??= _services.Config.SourceText;
             }
 
             _watcher = new ConfigWatcher(path, time, () => Safely("file change", onlyIfChanged: true));

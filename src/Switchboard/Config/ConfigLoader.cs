@@ -44,6 +44,11 @@ internal static class ConfigLoader
         }
 
         var result = ConfigParser.Parse(stream.Documents.FirstOrDefault()?.RootNode, sourcePath, getEnv ?? Environment.GetEnvironmentVariable);
+        if (sourcePath is not null && result.Config is { } config)
+        {
+            result = result with { Config = config with { SourceText = yaml } };
+        }
+
         return stream.Documents.Count > 1
             ? result with { Warnings = [.. result.Warnings, $"the file holds {stream.Documents.Count} YAML documents; only the first is read"] }
             : result;

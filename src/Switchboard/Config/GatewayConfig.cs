@@ -14,6 +14,12 @@ public sealed record GatewayConfig
     /// <summary>The file the config came from, or null when built in code.</summary>
     public string? SourcePath { get; init; }
 
+    /// <summary>
+    /// The text this config was parsed from when it came from a file: the file watcher compares later saves with it,
+    /// so an edit made between the start's read and the watcher's start is still applied (docs/architecture.md, decision 2).
+    /// </summary>
+    public string? SourceText { get; init; }
+
     /// <summary>Model group names in first-seen order (wildcard entries included).</summary>
     public IEnumerable<string> ModelGroups => ModelList.Select(d => d.ModelName).Distinct(StringComparer.Ordinal);
 

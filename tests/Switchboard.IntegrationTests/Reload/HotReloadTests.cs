@@ -189,6 +189,23 @@ public sealed class HotReloadTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task WatchFile_EditedBetweenLoadAndWatch_NextSaveOfThatTextIsApplied()
+    {
+        // The file is edited after the gateway read it and before its watcher started: the config in force is the
+        // first text. The watcher must compare later saves with that text, not with a second read of the file.
+        await File.WriteAllTextAsync(ConfigPath, Yaml(["ok-1"]));
+        var loaded = ConfigLoader.LoadOrThrow(ConfigPath);
+        var edited = Yaml(["ok-1"]).Replace("model_list:\n", "model_list:\n" + Entry("ok-new", "fresh-pool"), StringComparison.Ordinal);
+        await File.WriteAllTextAsync(ConfigPath, edited);
+        await using var gateway = await TestGateway.StartAsync(loaded, databasePath: Path.Combine(_dir, "switchboard.db"));
+        Assert.Null(gateway.Services.Router.ResolveGroup("fresh-pool"));
+
+        await File.WriteAllTextAsync(ConfigPath, edited);
+
+        await WaitForAsync(() => gateway.Services.Router.ResolveGroup("fresh-pool") is not null);
+    }
+
+    [Fact]
     public async Task ReloadCommand_RunningGateway_PrintsWhatChanged()
     {
         await File.WriteAllTextAsync(ConfigPath, Yaml(["ok-1", "ok-2"]));
