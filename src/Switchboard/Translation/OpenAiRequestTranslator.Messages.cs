@@ -11,10 +11,15 @@ internal static partial class OpenAiRequestTranslator
     private static void WriteMessages(Utf8JsonWriter json, JsonElement messages, TranslationNotes notes)
     {
         var system = new List<string>();
+        var hasTurn = false;
         var index = 0;
         foreach (var message in messages.EnumerateArray())
         {
-            if (message.ValueKind == JsonValueKind.Object && message.GetString("role") is "system" or "developer")
+            if (message.ValueKind != JsonValueKind.Object)
+            {
+                hasTurn = true; // refused below, with its index
+            }
+            else if (message.GetString("role") is "system" or "developer")
             {
                 var text = TextOf(message.TryGetProperty("content", out var c) ? c : default, $"messages[{index}].content", notes);
                 if (text.Length > 0)
@@ -22,8 +27,33 @@ internal static partial class OpenAiRequestTranslator
                     system.Add(text);
                 }
             }
+            else
+            {
+                hasTurn |= !IsEmpty(message.GetString("role") ?? "user", message, message.TryGetProperty("content", out var c) ? c : default);
+            }
 
             index++;
+        }
+
+        if (!hasTurn)
+        {
+            // OpenAI answers a conversation of system text alone (a one-shot instruction); Anthropic needs one user turn,
+            // so that text becomes it. With no text at all, every upstream would refuse the call after it was spent.
+            if (system.Count == 0)
+            {
+                throw new TranslationException("messages: nothing this model can read (no message, or every message empty).");
+            }
+
+            notes.Add("messages: only system/developer text, sent as the user turn");
+            json.WriteStartArray("messages"u8);
+            json.WriteStartObject();
+            json.WriteString("role"u8, "user"u8);
+            json.WriteStartArray("content"u8);
+            WriteText(json, string.Join("\n\n", system));
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndArray();
+            return;
         }
 
         if (system.Count > 0)

@@ -59,14 +59,23 @@ internal static partial class OpenAiRequestTranslator
             json.WriteNumber("max_tokens"u8, maxTokens.ValueKind == JsonValueKind.Number && maxTokens.TryGetInt32(out var n) && n > 0
                 ? n : options.DefaultMaxTokens);
             WriteMessages(json, messages, notes);
-            if (root.TryGetProperty("temperature", out var temperature))
+            var hasTemperature = root.TryGet("temperature", JsonValueKind.Number, out var temperature);
+            if (hasTemperature)
             {
                 JsonInput.WriteClamped(json, "temperature", temperature, 0, 1);
             }
 
-            if (root.TryGetProperty("top_p", out var topP))
+            if (root.TryGet("top_p", JsonValueKind.Number, out var topP))
             {
-                JsonInput.WriteClamped(json, "top_p", topP, 0, 1);
+                // Claude models since Sonnet 4.5 refuse both at once (400); the temperature is the one clients mean to set.
+                if (hasTemperature)
+                {
+                    notes.Add("top_p: left out (Anthropic refuses temperature and top_p together; temperature kept)");
+                }
+                else
+                {
+                    JsonInput.WriteClamped(json, "top_p", topP, 0, 1);
+                }
             }
 
             WriteStop(json, root);

@@ -45,9 +45,10 @@ public sealed class OpenAiRequestTranslatorTests
     [InlineData("{\"model\":\"m\",\"messages\":\"hello\"}", "messages")]
     [InlineData("{\"model\":\"m\",\"messages\":[42]}", "messages[0]: must be an object")]
     [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":42}]}", "messages[0].content")]
-    [InlineData("{\"model\":\"m\",\"messages\":[],\"tools\":[{\"type\":\"function\",\"function\":{}}]}", "tools[0].function.name")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":[{\"type\":\"function\",\"function\":{}}]}", "tools[0].function.name")]
     [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"\\ud800\"}]}", "not valid Unicode")]
     [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}", "tool_call_id")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":null},{\"role\":\"system\",\"content\":\"\"}]}", "nothing this model can read")]
     public void ToAnthropic_InvalidRequest_ThrowsTranslationException(string body, string expectedMessagePart)
     {
         var e = Assert.Throws<TranslationException>(() =>

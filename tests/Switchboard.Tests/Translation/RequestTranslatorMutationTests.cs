@@ -97,8 +97,13 @@ public sealed class RequestTranslatorMutationTests
         var toOpenAi = JsonNode.Parse(AnthropicRequestTranslator.ToOpenAi(Encoding.UTF8.GetBytes(anthropic), new AnthropicToOpenAiOptions { UpstreamModel = "glm-4.6", IsGlm = true }).Body)!;
         var toAnthropic = JsonNode.Parse(OpenAiRequestTranslator.ToAnthropic(Encoding.UTF8.GetBytes(openAi), new OpenAiToAnthropicOptions { UpstreamModel = "claude" }).Body)!;
 
+        var topPOnly = $$$"""{"model":"g","top_p":{{{number}}},"messages":[{"role":"user","content":"x"}]}""";
+        var toAnthropicTopP = JsonNode.Parse(OpenAiRequestTranslator.ToAnthropic(Encoding.UTF8.GetBytes(topPOnly), new OpenAiToAnthropicOptions { UpstreamModel = "claude" }).Body)!;
+
         Assert.InRange((double)toOpenAi["temperature"]!, 0, 1);
-        Assert.InRange((double)toAnthropic["top_p"]!, 0, 1);
+        Assert.InRange((double)toAnthropic["temperature"]!, 0, 1);
+        Assert.Null(toAnthropic["top_p"]); // Anthropic refuses both at once
+        Assert.InRange((double)toAnthropicTopP["top_p"]!, 0, 1);
         Assert.True((long)toOpenAi["max_tokens"]! >= 1);
     }
 }
