@@ -65,16 +65,22 @@ internal static class FailureClassifier
         409 => FailureKind.Retryable,
         >= 500 when errorType == "overloaded_error" => FailureKind.Overloaded,
         >= 500 => FailureKind.Retryable,
-        _ => FailureKind.ClientError,
+        >= 400 => FailureKind.ClientError,
+
+        // A 1xx or 3xx as the final answer of an API call is a moved or intercepted endpoint (redirects are not followed:
+        // the key would go with them), the deployment's fault, not the request's.
+        _ => FailureKind.Retryable,
     };
 
-    /// <summary><c>Retry-After</c> as seconds or an HTTP date; also <c>retry-after-ms</c> (OpenAI, Anthropic).</summary>
+    /// <summary><c>Retry-After</c> as seconds or an HTTP date; also <c>retry-after-ms</c> (OpenAI, Anthropic). At most
+    /// <see cref="RateLimitHeaders.MaxWait"/>; a value that is no wait (NaN, negative) is ignored.</summary>
     public static TimeSpan? ReadRetryAfter(Func<string, string?> header, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(header);
-        if (header("retry-after-ms") is { } ms && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var msValue) && msValue >= 0)
+        if (header("retry-after-ms") is { } ms && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var msValue)
+            && RateLimitHeaders.Wait(msValue) is { } msWait)
         {
-            return TimeSpan.FromMilliseconds(msValue);
+            return msWait;
         }
 
         var value = header("retry-after")?.Trim();
@@ -85,12 +91,12 @@ internal static class FailureClassifier
 
         if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
         {
-            return seconds >= 0 ? TimeSpan.FromSeconds(seconds) : null;
+            return RateLimitHeaders.Wait(seconds * 1000);
         }
 
         if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
         {
-            return at > now ? at - now : TimeSpan.Zero;
+            return at > now ? RateLimitHeaders.NoLaterThanMaxWait(at, now) - now : TimeSpan.Zero;
         }
 
         return null;

@@ -20,6 +20,23 @@ internal interface IHeaderSource
 /// </summary>
 internal static class RateLimitHeaders
 {
+    /// <summary>
+    /// The longest wait an upstream's header is believed for (a month: Z.ai's weekly quotas fit). Upstream headers are
+    /// untrusted input: a larger figure is cut to this, and one that is not a wait at all (NaN, negative) is ignored, so no
+    /// answer's header can overflow a time (docs/architecture.md, decision 10).
+    /// </summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromDays(31);
+
+    /// <summary>A wait given in milliseconds: null when it is not a number ≥ 0, at most <see cref="MaxWait"/>.</summary>
+    public static TimeSpan? Wait(double milliseconds) =>
+        double.IsNaN(milliseconds) || milliseconds < 0 ? null
+        : milliseconds >= MaxWait.TotalMilliseconds ? MaxWait
+        : TimeSpan.FromMilliseconds(milliseconds);
+
+    /// <summary>A point in time an upstream named, no later than <see cref="MaxWait"/> from now.</summary>
+    public static DateTimeOffset NoLaterThanMaxWait(DateTimeOffset at, DateTimeOffset now) =>
+        at - now > MaxWait ? now + MaxWait : at;
+
     private static readonly (string Remaining, string Reset)[] OpenAi =
     [
         ("x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"),
@@ -106,7 +123,7 @@ internal static class RateLimitHeaders
         value = value.Trim();
         if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
         {
-            return seconds >= 0 ? now + TimeSpan.FromSeconds(seconds) : null;
+            return Wait(seconds * 1000) is { } wait ? now + wait : null;
         }
 
         if (ParseDuration(value) is { } duration)
@@ -114,10 +131,12 @@ internal static class RateLimitHeaders
             return now + duration;
         }
 
-        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+            ? NoLaterThanMaxWait(at, now)
+            : null;
     }
 
-    /// <summary>Parses <c>1h2m3.5s</c>, <c>6ms</c>, <c>250us</c>; null when anything is left over.</summary>
+    /// <summary>Parses <c>1h2m3.5s</c>, <c>6ms</c>, <c>250us</c>; null when anything is left over; at most <see cref="MaxWait"/>.</summary>
     public static TimeSpan? ParseDuration(ReadOnlySpan<char> text)
     {
         if (text.IsEmpty)
@@ -165,7 +184,7 @@ internal static class RateLimitHeaders
             text = text[unitEnd..];
         }
 
-        return TimeSpan.FromMilliseconds(totalMs);
+        return Wait(totalMs);
     }
 
     /// <summary>A delegate as a header source (the tests' and older callers' form).</summary>

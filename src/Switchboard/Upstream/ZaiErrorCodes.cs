@@ -40,7 +40,7 @@ internal static class ZaiErrorCodes
     public static DateTimeOffset? QuotaResetFor(string code, string message, DateTimeOffset now) => code switch
     {
         "1304" => NextChinaMidnight(now),
-        "1308" => ParseResetTime(message) is { } at && at > now ? at : now + UnknownQuotaReset,
+        "1308" => ParseResetTime(message) is { } at && at > now ? RateLimitHeaders.NoLaterThanMaxWait(at, now) : now + UnknownQuotaReset,
         _ => null,
     };
 
@@ -68,7 +68,9 @@ internal static class ZaiErrorCodes
             return null;
         }
 
+        // A time whose UTC falls before the first representable date (0001-01-01 00:00 in UTC+8) is no reset time.
         return DateTime.TryParseExact(rest[..Length], "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)
+               && t >= DateTime.MinValue + ChinaOffset
             ? new DateTimeOffset(t, ChinaOffset).ToUniversalTime()
             : null;
     }

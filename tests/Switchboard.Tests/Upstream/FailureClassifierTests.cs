@@ -93,6 +93,14 @@ public sealed class FailureClassifierTests
     }
 
     [Fact]
+    public void Classify_Zai1308ResetCenturiesAhead_CappedAtMaxWait() =>
+        Assert.Equal(Now + RateLimitHeaders.MaxWait, Classify(429, ZaiBody("1308", "Your limit will reset at 9999-12-31 23:59:59")).CooldownUntil);
+
+    [Fact]
+    public void Classify_Zai1308ResetBeforeTheFirstDate_OneHour() =>
+        Assert.Equal(Now.AddHours(1), Classify(429, ZaiBody("1308", "Your limit will reset at 0001-01-01 00:00:00")).CooldownUntil);
+
+    [Fact]
     public void Classify_Zai1308Unparseable_OneHour() =>
         Assert.Equal(Now.AddHours(1), Classify(429, ZaiBody("1308", "limit reached")).CooldownUntil);
 
@@ -100,6 +108,9 @@ public sealed class FailureClassifierTests
     [InlineData(500, "Retryable")]
     [InlineData(400, "ClientError")]
     [InlineData(429, "RateLimited")]
+    [InlineData(302, "Retryable")] // a moved base URL, a captive portal: the deployment's fault, not the request's
+    [InlineData(307, "Retryable")]
+    [InlineData(101, "Retryable")]
     public void Classify_UnknownCode_FallsBackToStatus(int status, string kind) =>
         Assert.Equal(Enum.Parse<FailureKind>(kind), Classify(status, ZaiBody("9999")).Kind);
 
@@ -123,6 +134,26 @@ public sealed class FailureClassifierTests
         var f = Classify(429, "{}", header: h => h == name ? value : null);
         Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), f.RetryAfter);
     }
+
+    [Theory]
+    [InlineData("retry-after", "99999999999999")]
+    [InlineData("retry-after", "300000000000")]
+    [InlineData("retry-after", "Infinity")]
+    [InlineData("retry-after", "1e400")]
+    [InlineData("retry-after-ms", "1e20")]
+    [InlineData("retry-after", "Fri, 31 Dec 9999 23:59:59 GMT")]
+    public void Classify_RetryAfterBeyondAnyReason_CappedNotThrown(string name, string value)
+    {
+        var f = Classify(429, "{}", header: h => h == name ? value : null);
+        Assert.Equal(RateLimitHeaders.MaxWait, f.RetryAfter);
+    }
+
+    [Theory]
+    [InlineData("retry-after", "NaN")]
+    [InlineData("retry-after-ms", "NaN")]
+    [InlineData("retry-after", "-5")]
+    public void Classify_RetryAfterNotAWait_Ignored(string name, string value) =>
+        Assert.Null(Classify(429, "{}", header: h => h == name ? value : null).RetryAfter);
 
     [Fact]
     public void Classify_429WithRateLimitResetHeaders_CooldownUntilReset()

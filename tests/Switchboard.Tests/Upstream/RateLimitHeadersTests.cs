@@ -22,6 +22,23 @@ public sealed class RateLimitHeadersTests
         Assert.Contains("x-ratelimit-remaining-requests", hint?.Reason);
     }
 
+    [Theory]
+    [InlineData("99999999999999s")]
+    [InlineData("99999999999999")]
+    [InlineData("1e400")]
+    [InlineData("9999999999999999h")]
+    public void Read_ResetBeyondAnyReason_CappedNotThrown(string reset)
+    {
+        var hint = Read(("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-reset-requests", reset));
+        Assert.Equal(Now + RateLimitHeaders.MaxWait, hint?.CooldownUntil);
+    }
+
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("NaNs")]
+    public void Read_ResetNotAWait_NoHint(string reset) =>
+        Assert.Null(Read(("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-reset-requests", reset)));
+
     [Fact]
     public void ReadRequestWindow_OpenAiRequestHeaders_LimitRemainingAndReset()
     {
