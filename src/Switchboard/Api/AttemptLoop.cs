@@ -213,13 +213,16 @@ internal sealed class AttemptLoop(GatewayServices services)
         UpstreamResponse? response = null;
         try
         {
-            response = await adapter.SendAsync(config, request, attemptCts?.Token ?? ct);
+            // A non-stream attempt's timeout bounds its body too: a body that stalls after the headers is this
+            // deployment's timeout, retried elsewhere, not a call held until request_timeout (architecture decision 2).
+            var attemptToken = attemptCts?.Token ?? ct;
+            response = await adapter.SendAsync(config, request, attemptToken);
             if (response.IsSuccess)
             {
                 // Checked before anything reaches the client, so that a lying upstream is retried elsewhere (architecture decision 10).
                 var problem = protocol.Stream
                     ? AnswerCheck.CheckStream(response.ContentType)
-                    : AnswerCheck.Check((await response.BufferAsync(MaxAnswerBody, ct)).Span, response.ContentType, AnswerCheck.ShapeOf(request.Path));
+                    : AnswerCheck.Check((await response.BufferAsync(MaxAnswerBody, attemptToken)).Span, response.ContentType, AnswerCheck.ShapeOf(request.Path));
                 if (problem is null)
                 {
                     if (protocol.Stream)
@@ -235,7 +238,7 @@ internal sealed class AttemptLoop(GatewayServices services)
                 return new AttemptResult(null, new UpstreamFailure(FailureKind.Retryable, response.StatusCode, null, problem, null, null), started);
             }
 
-            var body = await response.ReadAllAsync(MaxErrorBody, ct);
+            var body = await response.ReadAllAsync(MaxErrorBody, attemptToken);
             var failure = FailureClassifier.Classify(config.Provider, response.StatusCode, response.Header, body, services.Time.GetUtcNow(), services.Secrets);
             await response.DisposeAsync();
             return new AttemptResult(null, failure, started);

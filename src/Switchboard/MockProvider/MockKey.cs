@@ -29,6 +29,7 @@ internal readonly record struct MockKey(MockKeyKind Kind, int Number, int Window
         if (key.StartsWith("ctype-", StringComparison.Ordinal)) return new(MockKeyKind.WrongContentType, 0);
         if (key.StartsWith("cut-", StringComparison.Ordinal)) return new(MockKeyKind.CutStream, 0);
         if (key.StartsWith("stall-", StringComparison.Ordinal)) return new(MockKeyKind.StallStream, 0);
+        if (key.StartsWith("stallbody-", StringComparison.Ordinal)) return new(MockKeyKind.StallBody, 0);
         if (key.StartsWith("echomid-", StringComparison.Ordinal)) return new(MockKeyKind.EchoKeyMidStream, 0);
         if (key.StartsWith("endless-", StringComparison.Ordinal)) return new(MockKeyKind.EndlessEvent, 0);
         if (TryNumberAfter(key, "echo", out var status)) return new(MockKeyKind.EchoKey, status);

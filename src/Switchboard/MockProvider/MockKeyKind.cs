@@ -57,6 +57,12 @@ internal enum MockKeyKind
     /// <summary><c>stall-*</c>: a stream that sends its first chunk, then nothing until the client goes. Non-stream answers are normal.</summary>
     StallStream,
 
+    /// <summary>
+    /// <c>stallbody-*</c>: 200 <c>application/json</c> whose body stops after its first bytes (fewer than its
+    /// <c>Content-Length</c>) and then sends nothing until the client goes.
+    /// </summary>
+    StallBody,
+
     /// <summary><c>echo&lt;STATUS&gt;-*</c>: that status, with the key itself in the error text (<see cref="MockSecretFaults"/>).</summary>
     EchoKey,
 

@@ -184,8 +184,20 @@ internal sealed partial class MockProviderServer
             MockKeyKind.EchoKey => MockSecretFaults.EchoErrorAsync(context.Response, behaviour.Number, key, anthropic),
             MockKeyKind.EchoKeyMidStream => MockSecretFaults.EchoMidStreamAsync(context.Response, key, anthropic, ct),
             MockKeyKind.EndlessEvent => MockSecretFaults.EndlessEventAsync(context.Response, ct),
+            MockKeyKind.StallBody => StallBodyAsync(context.Response, anthropic ? TruncatedMessage : TruncatedChat, ct),
             _ => null,
         };
+    }
+
+    /// <summary>The headers and the first bytes of a body that promises more, then nothing until the client goes.</summary>
+    private static async Task StallBodyAsync(HttpResponse response, byte[] start, CancellationToken ct)
+    {
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        response.ContentLength = start.Length + 100;
+        await response.Body.WriteAsync(start, ct);
+        await response.Body.FlushAsync(ct);
+        await Task.Delay(Timeout.InfiniteTimeSpan, ct);
     }
 
     private Task AnswerAsync(HttpContext context, MockEndpoint endpoint, MockRequest request, string key, MockKey behaviour, CancellationToken ct)

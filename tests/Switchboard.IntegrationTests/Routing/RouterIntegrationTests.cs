@@ -5,6 +5,7 @@ using Switchboard.Config;
 using Switchboard.IntegrationTests.Api;
 using Switchboard.IntegrationTests.Infrastructure;
 using Switchboard.MockProvider;
+using Switchboard.Upstream;
 
 namespace Switchboard.IntegrationTests.Routing;
 
@@ -141,6 +142,25 @@ public sealed class RouterIntegrationTests : IAsyncLifetime
         // calls can outlast a rest, and the key is then tried (and refused) once more per rest that ended, never more.
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         Assert.InRange(_mock.Stats["zai1302-a"].Calls, 1, elapsed < 0.5 ? 1 : elapsed < 1.5 ? 2 : 3);
+    }
+
+    [Fact]
+    public async Task BodyStallsAfterHeaders_DeploymentTimeoutEndsTheAttemptAndAnotherKeyAnswers()
+    {
+        // The deployment's timeout bounds the whole attempt, the body included: a body that stops after the headers is
+        // that deployment's failure, retried elsewhere, not a call held until request_timeout (a 504).
+        var config = Pool(new RouterSettings { NumRetries = 1, RoutingStrategy = "order", RequestTimeout = TimeSpan.FromSeconds(20) },
+            Key("stallbody-a", 0) with { Order = 1, Timeout = TimeSpan.FromSeconds(1) }, Key("ok-s", 1) with { Order = 2 });
+        await using var gateway = await TestGateway.StartAsync(config);
+
+        using var response = await gateway.Client.SendAsync(OpenAiEndpointsTests.Post("/v1/chat/completions", Chat));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("dep-ok-s", OpenAiEndpointsTests.Header(response, "x-litellm-model-id"));
+        Assert.Equal("1", OpenAiEndpointsTests.Header(response, "x-litellm-attempted-retries"));
+        Assert.Equal(1, _mock.Stats["stallbody-a"].Calls);
+        var failed = Assert.Single(gateway.Services.Router.Snapshot().Groups.Single().Deployments, d => d.Id == "dep-stallbody-a");
+        Assert.Equal(1, failed.Total.FailuresByKind.GetValueOrDefault(FailureKind.Timeout));
     }
 
     [Fact]
