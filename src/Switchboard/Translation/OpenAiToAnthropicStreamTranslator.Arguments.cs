@@ -11,6 +11,15 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
         Snapshot,
     }
 
+    private enum ArgumentsShape
+    {
+        Unknown,
+        Object,
+
+        /// <summary>Not a JSON object: sent wrapped as <c>{"raw_arguments": …}</c>.</summary>
+        Raw,
+    }
+
     /// <summary>
     /// Takes one upstream <c>arguments</c> fragment (an escaped JSON-string body). Most upstreams send the new part;
     /// some repeat the whole arguments so far. A fragment that starts with the text so far does not settle which:
@@ -73,15 +82,81 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
         tool.Latest = [];
     }
 
-    private void WriteCommitted(ToolState tool, int from, IBufferWriter<byte> output)
+    /// <summary>
+    /// Forwards the committed arguments not sent yet. Anthropic's tool input is always an object, so arguments that
+    /// turn out not to be one are sent as <c>{"raw_arguments": "…"}</c>, as the non-stream answer does
+    /// (<see cref="ToolArguments.WriteInput"/>). Which they are is settled by their first two significant characters:
+    /// not <c>{</c>, or <c>{</c> followed by neither <c>"</c> nor <c>}</c> (<c>{file_path: …}</c>, <c>{'a': 1}</c>).
+    /// Until then (leading whitespace, a lone <c>{</c>) nothing goes out. Invalid JSON that starts like an object
+    /// (<c>{"a": undefined}</c>) is forwarded as it is: what was sent cannot be taken back (docs/compatibility.md).
+    /// </summary>
+    /// <param name="final">The block closes: send what is held back even if its shape is still open.</param>
+    private void SendArguments(ToolState tool, IBufferWriter<byte> output, bool final)
     {
-        var fresh = tool.Arguments.WrittenSpan[from..];
-        if (!fresh.IsEmpty)
+        var fresh = tool.Arguments.WrittenSpan[tool.Sent..];
+        if (fresh.IsEmpty)
         {
-            RecordGenerated(fresh);
-            WriteArgumentsDelta(output, fresh);
+            return;
         }
+
+        if (tool.Shape == ArgumentsShape.Unknown)
+        {
+            tool.Shape = ShapeOf(tool.Arguments.WrittenSpan);
+            if (tool.Shape == ArgumentsShape.Unknown)
+            {
+                if (!final || IsBlank(tool.Arguments.WrittenSpan))
+                {
+                    return;
+                }
+
+                tool.Shape = ArgumentsShape.Object;
+            }
+        }
+
+        tool.Sent = tool.Arguments.WrittenCount;
+        if (tool.Shape == ArgumentsShape.Object)
+        {
+            WriteArgumentsDelta(output, fresh);
+            return;
+        }
+
+        // The upstream's escaped text is a valid JSON string body: inside quotes it is the raw_arguments value.
+        _scratch.ResetWrittenCount();
+        if (fresh.Length == tool.Arguments.WrittenCount)
+        {
+            _scratch.Write("{\"raw_arguments\":\""u8);
+        }
+
+        _scratch.Write(fresh);
+        var json = BeginDelta(output, "input_json_delta"u8);
+        json.WriteString("partial_json"u8, _scratch.WrittenSpan);
+        EndDelta(json);
     }
+
+    private ArgumentsShape ShapeOf(ReadOnlySpan<byte> escapedBody)
+    {
+        if (DecodeArguments(escapedBody) is not { } arguments)
+        {
+            // Not decodable yet (a surrogate pair split between fragments): wait for the next fragment.
+            return ArgumentsShape.Unknown;
+        }
+
+        var text = arguments.AsSpan().TrimStart();
+        if (text.IsEmpty)
+        {
+            return ArgumentsShape.Unknown;
+        }
+
+        if (text[0] != '{')
+        {
+            return ArgumentsShape.Raw;
+        }
+
+        text = text[1..].TrimStart();
+        return text.IsEmpty ? ArgumentsShape.Unknown : text[0] is '"' or '}' ? ArgumentsShape.Object : ArgumentsShape.Raw;
+    }
+
+    private bool IsBlank(ReadOnlySpan<byte> escapedBody) => DecodeArguments(escapedBody) is { } arguments && string.IsNullOrWhiteSpace(arguments);
 
     /// <summary>Before a tool block closes: empty arguments become <c>{}</c>, truncated ones are completed by appending.</summary>
     private void CompleteArguments(ToolState tool, IBufferWriter<byte> output)
@@ -90,7 +165,16 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
         {
             var committed = tool.Arguments.WrittenCount;
             Settle(tool, Preferred(tool));
-            WriteCommitted(tool, committed, output);
+            RecordGenerated(tool.Arguments.WrittenSpan[committed..]);
+        }
+
+        SendArguments(tool, output, final: true);
+        if (tool.Shape == ArgumentsShape.Raw)
+        {
+            var end = BeginDelta(output, "input_json_delta"u8);
+            end.WriteString("partial_json"u8, "\"}"u8);
+            EndDelta(end);
+            return;
         }
 
         var arguments = DecodeArguments(tool.Arguments.WrittenSpan);
@@ -161,6 +245,11 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
         public ArrayBufferWriter<byte> Arguments { get; } = new(256);
 
         public FragmentKind Kind { get; set; }
+
+        /// <summary>How many bytes of <see cref="Arguments"/> went to the client.</summary>
+        public int Sent { get; set; }
+
+        public ArgumentsShape Shape { get; set; }
 
         /// <summary>While <see cref="Kind"/> is unknown: every fragment appended (the delta reading).</summary>
         public ArrayBufferWriter<byte> Concatenated { get; } = new(256);

@@ -11,6 +11,10 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
     private int _nextBlockIndex;
     private int _toolBlocks;
 
+    // Text and reasoning that came while the open tool call's arguments were incomplete, kept until that block closes.
+    private List<HeldRun>? _heldRuns;
+    private ArrayBufferWriter<byte>? _heldText;
+
     private enum BlockKind
     {
         None,
@@ -85,6 +89,11 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
                 {
                     CompleteArguments(_openTool!, output);
                 }
+                else
+                {
+                    // Cut: what was held back to learn the arguments' shape goes out as it is, never completed.
+                    SendArguments(_openTool!, output, final: true);
+                }
 
                 _openTool!.Status = ToolStatus.Closed;
                 _openTool = null;
@@ -125,6 +134,11 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
     private void WriteDelta(IBufferWriter<byte> output, ReadOnlySpan<byte> deltaType, ReadOnlySpan<byte> field, ReadOnlySpan<byte> quoted)
     {
         RecordGenerated(quoted[1..^1]);
+        WriteDeltaUnrecorded(output, deltaType, field, quoted);
+    }
+
+    private void WriteDeltaUnrecorded(IBufferWriter<byte> output, ReadOnlySpan<byte> deltaType, ReadOnlySpan<byte> field, ReadOnlySpan<byte> quoted)
+    {
         if (TryWriteDeltaBytes(output, deltaType, field, quoted))
         {
             return;
@@ -177,6 +191,84 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
         return true;
     }
 
+    /// <summary>
+    /// A text or reasoning delta. While the open tool call's arguments are incomplete JSON it is held, not written:
+    /// Anthropic allows one open block at a time, and closing the tool block here would cut arguments that are still
+    /// coming (GLM's interleaved thinking, a stray newline between fragments). Held deltas follow the tool block.
+    /// </summary>
+    private void OnText(BlockKind kind, ReadOnlySpan<byte> quoted, IBufferWriter<byte> output)
+    {
+        if (_heldRuns is { Count: > 0 } || (_open == BlockKind.Tool && !IsComplete(_openTool!)))
+        {
+            Hold(kind, quoted[1..^1]);
+            return;
+        }
+
+        EnsureOpen(kind, output);
+        WriteDelta(output, kind == BlockKind.Thinking ? "thinking_delta"u8 : "text_delta"u8, kind == BlockKind.Thinking ? "thinking"u8 : "text"u8, quoted);
+    }
+
+    private void Hold(BlockKind kind, ReadOnlySpan<byte> escapedBody)
+    {
+        RecordGenerated(escapedBody);
+        var runs = _heldRuns ??= [];
+        var text = _heldText ??= new ArrayBufferWriter<byte>(256);
+        var start = text.WrittenCount;
+        text.Write(escapedBody);
+        if (runs.Count > 0 && runs[^1].Kind == kind)
+        {
+            // JSON string bodies concatenate as the strings do.
+            runs[^1] = runs[^1] with { Length = runs[^1].Length + escapedBody.Length };
+        }
+        else
+        {
+            runs.Add(new HeldRun(kind, start, escapedBody.Length));
+        }
+    }
+
+    /// <summary>Writes the held deltas, one block per run; the last block stays open for what follows.</summary>
+    private void ReleaseHeld(IBufferWriter<byte> output)
+    {
+        if (_heldRuns is not { Count: > 0 } runs)
+        {
+            return;
+        }
+
+        foreach (var run in runs)
+        {
+            EnsureOpen(run.Kind, output);
+            _scratch.ResetWrittenCount();
+            _scratch.Write("\""u8);
+            _scratch.Write(_heldText!.WrittenSpan.Slice(run.Start, run.Length));
+            _scratch.Write("\""u8);
+            var thinking = run.Kind == BlockKind.Thinking;
+            WriteDeltaUnrecorded(output, thinking ? "thinking_delta"u8 : "text_delta"u8, thinking ? "thinking"u8 : "text"u8, _scratch.WrittenSpan);
+        }
+
+        runs.Clear();
+        _heldText!.ResetWrittenCount();
+    }
+
+    /// <summary>Closes the open block, writes what was held for it, and closes that too: nothing is left open.</summary>
+    private void CloseAll(IBufferWriter<byte> output)
+    {
+        CloseOpen(output);
+        if (_heldRuns is { Count: > 0 })
+        {
+            ReleaseHeld(output);
+            CloseOpen(output);
+        }
+    }
+
+    /// <summary>The stream failed: held deltas would follow a cut tool block, which must be the last before the error.</summary>
+    private void DropHeld()
+    {
+        _heldRuns?.Clear();
+        _heldText?.ResetWrittenCount();
+    }
+
+    private readonly record struct HeldRun(BlockKind Kind, int Start, int Length);
+
     private void OnToolDelta(in PivotToolFragment delta, ReadOnlySpan<byte> data, IBufferWriter<byte> output)
     {
         var tool = FindTool(delta);
@@ -193,30 +285,47 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
             AcceptFragment(tool, delta.Arguments.Body(data));
         }
 
+        RecordGenerated(tool.Arguments.WrittenSpan[committed..]);
         if (tool.Status == ToolStatus.Open)
         {
-            WriteCommitted(tool, committed, output);
+            SendArguments(tool, output, final: false);
         }
         else
         {
-            RecordGenerated(tool.Arguments.WrittenSpan[committed..]);
             TryOpenTool(tool, output, force: false);
+        }
+
+        if (_heldRuns is { Count: > 0 } && _open == BlockKind.Tool && IsComplete(_openTool!))
+        {
+            // The arguments the held text interrupted are whole: close their block and let the text follow.
+            CloseOpen(output);
+            ReleaseHeld(output);
         }
     }
 
+    /// <summary>
+    /// The call a fragment belongs to. A fragment with a new non-empty <c>id</c> is a new call even under an index already
+    /// in use: Ollama, SGLang and Dynamo send parallel calls all with <c>index: 0</c>.
+    /// </summary>
     private ToolState FindTool(in PivotToolFragment delta)
     {
         if (delta.Index >= 0)
         {
-            foreach (var tool in _tools)
+            for (var i = _tools.Count - 1; i >= 0; i--)
             {
+                var tool = _tools[i];
                 if (tool.UpstreamIndex == delta.Index)
                 {
-                    return tool;
+                    if (string.IsNullOrEmpty(delta.Id) || tool.Id is null || tool.Id == delta.Id)
+                    {
+                        return tool;
+                    }
+
+                    break;
                 }
             }
         }
-        else if (_tools.Count > 0 && (delta.Id is null || delta.Id == _tools[^1].Id))
+        else if (_tools.Count > 0 && (string.IsNullOrEmpty(delta.Id) || delta.Id == _tools[^1].Id))
         {
             // No index: a fragment without a new id continues the last call.
             return _tools[^1];
@@ -252,10 +361,7 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
         _openTool = tool;
         tool.Status = ToolStatus.Open;
         _toolBlocks++;
-        if (tool.Arguments.WrittenCount > 0)
-        {
-            WriteArgumentsDelta(output, tool.Arguments.WrittenSpan);
-        }
+        SendArguments(tool, output, final: false);
     }
 
     private void FlushPendingTools(IBufferWriter<byte> output)

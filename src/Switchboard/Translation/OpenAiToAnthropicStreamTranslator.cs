@@ -82,14 +82,12 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
         EnsureStarted(output);
         if (chunk.Reasoning.HasText)
         {
-            EnsureOpen(BlockKind.Thinking, output);
-            WriteDelta(output, "thinking_delta"u8, "thinking"u8, chunk.Reasoning.Slice(dataJson));
+            OnText(BlockKind.Thinking, chunk.Reasoning.Slice(dataJson), output);
         }
 
         if (chunk.Content.HasText)
         {
-            EnsureOpen(BlockKind.Text, output);
-            WriteDelta(output, "text_delta"u8, "text"u8, chunk.Content.Slice(dataJson));
+            OnText(BlockKind.Text, chunk.Content.Slice(dataJson), output);
         }
 
         foreach (var delta in chunk.Tools)
@@ -105,7 +103,7 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
                 return;
             }
 
-            CloseOpen(output);
+            CloseAll(output);
             FlushPendingTools(output);
             _finishReason = chunk.FinishReason;
             _matchedStop = chunk.MatchedStop;
@@ -152,6 +150,7 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
             return;
         }
 
+        DropHeld();
         CloseOpen(output, complete: false);
         var json = _sse.Begin(output, "error"u8);
         AnthropicErrors.WriteObject(json, errorType, message, requestId: null);
@@ -196,7 +195,7 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
 
     private void WriteEnd(IBufferWriter<byte> output)
     {
-        CloseOpen(output);
+        CloseAll(output);
         FlushPendingTools(output);
         var stopReason = StopReasons.ToAnthropic(_finishReason);
         if (stopReason == "end_turn" && _toolBlocks > 0)

@@ -23,7 +23,7 @@ internal sealed class GeminiStreamWriter : IPivotStreamWriter
     private readonly GeminiStreamFraming _framing;
     private readonly int _estimatedInputTokens;
     private readonly Utf8JsonWriter _json = new(new ArrayBufferWriter<byte>(1), JsonWriting.Options);
-    private readonly List<GeminiToolCallBuffer?> _tools = [];
+    private readonly List<GeminiToolCallBuffer> _tools = [];
     private readonly PivotChunkReader _chunk = new();
     private readonly ArrayBufferWriter<byte> _generated = new(256);
     private string? _responseId;
@@ -175,7 +175,7 @@ internal sealed class GeminiStreamWriter : IPivotStreamWriter
         {
             foreach (var tool in _tools)
             {
-                if (tool?.Name is { } name)
+                if (tool.Name is { } name)
                 {
                     GeminiAnswerTranslator.WriteFunctionCall(json, tool.Id, _request.ToolNames.Restore(name), tool.Arguments());
                     parts++;
@@ -265,7 +265,7 @@ internal sealed class GeminiStreamWriter : IPivotStreamWriter
         var text = _generated.WrittenCount == 0 ? "" : DecodeBody(_generated.WrittenSpan);
         foreach (var tool in _tools)
         {
-            text += tool?.Name + tool?.Arguments();
+            text += tool.Name + tool.Arguments();
         }
 
         return new GeminiUsage(new TokenUsage(_estimatedInputTokens, TokenCounter.CountText(text), 0, Estimated: true), 0);
@@ -288,16 +288,27 @@ internal sealed class GeminiStreamWriter : IPivotStreamWriter
         }
     }
 
-    /// <summary>One tool-call fragment into its call's buffer: a fragment without an index continues the last call.</summary>
+    /// <summary>
+    /// One tool-call fragment into its call's buffer: a fragment without an index continues the last call, and one with a
+    /// new non-empty <c>id</c> is a new call even under an index already in use (Ollama, SGLang and Dynamo send parallel
+    /// calls all with <c>index: 0</c>). Calls are kept in index order, a reused index's calls in the order they came.
+    /// </summary>
     private void AddToolFragment(in PivotToolFragment fragment, ReadOnlySpan<byte> data)
     {
-        var index = fragment.Index is >= 0 and < 1024 ? fragment.Index : _tools.Count == 0 ? 0 : _tools.Count - 1;
-        while (_tools.Count <= index)
+        var index = fragment.Index is >= 0 and < 1024 ? fragment.Index : _tools.Count == 0 ? 0 : _tools[^1].Index;
+        var at = _tools.Count;
+        while (at > 0 && _tools[at - 1].Index > index)
         {
-            _tools.Add(null);
+            at--;
         }
 
-        var tool = _tools[index] ??= new GeminiToolCallBuffer();
+        var tool = at > 0 && _tools[at - 1].Index == index ? _tools[at - 1] : null;
+        if (tool is null || (!string.IsNullOrEmpty(fragment.Id) && tool.Id is not null && tool.Id != fragment.Id))
+        {
+            tool = new GeminiToolCallBuffer(index);
+            _tools.Insert(at, tool);
+        }
+
         if (!string.IsNullOrEmpty(fragment.Id))
         {
             tool.Id ??= fragment.Id;

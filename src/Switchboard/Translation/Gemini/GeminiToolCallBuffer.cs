@@ -10,10 +10,13 @@ namespace Switchboard.Translation.Gemini;
 /// the arguments in each fragment, some the whole text so far: both readings are kept, and the one that is complete
 /// JSON wins at the end (a concatenation of snapshots never is).
 /// </summary>
-internal sealed class GeminiToolCallBuffer
+internal sealed class GeminiToolCallBuffer(int index)
 {
     private readonly ArrayBufferWriter<byte> _concatenated = new(64);
     private byte[] _latest = [];
+
+    /// <summary>The upstream's <c>index</c> of the call (several calls may share one).</summary>
+    public int Index { get; } = index;
 
     public string? Id { get; set; }
 

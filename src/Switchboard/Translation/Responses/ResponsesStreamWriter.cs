@@ -229,12 +229,7 @@ internal sealed class ResponsesStreamWriter : IPivotStreamWriter
     private void OnToolDelta(PivotToolDelta delta, IBufferWriter<byte> output)
     {
         CloseOpen(output);
-        var tool = _tools.Find(t => t.Index == delta.Index);
-        if (tool is null)
-        {
-            tool = new ToolState(delta.Index);
-            _tools.Add(tool);
-        }
+        var tool = FindTool(delta);
 
         tool.Id ??= delta.Id is { Length: > 0 } ? delta.Id : null;
         tool.Name ??= delta.Name is { Length: > 0 } ? delta.Name : null;
@@ -251,6 +246,31 @@ internal sealed class ResponsesStreamWriter : IPivotStreamWriter
         }
 
         WriteArguments(tool, delta.Arguments, output);
+    }
+
+    /// <summary>
+    /// The call a fragment belongs to. A fragment with a new non-empty <c>id</c> is a new call even under an index already
+    /// in use: Ollama, SGLang and Dynamo send parallel calls all with <c>index: 0</c>.
+    /// </summary>
+    private ToolState FindTool(in PivotToolDelta delta)
+    {
+        for (var i = _tools.Count - 1; i >= 0; i--)
+        {
+            var tool = _tools[i];
+            if (tool.Index == delta.Index)
+            {
+                if (string.IsNullOrEmpty(delta.Id) || tool.Id is null || tool.Id == delta.Id)
+                {
+                    return tool;
+                }
+
+                break;
+            }
+        }
+
+        var created = new ToolState(delta.Index);
+        _tools.Add(created);
+        return created;
     }
 
     private void StartTool(ToolState tool, IBufferWriter<byte> output)

@@ -99,4 +99,32 @@ public sealed class GeminiStreamWriterTests
             }
         }, iter: 400);
     }
+
+    [Fact]
+    public void OnChunk_ParallelCallsReusingIndexZeroWithNewIds_TwoFunctionCalls()
+    {
+        var input = Encoding.UTF8.GetBytes("""
+            data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","function":{"name":"Read","arguments":"{\"file_path\":"}}]}}]}
+
+            data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"","function":{"arguments":"\"/tmp/a\"}"}}]}}]}
+
+            data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_2","function":{"name":"Bash","arguments":"{\"command\":"}}]}}]}
+
+            data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"ls\"}"}}]}}]}
+
+            data: {"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}
+
+            data: [DONE]
+
+
+            """);
+
+        var answer = GeminiStreamRunner.Accumulate(GeminiStreamRunner.SseEvents(GeminiStreamRunner.Run(StreamRunner.Whole(input))));
+
+        var calls = answer["parts"]!.AsArray().Select(p => p!["functionCall"]).Where(c => c is not null).ToList();
+        Assert.Equal(["call_1", "call_2"], calls.Select(c => (string?)c!["id"]));
+        Assert.Equal(["Read", "Bash"], calls.Select(c => (string?)c!["name"]));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("{\"file_path\":\"/tmp/a\"}"), calls[0]!["args"]), calls[0]!.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("{\"command\":\"ls\"}"), calls[1]!["args"]), calls[1]!.ToJsonString());
+    }
 }

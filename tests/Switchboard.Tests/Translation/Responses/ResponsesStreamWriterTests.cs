@@ -71,4 +71,35 @@ public sealed class ResponsesStreamWriterTests
         Assert.Equal(1, calls);
         Assert.Equal("Hello \"wörld\" 👋", kept!.Items.Single().Text.ToString());
     }
+
+    [Fact]
+    public void OnChunk_ParallelCallsReusingIndexZeroWithNewIds_TwoFunctionCalls()
+    {
+        ResponseOutput? kept = null;
+        var writer = new ResponsesStreamWriter(ResponsesFixture.Translated(), ResponsesFixture.ResponseId, ResponsesFixture.CreatedAt, 10)
+        {
+            Completed = o => kept = o,
+        };
+        var input = Encoding.UTF8.GetBytes("""
+            data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","function":{"name":"exec_command","arguments":"{\"cmd\":"}}]}}]}
+
+            data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"","function":{"arguments":"\"ls\"}"}}]}}]}
+
+            data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_2","function":{"name":"tool_0","arguments":"{\"a\":"}}]}}]}
+
+            data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"1}"}}]}}]}
+
+            data: {"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}
+
+            data: [DONE]
+
+
+            """);
+
+        ResponsesFixture.Stream(StreamRunner.Whole(input), writer);
+
+        Assert.Equal(["call_1", "call_2"], kept!.Items.Select(i => i.CallId));
+        Assert.Equal(["exec_command", "tool_0"], kept.Items.Select(i => i.Name));
+        Assert.Equal(["{\"cmd\":\"ls\"}", "{\"a\":1}"], kept.Items.Select(i => i.Text.ToString()));
+    }
 }
