@@ -9,6 +9,12 @@ namespace Switchboard.Protocols;
 /// </summary>
 internal readonly record struct TokenUsage(int InputTokens, int OutputTokens, int CachedInputTokens, bool Estimated)
 {
+    /// <summary>
+    /// The largest count believed from an upstream for one call (no model reads or writes more); a larger, negative or
+    /// non-integer count means a broken counter, and the answer is billed by the estimate instead.
+    /// </summary>
+    public const int MaxCount = 100_000_000;
+
     /// <summary>Prompt tokens written to the provider's cache (priced apart); part of <see cref="InputTokens"/>.</summary>
     public int CacheCreationInputTokens { get; init; }
 
@@ -85,27 +91,28 @@ internal readonly record struct TokenUsage(int InputTokens, int OutputTokens, in
             }
 
             int prompt = 0, completion = 0, cached = 0, anthropicRead = 0, anthropicCreation = 0;
+            var trusted = true;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("prompt_tokens"u8) || reader.ValueTextEquals("input_tokens"u8))
                 {
                     reader.Read();
-                    prompt = ReadInt(ref reader);
+                    prompt = ReadCount(ref reader, ref trusted);
                 }
                 else if (reader.ValueTextEquals("cache_read_input_tokens"u8))
                 {
                     reader.Read();
-                    anthropicRead = ReadInt(ref reader);
+                    anthropicRead = ReadCount(ref reader, ref trusted);
                 }
                 else if (reader.ValueTextEquals("cache_creation_input_tokens"u8))
                 {
                     reader.Read();
-                    anthropicCreation = ReadInt(ref reader);
+                    anthropicCreation = ReadCount(ref reader, ref trusted);
                 }
                 else if (reader.ValueTextEquals("completion_tokens"u8) || reader.ValueTextEquals("output_tokens"u8))
                 {
                     reader.Read();
-                    completion = ReadInt(ref reader);
+                    completion = ReadCount(ref reader, ref trusted);
                 }
                 else if (reader.ValueTextEquals("prompt_tokens_details"u8))
                 {
@@ -118,7 +125,7 @@ internal readonly record struct TokenUsage(int InputTokens, int OutputTokens, in
                             reader.Read();
                             if (isCached)
                             {
-                                cached = ReadInt(ref reader);
+                                cached = ReadCount(ref reader, ref trusted);
                             }
                             else
                             {
@@ -138,6 +145,11 @@ internal readonly record struct TokenUsage(int InputTokens, int OutputTokens, in
                 }
             }
 
+            if (!trusted || cached > prompt)
+            {
+                return false;
+            }
+
             usage = anthropicRead + anthropicCreation > 0
                 ? new TokenUsage(prompt + anthropicRead + anthropicCreation, completion, anthropicRead, false) { CacheCreationInputTokens = anthropicCreation }
                 : new TokenUsage(prompt, completion, cached, false);
@@ -147,6 +159,23 @@ internal readonly record struct TokenUsage(int InputTokens, int OutputTokens, in
         return false;
     }
 
-    private static int ReadInt(ref Utf8JsonReader reader) =>
-        reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value) ? value : 0;
+    /// <summary>
+    /// With the reader on a count's value: the count, 0 for null; anything no token counter gives (negative, fractional,
+    /// over <see cref="MaxCount"/>, another JSON type) clears <paramref name="trusted"/> and reads as 0 (the value skipped).
+    /// </summary>
+    public static int ReadCount(ref Utf8JsonReader reader, ref bool trusted)
+    {
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) && value is >= 0 and <= MaxCount)
+        {
+            return (int)value;
+        }
+
+        if (reader.TokenType != JsonTokenType.Null)
+        {
+            trusted = false;
+            reader.Skip();
+        }
+
+        return 0;
+    }
 }

@@ -8,17 +8,15 @@ namespace Switchboard.Translation;
 /// </summary>
 internal static class JsonSkim
 {
-    /// <summary>The property's value when it is a number that fits an <see cref="int"/>, else 0 (the value skipped).</summary>
-    public static int ReadInt(ref Utf8JsonReader reader)
+    /// <summary>
+    /// The property's value as a token count: null reads as 0; a number that no token counter gives (negative, fractional,
+    /// above <see cref="Protocols.TokenUsage.MaxCount"/>) or another JSON type clears <paramref name="trusted"/> and reads as
+    /// 0, so that the caller bills by its own estimate instead (docs/architecture.md, decision 10).
+    /// </summary>
+    public static int ReadCount(ref Utf8JsonReader reader, ref bool trusted)
     {
         reader.Read();
-        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value))
-        {
-            return value;
-        }
-
-        reader.Skip();
-        return 0;
+        return Protocols.TokenUsage.ReadCount(ref reader, ref trusted);
     }
 
     /// <summary>

@@ -300,6 +300,7 @@ internal sealed class PivotChunkReader
     private void ReadUsage(ref Utf8JsonReader reader)
     {
         int prompt = 0, completion = 0, cached = 0, reasoning = 0;
+        var trusted = true;
         var depth = reader.CurrentDepth;
         while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
         {
@@ -311,19 +312,19 @@ internal sealed class PivotChunkReader
             var top = reader.CurrentDepth == depth + 1;
             if (top && reader.ValueTextEquals("prompt_tokens"u8))
             {
-                prompt = JsonSkim.ReadInt(ref reader);
+                prompt = JsonSkim.ReadCount(ref reader, ref trusted);
             }
             else if (top && reader.ValueTextEquals("completion_tokens"u8))
             {
-                completion = JsonSkim.ReadInt(ref reader);
+                completion = JsonSkim.ReadCount(ref reader, ref trusted);
             }
             else if (reader.ValueTextEquals("cached_tokens"u8))
             {
-                cached = JsonSkim.ReadInt(ref reader);
+                cached = JsonSkim.ReadCount(ref reader, ref trusted);
             }
             else if (reader.ValueTextEquals("reasoning_tokens"u8))
             {
-                reasoning = JsonSkim.ReadInt(ref reader);
+                reasoning = JsonSkim.ReadCount(ref reader, ref trusted);
             }
             else if (!(reader.ValueTextEquals("prompt_tokens_details"u8) || reader.ValueTextEquals("completion_tokens_details"u8)))
             {
@@ -332,8 +333,9 @@ internal sealed class PivotChunkReader
             }
         }
 
-        Usage = new TokenUsage(prompt, completion, cached, Estimated: false);
-        ReasoningTokens = reasoning;
+        // Counts no counter gives are no usage: the writers then bill and report their estimate.
+        Usage = trusted && cached <= prompt ? new TokenUsage(prompt, completion, cached, Estimated: false) : null;
+        ReasoningTokens = trusted ? reasoning : 0;
     }
 
     private void ReadError(ref Utf8JsonReader reader)

@@ -34,4 +34,23 @@ public sealed class TokenUsageTests
     [Fact]
     public void TryReadAnthropicMessageStart_NotAMessageStart_ReturnsFalse() =>
         Assert.False(TokenUsage.TryReadAnthropicMessageStart("""{"type":"ping"}"""u8, out _));
+
+    [Theory]
+    [InlineData("""{"usage":{"prompt_tokens":-5,"completion_tokens":3}}""")]
+    [InlineData("""{"usage":{"prompt_tokens":5,"completion_tokens":-100000}}""")]
+    [InlineData("""{"usage":{"prompt_tokens":3000000000,"completion_tokens":3}}""")]
+    [InlineData("""{"usage":{"prompt_tokens":5,"completion_tokens":2147483647}}""")]
+    [InlineData("""{"usage":{"prompt_tokens":5,"completion_tokens":1e30}}""")]
+    [InlineData("""{"usage":{"prompt_tokens":"12","completion_tokens":3}}""")]
+    [InlineData("""{"usage":{"input_tokens":5,"output_tokens":-4000}}""")]
+    [InlineData("""{"usage":{"prompt_tokens":5,"completion_tokens":3,"prompt_tokens_details":{"cached_tokens":-1}}}""")]
+    public void TryReadOpenAi_CountsNoCounterGives_NotTrusted(string json) =>
+        Assert.False(TokenUsage.TryReadOpenAi(System.Text.Encoding.UTF8.GetBytes(json), out _));
+
+    [Fact]
+    public void TryReadOpenAi_NullCount_ReadAsZero()
+    {
+        Assert.True(TokenUsage.TryReadOpenAi("""{"usage":{"prompt_tokens":5,"completion_tokens":null}}"""u8, out var usage));
+        Assert.Equal(new TokenUsage(5, 0, 0, false), usage);
+    }
 }

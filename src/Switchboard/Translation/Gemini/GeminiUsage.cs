@@ -12,7 +12,7 @@ internal readonly record struct GeminiUsage(TokenUsage Tokens, int ReasoningToke
 {
     public void Write(Utf8JsonWriter json)
     {
-        var reasoning = Math.Clamp(ReasoningTokens, 0, Tokens.OutputTokens);
+        var reasoning = Math.Clamp(ReasoningTokens, 0, Math.Max(Tokens.OutputTokens, 0));
         json.WriteStartObject("usageMetadata"u8);
         json.WriteNumber("promptTokenCount"u8, Tokens.InputTokens);
         json.WriteNumber("candidatesTokenCount"u8, Tokens.OutputTokens - reasoning);
@@ -30,10 +30,12 @@ internal readonly record struct GeminiUsage(TokenUsage Tokens, int ReasoningToke
         json.WriteEndObject();
     }
 
-    /// <summary>With the reader on a pivot <c>usage</c> object's start: reads it to its end.</summary>
-    public static GeminiUsage Read(ref Utf8JsonReader reader)
+    /// <summary>With the reader on a pivot <c>usage</c> object's start: reads it to its end; null when its counts are
+    /// none a counter gives (the caller's estimate is billed instead).</summary>
+    public static GeminiUsage? Read(ref Utf8JsonReader reader)
     {
         int prompt = 0, completion = 0, cached = 0, reasoning = 0;
+        var trusted = true;
         var depth = reader.CurrentDepth;
         while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
         {
@@ -44,22 +46,22 @@ internal readonly record struct GeminiUsage(TokenUsage Tokens, int ReasoningToke
 
             if (reader.ValueTextEquals("prompt_tokens"u8))
             {
-                prompt = JsonSkim.ReadInt(ref reader);
+                prompt = JsonSkim.ReadCount(ref reader, ref trusted);
             }
             else if (reader.ValueTextEquals("completion_tokens"u8))
             {
-                completion = JsonSkim.ReadInt(ref reader);
+                completion = JsonSkim.ReadCount(ref reader, ref trusted);
             }
             else if (reader.ValueTextEquals("cached_tokens"u8))
             {
-                cached = JsonSkim.ReadInt(ref reader);
+                cached = JsonSkim.ReadCount(ref reader, ref trusted);
             }
             else if (reader.ValueTextEquals("reasoning_tokens"u8))
             {
-                reasoning = JsonSkim.ReadInt(ref reader);
+                reasoning = JsonSkim.ReadCount(ref reader, ref trusted);
             }
         }
 
-        return new GeminiUsage(new TokenUsage(prompt, completion, cached, Estimated: false), reasoning);
+        return trusted && cached <= prompt ? new GeminiUsage(new TokenUsage(prompt, completion, cached, Estimated: false), reasoning) : null;
     }
 }

@@ -34,14 +34,14 @@ internal static class ResponsesUsage
             if (reader.ValueTextEquals("usage"u8))
             {
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    usage = ReadUsage(ref reader);
-                    found = true;
-                }
-                else
+                if (reader.TokenType != JsonTokenType.StartObject)
                 {
                     reader.Skip();
+                }
+                else if (ReadUsage(ref reader) is { } read)
+                {
+                    usage = read;
+                    found = true;
                 }
             }
             else if (depth == 0 && reader.ValueTextEquals("response"u8))
@@ -67,18 +67,19 @@ internal static class ResponsesUsage
         return found;
     }
 
-    private static TokenUsage ReadUsage(ref Utf8JsonReader reader)
+    private static TokenUsage? ReadUsage(ref Utf8JsonReader reader)
     {
         int input = 0, output = 0, cached = 0;
+        var trusted = true;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("input_tokens"u8))
             {
-                input = ReadInt(ref reader);
+                input = JsonSkim.ReadCount(ref reader, ref trusted);
             }
             else if (reader.ValueTextEquals("output_tokens"u8))
             {
-                output = ReadInt(ref reader);
+                output = JsonSkim.ReadCount(ref reader, ref trusted);
             }
             else if (reader.ValueTextEquals("input_tokens_details"u8))
             {
@@ -91,7 +92,7 @@ internal static class ResponsesUsage
                 {
                     if (reader.ValueTextEquals("cached_tokens"u8))
                     {
-                        cached = ReadInt(ref reader);
+                        cached = JsonSkim.ReadCount(ref reader, ref trusted);
                     }
                     else
                     {
@@ -106,12 +107,7 @@ internal static class ResponsesUsage
             }
         }
 
-        return new TokenUsage(input, output, cached, Estimated: false);
-    }
-
-    private static int ReadInt(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value) ? value : 0;
+        // Counts no counter gives are no usage: the call is billed by its estimate.
+        return trusted && cached <= input ? new TokenUsage(input, output, cached, Estimated: false) : null;
     }
 }

@@ -32,6 +32,23 @@ public sealed class GeminiAnswerTranslatorTests
         Assert.Contains("not valid JSON", e.Message);
     }
 
+    [Theory]
+    [InlineData(-100000)]
+    [InlineData(3000000000)]
+    public void FromPivot_UsageNoCounterGives_BilledByTheEstimate(long completionTokens)
+    {
+        var answer = Encoding.UTF8.GetBytes("""{"id":"c","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Hello there"},"finish_reason":"stop"}],"usage":{"prompt_tokens":7,"completion_tokens":"""
+            + completionTokens.ToString(System.Globalization.CultureInfo.InvariantCulture) + "}}");
+
+        var bytes = GeminiAnswerTranslator.FromPivot(answer, Request(true), 9, out var usage);
+
+        Assert.True(usage.Estimated);
+        Assert.Equal(9, usage.InputTokens);
+        Assert.InRange(usage.OutputTokens, 1, 10);
+        var metadata = JsonNode.Parse(bytes)!["usageMetadata"]!;
+        Assert.Equal(usage.OutputTokens, (int)metadata["candidatesTokenCount"]!);
+    }
+
     internal static GeminiPivotRequest Request(bool includeThoughts) => new()
     {
         Body = [],
