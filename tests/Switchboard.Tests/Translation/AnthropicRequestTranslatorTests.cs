@@ -146,4 +146,46 @@ public sealed class AnthropicRequestTranslatorTests
         Assert.All(result.Notes, n => Assert.True(n.Length < 200, n));
         Assert.EndsWith("and 969 more", result.Notes[^1]);
     }
+
+    [Theory]
+    [InlineData("o3")]
+    [InlineData("o4-mini")]
+    [InlineData("gpt-5")]
+    [InlineData("gpt-5.1")]
+    [InlineData("openai/gpt-5-mini")]
+    public void ToOpenAi_StopSequencesForReasoningModel_LeftOutWithNote(string upstreamModel)
+    {
+        // OpenAI answers 400 "Unsupported parameter: 'stop'" to its reasoning models (docs/compatibility.md).
+        const string Body = """{"model":"claude","max_tokens":100,"temperature":0.3,"stop_sequences":["END"],"messages":[{"role":"user","content":"x"}]}""";
+
+        var result = AnthropicRequestTranslator.ToOpenAi(Encoding.UTF8.GetBytes(Body), new AnthropicToOpenAiOptions { UpstreamModel = upstreamModel });
+
+        Assert.False(JsonNode.Parse(result.Body)!.AsObject().ContainsKey("stop"));
+        Assert.Contains(result.Notes, n => n.StartsWith("stop_sequences:", StringComparison.Ordinal) && n.Contains("reasoning model", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("gpt-4.1", false)]
+    [InlineData("glm-4.6", true)]
+    public void ToOpenAi_MoreThanFourStopSequences_FirstFourKeptWithNote(string upstreamModel, bool isGlm)
+    {
+        const string Body = """{"model":"claude","max_tokens":100,"stop_sequences":["a",7,"b","c","d","e","f"],"messages":[{"role":"user","content":"x"}]}""";
+
+        var result = AnthropicRequestTranslator.ToOpenAi(Encoding.UTF8.GetBytes(Body), new AnthropicToOpenAiOptions { UpstreamModel = upstreamModel, IsGlm = isGlm });
+
+        var stop = JsonNode.Parse(result.Body)!["stop"]!.AsArray();
+        Assert.Equal(["a", "b", "c", "d"], stop.Select(s => (string)s!));
+        Assert.Contains(result.Notes, n => n.StartsWith("stop_sequences:", StringComparison.Ordinal) && n.Contains("first 4", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ToOpenAi_FourStopSequences_AllSentWithoutNote()
+    {
+        const string Body = """{"model":"claude","max_tokens":100,"stop_sequences":["a","b","c","d"],"messages":[{"role":"user","content":"x"}]}""";
+
+        var result = AnthropicRequestTranslator.ToOpenAi(Encoding.UTF8.GetBytes(Body), new AnthropicToOpenAiOptions { UpstreamModel = "gpt-4.1" });
+
+        Assert.Equal(4, JsonNode.Parse(result.Body)!["stop"]!.AsArray().Count);
+        Assert.Empty(result.Notes);
+    }
 }
