@@ -470,6 +470,20 @@ internal static partial class AnthropicRequestTranslator
                     PivotMessages.AppendLine(inner, documentSource.GetString("data"));
                 }
 
+                // A code execution result's output (code_execution_result, bash_code_execution_result), a text editor
+                // edit's diff lines, or the error a server tool answered.
+                PivotMessages.AppendLine(inner, content.GetString("stdout"));
+                PivotMessages.AppendLine(inner, content.GetString("stderr"));
+                if (content.TryGet("lines", JsonValueKind.Array, out var lines))
+                {
+                    PivotMessages.AppendLine(inner, CarriedText(lines, depth + 1));
+                }
+
+                if (content.GetString("error_code") is { Length: > 0 } errorCode)
+                {
+                    PivotMessages.AppendLine(inner, "Error: " + errorCode);
+                }
+
                 if (content.TryGetProperty("content", out var nested))
                 {
                     PivotMessages.AppendLine(inner, CarriedText(nested, depth + 1));

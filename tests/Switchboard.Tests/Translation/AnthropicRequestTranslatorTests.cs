@@ -188,4 +188,28 @@ public sealed class AnthropicRequestTranslatorTests
         Assert.Equal(4, JsonNode.Parse(result.Body)!["stop"]!.AsArray().Count);
         Assert.Empty(result.Notes);
     }
+
+    [Fact]
+    public void ToOpenAi_CodeExecutionResultsInHistory_OutputKeptAsText()
+    {
+        const string Body = """
+            {"model":"claude","max_tokens":100,"messages":[
+              {"role":"user","content":"run it"},
+              {"role":"assistant","content":[
+                {"type":"server_tool_use","id":"srvtoolu_1","name":"code_execution","input":{"code":"print(1)"}},
+                {"type":"code_execution_tool_result","tool_use_id":"srvtoolu_1","content":{"type":"code_execution_result","stdout":"one-out\n","stderr":"one-err","return_code":0,"content":[]}},
+                {"type":"bash_code_execution_tool_result","tool_use_id":"srvtoolu_2","content":{"type":"bash_code_execution_result","stdout":"bash-ok","stderr":"","return_code":0,"content":[]}},
+                {"type":"text_editor_code_execution_tool_result","tool_use_id":"srvtoolu_3","content":{"type":"text_editor_code_execution_view_result","file_type":"text","content":"viewed file","num_lines":1,"start_line":1,"total_lines":1}},
+                {"type":"text_editor_code_execution_tool_result","tool_use_id":"srvtoolu_4","content":{"type":"text_editor_code_execution_str_replace_result","lines":["-old line","+new line"],"new_lines":1,"new_start":1,"old_lines":1,"old_start":1}}]},
+              {"role":"user","content":"thanks"}]}
+            """;
+
+        var result = AnthropicRequestTranslator.ToOpenAi(Encoding.UTF8.GetBytes(Body), new AnthropicToOpenAiOptions { UpstreamModel = "gpt-4.1" });
+
+        var assistant = (string)JsonNode.Parse(result.Body)!["messages"]![1]!["content"]!;
+        foreach (var expected in new[] { "one-out", "one-err", "bash-ok", "viewed file", "-old line\n+new line" })
+        {
+            Assert.Contains(expected, assistant, StringComparison.Ordinal);
+        }
+    }
 }
