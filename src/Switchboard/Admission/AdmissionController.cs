@@ -37,23 +37,12 @@ internal sealed class AdmissionController(IGatewayStore store, TimeProvider time
         }
 
         var now = time.GetUtcNow();
+        if (CheckAccess(key, modelGroup, now) is { } refused)
+        {
+            return refused;
+        }
+
         var name = key.KeyAlias ?? key.KeyPreview;
-        if (key.Blocked)
-        {
-            return Refuse(AdmissionRefusal.Blocked, 403,
-                $"Key '{name}' is blocked. An admin can unblock it with POST /key/unblock.", null, null);
-        }
-
-        if (key.ExpiresAt is { } expires && now >= expires)
-        {
-            return Refuse(AdmissionRefusal.Expired, 401, $"Key '{name}' expired at {Iso(expires)}.", null, null);
-        }
-
-        if (!IsModelAllowed(key.Models, modelGroup))
-        {
-            return Refuse(AdmissionRefusal.ModelNotAllowed, 403,
-                $"Key '{name}' may not use model '{modelGroup}'. Allowed: {string.Join(", ", key.Models)}.", null, null);
-        }
 
         // Static factory with an argument: a capturing lambda would allocate a closure on every call, found or not.
         var state = _states.GetOrAdd(key.KeyHash, static (_, k) => new KeyState(k.Spend, k.BudgetResetAt, k.BudgetDuration), key);
@@ -73,6 +62,40 @@ internal sealed class AdmissionController(IGatewayStore store, TimeProvider time
 
         await WriteResetAsync(key, name, resetToStore, cancellationToken);
         return result;
+    }
+
+    /// <summary>
+    /// What <see cref="AdmitAsync"/> refuses before any limit is counted: a blocked or expired key, a model group the key
+    /// may not use; null when none applies. For calls answered locally (count_tokens), which count against no limit.
+    /// </summary>
+    public AdmissionResult? CheckAccess(Caller caller, string modelGroup)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(modelGroup);
+        return caller.Kind == CallerKind.VirtualKey && caller.Key is { } key ? CheckAccess(key, modelGroup, time.GetUtcNow()) : null;
+    }
+
+    private static AdmissionResult? CheckAccess(VirtualKeyRecord key, string modelGroup, DateTimeOffset now)
+    {
+        var name = key.KeyAlias ?? key.KeyPreview;
+        if (key.Blocked)
+        {
+            return Refuse(AdmissionRefusal.Blocked, 403,
+                $"Key '{name}' is blocked. An admin can unblock it with POST /key/unblock.", null, null);
+        }
+
+        if (key.ExpiresAt is { } expires && now >= expires)
+        {
+            return Refuse(AdmissionRefusal.Expired, 401, $"Key '{name}' expired at {Iso(expires)}.", null, null);
+        }
+
+        if (!IsModelAllowed(key.Models, modelGroup))
+        {
+            return Refuse(AdmissionRefusal.ModelNotAllowed, 403,
+                $"Key '{name}' may not use model '{modelGroup}'. Allowed: {string.Join(", ", key.Models)}.", null, null);
+        }
+
+        return null;
     }
 
     /// <summary>The cluster-wide limits first (one Redis round trip), then this instance's (which count no more than the cluster's).</summary>

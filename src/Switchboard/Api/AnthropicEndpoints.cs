@@ -20,8 +20,12 @@ internal static class AnthropicEndpoints
         app.MapPost("/v1/messages/count_tokens", context => CountTokensAsync(context, services));
     }
 
-    /// <summary>Authenticated like every call (it reads a body and runs the tokenizer: not for anyone) and body-limited by
-    /// <c>max_request_size_mb</c>.</summary>
+    /// <summary>
+    /// Authenticated like every call (it reads a body and runs the tokenizer: not for anyone) and body-limited by
+    /// <c>max_request_size_mb</c>. Refuses what <c>/v1/messages</c> refuses, with the same answers and the same code: an
+    /// unknown model (404), a model the key may not use, a body the translation refuses for the group's OpenAI-compatible
+    /// deployments (docs/hostile-input.md). It counts against no limit of the key.
+    /// </summary>
     private static async Task CountTokensAsync(HttpContext context, GatewayServices services)
     {
         CallIds.Assign(context);
@@ -47,12 +51,31 @@ internal static class AnthropicEndpoints
         try
         {
             var fields = RoutingFields.Parse(body.Span);
-            if (RequestChecks.Check(fields, RequestKind.Anthropic) is { } problem)
+            if (RequestChecks.CheckModel(fields) is { } modelProblem)
             {
-                await ApiErrors.WriteAsync(context, ClientApi.Anthropic, 400, problem.Message);
+                await ApiErrors.WriteAsync(context, ClientApi.Anthropic, 400, modelProblem.Message, modelProblem.Code, modelProblem.Param);
                 return;
             }
 
+            // In /v1/messages' order (ProxyEndpoint): the model group, the body's shape, the key's access, the translation.
+            if (await ProxyEndpoint.ResolveGroupAsync(context, services, ClientApi.Anthropic, fields.Model!, auth.Caller!) is not { } group)
+            {
+                return;
+            }
+
+            if (RequestChecks.CheckBody(fields, RequestKind.Anthropic) is { } problem)
+            {
+                await ApiErrors.WriteAsync(context, ClientApi.Anthropic, 400, problem.Message, problem.Code, problem.Param);
+                return;
+            }
+
+            if (services.Admission.CheckAccess(auth.Caller!, group.Name) is { } refused)
+            {
+                await ApiErrors.WriteAsync(context, ClientApi.Anthropic, refused.StatusCode, refused.Message, refused.ErrorCode);
+                return;
+            }
+
+            new AnthropicMessages(body, fields, services.Time, PingInterval).Validate(group);
             tokens = RequestTokens.CountAnthropicRequest(body.Span);
         }
         catch (System.Text.Json.JsonException ex)

@@ -34,9 +34,26 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
 
     public string RequestedModel => fields.Model!;
 
-    /// <summary>Translates once up front so that a malformed request is a 400 before any upstream is chosen.</summary>
-    /// <returns>The session identity the request carries (<c>metadata.user_id</c>), for session affinity.</returns>
-    public string? Validate(DeploymentConfig anyOpenAiDeployment) => Translate(anyOpenAiDeployment).SessionId;
+    /// <summary>
+    /// Translates once up front, for the group's first deployment that is not <c>anthropic/</c>, so that a malformed
+    /// request is a 400 before any upstream is chosen. A group of <c>anthropic/</c> deployments only gets the bytes as
+    /// sent, and Anthropic judges them. Throws <see cref="TranslationException"/> (a 400).
+    /// </summary>
+    /// <returns>The session identity the request carries (<c>metadata.user_id</c>), for session affinity; null when
+    /// nothing was translated.</returns>
+    public string? Validate(ModelGroup group)
+    {
+        var deployments = group.Deployments; // a reload may swap the list: read it once
+        for (var i = 0; i < deployments.Count; i++)
+        {
+            if (!Providers.SpeaksAnthropic(deployments[i].Config.Provider))
+            {
+                return Translate(deployments[i].Config).SessionId;
+            }
+        }
+
+        return null;
+    }
 
     public UpstreamRequest BuildRequest(Deployment deployment)
     {

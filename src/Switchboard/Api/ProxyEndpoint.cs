@@ -67,12 +67,10 @@ internal sealed class ProxyEndpoint(GatewayServices services)
 
             model = pathModel ?? fields.Model!;
             stream = fields.Stream;
-            var group = services.Router.ResolveGroup(model);
+            var group = await ResolveGroupAsync(context, services, api, model, caller);
             firstGroup = group?.Name;
             if (group is null)
             {
-                await ApiErrors.WriteAsync(context, api, api is ClientApi.Anthropic or ClientApi.Gemini ? 404 : 400,
-                    $"Unknown model '{ClientText.Quote(model)}'. {ModelNames.Known(services.Config, caller.AllowedModels)}", "model_not_found", "model");
                 return;
             }
 
@@ -108,11 +106,11 @@ internal sealed class ProxyEndpoint(GatewayServices services)
                     return;
                 }
             }
-            else if (protocol is AnthropicMessages messages && group.Deployments.FirstOrDefault(d => !Config.Providers.SpeaksAnthropic(d.Config.Provider)) is { } openAiDeployment)
+            else if (protocol is AnthropicMessages messages)
             {
                 try
                 {
-                    translatedSession = messages.Validate(openAiDeployment.Config);
+                    translatedSession = messages.Validate(group);
                 }
                 catch (TranslationException ex)
                 {
@@ -190,6 +188,23 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             call?.Return(); // the request line, usage record and metrics above hold copies: nothing refers to it now
             services.Calls.Exit();
         }
+    }
+
+    /// <summary>
+    /// The model group <paramref name="model"/> names (a group, a wildcard or an alias), or null after answering that it
+    /// is unknown: 404 on the Anthropic and Gemini paths, as their APIs answer, 400 on OpenAI's. The message names only
+    /// the models the caller may use. Shared with the endpoints that answer locally (count_tokens).
+    /// </summary>
+    internal static async ValueTask<Routing.ModelGroup?> ResolveGroupAsync(HttpContext context, GatewayServices services, ClientApi api, string model, Auth.Caller caller)
+    {
+        if (services.Router.ResolveGroup(model) is { } group)
+        {
+            return group;
+        }
+
+        await ApiErrors.WriteAsync(context, api, api is ClientApi.Anthropic or ClientApi.Gemini ? 404 : 400,
+            $"Unknown model '{ClientText.Quote(model)}'. {ModelNames.Known(services.Config, caller.AllowedModels)}", "model_not_found", "model");
+        return null;
     }
 
     /// <summary>

@@ -342,6 +342,24 @@ internal static partial class AnthropicRequestTranslator
     /// </summary>
     private static string DocumentText(JsonElement block, string path, TranslationNotes notes)
     {
+        if (ReadableDocumentText(block, path, notes) is { } text)
+        {
+            return text;
+        }
+
+        var source = block.GetProperty("source");
+        var what = JsonInput.Quote(source.GetString("media_type") ?? source.GetString("type") ?? "unknown", 64);
+        notes.Add($"{path}: {what} document cannot be sent to this model, a placeholder instead");
+        return WithTitle(block, $"[document omitted: {what} documents cannot be sent to this model]");
+    }
+
+    /// <summary>
+    /// The text of a document an OpenAI-compatible upstream can read (a text, text/* base64 or content source), title
+    /// first; null for one it cannot (a PDF, a Files API id). Shared with the token counter (<see cref="RequestTokens"/>),
+    /// so that count_tokens counts the text /v1/messages sends.
+    /// </summary>
+    internal static string? ReadableDocumentText(JsonElement block, string path, TranslationNotes notes)
+    {
         if (!block.TryGet("source", JsonValueKind.Object, out var source))
         {
             throw new TranslationException($"{path}.source: field required.");
@@ -371,13 +389,14 @@ internal static partial class AnthropicRequestTranslator
         }
         else
         {
-            var what = JsonInput.Quote(mediaType ?? type ?? "unknown", 64);
-            notes.Add($"{path}: {what} document cannot be sent to this model, a placeholder instead");
-            text = $"[document omitted: {what} documents cannot be sent to this model]";
+            return null;
         }
 
-        return block.GetString("title") is { Length: > 0 } title ? $"{title}\n\n{text}" : text;
+        return WithTitle(block, text);
     }
+
+    private static string WithTitle(JsonElement block, string text) =>
+        block.GetString("title") is { Length: > 0 } title ? $"{title}\n\n{text}" : text;
 
     /// <summary>The text of a string or of an array of blocks (text blocks, and what other blocks carry as text); null and missing are empty.</summary>
     private static string ContentText(JsonElement content, string path, TranslationNotes notes)
@@ -411,22 +430,7 @@ internal static partial class AnthropicRequestTranslator
     /// </summary>
     private static string? UnknownText(JsonElement block, string type, string path, TranslationNotes notes)
     {
-        var text = new StringBuilder();
-        if (block.GetString("text") is { } own)
-        {
-            text.Append(own);
-        }
-        else
-        {
-            // A search result names its source; a web search result is nothing but a title and a URL.
-            PivotMessages.AppendLine(text, block.GetString("title"));
-            PivotMessages.AppendLine(text, block.GetString("source") ?? block.GetString("url"));
-            if (block.TryGetProperty("content", out var content))
-            {
-                PivotMessages.AppendLine(text, CarriedText(content, depth: 0));
-            }
-        }
-
+        var text = CarriedBlockText(block);
         if (text.Length == 0)
         {
             notes.Add($"{path}: {JsonInput.Quote(type, 64)} block carries no text, left out");
@@ -434,6 +438,29 @@ internal static partial class AnthropicRequestTranslator
         }
 
         notes.Add($"{path}: {JsonInput.Quote(type, 64)} block sent as text");
+        return text;
+    }
+
+    /// <summary>
+    /// The text a block without a mapping of its own carries (what <see cref="UnknownText"/> sends), empty when none.
+    /// Shared with the token counter (<see cref="RequestTokens"/>), so that count_tokens counts the text /v1/messages sends.
+    /// </summary>
+    internal static string CarriedBlockText(JsonElement block)
+    {
+        if (block.GetString("text") is { } own)
+        {
+            return own;
+        }
+
+        // A search result names its source; a web search result is nothing but a title and a URL.
+        var text = new StringBuilder();
+        PivotMessages.AppendLine(text, block.GetString("title"));
+        PivotMessages.AppendLine(text, block.GetString("source") ?? block.GetString("url"));
+        if (block.TryGetProperty("content", out var content))
+        {
+            PivotMessages.AppendLine(text, CarriedText(content, depth: 0));
+        }
+
         return text.ToString();
     }
 
@@ -468,6 +495,20 @@ internal static partial class AnthropicRequestTranslator
                 if (content.TryGet("source", JsonValueKind.Object, out var documentSource) && documentSource.GetString("type") == "text")
                 {
                     PivotMessages.AppendLine(inner, documentSource.GetString("data"));
+                }
+
+                // A code execution result's output (code_execution_result, bash_code_execution_result), a text editor
+                // edit's diff lines, or the error a server tool answered.
+                PivotMessages.AppendLine(inner, content.GetString("stdout"));
+                PivotMessages.AppendLine(inner, content.GetString("stderr"));
+                if (content.TryGet("lines", JsonValueKind.Array, out var lines))
+                {
+                    PivotMessages.AppendLine(inner, CarriedText(lines, depth + 1));
+                }
+
+                if (content.GetString("error_code") is { Length: > 0 } errorCode)
+                {
+                    PivotMessages.AppendLine(inner, "Error: " + errorCode);
                 }
 
                 if (content.TryGetProperty("content", out var nested))

@@ -89,19 +89,8 @@ internal static partial class AnthropicRequestTranslator
             root.TryGetProperty("top_p", out var topP) ? topP : default,
             reasoning, options.IsGlm, notes);
 
-        if (root.TryGet("stop_sequences", JsonValueKind.Array, out var stops) && stops.GetArrayLength() > 0)
-        {
-            json.WriteStartArray("stop"u8);
-            foreach (var stop in stops.EnumerateArray())
-            {
-                if (stop.ValueKind == JsonValueKind.String)
-                {
-                    stop.WriteTo(json);
-                }
-            }
-
-            json.WriteEndArray();
-        }
+        PivotSampling.WriteStop(json, root.TryGet("stop_sequences", JsonValueKind.Array, out var stops) ? stops : default,
+            reasoning, "stop_sequences", notes);
     }
 
     /// <summary>

@@ -4,7 +4,8 @@ namespace Switchboard.Translation;
 
 /// <summary>
 /// The fields every request translator to the pivot writes alike (Anthropic, Responses, Gemini): the output cap under
-/// the name the upstream takes, temperature/top_p, which OpenAI reasoning models refuse, and the streaming fields.
+/// the name the upstream takes, temperature/top_p and stop sequences, which OpenAI reasoning models refuse, and the
+/// streaming fields.
 /// </summary>
 internal static class PivotSampling
 {
@@ -55,6 +56,62 @@ internal static class PivotSampling
         if (topP.ValueKind != JsonValueKind.Undefined)
         {
             JsonInput.WriteClamped(json, "top_p", topP, 0, 1);
+        }
+    }
+
+    /// <summary>OpenAI's chat completions take at most this many stop sequences and answer 400 to more.</summary>
+    public const int MaxStopSequences = 4;
+
+    /// <summary>
+    /// A stop-sequence array (<paramref name="field"/> names it in the notes) as <c>stop</c>: its strings, the first
+    /// <see cref="MaxStopSequences"/> of them (a note says so when there were more); nothing, with a note, for a
+    /// reasoning model, which answers 400 "Unsupported parameter: 'stop'" (docs/compatibility.md).
+    /// </summary>
+    public static void WriteStop(Utf8JsonWriter json, JsonElement stops, bool reasoning, string field, TranslationNotes notes)
+    {
+        if (stops.ValueKind != JsonValueKind.Array || stops.GetArrayLength() == 0)
+        {
+            return;
+        }
+
+        if (reasoning)
+        {
+            notes.Add($"{field}: a reasoning model does not take it, left out");
+            return;
+        }
+
+        var written = 0;
+        var given = 0;
+        foreach (var stop in stops.EnumerateArray())
+        {
+            if (stop.ValueKind != JsonValueKind.String)
+            {
+                continue;
+            }
+
+            given++;
+            if (written == MaxStopSequences)
+            {
+                continue;
+            }
+
+            if (written == 0)
+            {
+                json.WriteStartArray("stop"u8);
+            }
+
+            stop.WriteTo(json);
+            written++;
+        }
+
+        if (written > 0)
+        {
+            json.WriteEndArray();
+        }
+
+        if (given > written)
+        {
+            notes.Add($"{field}: {given} given, the upstream takes at most {MaxStopSequences}, the first {MaxStopSequences} kept");
         }
     }
 

@@ -21,9 +21,10 @@ internal static class RequestTokens
         var root = document.RootElement;
         var text = new StringBuilder();
         var fixedTokens = PerMessageOverhead;
+        TranslationNotes? notes = null; // what the shared text extraction notes; nobody reads it here
         if (root.TryGetProperty("system", out var system))
         {
-            AppendContent(text, system, ref fixedTokens);
+            AppendContent(text, system, ref fixedTokens, ref notes);
             fixedTokens += PerMessageOverhead;
         }
 
@@ -34,7 +35,7 @@ internal static class RequestTokens
                 fixedTokens += PerMessageOverhead;
                 if (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("content", out var content))
                 {
-                    AppendContent(text, content, ref fixedTokens);
+                    AppendContent(text, content, ref fixedTokens, ref notes);
                 }
             }
         }
@@ -153,7 +154,13 @@ internal static class RequestTokens
     /// <summary>The <c>count_tokens</c> answer.</summary>
     public static byte[] CountTokensResponse(int inputTokens) => Encoding.UTF8.GetBytes($"{{\"input_tokens\":{inputTokens}}}");
 
-    private static void AppendContent(StringBuilder text, JsonElement content, ref int fixedTokens)
+    /// <summary>
+    /// The text of a message's content, read as the translation to OpenAI reads it (docs/compatibility.md, content
+    /// blocks): the blocks it has no mapping for, and documents, count the text <see cref="AnthropicRequestTranslator"/>
+    /// sends for them, not a flat figure or nothing. Images and documents no upstream but Anthropic reads count a flat
+    /// figure. Liberal: a block the translation would refuse counts what it can (count_tokens refuses those before).
+    /// </summary>
+    private static void AppendContent(StringBuilder text, JsonElement content, ref int fixedTokens, ref TranslationNotes? notes)
     {
         if (content.ValueKind == JsonValueKind.String)
         {
@@ -181,7 +188,8 @@ internal static class RequestTokens
                 case "thinking":
                     text.Append(block.GetString("thinking")).Append('\n');
                     break;
-                case "tool_use":
+                case "tool_use" or "server_tool_use" or "mcp_tool_use":
+                    // The server tools' calls reach Anthropic as they are (the translation leaves them out).
                     text.Append(block.GetString("name")).Append('\n');
                     if (block.TryGetProperty("input", out var input))
                     {
@@ -192,7 +200,7 @@ internal static class RequestTokens
                 case "tool_result":
                     if (block.TryGetProperty("content", out var result))
                     {
-                        AppendContent(text, result, ref fixedTokens);
+                        AppendContent(text, result, ref fixedTokens, ref notes);
                     }
 
                     break;
@@ -200,9 +208,9 @@ internal static class RequestTokens
                     fixedTokens += PerImage;
                     break;
                 case "document":
-                    if (block.TryGet("source", JsonValueKind.Object, out var source) && source.GetString("type") == "text")
+                    if (DocumentText(block, ref notes) is { } document)
                     {
-                        text.Append(source.GetString("data")).Append('\n');
+                        text.Append(document).Append('\n');
                     }
                     else
                     {
@@ -210,9 +218,24 @@ internal static class RequestTokens
                     }
 
                     break;
+                case null:
+                    break;
                 default:
+                    text.Append(AnthropicRequestTranslator.CarriedBlockText(block)).Append('\n');
                     break;
             }
+        }
+    }
+
+    private static string? DocumentText(JsonElement block, ref TranslationNotes? notes)
+    {
+        try
+        {
+            return AnthropicRequestTranslator.ReadableDocumentText(block, "document", notes ??= new TranslationNotes());
+        }
+        catch (TranslationException)
+        {
+            return null;
         }
     }
 }

@@ -146,4 +146,70 @@ public sealed class AnthropicRequestTranslatorTests
         Assert.All(result.Notes, n => Assert.True(n.Length < 200, n));
         Assert.EndsWith("and 969 more", result.Notes[^1]);
     }
+
+    [Theory]
+    [InlineData("o3")]
+    [InlineData("o4-mini")]
+    [InlineData("gpt-5")]
+    [InlineData("gpt-5.1")]
+    [InlineData("openai/gpt-5-mini")]
+    public void ToOpenAi_StopSequencesForReasoningModel_LeftOutWithNote(string upstreamModel)
+    {
+        // OpenAI answers 400 "Unsupported parameter: 'stop'" to its reasoning models (docs/compatibility.md).
+        const string Body = """{"model":"claude","max_tokens":100,"temperature":0.3,"stop_sequences":["END"],"messages":[{"role":"user","content":"x"}]}""";
+
+        var result = AnthropicRequestTranslator.ToOpenAi(Encoding.UTF8.GetBytes(Body), new AnthropicToOpenAiOptions { UpstreamModel = upstreamModel });
+
+        Assert.False(JsonNode.Parse(result.Body)!.AsObject().ContainsKey("stop"));
+        Assert.Contains(result.Notes, n => n.StartsWith("stop_sequences:", StringComparison.Ordinal) && n.Contains("reasoning model", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("gpt-4.1", false)]
+    [InlineData("glm-4.6", true)]
+    public void ToOpenAi_MoreThanFourStopSequences_FirstFourKeptWithNote(string upstreamModel, bool isGlm)
+    {
+        const string Body = """{"model":"claude","max_tokens":100,"stop_sequences":["a",7,"b","c","d","e","f"],"messages":[{"role":"user","content":"x"}]}""";
+
+        var result = AnthropicRequestTranslator.ToOpenAi(Encoding.UTF8.GetBytes(Body), new AnthropicToOpenAiOptions { UpstreamModel = upstreamModel, IsGlm = isGlm });
+
+        var stop = JsonNode.Parse(result.Body)!["stop"]!.AsArray();
+        Assert.Equal(["a", "b", "c", "d"], stop.Select(s => (string)s!));
+        Assert.Contains(result.Notes, n => n.StartsWith("stop_sequences:", StringComparison.Ordinal) && n.Contains("first 4", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ToOpenAi_FourStopSequences_AllSentWithoutNote()
+    {
+        const string Body = """{"model":"claude","max_tokens":100,"stop_sequences":["a","b","c","d"],"messages":[{"role":"user","content":"x"}]}""";
+
+        var result = AnthropicRequestTranslator.ToOpenAi(Encoding.UTF8.GetBytes(Body), new AnthropicToOpenAiOptions { UpstreamModel = "gpt-4.1" });
+
+        Assert.Equal(4, JsonNode.Parse(result.Body)!["stop"]!.AsArray().Count);
+        Assert.Empty(result.Notes);
+    }
+
+    [Fact]
+    public void ToOpenAi_CodeExecutionResultsInHistory_OutputKeptAsText()
+    {
+        const string Body = """
+            {"model":"claude","max_tokens":100,"messages":[
+              {"role":"user","content":"run it"},
+              {"role":"assistant","content":[
+                {"type":"server_tool_use","id":"srvtoolu_1","name":"code_execution","input":{"code":"print(1)"}},
+                {"type":"code_execution_tool_result","tool_use_id":"srvtoolu_1","content":{"type":"code_execution_result","stdout":"one-out\n","stderr":"one-err","return_code":0,"content":[]}},
+                {"type":"bash_code_execution_tool_result","tool_use_id":"srvtoolu_2","content":{"type":"bash_code_execution_result","stdout":"bash-ok","stderr":"","return_code":0,"content":[]}},
+                {"type":"text_editor_code_execution_tool_result","tool_use_id":"srvtoolu_3","content":{"type":"text_editor_code_execution_view_result","file_type":"text","content":"viewed file","num_lines":1,"start_line":1,"total_lines":1}},
+                {"type":"text_editor_code_execution_tool_result","tool_use_id":"srvtoolu_4","content":{"type":"text_editor_code_execution_str_replace_result","lines":["-old line","+new line"],"new_lines":1,"new_start":1,"old_lines":1,"old_start":1}}]},
+              {"role":"user","content":"thanks"}]}
+            """;
+
+        var result = AnthropicRequestTranslator.ToOpenAi(Encoding.UTF8.GetBytes(Body), new AnthropicToOpenAiOptions { UpstreamModel = "gpt-4.1" });
+
+        var assistant = (string)JsonNode.Parse(result.Body)!["messages"]![1]!["content"]!;
+        foreach (var expected in new[] { "one-out", "one-err", "bash-ok", "viewed file", "-old line\n+new line" })
+        {
+            Assert.Contains(expected, assistant, StringComparison.Ordinal);
+        }
+    }
 }

@@ -109,19 +109,7 @@ internal static class GeminiRequestTranslator
                     throw new TranslationException($"generationConfig.{name}: must be an array of strings.");
                 }
 
-                if (value2.GetArrayLength() > 0)
-                {
-                    json.WriteStartArray("stop"u8);
-                    foreach (var stop in value2.EnumerateArray())
-                    {
-                        if (stop.ValueKind == JsonValueKind.String)
-                        {
-                            stop.WriteTo(json);
-                        }
-                    }
-
-                    json.WriteEndArray();
-                }
+                PivotSampling.WriteStop(json, value2, reasoning, $"generationConfig.{name}", notes);
             }
             else if (GeminiJson.IsCamelOrSnake(name, "candidateCount", "candidate_count"))
             {
@@ -134,7 +122,15 @@ internal static class GeminiRequestTranslator
             else if (!options.IsGlm && (GeminiJson.IsCamelOrSnake(name, "presencePenalty", "presence_penalty") || GeminiJson.IsCamelOrSnake(name, "frequencyPenalty", "frequency_penalty")))
             {
                 RequireNumber(value2, name);
-                JsonInput.WriteClamped(json, name.StartsWith("presence", StringComparison.Ordinal) ? "presence_penalty" : "frequency_penalty", value2, -2, 2);
+                if (reasoning)
+                {
+                    // OpenAI's reasoning models answer 400 "Unsupported parameter" to either penalty.
+                    notes.Add($"generationConfig.{name}: a reasoning model does not take it, left out");
+                }
+                else
+                {
+                    JsonInput.WriteClamped(json, name.StartsWith("presence", StringComparison.Ordinal) ? "presence_penalty" : "frequency_penalty", value2, -2, 2);
+                }
             }
             else if (!options.IsGlm && GeminiJson.IsCamelOrSnake(name, "seed", "") && value2.ValueKind == JsonValueKind.Number)
             {

@@ -86,6 +86,34 @@ public sealed class GeminiRequestTranslatorTests
         Assert.Equal("A", (string?)messages[3]!["content"]);
     }
 
+    [Fact]
+    public void ToPivot_ReasoningModel_StopAndPenaltiesLeftOutWithNotes()
+    {
+        // OpenAI's reasoning models answer 400 to stop, presence_penalty and frequency_penalty (docs/compatibility.md).
+        const string Body = """{"contents":[{"parts":[{"text":"x"}]}],"generationConfig":{"stopSequences":["END"],"presencePenalty":0.5,"frequency_penalty":0.2}}""";
+
+        var result = GeminiRequestTranslator.ToPivot(Encoding.UTF8.GetBytes(Body), Options(JsonNode.Parse("""{"upstreamModel":"o3"}""")));
+
+        var json = JsonNode.Parse(result.Body)!.AsObject();
+        Assert.False(json.ContainsKey("stop"));
+        Assert.False(json.ContainsKey("presence_penalty"));
+        Assert.False(json.ContainsKey("frequency_penalty"));
+        Assert.Contains("generationConfig.stopSequences: a reasoning model does not take it, left out", result.Notes);
+        Assert.Contains("generationConfig.presencePenalty: a reasoning model does not take it, left out", result.Notes);
+        Assert.Contains("generationConfig.frequency_penalty: a reasoning model does not take it, left out", result.Notes);
+    }
+
+    [Fact]
+    public void ToPivot_MoreThanFourStopSequences_FirstFourKeptWithNote()
+    {
+        const string Body = """{"contents":[{"parts":[{"text":"x"}]}],"generationConfig":{"stopSequences":["a","b","c","d","e"]}}""";
+
+        var result = GeminiRequestTranslator.ToPivot(Encoding.UTF8.GetBytes(Body), Options(JsonNode.Parse("""{"upstreamModel":"gpt-4.1"}""")));
+
+        Assert.Equal(["a", "b", "c", "d"], JsonNode.Parse(result.Body)!["stop"]!.AsArray().Select(s => (string)s!));
+        Assert.Contains(result.Notes, n => n.StartsWith("generationConfig.stopSequences:", StringComparison.Ordinal) && n.Contains("first 4", StringComparison.Ordinal));
+    }
+
     internal static GeminiToPivotOptions Options(JsonNode? opts) => new()
     {
         RequestedModel = (string?)opts?["requestedModel"] ?? "gemini-pool",
