@@ -9,7 +9,9 @@ namespace Switchboard.Api;
 /// <summary>Writes errors in the caller's own API shape: OpenAI's <c>{"error":{…}}</c>, Anthropic's <c>{"type":"error",…}</c> or Google's <c>{"error":{"code","message","status"}}</c>.</summary>
 internal static class ApiErrors
 {
-    public static Task WriteAsync(HttpContext context, ClientApi api, int status, string message, string? code = null, string? param = null, TimeSpan? retryAfter = null, bool? shouldRetry = null)
+    /// <param name="type">OpenAI's <c>type</c> when it is not the status's usual one (OpenAI's own 404 for a model is an <c>invalid_request_error</c>).</param>
+    public static Task WriteAsync(HttpContext context, ClientApi api, int status, string message, string? code = null, string? param = null, TimeSpan? retryAfter = null, bool? shouldRetry = null,
+        string? type = null)
     {
         var response = context.Response;
         if (response.HasStarted)
@@ -48,7 +50,7 @@ internal static class ApiErrors
         }
         else
         {
-            OpenAiErrors.WriteObject(writer, message, OpenAiErrors.TypeForStatus(status), param, code ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            OpenAiErrors.WriteObject(writer, message, type ?? OpenAiErrors.TypeForStatus(status), param, code ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         writer.Flush();
