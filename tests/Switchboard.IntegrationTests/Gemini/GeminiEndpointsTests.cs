@@ -221,6 +221,8 @@ public sealed class GeminiEndpointsTests : IAsyncLifetime
     [InlineData("/v1beta/models/no-such-model:generateContent", "{\"contents\":[{\"parts\":[{\"text\":\"x\"}]}]}", 404, "NOT_FOUND")]
     [InlineData("/v1beta/models/no-such-model:streamGenerateContent?alt=sse", "{\"contents\":[{\"parts\":[{\"text\":\"x\"}]}]}", 404, "NOT_FOUND")]
     [InlineData("/v1beta/models/no-such-model:countTokens", "{\"contents\":[{\"parts\":[{\"text\":\"x\"}]}]}", 404, "NOT_FOUND")]
+    [InlineData("/v1beta/models/gemini-pool:generateContent", "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"x\"},{\"inlineData\":{\"mimeType\":\"image/png\",\"data\":\"@@not base64!!\"}}]}]}", 400, "INVALID_ARGUMENT")]
+    [InlineData("/v1/models/gemini-pool:streamGenerateContent?alt=sse", "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"x\"},{\"inlineData\":{\"mimeType\":\"image/jpeg\",\"data\":\"@@@\"}}]}]}", 400, "INVALID_ARGUMENT")]
     [InlineData("/v1beta/models/gemini-pool:countTokens", "{\"contents\":[", 400, "INVALID_ARGUMENT")]
     [InlineData("/v1beta/models/gemini-pool:countTokens", "[]", 400, "INVALID_ARGUMENT")]
     [InlineData("/v1beta/models/gemini-pool:embedContent", "{}", 404, "NOT_FOUND")]
