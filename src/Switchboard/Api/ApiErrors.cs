@@ -9,7 +9,17 @@ namespace Switchboard.Api;
 /// <summary>Writes errors in the caller's own API shape: OpenAI's <c>{"error":{…}}</c>, Anthropic's <c>{"type":"error",…}</c> or Google's <c>{"error":{"code","message","status"}}</c>.</summary>
 internal static class ApiErrors
 {
-    public static Task WriteAsync(HttpContext context, ClientApi api, int status, string message, string? code = null, string? param = null, TimeSpan? retryAfter = null, bool? shouldRetry = null)
+    /// <summary>A missing key's hint for Gemini clients, which send it their own ways (a Bearer token works too).</summary>
+    private const string GeminiMissingKey = "Missing API key: send it as 'x-goog-api-key: <key>' or as the query parameter '?key=<key>'.";
+
+    /// <summary>A failed authentication (401, or 503 when the key store is unreachable) in the caller's shape.</summary>
+    public static Task WriteAuthFailureAsync(HttpContext context, ClientApi api, Auth.AuthResult auth) =>
+        WriteAsync(context, api, auth.StatusCode, auth.KeyMissing && api == ClientApi.Gemini ? GeminiMissingKey : auth.Error ?? "Invalid API key.",
+            "invalid_api_key");
+
+    /// <param name="type">OpenAI's <c>type</c> when it is not the status's usual one (OpenAI's own 404 for a model is an <c>invalid_request_error</c>).</param>
+    public static Task WriteAsync(HttpContext context, ClientApi api, int status, string message, string? code = null, string? param = null, TimeSpan? retryAfter = null, bool? shouldRetry = null,
+        string? type = null)
     {
         var response = context.Response;
         if (response.HasStarted)
@@ -48,7 +58,7 @@ internal static class ApiErrors
         }
         else
         {
-            OpenAiErrors.WriteObject(writer, message, OpenAiErrors.TypeForStatus(status), param, code ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            OpenAiErrors.WriteObject(writer, message, type ?? OpenAiErrors.TypeForStatus(status), param, code ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         writer.Flush();

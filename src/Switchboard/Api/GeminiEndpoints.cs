@@ -117,7 +117,7 @@ internal static class GeminiEndpoints
         var auth = await services.Auth.AuthenticateAsync(context.Request, context.RequestAborted);
         if (!auth.Succeeded)
         {
-            await ApiErrors.WriteAsync(context, ClientApi.Gemini, auth.StatusCode, auth.Error ?? "Invalid API key.");
+            await ApiErrors.WriteAuthFailureAsync(context, ClientApi.Gemini, auth);
             return;
         }
 
@@ -158,7 +158,7 @@ internal static class GeminiEndpoints
         var auth = await services.Auth.AuthenticateAsync(context.Request, context.RequestAborted);
         if (!auth.Succeeded)
         {
-            await ApiErrors.WriteAsync(context, ClientApi.Gemini, auth.StatusCode, auth.Error ?? "Invalid API key.");
+            await ApiErrors.WriteAuthFailureAsync(context, ClientApi.Gemini, auth);
             return false;
         }
 

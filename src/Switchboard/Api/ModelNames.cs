@@ -3,8 +3,9 @@ using Switchboard.Config;
 namespace Switchboard.Api;
 
 /// <summary>
-/// The model names a caller is shown: the lists of <c>GET /v1/models</c> (OpenAI and Gemini) and the sentence of an
-/// unknown-model error, both limited to the models the caller's key may use.
+/// The model names a caller is shown: the lists of <c>GET /v1/models</c> (OpenAI and Gemini), the names
+/// <c>GET /v1/models/{model}</c> retrieves (those of the list) and the sentence of an unknown-model error, all limited to
+/// the models the caller's key may use.
 /// </summary>
 internal static class ModelNames
 {

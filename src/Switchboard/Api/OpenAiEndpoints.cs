@@ -2,12 +2,16 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Switchboard.Protocols;
 
 namespace Switchboard.Api;
 
 /// <summary>The OpenAI-compatible endpoints: chat completions, legacy completions, embeddings, models.</summary>
 internal static class OpenAiEndpoints
 {
+    /// <summary>The <c>owned_by</c> of every model the gateway lists.</summary>
+    private const string OwnedBy = "switchboard";
+
     public static void MapOpenAiEndpoints(this IEndpointRouteBuilder app, GatewayServices services)
     {
         var proxy = new ProxyEndpoint(services);
@@ -21,6 +25,9 @@ internal static class OpenAiEndpoints
             }
 
             app.MapGet(prefix + "/models", context => ModelsAsync(context, services));
+            // OpenAI's "retrieve model". A catch-all: a group may be named openai/gpt-4o. Gemini's routes under the same
+            // path are POSTs (GeminiEndpoints), so the two never meet.
+            app.MapGet(prefix + "/models/{**model:minlength(1)}", context => ModelAsync(context, services));
         }
     }
 
@@ -42,7 +49,38 @@ internal static class OpenAiEndpoints
         context.Response.ContentType = "application/json";
         using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
         var names = ModelNames.Listed(services.Config, allowed).ToList();
-        Protocols.ModelList.Write(writer, names, "switchboard", services.Time.GetUtcNow());
+        Protocols.ModelList.Write(writer, names, OwnedBy, services.Time.GetUtcNow());
+        await writer.FlushAsync(context.RequestAborted);
+    }
+
+    /// <summary>
+    /// <c>GET /v1/models/{model}</c>: the entry <c>/v1/models</c> shows for that name, under the same key rules; a name the
+    /// list does not show to this caller (unknown, a wildcard pattern, another key's) is OpenAI's 404 <c>model_not_found</c>.
+    /// </summary>
+    private static async Task ModelAsync(HttpContext context, GatewayServices services)
+    {
+        CallIds.Assign(context);
+        var auth = await services.Auth.AuthenticateAsync(context.Request, context.RequestAborted);
+        if (!auth.Succeeded)
+        {
+            await ApiErrors.WriteAsync(context, ClientApi.OpenAi, auth.StatusCode, auth.Error ?? "Invalid API key.", "invalid_api_key");
+            return;
+        }
+
+        // The SDKs escape a '/' in the id (%2F), which the server leaves escaped in the path.
+        var model = Uri.UnescapeDataString(context.Request.RouteValues["model"] as string ?? "");
+        var allowed = auth.Caller!.AllowedModels;
+        if (!ModelNames.Listed(services.Config, allowed).Contains(model, StringComparer.Ordinal))
+        {
+            await ApiErrors.WriteAsync(context, ClientApi.OpenAi, 404,
+                $"The model '{ClientText.Quote(model)}' does not exist or you do not have access to it. {ModelNames.Known(services.Config, allowed)}",
+                "model_not_found", type: "invalid_request_error");
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
+        Protocols.ModelList.WriteModel(writer, model, OwnedBy, services.Time.GetUtcNow());
         await writer.FlushAsync(context.RequestAborted);
     }
 }

@@ -32,7 +32,7 @@ internal sealed class ProxyEndpoint(GatewayServices services)
             var auth = await services.Auth.AuthenticateAsync(context.Request, context.RequestAborted);
             if (!auth.Succeeded)
             {
-                await ApiErrors.WriteAsync(context, api, auth.StatusCode, auth.Error ?? "Invalid API key.", "invalid_api_key");
+                await ApiErrors.WriteAuthFailureAsync(context, api, auth);
                 return;
             }
 

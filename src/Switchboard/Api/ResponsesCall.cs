@@ -25,6 +25,7 @@ internal sealed class ResponsesCall : PivotCall
     private ResponsesRequest? _request;
     private string? _nativeFor;
     private byte[]? _native;
+    private ResponsesNativeRelay.Sequence? _sequence;
 
     /// <param name="history">The stored conversation of <c>previous_response_id</c> (a JSON array of items), or empty.</param>
     public ResponsesCall(RequestBody body, RoutingFields fields, ResponseStore store, string owner, byte[] history, TimeProvider time)
@@ -65,10 +66,10 @@ internal sealed class ResponsesCall : PivotCall
     }
 
     protected override Task<RelayResult> RelayNativeAsync(HttpContext context, UpstreamResponse response, CallState call, CancellationToken ct) =>
-        ResponsesNativeRelay.RelayAsync(context, response, Stream, call, _time, ct);
+        ResponsesNativeRelay.RelayAsync(context, response, Stream, call, _time, _sequence ??= new(), ct);
 
     protected override Task WriteNativeStreamErrorAsync(HttpContext context, string message, CancellationToken ct) =>
-        ResponsesNativeRelay.WriteStreamErrorAsync(context.Response, message, ct);
+        ResponsesNativeRelay.WriteStreamErrorAsync(context.Response, message, _sequence?.Next ?? 0, ct);
 
     protected override byte[] ToPivot(DeploymentConfig deployment)
     {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.IO.Pipelines;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -26,8 +27,17 @@ internal static class ResponsesNativeRelay
         Error,
     }
 
+    /// <summary>The last <c>sequence_number</c> a stream relayed (-1 before any), kept by the call for its closing <c>error</c> event.</summary>
+    internal sealed class Sequence
+    {
+        public long Last { get; set; } = -1;
+
+        /// <summary>The number the gateway's own next event takes.</summary>
+        public long Next => Last + 1;
+    }
+
     public static async Task<RelayResult> RelayAsync(HttpContext context, UpstreamResponse response, bool stream, CallState call, TimeProvider time,
-        CancellationToken ct)
+        Sequence sequence, CancellationToken ct)
     {
         var http = context.Response;
         if (!stream)
@@ -40,6 +50,7 @@ internal static class ResponsesNativeRelay
             return await Answer.WriteJsonAsync(http, bytes.Span, usage, call, time, ct);
         }
 
+        sequence.Last = -1;
         await Answer.StartEventStreamAsync(http, call, time, ct);
         var reader = PipeReader.Create(response.Body, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 1024));
         var output = http.BodyWriter;
@@ -75,6 +86,11 @@ internal static class ResponsesNativeRelay
                     }
 
                     var data = SseRelay.DataPayload(eventSpan);
+                    if (SequenceNumberOf(data) is >= 0 and var number)
+                    {
+                        sequence.Last = number;
+                    }
+
                     var type = TerminalOf(data);
                     if (type == Terminal.Error)
                     {
@@ -154,8 +170,34 @@ internal static class ResponsesNativeRelay
         return Terminal.None;
     }
 
-    /// <summary>Ends a passed-through stream that broke after its first byte with the Responses API's <c>error</c> event.</summary>
-    public static async Task WriteStreamErrorAsync(HttpResponse response, string message, CancellationToken ct)
+    /// <summary>
+    /// The event's <c>sequence_number</c>, or -1 when it has none: a byte search rather than a parse, since every event
+    /// passes here. The member's name cannot match inside a string value (each quote there is escaped), and the last
+    /// match is the event's own (the API writes it last; no nested object carries one).
+    /// </summary>
+    internal static long SequenceNumberOf(ReadOnlySpan<byte> data)
+    {
+        var name = "\"sequence_number\""u8;
+        var at = data.LastIndexOf(name);
+        if (at < 0)
+        {
+            return -1;
+        }
+
+        var rest = data[(at + name.Length)..].TrimStart(" \t\r\n"u8);
+        if (rest.IsEmpty || rest[0] != (byte)':')
+        {
+            return -1;
+        }
+
+        return Utf8Parser.TryParse(rest[1..].TrimStart(" \t\r\n"u8), out long number, out _) && number >= 0 ? number : -1;
+    }
+
+    /// <summary>
+    /// Ends a passed-through stream that broke after its first byte with the Responses API's <c>error</c> event, numbered
+    /// after the last event relayed (every event of the stream carries a <c>sequence_number</c>).
+    /// </summary>
+    public static async Task WriteStreamErrorAsync(HttpResponse response, string message, long sequenceNumber, CancellationToken ct)
     {
         var output = response.BodyWriter;
         output.Write("event: error\ndata: "u8);
@@ -166,6 +208,7 @@ internal static class ResponsesNativeRelay
             json.WriteString("code"u8, "server_error"u8);
             json.WriteString("message"u8, message);
             json.WriteNull("param"u8);
+            json.WriteNumber("sequence_number"u8, sequenceNumber);
             json.WriteEndObject();
         }
 

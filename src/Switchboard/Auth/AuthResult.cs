@@ -7,6 +7,9 @@ internal sealed record AuthResult
     public int StatusCode { get; init; } = 200;
     public string? Error { get; init; }
 
+    /// <summary>No key was sent at all: the caller's API names the ways its clients send one (Gemini's are not the others').</summary>
+    public bool KeyMissing { get; init; }
+
     public bool Succeeded => Caller is not null;
 
     public static AuthResult Success(Caller caller) => new() { Caller = caller };

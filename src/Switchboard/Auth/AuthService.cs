@@ -21,6 +21,12 @@ internal sealed class AuthService
     private readonly AuthCache _known;
     private readonly AuthCache _unknown;
     private static readonly AuthResult OpenResult = AuthResult.Success(Caller.Anonymous);
+    private static readonly AuthResult MissingKey = new()
+    {
+        StatusCode = 401,
+        Error = "Missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.",
+        KeyMissing = true,
+    };
     private static readonly object MemoKey = new();
     private volatile MasterKey? _master;
     private long _invalidations;
@@ -70,7 +76,7 @@ internal sealed class AuthService
 
         if (token.IsEmpty)
         {
-            return new(AuthResult.Failure(401, "Missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'."));
+            return new(MissingKey);
         }
 
         // The token read in place, hashed and hexed on the stack, the cache probed by span: a known key costs no

@@ -15,15 +15,7 @@ internal static class ModelList
         w.WriteStartArray("data");
         foreach (var id in ids)
         {
-            w.WriteStartObject();
-            w.WriteString("id", id);
-            w.WriteString("object", "model");
-            w.WriteNumber("created", created.ToUnixTimeSeconds());
-            w.WriteString("owned_by", ownedBy);
-            w.WriteString("type", "model");
-            w.WriteString("display_name", id);
-            w.WriteString("created_at", created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
-            w.WriteEndObject();
+            WriteModel(w, id, ownedBy, created);
         }
 
         w.WriteEndArray();
@@ -34,6 +26,20 @@ internal static class ModelList
             w.WriteString("last_id", ids[^1]);
         }
 
+        w.WriteEndObject();
+    }
+
+    /// <summary>One entry of the list, also the whole answer of <c>GET /v1/models/{model}</c> (OpenAI's and Anthropic's retrieve).</summary>
+    public static void WriteModel(Utf8JsonWriter w, string id, string ownedBy, DateTimeOffset created)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", id);
+        w.WriteString("object", "model");
+        w.WriteNumber("created", created.ToUnixTimeSeconds());
+        w.WriteString("owned_by", ownedBy);
+        w.WriteString("type", "model");
+        w.WriteString("display_name", id);
+        w.WriteString("created_at", created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
         w.WriteEndObject();
     }
 }

@@ -254,7 +254,18 @@ internal static partial class OpenAiRequestTranslator
 
             json.WriteString("type"u8, "base64"u8);
             json.WriteString("media_type"u8, header[..^";base64".Length]);
-            json.WriteString("data"u8, url.AsSpan(comma + 1));
+            // Checked here, not by Anthropic after a call is spent; the URL-safe alphabet goes on in the standard one.
+            switch (Base64Data.Classify(url.AsSpan(comma + 1)))
+            {
+                case Base64Data.Kind.Standard:
+                    json.WriteString("data"u8, url.AsSpan(comma + 1));
+                    break;
+                case Base64Data.Kind.UrlSafe:
+                    json.WriteString("data"u8, Base64Data.ToStandard("", url, comma + 1));
+                    break;
+                default:
+                    throw new TranslationException($"{path}.image_url.url: the data URL's data is not valid base64.");
+            }
         }
         else
         {

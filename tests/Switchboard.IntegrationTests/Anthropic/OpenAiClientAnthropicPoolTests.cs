@@ -36,6 +36,24 @@ public sealed class OpenAiClientAnthropicPoolTests : IAsyncLifetime
         return options;
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CompleteChat_ImageDataUrlNotBase64_400BeforeAnyUpstreamCall(bool stream)
+    {
+        var body = $$$"""{"model":"claude-pool","stream":{{{(stream ? "true" : "false")}}},"messages":[{"role":"user","content":[{"type":"text","text":"what is it?"},{"type":"image_url","image_url":{"url":"data:image/png;base64,@@@"}}]}]}""";
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+
+        using var response = await _gateway.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.BadRequest, text);
+        var error = System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("error");
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Contains("not valid base64", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, _mock.Stats["ok-o1"].Calls);
+    }
+
     [Fact]
     public async Task CompleteChat_NonStream_TextAndUsage()
     {

@@ -104,6 +104,29 @@ public sealed class MasterKeyAccessTests : IAsyncLifetime
         Assert.Equal(["glm-pool", "other-pool"], Ids(masterBody));
     }
 
+    [Theory]
+    [InlineData("/v1/models/")]
+    [InlineData("/models/")]
+    public async Task RetrieveModel_VirtualKey_SeesOnlyItsModels(string prefix)
+    {
+        var (ownStatus, ownBody) = await SendAsync(HttpMethod.Get, prefix + "glm-pool", _virtualKey);
+        var (otherStatus, otherBody) = await SendAsync(HttpMethod.Get, prefix + "other-pool", _virtualKey);
+        var (masterStatus, masterBody) = await SendAsync(HttpMethod.Get, prefix + "other-pool", Master);
+        var (anonymousStatus, anonymousBody) = await SendAsync(HttpMethod.Get, prefix + "glm-pool", null);
+
+        Assert.Equal(HttpStatusCode.OK, ownStatus);
+        Assert.Equal("glm-pool", JsonDocument.Parse(ownBody).RootElement.GetProperty("id").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, otherStatus);
+        var error = JsonDocument.Parse(otherBody).RootElement.GetProperty("error");
+        Assert.Equal("model_not_found", error.GetProperty("code").GetString());
+        Assert.Equal("The model 'other-pool' does not exist or you do not have access to it. Known model groups: glm-pool.",
+            error.GetProperty("message").GetString());
+        Assert.Equal(HttpStatusCode.OK, masterStatus);
+        Assert.Equal("other-pool", JsonDocument.Parse(masterBody).RootElement.GetProperty("id").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymousStatus);
+        Assert.DoesNotContain("glm-pool", anonymousBody, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task UnknownModel_VirtualKey_ErrorNamesOnlyItsModels()
     {

@@ -5,6 +5,7 @@ using System.Text.Json;
 using OpenAI;
 using OpenAI.Chat;
 using OpenAI.Embeddings;
+using OpenAI.Models;
 using Switchboard.IntegrationTests.Infrastructure;
 
 namespace Switchboard.IntegrationTests.Api;
@@ -16,7 +17,9 @@ public sealed class OpenAiEndpointsTests : IAsyncLifetime
     public async Task InitializeAsync() =>
         _gateway = await TestGateway.StartAsync(Configs.Of(
             Configs.Mock("glm-pool", "dep-a", chunks: 5, response: "one two three four five six seven eight nine ten"),
-            Configs.Mock("glm-pool", "dep-b", chunks: 5, response: "one two three four five six seven eight nine ten")));
+            Configs.Mock("glm-pool", "dep-b", chunks: 5, response: "one two three four five six seven eight nine ten"),
+            Configs.Mock("team/gpt-x", "dep-t", index: 2),
+            Configs.Mock("zai/*", "dep-z", index: 3)));
 
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
 
@@ -66,6 +69,75 @@ public sealed class OpenAiEndpointsTests : IAsyncLifetime
         var models = await Sdk().GetOpenAIModelClient().GetModelsAsync();
         Assert.Contains(models.Value, m => m.Id == "glm-pool");
     }
+
+    [Theory]
+    [InlineData("glm-pool")]
+    [InlineData("team/gpt-x")]
+    public async Task Models_OfficialSdkRetrieve_AnswersTheListedEntry(string id)
+    {
+        var client = Sdk().GetOpenAIModelClient();
+        var before = Assert.Single((await client.GetModelsAsync()).Value, m => m.Id == id);
+
+        OpenAIModel model = await client.GetModelAsync(id);
+
+        var after = Assert.Single((await client.GetModelsAsync()).Value, m => m.Id == id);
+        Assert.Equal(id, model.Id);
+        Assert.Equal(before.OwnedBy, model.OwnedBy);
+        Assert.InRange(model.CreatedAt, before.CreatedAt, after.CreatedAt);
+    }
+
+    [Fact]
+    public async Task Models_OfficialSdkRetrieveUnknown_404()
+    {
+        var error = await Assert.ThrowsAsync<ClientResultException>(() => Sdk().GetOpenAIModelClient().GetModelAsync("no-such-model"));
+        Assert.Equal(404, error.Status);
+    }
+
+    [Theory]
+    [InlineData("/v1/models/glm-pool", "glm-pool")]
+    [InlineData("/models/glm-pool", "glm-pool")]
+    [InlineData("/v1/models/team/gpt-x", "team/gpt-x")]
+    [InlineData("/models/team%2Fgpt-x", "team/gpt-x")]
+    public async Task Models_Retrieve_AnswersTheObjectTheListShows(string path, string id)
+    {
+        var before = ListEntry(await _gateway.Client.GetStringAsync("/v1/models"), id);
+
+        using var response = await _gateway.Client.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+
+        var after = ListEntry(await _gateway.Client.GetStringAsync("/v1/models"), id);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        var model = JsonDocument.Parse(text).RootElement;
+        // Every member the list shows, with the same value; only the time may have moved on between the calls.
+        Assert.Equal(before.EnumerateObject().Select(p => p.Name), model.EnumerateObject().Select(p => p.Name));
+        foreach (var property in before.EnumerateObject().Where(p => p.Name is not ("created" or "created_at")))
+        {
+            Assert.Equal(property.Value.GetRawText(), model.GetProperty(property.Name).GetRawText());
+        }
+
+        Assert.InRange(model.GetProperty("created").GetInt64(), before.GetProperty("created").GetInt64(), after.GetProperty("created").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("/v1/models/no-such-model")]
+    [InlineData("/models/no-such-model")]
+    [InlineData("/v1/models/team/no-such-model")]
+    [InlineData("/v1/models/zai/*")] // a wildcard pattern is not in the list, so it is not retrieved either
+    [InlineData("/v1/models/zai/glm-4.6")]
+    public async Task Models_RetrieveNameNotListed_404ModelNotFound(string path)
+    {
+        using var response = await _gateway.Client.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.NotFound, text);
+        var error = JsonDocument.Parse(text).RootElement.GetProperty("error");
+        Assert.Equal("model_not_found", error.GetProperty("code").GetString());
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Contains("does not exist", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    private static JsonElement ListEntry(string list, string id) =>
+        JsonDocument.Parse(list).RootElement.GetProperty("data").EnumerateArray().Single(m => m.GetProperty("id").GetString() == id);
 
     [Fact]
     public async Task ChatCompletion_ResponseHeaders_NameDeploymentGroupAndTimings()

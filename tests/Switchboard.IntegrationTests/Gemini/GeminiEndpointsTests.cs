@@ -210,6 +210,25 @@ public sealed class GeminiEndpointsTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("POST", "/v1beta/models/gemini-pool:generateContent")]
+    [InlineData("POST", "/v1/models/gemini-pool:streamGenerateContent?alt=sse")]
+    [InlineData("POST", "/models/gemini-pool:countTokens")]
+    [InlineData("GET", "/v1beta/models")]
+    [InlineData("GET", "/v1beta/models/gemini-pool")]
+    public async Task Call_MissingKey_401NamesTheWaysGeminiClientsSendIt(string method, string path)
+    {
+        await using var gateway = await TestGateway.StartAsync(Pool(_mock.BaseUrl, "openai", "ok-gemnk", masterKey: "sk-master-gem"));
+        using var request = method == "GET" ? new HttpRequestMessage(HttpMethod.Get, path) : Post(path, UserText("hi"), key: null);
+
+        using var response = await gateway.Client.SendAsync(request);
+
+        var message = (string?)(await AssertErrorAsync(response, 401, "UNAUTHENTICATED"))["message"];
+        Assert.Contains("x-goog-api-key", message, StringComparison.Ordinal);
+        Assert.Contains("?key=", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("x-api-key", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("/v1beta/models/gemini-pool:generateContent", "{\"contents\":[", 400, "INVALID_ARGUMENT")]
     [InlineData("/v1beta/models/gemini-pool:streamGenerateContent?alt=sse", "{\"contents\":[", 400, "INVALID_ARGUMENT")]
     [InlineData("/v1beta/models/gemini-pool:generateContent", "[1,2]", 400, "INVALID_ARGUMENT")]
@@ -221,6 +240,8 @@ public sealed class GeminiEndpointsTests : IAsyncLifetime
     [InlineData("/v1beta/models/no-such-model:generateContent", "{\"contents\":[{\"parts\":[{\"text\":\"x\"}]}]}", 404, "NOT_FOUND")]
     [InlineData("/v1beta/models/no-such-model:streamGenerateContent?alt=sse", "{\"contents\":[{\"parts\":[{\"text\":\"x\"}]}]}", 404, "NOT_FOUND")]
     [InlineData("/v1beta/models/no-such-model:countTokens", "{\"contents\":[{\"parts\":[{\"text\":\"x\"}]}]}", 404, "NOT_FOUND")]
+    [InlineData("/v1beta/models/gemini-pool:generateContent", "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"x\"},{\"inlineData\":{\"mimeType\":\"image/png\",\"data\":\"@@not base64!!\"}}]}]}", 400, "INVALID_ARGUMENT")]
+    [InlineData("/v1/models/gemini-pool:streamGenerateContent?alt=sse", "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"x\"},{\"inlineData\":{\"mimeType\":\"image/jpeg\",\"data\":\"@@@\"}}]}]}", 400, "INVALID_ARGUMENT")]
     [InlineData("/v1beta/models/gemini-pool:countTokens", "{\"contents\":[", 400, "INVALID_ARGUMENT")]
     [InlineData("/v1beta/models/gemini-pool:countTokens", "[]", 400, "INVALID_ARGUMENT")]
     [InlineData("/v1beta/models/gemini-pool:embedContent", "{}", 404, "NOT_FOUND")]

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Switchboard.Config;
 using Switchboard.IntegrationTests.Infrastructure;
 using Switchboard.MockProvider;
@@ -139,6 +141,35 @@ public sealed class ResponsesNativePassthroughTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("pool", JsonDocument.Parse(text).RootElement.GetProperty("model").GetString());
+    }
+
+    [Fact]
+    public async Task CreateResponse_NativeStreamBreaks_ClosingErrorContinuesTheSequenceNumbers()
+    {
+        // Two events, the second spaced as Python's json.dumps writes it and quoting the member's name in its text,
+        // then the connection drops without response.completed.
+        const string Events =
+            "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_up\",\"object\":\"response\",\"status\":\"in_progress\",\"output\":[]},\"sequence_number\":0}\n\n" +
+            "event: response.output_text.delta\ndata: {\"type\": \"response.output_text.delta\", \"sequence_number\": 1, \"item_id\": \"msg_1\", \"output_index\": 0, \"content_index\": 0, \"delta\": \"\\\"sequence_number\\\": 99\"}\n\n";
+        await using var upstream = await LoopbackUpstream.StartAsync(app => app.MapPost("/v1/responses", async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(Events));
+            await context.Response.Body.FlushAsync();
+            await Task.Delay(100); // the gateway relays what came before the break
+            context.Abort();
+        }));
+        await using var gateway = await GatewayAsync(Configs.Http("pool", "dep-break", upstream.BaseUrl, "ok-break") with
+        {
+            ModelInfo = new ModelInfoConfig { SupportedEndpoints = ["/v1/responses"] },
+        });
+
+        using var response = await gateway.Client.SendAsync(Post(stream: true), HttpCompletionOption.ResponseHeadersRead);
+        var events = await EventsAsync(response);
+
+        Assert.Equal(["response.created", "response.output_text.delta", "error"], events.Select(e => e.Name));
+        Assert.Equal([0, 1, 2], events.Select(e => e.Data.GetProperty("sequence_number").GetInt32()));
+        Assert.Equal("server_error", events[^1].Data.GetProperty("code").GetString());
     }
 
     private static async Task<List<(string? Name, JsonElement Data)>> EventsAsync(HttpResponseMessage response)

@@ -49,10 +49,27 @@ public sealed class OpenAiRequestTranslatorTests
     [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"\\ud800\"}]}", "not valid Unicode")]
     [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}", "tool_call_id")]
     [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":null},{\"role\":\"system\",\"content\":\"\"}]}", "nothing this model can read")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,@@@\"}}]}]}", "messages[0].content[0].image_url.url: the data URL's data is not valid base64")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,ab+_cw==\"}}]}]}", "not valid base64")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,\"}}]}]}", "not valid base64")]
     public void ToAnthropic_InvalidRequest_ThrowsTranslationException(string body, string expectedMessagePart)
     {
         var e = Assert.Throws<TranslationException>(() =>
             OpenAiRequestTranslator.ToAnthropic(Encoding.UTF8.GetBytes(body), new OpenAiToAnthropicOptions { UpstreamModel = "claude" }));
         Assert.Contains(expectedMessagePart, e.Message);
+    }
+
+    [Theory]
+    [InlineData("ab+/cw==", "ab+/cw==")]
+    [InlineData("ab-_cw", "ab+/cw==")] // URL-safe, unpadded: sent in the alphabet Anthropic reads
+    public void ToAnthropic_ImageDataUrl_SentAsStandardBase64(string data, string sent)
+    {
+        var body = Encoding.UTF8.GetBytes($$$"""{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,{{{data}}}"}}]}]}""");
+
+        var result = OpenAiRequestTranslator.ToAnthropic(body, new OpenAiToAnthropicOptions { UpstreamModel = "claude" });
+
+        var source = JsonNode.Parse(result.Body)!["messages"]![0]!["content"]![0]!["source"]!;
+        Assert.Equal("image/png", (string?)source["media_type"]);
+        Assert.Equal(sent, (string?)source["data"]);
     }
 }

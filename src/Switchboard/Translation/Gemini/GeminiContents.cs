@@ -341,19 +341,19 @@ internal sealed class GeminiContents(Utf8JsonWriter json, ToolNameMap names, Tra
         var base64 = data.StringField("data", "", path) ?? throw new TranslationException($"{path}.data: field required (base64).");
         if (mime.StartsWith("image/", StringComparison.OrdinalIgnoreCase))
         {
-            return UserPart.Image($"data:{mime};base64,{base64}");
+            // Checked here, not by the upstream after a call is spent; Google's URL-safe form goes on in the standard one.
+            return UserPart.Image(Base64Data.Classify(base64) switch
+            {
+                Base64Data.Kind.Standard => $"data:{mime};base64,{base64}",
+                Base64Data.Kind.UrlSafe => Base64Data.ToStandard($"data:{mime};base64,", base64, 0),
+                _ => throw new TranslationException($"{path}.data: not valid base64 image data."),
+            });
         }
 
         if (mime.StartsWith("text/", StringComparison.OrdinalIgnoreCase) || mime is "application/json" or "application/xml")
         {
-            try
-            {
-                return UserPart.Text(Encoding.UTF8.GetString(Convert.FromBase64String(base64)));
-            }
-            catch (FormatException e)
-            {
-                throw new TranslationException($"{path}.data: not valid base64.", e);
-            }
+            var bytes = Base64Data.Decode(base64) ?? throw new TranslationException($"{path}.data: not valid base64.");
+            return UserPart.Text(Encoding.UTF8.GetString(bytes));
         }
 
         notes.Add($"{path}: {JsonInput.Quote(mime, 64)} data cannot be sent to this model, a placeholder instead");

@@ -49,6 +49,9 @@ public sealed class GeminiRequestTranslatorTests
     [InlineData("{\"contents\":[{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"args\":{}}}]}]}", "functionCall.name: field required")]
     [InlineData("{\"contents\":[{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":\"f\",\"args\":[1]}}]}]}", "functionCall.args: must be an object")]
     [InlineData("{\"contents\":[{\"role\":\"user\",\"parts\":[{\"inlineData\":{\"mimeType\":\"text/plain\",\"data\":\"***\"}}]}]}", "not valid base64")]
+    [InlineData("{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"x\"},{\"inlineData\":{\"mimeType\":\"image/png\",\"data\":\"@@not base64!!\"}}]}]}", "parts[1].inlineData.data: not valid base64")]
+    [InlineData("{\"contents\":[{\"role\":\"user\",\"parts\":[{\"inlineData\":{\"mimeType\":\"image/jpeg\",\"data\":\"\"}}]}]}", "inlineData.data: not valid base64")]
+    [InlineData("{\"contents\":[{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":\"f\",\"args\":{}}}]},{\"role\":\"user\",\"parts\":[{\"functionResponse\":{\"name\":\"f\",\"response\":{},\"parts\":[{\"inlineData\":{\"mimeType\":\"image/png\",\"data\":\"ab+_cw==\"}}]}}]}]}", "not valid base64")]
     [InlineData("{\"contents\":[{\"parts\":[{\"text\":\"x\"}]}],\"generationConfig\":[]}", "generationConfig: must be an object")]
     [InlineData("{\"contents\":[{\"parts\":[{\"text\":\"x\"}]}],\"generationConfig\":{\"temperature\":\"hot\"}}", "generationConfig.temperature: must be a number")]
     [InlineData("{\"contents\":[{\"parts\":[{\"text\":\"x\"}]}],\"generationConfig\":{\"maxOutputTokens\":\"9\"}}", "maxOutputTokens: must be a number")]
@@ -61,6 +64,31 @@ public sealed class GeminiRequestTranslatorTests
     {
         var e = Assert.Throws<TranslationException>(() => GeminiRequestTranslator.ToPivot(Encoding.UTF8.GetBytes(body), Options(null)));
         Assert.Contains(expectedMessagePart, e.Message);
+    }
+
+    [Theory]
+    [InlineData("ab+/cw==", "ab+/cw==")]
+    [InlineData("ab-_cw==", "ab+/cw==")] // the URL-safe alphabet, which the google-genai Python SDK sends and Google accepts
+    [InlineData("ab-_cw", "ab+/cw==")] // and without padding
+    public void ToPivot_InlineImage_SentAsStandardBase64DataUrl(string data, string sent)
+    {
+        var body = Encoding.UTF8.GetBytes($$$"""{"contents":[{"role":"user","parts":[{"text":"x"},{"inlineData":{"mimeType":"image/png","data":"{{{data}}}"}}]}]}""");
+
+        var pivot = JsonNode.Parse(GeminiRequestTranslator.ToPivot(body, Options(null)).Body)!;
+
+        Assert.Equal("data:image/png;base64," + sent, (string?)pivot["messages"]![0]!["content"]![1]!["image_url"]!["url"]);
+    }
+
+    [Theory]
+    [InlineData("aGk/")]
+    [InlineData("aGk_")]
+    public void ToPivot_InlineTextInEitherBase64Alphabet_Decoded(string data)
+    {
+        var body = Encoding.UTF8.GetBytes($$$"""{"contents":[{"role":"user","parts":[{"inlineData":{"mimeType":"text/plain","data":"{{{data}}}"}}]}]}""");
+
+        var pivot = JsonNode.Parse(GeminiRequestTranslator.ToPivot(body, Options(null)).Body)!;
+
+        Assert.Contains("hi?", pivot["messages"]![0]!["content"]!.ToJsonString(), StringComparison.Ordinal);
     }
 
     [Fact]
