@@ -15,10 +15,19 @@ internal static class AnthropicEndpoints
     {
         var proxy = new ProxyEndpoint(services);
         app.MapPost("/v1/messages", context => proxy.HandleAsync(context, ClientApi.Anthropic,
-            (body, fields) => new AnthropicMessages(body, fields, services.Time, PingInterval) { Logger = services.Logger }))
+            (body, fields) => new AnthropicMessages(body, fields, services.Time, PingInterval)
+            {
+                Logger = services.Logger,
+                AnthropicBeta = HeaderOrNull(context.Request, "anthropic-beta"),
+                AnthropicVersion = HeaderOrNull(context.Request, "anthropic-version"),
+            }))
             .WithMetadata(Hosting.InlineEndpoint.Metadata); // may start on a socket engine's thread (architecture decision 16)
         app.MapPost("/v1/messages/count_tokens", context => CountTokensAsync(context, services));
     }
+
+    /// <summary>A request header's values joined with commas, or null when the request has none.</summary>
+    private static string? HeaderOrNull(HttpRequest request, string name) =>
+        request.Headers.TryGetValue(name, out var values) && values.Count > 0 ? values.ToString() : null;
 
     /// <summary>
     /// Authenticated like every call (it reads a body and runs the tokenizer: not for anyone) and body-limited by

@@ -28,6 +28,12 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
     /// <summary>Gets the translation's notes (what it left out) at debug level.</summary>
     public ILogger? Logger { get; init; }
 
+    /// <summary>The client's <c>anthropic-beta</c> header, for <c>anthropic/</c> deployments (passthrough); null when none.</summary>
+    public string? AnthropicBeta { get; init; }
+
+    /// <summary>The client's <c>anthropic-version</c> header, for <c>anthropic/</c> deployments; null when none.</summary>
+    public string? AnthropicVersion { get; init; }
+
     public ClientApi Api => ClientApi.Anthropic;
 
     public bool Stream => fields.Stream;
@@ -66,7 +72,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
                 _passthroughFor = config.UpstreamModel;
             }
 
-            return new UpstreamRequest("/v1/messages", _passthrough, fields.Stream);
+            return new UpstreamRequest("/v1/messages", _passthrough, fields.Stream, AnthropicBeta, AnthropicVersion);
         }
 
         return new UpstreamRequest("/chat/completions", Translate(config).Body, fields.Stream);

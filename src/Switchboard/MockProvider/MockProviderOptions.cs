@@ -24,4 +24,10 @@ internal sealed record MockProviderOptions
     public TimeSpan ConcurrencyHold { get; init; } = TimeSpan.FromMilliseconds(50);
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Request headers to keep, by name, for every model call (<see cref="MockProviderServer.RecordedHeaders"/>): what a
+    /// gateway sends upstream, checked by tests. None by default (nothing is kept).
+    /// </summary>
+    public IReadOnlyList<string> RecordHeaders { get; init; } = [];
 }

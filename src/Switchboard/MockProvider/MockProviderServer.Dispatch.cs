@@ -55,6 +55,14 @@ internal sealed partial class MockProviderServer
 
     private async Task ModelCallAsync(HttpContext context, MockEndpoint endpoint)
     {
+        foreach (var name in _options.RecordHeaders)
+        {
+            if (context.Request.Headers.TryGetValue(name, out var values))
+            {
+                RecordedHeaders.Enqueue(new(name, values.ToString()));
+            }
+        }
+
         var key = KeyOf(context.Request);
         var behaviour = MockKey.Of(key);
         var counters = Stats.For(key.Length == 0 ? "(none)" : key);

@@ -37,6 +37,10 @@ internal sealed partial class MockProviderServer : IAsyncDisposable
 
     public MockStats Stats { get; } = new();
 
+    /// <summary>The headers named in <see cref="MockProviderOptions.RecordHeaders"/> as model calls brought them, in order
+    /// (a header a call did not send is left out; several values are joined with a comma).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<KeyValuePair<string, string>> RecordedHeaders { get; } = new();
+
     /// <summary>Binds, starts serving and returns once the socket is listening.</summary>
     /// <exception cref="IOException">The port is in use.</exception>
     public static async Task<MockProviderServer> StartAsync(MockProviderOptions options, CancellationToken ct)

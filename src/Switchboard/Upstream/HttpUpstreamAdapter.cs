@@ -41,7 +41,7 @@ internal sealed class HttpUpstreamAdapter : IUpstreamAdapter, IDisposable
         var content = new ReadOnlyMemoryContent(request.Body);
         content.Headers.ContentType = JsonContentType;
         message.Content = content;
-        ApplyAuth(deployment, message);
+        ApplyAuth(deployment, message, request);
         if (deployment.ExtraHeaders.Count > 0) // no boxed enumerator for the usual none
         {
             foreach (var (name, value) in deployment.ExtraHeaders)
@@ -70,8 +70,19 @@ internal sealed class HttpUpstreamAdapter : IUpstreamAdapter, IDisposable
         }
     }
 
-    private void ApplyAuth(DeploymentConfig deployment, HttpRequestMessage message)
+    private void ApplyAuth(DeploymentConfig deployment, HttpRequestMessage message, in UpstreamRequest request)
     {
+        if (deployment.Provider == Providers.Anthropic)
+        {
+            // The client's betas go on with its body (context_management, a system message among messages… are refused
+            // without theirs); the deployment's api_version wins over the client's version, which wins over the default.
+            message.Headers.TryAddWithoutValidation("anthropic-version", deployment.ApiVersion ?? request.AnthropicVersion ?? "2023-06-01");
+            if (request.AnthropicBeta is { Length: > 0 } beta)
+            {
+                message.Headers.TryAddWithoutValidation("anthropic-beta", beta);
+            }
+        }
+
         if (string.IsNullOrEmpty(deployment.ApiKey))
         {
             return;
@@ -80,7 +91,6 @@ internal sealed class HttpUpstreamAdapter : IUpstreamAdapter, IDisposable
         if (deployment.Provider == Providers.Anthropic)
         {
             message.Headers.TryAddWithoutValidation("x-api-key", deployment.ApiKey);
-            message.Headers.TryAddWithoutValidation("anthropic-version", deployment.ApiVersion ?? "2023-06-01");
         }
         else
         {

@@ -16,7 +16,8 @@ public sealed class AnthropicPassthroughTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _mock = await MockProviderServer.StartAsync(new MockProviderOptions { DefaultChunks = 4 }, CancellationToken.None);
+        _mock = await MockProviderServer.StartAsync(new MockProviderOptions { DefaultChunks = 4, RecordHeaders = ["anthropic-beta", "anthropic-version"] },
+            CancellationToken.None);
         _gateway = await TestGateway.StartAsync(AnthropicPool(_mock.BaseUrl, "ok-p1"));
     }
 
@@ -43,6 +44,42 @@ public sealed class AnthropicPassthroughTests : IAsyncLifetime
         Assert.Equal("end_turn", message.StopReason?.Raw());
         Assert.Equal(4, message.Usage.OutputTokens);
         Assert.Equal(1, _mock.Stats["ok-p1"].Calls);
+    }
+
+    [Fact]
+    public async Task ClaudeCodeBetas_ReachAnthropicWithTheBody()
+    {
+        // Claude Code's context_management, system messages among messages and deferred tools are refused without their
+        // betas: on passthrough the client's anthropic-beta and anthropic-version go on with its bytes.
+        const string Betas = "claude-code-20250219,context-management-2025-06-27,mid-conversation-system-2026-04-07";
+        using var request = Post("/v1/messages?beta=true", Messages(Sonnet, "Hello there", stream: true,
+            extra: ""","context_management":{"edits":[{"type":"clear_thinking_20251015","keep":"all"}]}"""));
+        request.Headers.Remove("anthropic-beta");
+        request.Headers.Remove("anthropic-version");
+        request.Headers.Add("anthropic-beta", Betas);
+        request.Headers.Add("anthropic-version", "2023-01-01");
+
+        using var response = await _gateway.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        AssertWellFormed(await response.Content.ReadAsStringAsync());
+        var recorded = _mock.RecordedHeaders.ToDictionary(h => h.Key, h => h.Value);
+        Assert.Equal(Betas, recorded["anthropic-beta"]);
+        Assert.Equal("2023-01-01", recorded["anthropic-version"]);
+    }
+
+    [Fact]
+    public async Task NoBetas_NoneSentAndTheDefaultVersion()
+    {
+        using var request = Post("/v1/messages", Messages(Sonnet, "Hello there", stream: false));
+        request.Headers.Remove("anthropic-version");
+        request.Headers.Remove("anthropic-beta");
+
+        using var response = await _gateway.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain(_mock.RecordedHeaders, h => h.Key == "anthropic-beta");
+        Assert.Equal("2023-06-01", Assert.Single(_mock.RecordedHeaders, h => h.Key == "anthropic-version").Value);
     }
 
     [Fact]
