@@ -234,8 +234,19 @@ internal sealed class AttemptLoop(GatewayServices services)
                 }
 
                 Log.UntrustedAnswer(services.Logger, call.CallId, deployment.Id, problem);
+                var untrusted = new UpstreamFailure(FailureKind.Retryable, response.StatusCode, null, problem, null, null);
+                if (ReferenceEquals(problem, AnswerCheck.ErrorBody))
+                {
+                    // An error object under a 2xx (Z.ai sends its business codes so too): classified as the error it
+                    // states, so that a spent quota or a refused key is one; what would be the request's fault under a
+                    // 4xx stays retryable here, since a 2xx cannot be relayed as the client's error.
+                    var stated = FailureClassifier.Classify(config.Provider, response.StatusCode, response.Header, response.Buffered.Span,
+                        services.Time.GetUtcNow(), services.Secrets);
+                    untrusted = stated.Kind == FailureKind.ClientError ? stated with { Kind = FailureKind.Retryable } : stated;
+                }
+
                 await response.DisposeAsync();
-                return new AttemptResult(null, new UpstreamFailure(FailureKind.Retryable, response.StatusCode, null, problem, null, null), started);
+                return new AttemptResult(null, untrusted, started);
             }
 
             var body = await response.ReadAllAsync(MaxErrorBody, attemptToken);

@@ -33,6 +33,7 @@ internal readonly record struct MockKey(MockKeyKind Kind, int Number, int Window
         if (key.StartsWith("echomid-", StringComparison.Ordinal)) return new(MockKeyKind.EchoKeyMidStream, 0);
         if (key.StartsWith("endless-", StringComparison.Ordinal)) return new(MockKeyKind.EndlessEvent, 0);
         if (TryNumberAfter(key, "echo", out var status)) return new(MockKeyKind.EchoKey, status);
+        if (TryNumberAfter(key, "zaiok", out var okCode)) return new(MockKeyKind.ZaiErrorIn200, okCode);
         if (TryNumberAfter(key, "zai", out var code)) return new(MockKeyKind.ZaiError, code);
         if (TryNumberAfter(key, "conc", out var cap) && cap > 0) return new(MockKeyKind.Concurrency, cap);
         return new(MockKeyKind.Ok, 0);

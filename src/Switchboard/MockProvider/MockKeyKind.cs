@@ -27,6 +27,9 @@ internal enum MockKeyKind
     /// <summary><c>zai&lt;CODE&gt;-*</c>: Z.ai's status and business-code body.</summary>
     ZaiError,
 
+    /// <summary><c>zaiok&lt;CODE&gt;-*</c>: Z.ai's business-code body under HTTP 200, as some of its gateways answer.</summary>
+    ZaiErrorIn200,
+
     /// <summary><c>conc&lt;N&gt;-*</c>: an account that allows N calls in flight; one more gets Z.ai 1302.</summary>
     Concurrency,
 

@@ -170,6 +170,8 @@ internal sealed partial class MockProviderServer
             case MockKeyKind.ZaiError:
                 // Z.ai answers its business codes in this one shape on every endpoint, without rate-limit headers.
                 return WriteBytesAsync(context, ZaiErrors.StatusOf(behaviour.Number), ZaiErrors.BodyOf(behaviour.Number, _time.GetUtcNow()));
+            case MockKeyKind.ZaiErrorIn200:
+                return WriteBytesAsync(context, StatusCodes.Status200OK, ZaiErrors.BodyOf(behaviour.Number, _time.GetUtcNow()));
             case MockKeyKind.Concurrency when !admitted:
                 return WriteBytesAsync(context, 429, ZaiErrors.BodyOf(1302, _time.GetUtcNow()));
             case MockKeyKind.HtmlPage:

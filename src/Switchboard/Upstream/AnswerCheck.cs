@@ -12,11 +12,15 @@ internal static class AnswerCheck
 {
     private static readonly JsonReaderOptions Options = new() { MaxDepth = 256, CommentHandling = JsonCommentHandling.Disallow };
 
+    /// <summary>The reason given for a 2xx whose JSON is an error object: the body is then classified like an error answer.</summary>
+    public const string ErrorBody = "the upstream answered HTTP 2xx with an error body";
+
     /// <summary>The top-level member an answer must have, chosen by the upstream path it came from.</summary>
     public static AnswerShape ShapeOf(string upstreamPath) => upstreamPath switch
     {
         "/v1/messages" => AnswerShape.AnthropicMessage,
-        "/chat/completions" or "/completions" => AnswerShape.Choices,
+        "/chat/completions" => AnswerShape.ChatChoices,
+        "/completions" => AnswerShape.Choices,
         "/embeddings" => AnswerShape.Data,
         _ => AnswerShape.AnyObject,
     };
@@ -64,10 +68,14 @@ internal static class AnswerCheck
                 switch (member)
                 {
                     case 1 when reader.TokenType == JsonTokenType.StartArray:
+                        if (shape is AnswerShape.Choices or AnswerShape.ChatChoices && CheckChoices(ref reader, shape) is { } problem)
+                        {
+                            return problem;
+                        }
+
                         found = true;
                         break;
                     case 2 when reader.TokenType == JsonTokenType.String:
-                        found |= reader.ValueTextEquals("message"u8);
                         isError |= reader.ValueTextEquals("error"u8);
                         break;
                     case 3 when reader.TokenType == JsonTokenType.StartObject:
@@ -88,13 +96,13 @@ internal static class AnswerCheck
 
             if (isError)
             {
-                return "the upstream answered HTTP 2xx with an error body";
+                return ErrorBody;
             }
 
             return found ? null : shape switch
             {
                 AnswerShape.AnthropicMessage => "the upstream answered HTTP 2xx with JSON that is not a message (no content)",
-                AnswerShape.Choices => "the upstream answered HTTP 2xx with JSON without choices",
+                AnswerShape.Choices or AnswerShape.ChatChoices => "the upstream answered HTTP 2xx with JSON without choices",
                 _ => "the upstream answered HTTP 2xx with JSON without data",
             };
         }
@@ -102,6 +110,46 @@ internal static class AnswerCheck
         {
             return "the upstream answered HTTP 2xx with a body that is not complete JSON";
         }
+    }
+
+    /// <summary>
+    /// With the reader on the <c>choices</c> array's start: at least one choice, each an object, each with a
+    /// <c>message</c> object for chat, none ended by GLM's <c>network_error</c> (an aborted answer, not a short one).
+    /// Leaves the reader on the array's end.
+    /// </summary>
+    private static string? CheckChoices(ref Utf8JsonReader reader, AnswerShape shape)
+    {
+        var count = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return "the upstream answered HTTP 2xx with choices that are not objects";
+            }
+
+            count++;
+            var hasMessage = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isMessage = reader.ValueTextEquals("message"u8);
+                var isFinish = !isMessage && reader.ValueTextEquals("finish_reason"u8);
+                reader.Read();
+                hasMessage |= isMessage && reader.TokenType == JsonTokenType.StartObject;
+                if (isFinish && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("network_error"u8))
+                {
+                    return "the upstream aborted the answer (finish_reason network_error)";
+                }
+
+                reader.Skip();
+            }
+
+            if (shape == AnswerShape.ChatChoices && !hasMessage)
+            {
+                return "the upstream answered HTTP 2xx with a choice without a message";
+            }
+        }
+
+        return count == 0 ? "the upstream answered HTTP 2xx with no choice (an empty choices array)" : null;
     }
 
     /// <summary>1: the array the shape needs; 2: <c>type</c>; 3: <c>error</c>; 0: anything else.</summary>
@@ -114,7 +162,7 @@ internal static class AnswerCheck
 
         return shape switch
         {
-            AnswerShape.Choices when reader.ValueTextEquals("choices"u8) => 1,
+            AnswerShape.Choices or AnswerShape.ChatChoices when reader.ValueTextEquals("choices"u8) => 1,
             AnswerShape.Data when reader.ValueTextEquals("data"u8) => 1,
             AnswerShape.AnthropicMessage when reader.ValueTextEquals("content"u8) => 1,
             AnswerShape.AnthropicMessage when reader.ValueTextEquals("type"u8) => 2,
@@ -136,7 +184,12 @@ internal static class AnswerCheck
 internal enum AnswerShape
 {
     AnyObject,
+
+    /// <summary>Completions: a non-empty <c>choices</c> array of objects.</summary>
     Choices,
+
+    /// <summary>Chat completions: as <see cref="Choices"/>, each with a <c>message</c> object.</summary>
+    ChatChoices,
     Data,
     AnthropicMessage,
 }

@@ -144,6 +144,22 @@ public sealed class AnthropicErrorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task QuotaCodeUnderHttp200_TheSameAnswerAsUnder429()
+    {
+        // Z.ai's business code in a 200 body is the error it states: a spent quota says so and stops the client,
+        // instead of a generic 502 with the upstream's words dropped.
+        await using var gateway = await GatewayAsync(1, "zaiok1308-q5", "zaiok1308-q6");
+
+        using var response = await gateway.Client.SendAsync(Post("/v1/messages", Messages(Sonnet, "hi", stream: false)));
+
+        var error = await AssertErrorAsync(response, 429, "rate_limit_error");
+        Assert.Equal("false", Header(response, "x-should-retry"));
+        Assert.Contains("reset", error.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(1, _mock.Stats["zaiok1308-q5"].Calls);
+        Assert.Equal(1, _mock.Stats["zaiok1308-q6"].Calls);
+    }
+
+    [Fact]
     public async Task ServerErrors_5xxApiError()
     {
         await using var gateway = await GatewayAsync("err-e6");

@@ -16,6 +16,11 @@ public sealed class AnswerCheckTests
     [InlineData("""{"object":"list","data":[{"embedding":[0.1]}]}""", "application/json", "Data")]
     [InlineData("""{"anything":1}""", "application/json", "AnyObject")]
     [InlineData(" \n" + Chat + "\n", "application/json", "Choices")]
+    [InlineData(Chat, "application/json", "ChatChoices")]
+    [InlineData("""{"choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[]},"finish_reason":"tool_calls"}]}""", "application/json", "ChatChoices")]
+    [InlineData("""{"choices":[{"index":0,"message":{"role":"assistant","content":null,"refusal":"no"},"finish_reason":"stop"}]}""", "application/json", "ChatChoices")]
+    [InlineData("""{"choices":[{"text":"hi","index":0,"finish_reason":"stop"}]}""", "application/json", "Choices")]
+    [InlineData("""{"id":"msg","type":"message","role":"assistant","content":[],"stop_reason":"end_turn"}""", "application/json", "AnthropicMessage")]
     public void Check_ExpectedShape_Trusted(string body, string? contentType, string shape) =>
         Assert.Null(AnswerCheck.Check(Encoding.UTF8.GetBytes(body), contentType, Enum.Parse<AnswerShape>(shape)));
 
@@ -36,6 +41,14 @@ public sealed class AnswerCheckTests
     [InlineData(Chat, "application/json", "AnthropicMessage")]
     [InlineData("""{"type":"error","error":{"type":"overloaded_error","message":"x"}}""", "application/json", "AnthropicMessage")]
     [InlineData("""{"id":"msg","type":"message","content":[{"type":"text","text":"h""", "application/json", "AnthropicMessage")]
+    [InlineData("""{"id":"c","choices":[],"usage":{"prompt_tokens":7,"completion_tokens":5}}""", "application/json", "ChatChoices")]
+    [InlineData("""{"id":"c","choices":[],"usage":{"prompt_tokens":7,"completion_tokens":5}}""", "application/json", "Choices")]
+    [InlineData("""{"id":"c","choices":[1,"a",null]}""", "application/json", "ChatChoices")]
+    [InlineData("""{"id":"c","choices":[{"index":0,"message":null,"finish_reason":"stop"}]}""", "application/json", "ChatChoices")]
+    [InlineData("""{"id":"c","choices":[{"index":0,"finish_reason":"stop"}]}""", "application/json", "ChatChoices")]
+    [InlineData("""{"id":"c","choices":[{"index":0,"message":{"role":"assistant","content":"The first half of an ans"},"finish_reason":"network_error"}]}""", "application/json", "ChatChoices")]
+    [InlineData("""{"type":"message","id":"m","role":"assistant"}""", "application/json", "AnthropicMessage")]
+    [InlineData("""{"type":"message","id":"m","role":"assistant","content":null}""", "application/json", "AnthropicMessage")]
     public void Check_NotTheExpectedAnswer_Reason(string body, string? contentType, string shape) =>
         Assert.NotNull(AnswerCheck.Check(Encoding.UTF8.GetBytes(body), contentType, Enum.Parse<AnswerShape>(shape)));
 
@@ -57,7 +70,7 @@ public sealed class AnswerCheckTests
 
     [Theory]
     [InlineData("/v1/messages", "AnthropicMessage")]
-    [InlineData("/chat/completions", "Choices")]
+    [InlineData("/chat/completions", "ChatChoices")]
     [InlineData("/completions", "Choices")]
     [InlineData("/embeddings", "Data")]
     [InlineData("/responses", "AnyObject")]
