@@ -32,6 +32,7 @@ internal static class OpenAiResponseTranslator
         var buffer = new ArrayBufferWriter<byte>(openAiChatCompletionJson.Length + 256);
         var generated = new StringBuilder();
         var toolCount = 0;
+        var refused = false;
         using var json = new Utf8JsonWriter(buffer, JsonWriting.Options);
         json.WriteStartObject();
         json.WriteString("id"u8, StopReasons.MessageId(root.GetString("id")));
@@ -51,7 +52,15 @@ internal static class OpenAiResponseTranslator
                 json.WriteEndObject();
             }
 
-            if (PivotMessages.ContentText(message) is { Length: > 0 } text)
+            // OpenAI's refusal: the only words of the answer, which the client must see (stop_reason "refusal").
+            var text = PivotMessages.ContentText(message);
+            if (string.IsNullOrEmpty(text) && message.GetString("refusal") is { Length: > 0 } refusalText)
+            {
+                text = refusalText;
+                refused = true;
+            }
+
+            if (text is { Length: > 0 })
             {
                 generated.Append(text);
                 json.WriteStartObject();
@@ -84,10 +93,15 @@ internal static class OpenAiResponseTranslator
         }
 
         json.WriteEndArray();
-        var stopReason = StopReasons.ToAnthropic(finishReason);
+        var stopReason = refused ? "refusal" : StopReasons.ToAnthropic(finishReason);
         if (toolCount > 0 && stopReason == "end_turn")
         {
             stopReason = "tool_use";
+        }
+        else if (toolCount == 0 && stopReason == "tool_use")
+        {
+            // Every call was left out (no function name): a client told tool_use would wait for calls that are not there.
+            stopReason = "end_turn";
         }
 
         if (stopReason == "end_turn" && finishReason == "stop" && !string.IsNullOrEmpty(matchedStop))
