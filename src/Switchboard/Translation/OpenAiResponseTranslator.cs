@@ -52,15 +52,9 @@ internal static class OpenAiResponseTranslator
                 json.WriteEndObject();
             }
 
-            // OpenAI's refusal: the only words of the answer, which the client must see (stop_reason "refusal").
-            var text = PivotMessages.ContentText(message);
-            if (string.IsNullOrEmpty(text) && message.GetString("refusal") is { Length: > 0 } refusalText)
-            {
-                text = refusalText;
-                refused = true;
-            }
-
-            if (text is { Length: > 0 })
+            // OpenAI's refusal, when it is the answer's only words, is its text (stop_reason "refusal").
+            refused = PivotMessages.IsRefusal(message);
+            if (PivotMessages.ContentText(message) is { Length: > 0 } text)
             {
                 generated.Append(text);
                 json.WriteStartObject();

@@ -103,8 +103,18 @@ internal static class PivotMessages
         json.WriteEndObject();
     }
 
-    /// <summary>A pivot answer message's text: its <c>content</c> string, or the text of its parts joined; null when it has none.</summary>
-    public static string? ContentText(JsonElement message)
+    /// <summary>
+    /// A pivot answer message's text: its <c>content</c> string, or the text of its parts joined; when it has none, its
+    /// <c>refusal</c> (OpenAI's words for a declined answer, which the client must see); null when it has neither.
+    /// </summary>
+    public static string? ContentText(JsonElement message) =>
+        OwnText(message) is { Length: > 0 } text ? text : message.GetString("refusal") is { Length: > 0 } refusal ? refusal : null;
+
+    /// <summary>Whether the message's only words are its <c>refusal</c>.</summary>
+    public static bool IsRefusal(JsonElement message) =>
+        OwnText(message) is not { Length: > 0 } && message.GetString("refusal") is { Length: > 0 };
+
+    private static string? OwnText(JsonElement message)
     {
         if (!message.TryGetProperty("content", out var content))
         {
