@@ -154,13 +154,16 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
                 return RelayResult.Cut(http.HttpContext, ttft, nameof(OperationCanceledException), ct);
             }
 
-            if (read == 0)
+            // At the end, an event the upstream ended without its blank line (or with a last CR the parser waited for an
+            // LF after) is still the upstream's last event.
+            var end = read == 0;
+            if (!end)
             {
-                break;
+                ttft ??= time.GetElapsedTime(call.StartTimestamp);
             }
 
-            ttft ??= time.GetElapsedTime(call.StartTimestamp);
-            while (parser.TryRead(out var evt))
+            SseEvent evt;
+            while (end ? parser.TryReadFinal(out evt) : parser.TryRead(out evt))
             {
                 var data = evt.Data.Span;
                 call.Delivered.AddAnthropicEvent(evt.Name, data);
@@ -176,11 +179,24 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
                 TrackBlocks(evt.Name, data);
 
                 WriteEvent(output, evt.Name, data);
+                if (evt.Name == "error")
+                {
+                    // An error event ends a failed stream: nothing the upstream sends after it is relayed, and the attempt
+                    // is the deployment's failure, as on the translated paths (architecture decision 10).
+                    return await Answer.TryFlushToClientAsync(output, ct)
+                        ? new RelayResult(haveUsage ? call.Delivered.Settle(static () => 0) : null, ttft, false)
+                        : RelayResult.Cut(http.HttpContext, ttft, nameof(ClientGoneException), ct);
+                }
             }
 
             if (!await Answer.TryFlushToClientAsync(output, ct))
             {
                 return RelayResult.Cut(http.HttpContext, ttft, nameof(ClientGoneException), ct);
+            }
+
+            if (end)
+            {
+                break;
             }
         }
 
@@ -209,6 +225,7 @@ internal sealed class AnthropicMessages(RequestBody body, RoutingFields fields, 
                 _passthroughOpenBlock = null;
                 break;
             case "message_stop" or "error":
+                // Either way the stream has its end: the attempt loop appends no error event of its own.
                 _passthroughStopped = true;
                 break;
             default:

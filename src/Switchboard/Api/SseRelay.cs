@@ -29,6 +29,7 @@ internal static class SseRelay
         var haveUsage = false;
         TimeSpan? ttft = null;
         var sawDone = false;
+        var sawError = false;
         var flush = new MergedFlush();
         try
         {
@@ -80,11 +81,16 @@ internal static class SseRelay
                         {
                             sawDone = true;
                         }
+                        else if (IsErrorChunk(data))
+                        {
+                            // The upstream's own failure signal: relayed as it is, and the attempt is its failure (architecture decision 10).
+                            sawError = true;
+                        }
                         else if (data.IndexOf("\"usage\""u8) >= 0 && TokenUsage.TryReadOpenAi(data, out var u))
                         {
                             usage = u;
                             haveUsage = true;
-                            keep = !(dropUsageOnlyChunk && data.IndexOf("\"choices\":[]"u8) >= 0);
+                            keep = !(dropUsageOnlyChunk && HasEmptyChoices(data));
                             if (keep && costOf is not null && WriteWithCost(output, eventSpan, costOf(u)))
                             {
                                 continue;
@@ -101,15 +107,20 @@ internal static class SseRelay
                 reader.AdvanceTo(consumed, result.Buffer.End);
                 if (result.IsCompleted)
                 {
-                    if (!result.Buffer.Slice(consumed).IsEmpty)
+                    var rest = result.Buffer.Slice(consumed);
+                    if (!rest.IsEmpty)
                     {
-                        // A last event without its blank line: pass it on and end it properly.
-                        foreach (var segment in result.Buffer.Slice(consumed))
+                        // A last event without its blank line: pass it on and end it properly. Only line ends left (the
+                        // LF of a CRLF that came after its event had already been taken at the CR) are passed on as they are.
+                        foreach (var segment in rest)
                         {
                             output.Write(segment.Span);
                         }
 
-                        output.Write("\n\n"u8);
+                        if (!OnlyLineEnds(rest))
+                        {
+                            output.Write("\n\n"u8);
+                        }
                     }
 
                     if (!await Answer.TryFlushToClientAsync(output, ct))
@@ -124,6 +135,12 @@ internal static class SseRelay
         finally
         {
             await reader.CompleteAsync();
+        }
+
+        if (sawError)
+        {
+            // The client has the upstream's error chunk; the attempt loop counts the failure and adds no error of its own.
+            return new RelayResult(haveUsage ? usage : null, ttft, false);
         }
 
         if (!sawDone)
@@ -211,17 +228,25 @@ internal static class SseRelay
         await output.FlushAsync(ct);
     }
 
-    /// <summary>Takes one complete event (up to and including its blank line) off the front of the buffer.</summary>
+    /// <summary>
+    /// Takes one complete event (up to and including its blank line) off the front of the buffer. A line ends with CR, LF or
+    /// CRLF, as the SSE spec allows. A CR at the end of the buffer ends its line at once (the event is not held back for a
+    /// byte that may never come); an LF that then follows it starts the next event's bytes, where it stands for an empty
+    /// line of nothing, and the bytes relayed stay the upstream's.
+    /// </summary>
     /// <exception cref="InvalidDataException">The unfinished event left is already larger than <paramref name="maxEventBytes"/>
     /// (<c>general_settings.max_sse_event_bytes</c>): the upstream failed, and the buffer must not grow without bound.</exception>
     internal static bool TryReadEvent(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> evt,
         long maxEventBytes = Protocols.OpenAi.SseParser.DefaultMaxEventBytes)
     {
         var reader = new SequenceReader<byte>(buffer);
-        while (reader.TryAdvanceTo((byte)'\n', advancePastDelimiter: true))
+        while (reader.TryAdvanceToAny("\r\n"u8, advancePastDelimiter: false))
         {
-            if (reader.IsNext((byte)'\n', advancePast: true) || reader.IsNext("\r\n"u8, advancePast: true))
+            SkipLineEnd(ref reader);
+            if (reader.TryPeek(out var next) && next is (byte)'\r' or (byte)'\n')
             {
+                // An empty line: the event ends with it.
+                SkipLineEnd(ref reader);
                 evt = buffer.Slice(0, reader.Position);
                 buffer = buffer.Slice(reader.Position);
                 return true;
@@ -238,12 +263,88 @@ internal static class SseRelay
         return false;
     }
 
+    /// <summary>Steps over the line end the reader stands on: CRLF, CR or LF.</summary>
+    private static void SkipLineEnd(ref SequenceReader<byte> reader)
+    {
+        if (!reader.IsNext("\r\n"u8, advancePast: true))
+        {
+            reader.Advance(1);
+        }
+    }
+
+    private static bool OnlyLineEnds(in ReadOnlySequence<byte> bytes)
+    {
+        foreach (var segment in bytes)
+        {
+            if (segment.Span.IndexOfAnyExcept("\r\n"u8) >= 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether a chunk is an error object (<c>{"error":…}</c>, whitespace allowed), the way OpenAI-compatible upstreams report
+    /// a failure inside a stream. Looks at the chunk's first member only: no parse, a few bytes per event.
+    /// </summary>
+    internal static bool IsErrorChunk(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty || data[0] != (byte)'{')
+        {
+            return false;
+        }
+
+        var rest = SkipJsonSpace(data[1..]);
+        if (!rest.StartsWith("\"error\""u8))
+        {
+            return false;
+        }
+
+        rest = SkipJsonSpace(rest["\"error\""u8.Length..]);
+        return !rest.IsEmpty && rest[0] == (byte)':';
+    }
+
+    /// <summary>
+    /// Whether a usage chunk has <c>"choices": []</c> (whitespace allowed anywhere JSON allows it): the chunk
+    /// <c>stream_options.include_usage</c> adds. A byte scan of the chunks that carry usage, no parse.
+    /// </summary>
+    internal static bool HasEmptyChoices(ReadOnlySpan<byte> data)
+    {
+        var key = "\"choices\""u8;
+        for (var at = data.IndexOf(key); at >= 0;)
+        {
+            var rest = SkipJsonSpace(data[(at + key.Length)..]);
+            if (!rest.IsEmpty && rest[0] == (byte)':')
+            {
+                rest = SkipJsonSpace(rest[1..]);
+                if (!rest.IsEmpty && rest[0] == (byte)'[')
+                {
+                    rest = SkipJsonSpace(rest[1..]);
+                    return !rest.IsEmpty && rest[0] == (byte)']';
+                }
+            }
+
+            data = data[(at + key.Length)..];
+            at = data.IndexOf(key);
+        }
+
+        return false;
+    }
+
+    private static ReadOnlySpan<byte> SkipJsonSpace(ReadOnlySpan<byte> span)
+    {
+        var start = span.IndexOfAnyExcept(" \t\r\n"u8);
+        return start < 0 ? [] : span[start..];
+    }
+
     /// <summary>The joined <c>data:</c> payload of one event (first data line is enough for OpenAI chunks).</summary>
     internal static ReadOnlySpan<byte> DataPayload(ReadOnlySpan<byte> evt)
     {
         while (!evt.IsEmpty)
         {
-            var end = evt.IndexOf((byte)'\n');
+            var end = evt.IndexOfAny((byte)'\r', (byte)'\n');
             var line = end < 0 ? evt : evt[..end];
             if (line.StartsWith("data:"u8))
             {
@@ -253,7 +354,7 @@ internal static class SseRelay
                     line = line[1..];
                 }
 
-                return line.TrimEnd((byte)'\r');
+                return line;
             }
 
             if (end < 0)

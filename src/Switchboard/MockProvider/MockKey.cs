@@ -32,6 +32,8 @@ internal readonly record struct MockKey(MockKeyKind Kind, int Number, int Window
         if (key.StartsWith("stallbody-", StringComparison.Ordinal)) return new(MockKeyKind.StallBody, 0);
         if (key.StartsWith("echomid-", StringComparison.Ordinal)) return new(MockKeyKind.EchoKeyMidStream, 0);
         if (key.StartsWith("endless-", StringComparison.Ordinal)) return new(MockKeyKind.EndlessEvent, 0);
+        if (key.StartsWith("errdone-", StringComparison.Ordinal)) return new(MockKeyKind.ErrorThenEnd, 0);
+        if (key.StartsWith("pyjson-", StringComparison.Ordinal)) return new(MockKeyKind.PythonStyleStream, 0);
         if (TryNumberAfter(key, "echo", out var status)) return new(MockKeyKind.EchoKey, status);
         if (TryNumberAfter(key, "zaiok", out var okCode)) return new(MockKeyKind.ZaiErrorIn200, okCode);
         if (TryNumberAfter(key, "zai", out var code)) return new(MockKeyKind.ZaiError, code);

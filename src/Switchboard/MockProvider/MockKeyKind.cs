@@ -74,4 +74,17 @@ internal enum MockKeyKind
 
     /// <summary><c>endless-*</c>: a stream whose first event never ends.</summary>
     EndlessEvent,
+
+    /// <summary>
+    /// <c>errdone-*</c>: a stream that reports a failure in an error event and goes on as if nothing happened: OpenAI's
+    /// <c>{"error":…}</c> chunk (Z.ai code 1302) then <c>[DONE]</c>; Anthropic's <c>error</c> event (overloaded) then more
+    /// deltas and <c>message_stop</c>. Answers only as a stream.
+    /// </summary>
+    ErrorThenEnd,
+
+    /// <summary>
+    /// <c>pyjson-*</c>: a normal stream written as a Python upstream writes it: <c>json.dumps</c> spacing
+    /// (<c>"choices": []</c>), bare CR line ends, the usage chunk whether asked for or not. Answers only as a stream.
+    /// </summary>
+    PythonStyleStream,
 }

@@ -185,7 +185,7 @@ internal sealed partial class MockProviderServer
         }
     }
 
-    /// <summary>The faults of <see cref="MockSecretFaults"/>; null for any other key.</summary>
+    /// <summary>The faults of <see cref="MockSecretFaults"/> and <see cref="MockStreamFaults"/>; null for any other key.</summary>
     private static Task? TryLeak(HttpContext context, MockEndpoint endpoint, MockKey behaviour, string key, CancellationToken ct)
     {
         var anthropic = endpoint is MockEndpoint.Messages or MockEndpoint.CountTokens;
@@ -195,6 +195,8 @@ internal sealed partial class MockProviderServer
             MockKeyKind.EchoKeyMidStream => MockSecretFaults.EchoMidStreamAsync(context.Response, key, anthropic, ct),
             MockKeyKind.EndlessEvent => MockSecretFaults.EndlessEventAsync(context.Response, ct),
             MockKeyKind.StallBody => StallBodyAsync(context.Response, anthropic ? TruncatedMessage : TruncatedChat, ct),
+            MockKeyKind.ErrorThenEnd => MockStreamFaults.ErrorThenEndAsync(context.Response, anthropic, ct),
+            MockKeyKind.PythonStyleStream => MockStreamFaults.PythonStyleAsync(context.Response, anthropic, ct),
             _ => null,
         };
     }

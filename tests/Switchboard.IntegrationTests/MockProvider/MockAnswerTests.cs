@@ -21,6 +21,8 @@ public sealed class MockAnswerTests
     [InlineData("echo401-x", "EchoKey", 401)]
     [InlineData("echomid-x", "EchoKeyMidStream", 0)]
     [InlineData("endless-x", "EndlessEvent", 0)]
+    [InlineData("errdone-x", "ErrorThenEnd", 0)]
+    [InlineData("pyjson-x", "PythonStyleStream", 0)]
     [InlineData("zai-x", "Ok", 0)]
     public void Parse_KeyPrefix_GivesBehaviour(string key, string kind, int number) =>
         Assert.Equal(new MockKey(Enum.Parse<MockKeyKind>(kind), number), MockKey.Parse(key));

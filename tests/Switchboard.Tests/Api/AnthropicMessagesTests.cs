@@ -65,6 +65,73 @@ public sealed partial class AnthropicMessagesTests
         Assert.Equal(["content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"], EventNames(client.Flushed[1]));
     }
 
+    private const string PassthroughStart =
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"up-model\",\"content\":[],\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}\n\n"
+        + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+        + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hel\"}}\n\n";
+
+    private const string PassthroughError =
+        "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n";
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"lo\"}}\n\n"
+        + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+        + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n")]
+    public async Task RelayAsync_PassthroughErrorEvent_RelayedAsTheLastEventAndReportedAsAFailure(string after)
+    {
+        // An anthropic/ upstream that fails mid-stream (overloaded_error): the client gets its error event, nothing after it
+        // (an error event ends a failed stream), and the attempt is the deployment's failure, as on the translated paths.
+        var upstreamText = PassthroughStart + PassthroughError + after;
+        var upstream = new SseRelayTests.PieceStream(Encoding.UTF8.GetBytes(upstreamText), [upstreamText.Length]);
+        var (context, client) = SseRelayTests.NewRecordedResponse();
+        using var body = await BodyAsync(Request);
+        var messages = new AnthropicMessages(body, RoutingFields.Parse(body.Span), TimeProvider.System, TimeSpan.FromHours(1));
+
+        var result = await messages.RelayAsync(context, DeploymentOf("anthropic"), new UpstreamResponse(200, upstream), NewCall(), CancellationToken.None);
+
+        Assert.False(result.Completed);
+        Assert.Null(result.ClientGone);
+        var sent = string.Concat(client.Flushed);
+        Assert.Equal(["message_start", "content_block_start", "content_block_delta", "error"], EventNames(sent));
+        Assert.EndsWith(PassthroughError, sent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RelayAsync_PassthroughMessageStop_Completed()
+    {
+        var upstreamText = PassthroughStart + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+            + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+        var upstream = new SseRelayTests.PieceStream(Encoding.UTF8.GetBytes(upstreamText), [upstreamText.Length]);
+        var (context, _) = SseRelayTests.NewRecordedResponse();
+        using var body = await BodyAsync(Request);
+        var messages = new AnthropicMessages(body, RoutingFields.Parse(body.Span), TimeProvider.System, TimeSpan.FromHours(1));
+
+        var result = await messages.RelayAsync(context, DeploymentOf("anthropic"), new UpstreamResponse(200, upstream), NewCall(), CancellationToken.None);
+
+        Assert.True(result.Completed);
+    }
+
+    [Theory]
+    [InlineData("\r")]
+    [InlineData("\r\n")]
+    public async Task RelayAsync_PassthroughStreamEndingInItsLastLineEnd_Completed(string eol)
+    {
+        // The last CR could be the start of a CRLF, so the parser holds the event for more bytes; at the end of the body
+        // there are none, and message_stop is still the upstream's last event.
+        var upstreamText = (PassthroughStart + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+            + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n").Replace("\n", eol, StringComparison.Ordinal);
+        var upstream = new SseRelayTests.PieceStream(Encoding.UTF8.GetBytes(upstreamText), [upstreamText.Length]);
+        var (context, client) = SseRelayTests.NewRecordedResponse();
+        using var body = await BodyAsync(Request);
+        var messages = new AnthropicMessages(body, RoutingFields.Parse(body.Span), TimeProvider.System, TimeSpan.FromHours(1));
+
+        var result = await messages.RelayAsync(context, DeploymentOf("anthropic"), new UpstreamResponse(200, upstream), NewCall(), CancellationToken.None);
+
+        Assert.True(result.Completed);
+        Assert.Equal("message_stop", EventNames(string.Concat(client.Flushed))[^1]);
+    }
+
     private static string[] EventNames(string sent) => [.. EventLine().Matches(sent).Select(m => m.Groups[1].Value)];
 
     [GeneratedRegex("^event: (.+)$", RegexOptions.Multiline)]

@@ -142,6 +142,161 @@ public sealed class SseRelayTests
         Assert.All(client.Flushed.SkipLast(1), sent => Assert.InRange(sent.Length, chunk.Length, MergedFlush.MaxMergedReads * chunk.Length));
     }
 
+    [Theory]
+    [InlineData("data: {\"error\":{\"message\":\"busy\",\"code\":\"1302\"}}\n\n")]
+    [InlineData("data: { \"error\" : {\"message\": \"busy\", \"code\": \"1302\"}}\n\n")]
+    [InlineData("data:{\t\"error\":{\"message\":\"busy\"}}\r\n\r\n")]
+    public async Task RelayOpenAiAsync_ErrorChunkThenDone_RelaysItAndReportsAFailure(string errorEvent)
+    {
+        // An upstream that reports its failure in the stream (Z.ai 1302, an overloaded OpenAI) and still ends with [DONE]:
+        // the client gets the upstream's error chunk as sent, and the attempt is the deployment's failure (architecture decision 10).
+        var upstreamText = FirstOpenAiChunk + errorEvent + "data: [DONE]\n\n";
+        var upstream = new PieceStream(Encoding.UTF8.GetBytes(upstreamText), [upstreamText.Length]);
+        var (http, body) = NewResponse();
+
+        var result = await SseRelay.RelayOpenAiAsync(upstream, http.Response, dropUsageOnlyChunk: false, TimeProvider.System,
+            TimeProvider.System.GetTimestamp(), costOf: null, new DeliveredUsage(), CancellationToken.None);
+
+        Assert.False(result.Completed);
+        Assert.Null(result.ClientGone);
+        Assert.Equal(upstreamText, Encoding.UTF8.GetString(body.ToArray()));
+    }
+
+    [Fact]
+    public async Task RelayOpenAiAsync_ErrorChunkThenEnd_ReportsAFailureWithoutAnErrorOfItsOwn()
+    {
+        // The upstream's error chunk already told the client; the relay returns the failure instead of throwing, so the
+        // attempt loop appends no second error chunk.
+        var upstreamText = FirstOpenAiChunk + "data: {\"error\":{\"message\":\"overloaded\"}}\n\n";
+        var upstream = new PieceStream(Encoding.UTF8.GetBytes(upstreamText), [upstreamText.Length]);
+        var (http, body) = NewResponse();
+
+        var result = await SseRelay.RelayOpenAiAsync(upstream, http.Response, dropUsageOnlyChunk: false, TimeProvider.System,
+            TimeProvider.System.GetTimestamp(), costOf: null, new DeliveredUsage(), CancellationToken.None);
+
+        Assert.False(result.Completed);
+        Assert.Equal(upstreamText, Encoding.UTF8.GetString(body.ToArray()));
+    }
+
+    [Theory]
+    [InlineData("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"{\\\"error\\\":1}\"}}]}\n\n")]
+    [InlineData("data: {\"id\":\"x\",\"error\":null,\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n")]
+    [InlineData("data: [\"error\"]\n\n")]
+    public async Task RelayOpenAiAsync_ChunkThatOnlyMentionsError_StillCompleted(string chunk)
+    {
+        var upstreamText = FirstOpenAiChunk + chunk + "data: [DONE]\n\n";
+        var upstream = new PieceStream(Encoding.UTF8.GetBytes(upstreamText), [upstreamText.Length]);
+        var (http, body) = NewResponse();
+
+        var result = await SseRelay.RelayOpenAiAsync(upstream, http.Response, dropUsageOnlyChunk: false, TimeProvider.System,
+            TimeProvider.System.GetTimestamp(), costOf: null, new DeliveredUsage(), CancellationToken.None);
+
+        Assert.True(result.Completed);
+        Assert.Equal(upstreamText, Encoding.UTF8.GetString(body.ToArray()));
+    }
+
+    [Theory]
+    [InlineData("{\"error\":{}}", true)]
+    [InlineData("{ \"error\" :{}}", true)]
+    [InlineData("{\r\n  \"error\": {}}", true)]
+    [InlineData("{\"error\":null}", true)]
+    [InlineData("{\"errors\":{}}", false)]
+    [InlineData("{\"id\":\"x\",\"error\":{}}", false)]
+    [InlineData("{\"choices\":[]}", false)]
+    [InlineData("[DONE]", false)]
+    [InlineData("", false)]
+    [InlineData("{", false)]
+    public void IsErrorChunk_FirstMemberIsError(string data, bool expected) =>
+        Assert.Equal(expected, SseRelay.IsErrorChunk(Encoding.UTF8.GetBytes(data)));
+
+    [Theory]
+    [InlineData("{\"id\":\"c1\",\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5}}")]
+    [InlineData("{\"id\": \"c1\", \"choices\": [], \"usage\": {\"prompt_tokens\": 3, \"completion_tokens\": 2, \"total_tokens\": 5}}")]
+    [InlineData("{\"id\":\"c1\",\"choices\" :\t[ \t ],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5}}")]
+    public async Task RelayOpenAiAsync_UsageOnlyChunkTheClientDidNotAskFor_DroppedWhateverItsSpacing(string usageChunk)
+    {
+        // The gateway asks for include_usage on the client's behalf; the extra chunk (empty choices) must not reach a client
+        // that did not ask, also when the upstream's JSON has spaces (Python's json.dumps default).
+        var upstreamText = FirstOpenAiChunk + "data: " + usageChunk + "\n\ndata: [DONE]\n\n";
+        var upstream = new PieceStream(Encoding.UTF8.GetBytes(upstreamText), [upstreamText.Length]);
+        var (http, body) = NewResponse();
+
+        var result = await SseRelay.RelayOpenAiAsync(upstream, http.Response, dropUsageOnlyChunk: true, TimeProvider.System,
+            TimeProvider.System.GetTimestamp(), costOf: null, new DeliveredUsage(), CancellationToken.None);
+
+        Assert.True(result.Completed);
+        Assert.Equal(5, result.Usage?.InputTokens + result.Usage?.OutputTokens);
+        Assert.Equal(FirstOpenAiChunk + "data: [DONE]\n\n", Encoding.UTF8.GetString(body.ToArray()));
+    }
+
+    [Theory]
+    [InlineData("{\"choices\": [{\"index\": 0, \"delta\": {}, \"finish_reason\": \"stop\"}], \"usage\": {\"prompt_tokens\": 3, \"completion_tokens\": 2, \"total_tokens\": 5}}")]
+    [InlineData("{\"choices\":[ {\"index\":0,\"delta\":{}}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5}}")]
+    public async Task RelayOpenAiAsync_UsageOnAChunkWithChoices_Kept(string usageChunk)
+    {
+        var upstreamText = FirstOpenAiChunk + "data: " + usageChunk + "\n\ndata: [DONE]\n\n";
+        var upstream = new PieceStream(Encoding.UTF8.GetBytes(upstreamText), [upstreamText.Length]);
+        var (http, body) = NewResponse();
+
+        await SseRelay.RelayOpenAiAsync(upstream, http.Response, dropUsageOnlyChunk: true, TimeProvider.System,
+            TimeProvider.System.GetTimestamp(), costOf: null, new DeliveredUsage(), CancellationToken.None);
+
+        Assert.Equal(upstreamText, Encoding.UTF8.GetString(body.ToArray()));
+    }
+
+    [Theory]
+    [InlineData("\r", 0)]
+    [InlineData("\r", 1)]
+    [InlineData("\r\n", 0)]
+    [InlineData("\r\n", 1)]
+    [InlineData("\n", 1)]
+    public async Task RelayOpenAiAsync_AnyLineTerminator_SeesDoneAndRelaysTheBytes(string eol, int piece)
+    {
+        // The SSE spec allows CR, LF or CRLF to end a line; a stream with bare CRs must end cleanly at its [DONE], whole
+        // (piece 0) or one byte per read (every CRLF split between reads).
+        var upstreamText = ("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}" + eol + eol
+            + ": ping" + eol + eol
+            + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}" + eol + eol
+            + "data: [DONE]" + eol + eol);
+        var bytes = Encoding.UTF8.GetBytes(upstreamText);
+        var upstream = new PieceStream(bytes, piece == 0 ? [bytes.Length] : Enumerable.Repeat(1, bytes.Length).ToArray());
+        var (http, body) = NewResponse();
+
+        var result = await SseRelay.RelayOpenAiAsync(upstream, http.Response, dropUsageOnlyChunk: false, TimeProvider.System,
+            TimeProvider.System.GetTimestamp(), costOf: null, new DeliveredUsage(), CancellationToken.None);
+
+        Assert.True(result.Completed);
+        Assert.Equal(upstreamText, Encoding.UTF8.GetString(body.ToArray()));
+    }
+
+    [Theory]
+    [InlineData("data: a\n\n")]
+    [InlineData("data: a\r\r")]
+    [InlineData("data: a\r\n\r\n")]
+    [InlineData("data: a\n\r\n")]
+    [InlineData("data: a\r\n\n")]
+    [InlineData("event: x\rdata: a\r\r")]
+    public void TryReadEvent_AnyLineTerminator_EndsTheEventAtTheBlankLine(string evt)
+    {
+        var buffer = new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(evt + "data: b"));
+
+        Assert.True(SseRelay.TryReadEvent(ref buffer, out var read));
+        Assert.Equal(evt, Encoding.UTF8.GetString(read.ToArray()));
+        Assert.Equal("a", Encoding.UTF8.GetString(SseRelay.DataPayload(read.ToArray())));
+        Assert.Equal("data: b", Encoding.UTF8.GetString(buffer.ToArray()));
+        Assert.False(SseRelay.TryReadEvent(ref buffer, out _));
+    }
+
+    [Fact]
+    public void TryReadEvent_CrAtTheEndOfALine_WaitsForTheNextLine()
+    {
+        var buffer = new ReadOnlySequence<byte>("data: a\r"u8.ToArray());
+
+        Assert.False(SseRelay.TryReadEvent(ref buffer, out _));
+    }
+
+    private const string FirstOpenAiChunk = "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hi\"}}]}\n\n";
+
     [Fact]
     public async Task ReadIntoAsync_EventLongerThanTheBufferInSmallReads_ParsedWhole()
     {
