@@ -38,10 +38,8 @@ internal static class AnthropicEndpoints
     private static async Task CountTokensAsync(HttpContext context, GatewayServices services)
     {
         CallIds.Assign(context);
-        var auth = await services.Auth.AuthenticateAsync(context.Request, context.RequestAborted);
-        if (!auth.Succeeded)
+        if (await ApiErrors.AuthenticateOrRefuseAsync(context, services, ClientApi.Anthropic) is not { } caller)
         {
-            await ApiErrors.WriteAsync(context, ClientApi.Anthropic, auth.StatusCode, auth.Error ?? "Invalid API key.", "invalid_api_key");
             return;
         }
 
@@ -67,7 +65,7 @@ internal static class AnthropicEndpoints
             }
 
             // In /v1/messages' order (ProxyEndpoint): the model group, the body's shape, the key's access, the translation.
-            if (await ProxyEndpoint.ResolveGroupAsync(context, services, ClientApi.Anthropic, fields.Model!, auth.Caller!) is not { } group)
+            if (await ProxyEndpoint.ResolveGroupAsync(context, services, ClientApi.Anthropic, fields.Model!, caller) is not { } group)
             {
                 return;
             }
@@ -78,7 +76,7 @@ internal static class AnthropicEndpoints
                 return;
             }
 
-            if (services.Admission.CheckAccess(auth.Caller!, group.Name) is { } refused)
+            if (services.Admission.CheckAccess(caller, group.Name) is { } refused)
             {
                 await ApiErrors.WriteAsync(context, ClientApi.Anthropic, refused.StatusCode, refused.Message, refused.ErrorCode);
                 return;

@@ -13,6 +13,22 @@ internal static class ApiErrors
     private const string GeminiMissingKey = "Missing API key: send it as 'x-goog-api-key: <key>' or as the query parameter '?key=<key>'.";
 
     /// <summary>A failed authentication (401, or 503 when the key store is unreachable) in the caller's shape.</summary>
+    /// <summary>
+    /// Authenticates a call that reads no model body (lists, stored responses, token counts): the caller, or null once the
+    /// refusal has been written in the API's own shape.
+    /// </summary>
+    public static async Task<Auth.Caller?> AuthenticateOrRefuseAsync(HttpContext context, GatewayServices services, ClientApi api)
+    {
+        var auth = await services.Auth.AuthenticateAsync(context.Request, context.RequestAborted);
+        if (auth.Succeeded)
+        {
+            return auth.Caller;
+        }
+
+        await WriteAuthFailureAsync(context, api, auth);
+        return null;
+    }
+
     public static Task WriteAuthFailureAsync(HttpContext context, ClientApi api, Auth.AuthResult auth) =>
         WriteAsync(context, api, auth.StatusCode, auth.KeyMissing && api == ClientApi.Gemini ? GeminiMissingKey : auth.Error ?? "Invalid API key.",
             "invalid_api_key");

@@ -102,10 +102,8 @@ internal sealed class CacheStep
     {
         app.MapGet("/cache/ping", async context =>
         {
-            var auth = await services.Auth.AuthenticateAsync(context.Request, context.RequestAborted);
-            if (!auth.Succeeded)
+            if (await ApiErrors.AuthenticateOrRefuseAsync(context, services, ClientApi.OpenAi) is null)
             {
-                await ApiErrors.WriteAsync(context, ClientApi.OpenAi, auth.StatusCode, auth.Error ?? "Invalid API key.", "invalid_api_key");
                 return;
             }
 

@@ -114,14 +114,12 @@ internal static class GeminiEndpoints
     private static async Task ListAsync(HttpContext context, GatewayServices services)
     {
         CallIds.Assign(context);
-        var auth = await services.Auth.AuthenticateAsync(context.Request, context.RequestAborted);
-        if (!auth.Succeeded)
+        if (await ApiErrors.AuthenticateOrRefuseAsync(context, services, ClientApi.Gemini) is not { } caller)
         {
-            await ApiErrors.WriteAuthFailureAsync(context, ClientApi.Gemini, auth);
             return;
         }
 
-        var allowed = auth.Caller!.AllowedModels;
+        var allowed = caller.AllowedModels;
         var names = ModelNames.Listed(services.Config, allowed);
         context.Response.ContentType = "application/json";
         using var writer = new Utf8JsonWriter(context.Response.BodyWriter, JsonWriting.Options);
@@ -155,10 +153,8 @@ internal static class GeminiEndpoints
     /// <summary>Authenticates, then checks that <paramref name="model"/> names a group the caller may use; answers the error if not.</summary>
     private static async Task<bool> AuthorizedAsync(HttpContext context, GatewayServices services, string model)
     {
-        var auth = await services.Auth.AuthenticateAsync(context.Request, context.RequestAborted);
-        if (!auth.Succeeded)
+        if (await ApiErrors.AuthenticateOrRefuseAsync(context, services, ClientApi.Gemini) is not { } caller)
         {
-            await ApiErrors.WriteAuthFailureAsync(context, ClientApi.Gemini, auth);
             return false;
         }
 
@@ -168,10 +164,10 @@ internal static class GeminiEndpoints
             return false;
         }
 
-        if (services.Router.ResolveGroup(model) is null || !Admission.AdmissionController.IsModelAllowed(auth.Caller!.AllowedModels, model))
+        if (services.Router.ResolveGroup(model) is null || !Admission.AdmissionController.IsModelAllowed(caller.AllowedModels, model))
         {
             await ApiErrors.WriteAsync(context, ClientApi.Gemini, 404,
-                $"models/{ClientText.Quote(model)} is not found. {ModelNames.Known(services.Config, auth.Caller!.AllowedModels)}");
+                $"models/{ClientText.Quote(model)} is not found. {ModelNames.Known(services.Config, caller.AllowedModels)}");
             return false;
         }
 

@@ -38,14 +38,12 @@ internal static class OpenAiEndpoints
     private static async Task ModelsAsync(HttpContext context, GatewayServices services)
     {
         CallIds.Assign(context);
-        var auth = await services.Auth.AuthenticateAsync(context.Request, context.RequestAborted);
-        if (!auth.Succeeded)
+        if (await ApiErrors.AuthenticateOrRefuseAsync(context, services, ClientApi.OpenAi) is not { } caller)
         {
-            await ApiErrors.WriteAsync(context, ClientApi.OpenAi, auth.StatusCode, auth.Error ?? "Invalid API key.", "invalid_api_key");
             return;
         }
 
-        var allowed = auth.Caller!.AllowedModels;
+        var allowed = caller.AllowedModels;
         context.Response.ContentType = "application/json";
         using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
         var names = ModelNames.Listed(services.Config, allowed).ToList();
@@ -60,16 +58,14 @@ internal static class OpenAiEndpoints
     private static async Task ModelAsync(HttpContext context, GatewayServices services)
     {
         CallIds.Assign(context);
-        var auth = await services.Auth.AuthenticateAsync(context.Request, context.RequestAborted);
-        if (!auth.Succeeded)
+        if (await ApiErrors.AuthenticateOrRefuseAsync(context, services, ClientApi.OpenAi) is not { } caller)
         {
-            await ApiErrors.WriteAsync(context, ClientApi.OpenAi, auth.StatusCode, auth.Error ?? "Invalid API key.", "invalid_api_key");
             return;
         }
 
         // The SDKs escape a '/' in the id (%2F), which the server leaves escaped in the path.
         var model = Uri.UnescapeDataString(context.Request.RouteValues["model"] as string ?? "");
-        var allowed = auth.Caller!.AllowedModels;
+        var allowed = caller.AllowedModels;
         if (!ModelNames.Listed(services.Config, allowed).Contains(model, StringComparer.Ordinal))
         {
             await ApiErrors.WriteAsync(context, ClientApi.OpenAi, 404,

@@ -45,10 +45,8 @@ internal static class ResponsesEndpoints
     private static async Task StoredAsync(HttpContext context, GatewayServices services, ResponseStore store, bool delete)
     {
         CallIds.Assign(context);
-        var auth = await services.Auth.AuthenticateAsync(context.Request, context.RequestAborted);
-        if (!auth.Succeeded)
+        if (await ApiErrors.AuthenticateOrRefuseAsync(context, services, ClientApi.Responses) is null)
         {
-            await ApiErrors.WriteAsync(context, ClientApi.Responses, auth.StatusCode, auth.Error ?? "Invalid API key.", "invalid_api_key");
             return;
         }
 
