@@ -296,13 +296,13 @@ internal static class SseRelay
             return false;
         }
 
-        var rest = SkipJsonSpace(data[1..]);
+        var rest = data[1..].TrimStart(" \t\r\n"u8);
         if (!rest.StartsWith("\"error\""u8))
         {
             return false;
         }
 
-        rest = SkipJsonSpace(rest["\"error\""u8.Length..]);
+        rest = rest["\"error\""u8.Length..].TrimStart(" \t\r\n"u8);
         return !rest.IsEmpty && rest[0] == (byte)':';
     }
 
@@ -315,13 +315,13 @@ internal static class SseRelay
         var key = "\"choices\""u8;
         for (var at = data.IndexOf(key); at >= 0;)
         {
-            var rest = SkipJsonSpace(data[(at + key.Length)..]);
+            var rest = data[(at + key.Length)..].TrimStart(" \t\r\n"u8);
             if (!rest.IsEmpty && rest[0] == (byte)':')
             {
-                rest = SkipJsonSpace(rest[1..]);
+                rest = rest[1..].TrimStart(" \t\r\n"u8);
                 if (!rest.IsEmpty && rest[0] == (byte)'[')
                 {
-                    rest = SkipJsonSpace(rest[1..]);
+                    rest = rest[1..].TrimStart(" \t\r\n"u8);
                     return !rest.IsEmpty && rest[0] == (byte)']';
                 }
             }
@@ -331,12 +331,6 @@ internal static class SseRelay
         }
 
         return false;
-    }
-
-    private static ReadOnlySpan<byte> SkipJsonSpace(ReadOnlySpan<byte> span)
-    {
-        var start = span.IndexOfAnyExcept(" \t\r\n"u8);
-        return start < 0 ? [] : span[start..];
     }
 
     /// <summary>The joined <c>data:</c> payload of one event (first data line is enough for OpenAI chunks).</summary>

@@ -316,7 +316,7 @@ internal sealed partial class OpenAiToAnthropicStreamTranslator
                 var tool = _tools[i];
                 if (tool.UpstreamIndex == delta.Index)
                 {
-                    if (string.IsNullOrEmpty(delta.Id) || tool.Id is null || tool.Id == delta.Id)
+                    if (PivotToolFragment.Continues(tool.Id, delta.Id))
                     {
                         return tool;
                     }

@@ -37,7 +37,15 @@ internal readonly record struct JsonRange(int Start, int Length)
 /// rule for that: the fragment's <see cref="Position"/> in the chunk, or the last call); <c>id</c> and <c>name</c> come
 /// normally only with an index's first fragment.
 /// </summary>
-internal readonly record struct PivotToolFragment(int Index, int Position, string? Id, string? Name, JsonRange Arguments);
+internal readonly record struct PivotToolFragment(int Index, int Position, string? Id, string? Name, JsonRange Arguments)
+{
+    /// <summary>
+    /// Whether a fragment under a call's index continues that call: unless it brings a new non-empty <c>id</c>, which makes
+    /// it a new call (Ollama, SGLang and Dynamo send parallel calls all with <c>index: 0</c>). The one rule of every writer.
+    /// </summary>
+    public static bool Continues(string? callId, string? fragmentId) =>
+        string.IsNullOrEmpty(fragmentId) || callId is null || callId == fragmentId;
+}
 
 /// <summary>
 /// Reads one pivot <c>chat.completion.chunk</c> for the client stream writers (Anthropic, Responses, Gemini; architecture

@@ -21,10 +21,9 @@ internal static class RequestTokens
         var root = document.RootElement;
         var text = new StringBuilder();
         var fixedTokens = PerMessageOverhead;
-        TranslationNotes? notes = null; // what the shared text extraction notes; nobody reads it here
         if (root.TryGetProperty("system", out var system))
         {
-            AppendContent(text, system, ref fixedTokens, ref notes);
+            AppendContent(text, system, ref fixedTokens);
             fixedTokens += PerMessageOverhead;
         }
 
@@ -35,7 +34,7 @@ internal static class RequestTokens
                 fixedTokens += PerMessageOverhead;
                 if (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("content", out var content))
                 {
-                    AppendContent(text, content, ref fixedTokens, ref notes);
+                    AppendContent(text, content, ref fixedTokens);
                 }
             }
         }
@@ -160,7 +159,7 @@ internal static class RequestTokens
     /// sends for them, not a flat figure or nothing. Images and documents no upstream but Anthropic reads count a flat
     /// figure. Liberal: a block the translation would refuse counts what it can (count_tokens refuses those before).
     /// </summary>
-    private static void AppendContent(StringBuilder text, JsonElement content, ref int fixedTokens, ref TranslationNotes? notes)
+    private static void AppendContent(StringBuilder text, JsonElement content, ref int fixedTokens)
     {
         if (content.ValueKind == JsonValueKind.String)
         {
@@ -200,7 +199,7 @@ internal static class RequestTokens
                 case "tool_result":
                     if (block.TryGetProperty("content", out var result))
                     {
-                        AppendContent(text, result, ref fixedTokens, ref notes);
+                        AppendContent(text, result, ref fixedTokens);
                     }
 
                     break;
@@ -208,7 +207,7 @@ internal static class RequestTokens
                     fixedTokens += PerImage;
                     break;
                 case "document":
-                    if (DocumentText(block, ref notes) is { } document)
+                    if (DocumentText(block) is { } document)
                     {
                         text.Append(document).Append('\n');
                     }
@@ -227,11 +226,12 @@ internal static class RequestTokens
         }
     }
 
-    private static string? DocumentText(JsonElement block, ref TranslationNotes? notes)
+    /// <summary>The document's text as the translation reads it (its notes are nobody's here), or null.</summary>
+    private static string? DocumentText(JsonElement block)
     {
         try
         {
-            return AnthropicRequestTranslator.ReadableDocumentText(block, "document", notes ??= new TranslationNotes());
+            return AnthropicRequestTranslator.ReadableDocumentText(block, "document", new TranslationNotes());
         }
         catch (TranslationException)
         {

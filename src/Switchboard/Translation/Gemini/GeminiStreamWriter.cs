@@ -303,7 +303,7 @@ internal sealed class GeminiStreamWriter : IPivotStreamWriter
         }
 
         var tool = at > 0 && _tools[at - 1].Index == index ? _tools[at - 1] : null;
-        if (tool is null || (!string.IsNullOrEmpty(fragment.Id) && tool.Id is not null && tool.Id != fragment.Id))
+        if (tool is null || !PivotToolFragment.Continues(tool.Id, fragment.Id))
         {
             tool = new GeminiToolCallBuffer(index);
             _tools.Insert(at, tool);

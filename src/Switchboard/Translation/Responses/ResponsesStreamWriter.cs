@@ -259,7 +259,7 @@ internal sealed class ResponsesStreamWriter : IPivotStreamWriter
             var tool = _tools[i];
             if (tool.Index == delta.Index)
             {
-                if (string.IsNullOrEmpty(delta.Id) || tool.Id is null || tool.Id == delta.Id)
+                if (PivotToolFragment.Continues(tool.Id, delta.Id))
                 {
                     return tool;
                 }
